@@ -1,0 +1,77 @@
+import type { Generated } from 'kysely';
+
+/** Column types of the core tables; each domain module declares its own tables and they are merged below. */
+export interface IssuersTable {
+  id: string;
+  name: string;
+  country: string;
+  did: string;
+  did_method: 'key' | 'web';
+  url: string | null;
+  created_at: string;
+}
+
+export interface IssuerKeysTable {
+  id: string;
+  issuer_id: string;
+  verification_method: string;
+  public_key_multibase: string;
+  private_key_encrypted: string;
+  status: 'current' | 'retired';
+  created_at: string;
+  retired_at: string | null;
+}
+
+export type Role = 'admin' | 'certifying_officer' | 'assessor' | 'moderator' | 'counsellor' | 'candidate';
+
+export interface UsersTable {
+  id: string;
+  name: string;
+  email: string | null;
+  role: Role;
+  issuer_id: string | null;
+  password_hash: string | null;
+  disabled: Generated<number>;
+  created_at: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  label: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface CredentialsTable {
+  id: string;
+  issuer_id: string;
+  issued_by: string | null;
+  qualification_id: string | null;
+  case_id: string | null;
+  holder_name: string | null;
+  /** The signed credential as JSON text, exactly as issued. */
+  document: string;
+  valid_from: string | null;
+  valid_until: string | null;
+  created_at: string;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface CoreTables {
+  issuers: IssuersTable;
+  issuer_keys: IssuerKeysTable;
+  users: UsersTable;
+  api_tokens: ApiTokensTable;
+  credentials: CredentialsTable;
+  meta: MetaTable;
+}
+
+// Domain modules add their tables by extending this interface (one `extends` entry each).
+export interface Database extends CoreTables {}

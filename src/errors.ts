@@ -1,0 +1,52 @@
+/**
+ * The one table of operational errors. Codes are a stable outside contract: clients branch on them,
+ * so a code is never renamed or reused with another meaning.
+ */
+export const ERRORS = {
+  // request shape
+  invalid_json: { status: 400, message: 'The request body is not valid JSON' },
+  unsupported_media_type: { status: 415, message: 'Unsupported content type' },
+  payload_too_large: { status: 413, message: 'The request body is too large' },
+  validation_failed: { status: 400, message: 'The request does not match the schema' },
+  not_found: { status: 404, message: 'Not found' },
+  route_not_found: { status: 404, message: 'No such route' },
+  method_not_allowed: { status: 405, message: 'Method not allowed' },
+  rate_limited: { status: 429, message: 'Too many requests' },
+  // auth
+  unauthenticated: { status: 401, message: 'Authentication required' },
+  invalid_credentials: { status: 401, message: 'Invalid credentials' },
+  forbidden: { status: 403, message: 'Your role does not allow this' },
+  // credentials and keys
+  invalid_credential: { status: 422, message: 'The credential is malformed' },
+  unsupported_option: { status: 400, message: 'Unsupported option' },
+  unknown_context: { status: 422, message: 'The document uses a JSON-LD context this service does not know' },
+  unresolvable_did: { status: 422, message: 'The DID cannot be resolved offline' },
+  issuer_has_no_key: { status: 409, message: 'The certifying body has no signing key' },
+  not_accredited: { status: 403, message: 'The certifying body is not accredited for this' },
+  // state
+  conflict: { status: 409, message: 'The resource was changed by someone else' },
+  already_exists: { status: 409, message: 'The resource already exists' },
+  invalid_transition: { status: 409, message: 'This transition is not allowed from the current state' },
+  // configuration and internals
+  invalid_config: { status: 500, message: 'Invalid configuration' },
+  key_decryption_failed: { status: 500, message: 'A stored key could not be decrypted' },
+  internal: { status: 500, message: 'Internal error' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class TandaError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message?: string, options: { cause?: unknown; details?: unknown } = {}) {
+    super(message ?? ERRORS[code].message, { cause: options.cause });
+    this.name = 'TandaError';
+    this.code = code;
+    this.statusCode = ERRORS[code].status;
+    this.details = options.details;
+  }
+}
+
+export const isTandaError = (e: unknown): e is TandaError => e instanceof TandaError;

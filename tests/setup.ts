@@ -1,0 +1,25 @@
+/**
+ * Hermetic tests: any attempt to open an outbound connection fails loudly, so a document loader or library that
+ * tries the network makes its test fail instead of silently passing on a connected machine. Loopback stays open for
+ * PostgreSQL and for servers the tests start themselves.
+ */
+import net from 'node:net';
+
+const LOOPBACK = /^(127\.|::1$|localhost$|::ffff:127\.)/;
+
+const originalConnect = net.Socket.prototype.connect;
+net.Socket.prototype.connect = function patchedConnect(this: net.Socket, ...args: unknown[]) {
+  const first = args[0] as { host?: string; path?: string } | number | string | undefined;
+  const host =
+    typeof first === 'object' && first !== null ? (first.path ? 'localhost' : (first.host ?? 'localhost'))
+      : typeof args[1] === 'string' ? args[1] : 'localhost';
+  if (!LOOPBACK.test(host)) throw new Error(`network access blocked in tests: ${host}`);
+  return (originalConnect as (...a: unknown[]) => net.Socket).apply(this, args);
+} as typeof net.Socket.prototype.connect;
+
+const originalFetch = globalThis.fetch;
+globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+  const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+  if (!LOOPBACK.test(url.hostname.replace(/^\[|\]$/g, ''))) throw new Error(`network access blocked in tests: ${url}`);
+  return originalFetch(input, init);
+}) as typeof fetch;
