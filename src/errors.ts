@@ -8,6 +8,7 @@ export const ERRORS = {
   unsupported_media_type: { status: 415, message: 'Unsupported content type' },
   payload_too_large: { status: 413, message: 'The request body is too large' },
   validation_failed: { status: 400, message: 'The request does not match the schema' },
+  unknown_field: { status: 400, message: 'The request has a field this route does not accept' },
   not_found: { status: 404, message: 'Not found' },
   route_not_found: { status: 404, message: 'No such route' },
   method_not_allowed: { status: 405, message: 'Method not allowed' },
@@ -18,15 +19,24 @@ export const ERRORS = {
   forbidden: { status: 403, message: 'Your role does not allow this' },
   // credentials and keys
   invalid_credential: { status: 422, message: 'The credential is malformed' },
+  issuer_mismatch: { status: 422, message: 'The credential names another issuer than the caller\'s certifying body' },
   unsupported_option: { status: 400, message: 'Unsupported option' },
   unknown_context: { status: 422, message: 'The document uses a JSON-LD context this service does not know' },
   unresolvable_did: { status: 422, message: 'The DID cannot be resolved offline' },
   issuer_has_no_key: { status: 409, message: 'The certifying body has no signing key' },
   not_accredited: { status: 403, message: 'The certifying body is not accredited for this' },
+  qr_malformed: { status: 422, message: 'The QR code text is not a Tanda credential payload' },
+  qr_table_unknown: { status: 422, message: 'This QR code is newer than your verification data: update your verification data' },
+  // registry
+  import_failed: { status: 422, message: 'The import file has errors; nothing was imported' },
   // state
   conflict: { status: 409, message: 'The resource was changed by someone else' },
   already_exists: { status: 409, message: 'The resource already exists' },
   invalid_transition: { status: 409, message: 'This transition is not allowed from the current state' },
+  // certificates (PDF)
+  invalid_qr_payload: { status: 422, message: 'The QR payload is not QR alphanumeric text' },
+  qr_payload_too_large: { status: 422, message: 'The QR payload is too large to print at a scannable size' },
+  certificate_layout_overflow: { status: 422, message: 'The certificate content does not fit its template' },
   // configuration and internals
   invalid_config: { status: 500, message: 'Invalid configuration' },
   key_decryption_failed: { status: 500, message: 'A stored key could not be decrypted' },

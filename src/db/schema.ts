@@ -51,6 +51,8 @@ export interface CredentialsTable {
   issued_by: string | null;
   qualification_id: string | null;
   case_id: string | null;
+  /** The candidate account that may read it, when the credential came from an RPL case. */
+  holder_user_id: string | null;
   holder_name: string | null;
   /** The signed credential as JSON text, exactly as issued. */
   document: string;

@@ -61,6 +61,7 @@ export const m0001Core: MigrationFactory = () => ({
       .addColumn('issued_by', 'text', (c) => c.references('users.id'))
       .addColumn('qualification_id', 'text')
       .addColumn('case_id', 'text')
+      .addColumn('holder_user_id', 'text', (c) => c.references('users.id'))
       .addColumn('holder_name', 'text')
       .addColumn('document', 'text', (c) => c.notNull())
       .addColumn('valid_from', 'text')

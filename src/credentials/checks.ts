@@ -1,0 +1,74 @@
+/** One check of a verification: data, never an exception. `status` lets an employer-facing verdict warn. */
+export interface Check {
+  id: CheckId;
+  valid: boolean;
+  status: 'pass' | 'fail' | 'warn';
+  code?: CheckCode;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+export type CheckId =
+  | 'structure'
+  | 'context'
+  | 'signature'
+  | 'issuer_binding'
+  | 'validity_period'
+  | 'issuer'
+  | 'accreditation'
+  | 'catalogue'
+  | 'levels'
+  | 'status'
+  | 'freshness'
+  | 'payload';
+
+/** Stable snake_case codes of failed or warned checks (an outside contract like the error codes). */
+export const CHECK_CODES = [
+  'malformed_credential',
+  'unknown_context',
+  'invalid_signature',
+  'unresolvable_did',
+  'issuer_key_mismatch',
+  'issuer_unbound',
+  'expired',
+  'not_yet_valid',
+  'unknown_issuer',
+  'not_accredited',
+  'accreditation_expired',
+  'qualification_unknown',
+  'unit_not_in_qualification',
+  'level_mismatch',
+  'aqrf_provisional',
+  'revoked',
+  'status_unknown',
+  'status_stale',
+  'bundle_stale',
+  'bundle_invalid',
+  'qr_malformed',
+  'qr_table_unknown',
+] as const;
+export type CheckCode = (typeof CHECK_CODES)[number];
+
+export const pass = (id: CheckId, message: string, data?: Record<string, unknown>): Check => ({
+  id,
+  valid: true,
+  status: 'pass',
+  message,
+  ...(data ? { data } : {}),
+});
+export const fail = (id: CheckId, code: CheckCode, message: string, data?: Record<string, unknown>): Check => ({
+  id,
+  valid: false,
+  status: 'fail',
+  code,
+  message,
+  ...(data ? { data } : {}),
+});
+export const warn = (id: CheckId, code: CheckCode, message: string, data?: Record<string, unknown>): Check => ({
+  id,
+  valid: true,
+  status: 'warn',
+  code,
+  message,
+  ...(data ? { data } : {}),
+});

@@ -1,0 +1,124 @@
+import crypto from 'node:crypto';
+import type { Db, Executor } from '../db/database.js';
+import { nowIso } from '../db/database.js';
+import { TandaError } from '../errors.js';
+import type { DocumentLoader } from '../jsonld/loader.js';
+import type { KeyStore } from '../keys/key-store.js';
+import { holderNames } from './build.js';
+import type { Check } from './checks.js';
+import { signCredential, type SignedCredential } from './sign.js';
+import { issuerId, verifyCredential, type IssuerInfo, type VerificationResult } from './verify.js';
+
+/** Hooks later modules plug in (status list allocation, status checks), kept as ports so this file stays small. */
+export interface CredentialHooks {
+  /** Called inside the issuing transaction before signing; returns the credentialStatus entry to embed. */
+  allocateStatus?: (tx: Executor, input: { issuerId: string; credentialId: string }) => Promise<Record<string, unknown>>;
+  checkStatus?: (credential: Record<string, unknown>) => Promise<Check>;
+}
+
+export interface CredentialServiceDeps {
+  db: Db;
+  keys: KeyStore;
+  documentLoader: DocumentLoader;
+  knownContexts: ReadonlySet<string>;
+  lookupIssuer: (did: string) => Promise<IssuerInfo>;
+}
+
+export interface IssueOptions {
+  issuerId: string;
+  issuedBy?: string | null;
+  qualificationId?: string | null;
+  caseId?: string | null;
+  holderUserId?: string | null;
+  /** Add a revocation status entry (needs the status module's allocateStatus hook). */
+  withStatus?: boolean;
+  /** Runs inside the same transaction before signing (e.g. the accreditation check). */
+  beforeSign?: (tx: Executor) => Promise<void>;
+  /** Runs inside the same transaction after the credential row is written (e.g. moving an RPL case). */
+  afterStore?: (tx: Executor, signed: SignedCredential) => Promise<void>;
+}
+
+export interface StoredCredential {
+  id: string;
+  issuerId: string;
+  document: SignedCredential;
+  holderUserId: string | null;
+  caseId: string | null;
+  qualificationId: string | null;
+  createdAt: string;
+}
+
+export class CredentialService {
+  readonly hooks: CredentialHooks = {};
+
+  constructor(private readonly deps: CredentialServiceDeps) {}
+
+  /**
+   * Signs as the body's current key and stores the result, all in one transaction: a failure anywhere (status
+   * allocation, accreditation, signing) leaves no credential row and no used status index behind.
+   */
+  async issue(credential: Record<string, unknown>, options: IssueOptions): Promise<SignedCredential> {
+    return this.deps.db.kysely.transaction().execute(async (tx) => {
+      const key = await this.deps.keys.currentKey(options.issuerId, tx);
+      const named = issuerId(credential);
+      if (named !== undefined && named !== key.issuerDid) {
+        throw new TandaError('issuer_mismatch', `the credential names ${named} as issuer; your certifying body signs as ${key.issuerDid}`);
+      }
+      const draft: Record<string, unknown> = structuredClone(credential);
+      if (named === undefined) draft.issuer = key.issuerDid;
+      if (typeof draft.id !== 'string') draft.id = `urn:uuid:${crypto.randomUUID()}`;
+      const id = draft.id as string;
+      const exists = await tx.selectFrom('credentials').select('id').where('id', '=', id).executeTakeFirst();
+      if (exists) throw new TandaError('already_exists', `a credential with id ${id} was already issued`);
+      await options.beforeSign?.(tx);
+      if (options.withStatus) {
+        if (!this.hooks.allocateStatus) throw new TandaError('unsupported_option', 'credential status lists are not enabled');
+        draft.credentialStatus = await this.hooks.allocateStatus(tx, { issuerId: options.issuerId, credentialId: id });
+      }
+      const signed = await signCredential(draft, { signer: key.signer, documentLoader: this.deps.documentLoader });
+      await tx
+        .insertInto('credentials')
+        .values({
+          id,
+          issuer_id: options.issuerId,
+          issued_by: options.issuedBy ?? null,
+          qualification_id: options.qualificationId ?? null,
+          case_id: options.caseId ?? null,
+          holder_user_id: options.holderUserId ?? null,
+          holder_name: holderNames(signed).name ?? null,
+          document: JSON.stringify(signed),
+          valid_from: typeof signed.validFrom === 'string' ? signed.validFrom : null,
+          valid_until: typeof signed.validUntil === 'string' ? signed.validUntil : null,
+          created_at: nowIso(),
+        })
+        .execute();
+      await options.afterStore?.(tx, signed);
+      return signed;
+    });
+  }
+
+  async verify(credential: unknown, options: { checks?: ReadonlyArray<'proof' | 'validity' | 'status'>; now?: Date } = {}): Promise<VerificationResult> {
+    return verifyCredential(credential, {
+      documentLoader: this.deps.documentLoader,
+      knownContexts: this.deps.knownContexts,
+      lookupIssuer: this.deps.lookupIssuer,
+      ...(this.hooks.checkStatus ? { checkStatus: this.hooks.checkStatus } : {}),
+      ...(options.checks ? { checks: options.checks } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+  }
+
+  async find(id: string, executor: Executor = this.deps.db.kysely): Promise<StoredCredential | undefined> {
+    const row = await executor.selectFrom('credentials').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      issuerId: row.issuer_id,
+      document: JSON.parse(row.document) as SignedCredential,
+      holderUserId: row.holder_user_id,
+      caseId: row.case_id,
+      qualificationId: row.qualification_id,
+      createdAt: row.created_at,
+    };
+  }
+}

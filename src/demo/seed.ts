@@ -1,0 +1,42 @@
+import { createApiToken, createUser } from '../auth/tokens.js';
+import { createIssuer, findIssuer } from '../issuers/issuers.js';
+import type { Services } from '../services.js';
+
+/** Demo certifying bodies; clearly named as demo so no one mistakes them for the real agencies. */
+export const DEMO_ISSUERS = [
+  { id: 'ph-tesda-demo', name: 'TESDA National Capital Region (demo)', country: 'PH', didMethod: 'key' as const },
+  { id: 'id-lsp-demo', name: 'LSP Perhotelan Nusantara (demo)', country: 'ID', didMethod: 'key' as const },
+];
+
+export interface DemoResult {
+  lines: string[];
+}
+
+/**
+ * Seeds a fresh data directory once (marked in `meta`): demo certifying bodies with keys, one staff account per
+ * role with an API token printed once, and whatever the domain modules add. A second start changes nothing.
+ */
+export async function seedDemo(services: Services): Promise<DemoResult> {
+  const { db, keys, config } = services;
+  const done = await db.kysely.selectFrom('meta').select('value').where('key', '=', 'demo_seeded').executeTakeFirst();
+  if (done) return { lines: [`demo data       seeded on ${done.value}`] };
+
+  const lines: string[] = ['demo data       (TANDA_SEED_DEMO=false to skip)'];
+  await db.kysely.transaction().execute(async (tx) => {
+    for (const issuer of DEMO_ISSUERS) {
+      if (!(await findIssuer(tx, issuer.id))) await createIssuer(tx, keys, config.publicUrl, issuer);
+    }
+    const staff = [
+      { name: 'Maria Santos (demo certifying officer)', role: 'certifying_officer' as const, issuerId: 'ph-tesda-demo' },
+      { name: 'Jose Reyes (demo assessor)', role: 'assessor' as const, issuerId: 'ph-tesda-demo' },
+      { name: 'Ana Cruz (demo moderator)', role: 'moderator' as const, issuerId: 'ph-tesda-demo' },
+    ];
+    for (const s of staff) {
+      const user = await createUser(tx, s);
+      const token = await createApiToken(tx, user.id, 'demo');
+      lines.push(`  ${s.role.padEnd(20)} token ${token}`);
+    }
+    await tx.insertInto('meta').values({ key: 'demo_seeded', value: new Date().toISOString() }).execute();
+  });
+  return { lines };
+}

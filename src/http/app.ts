@@ -1,0 +1,54 @@
+import crypto from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Services } from '../services.js';
+import { identify } from './auth.js';
+import { installErrorHandler } from './error-handler.js';
+import { healthRoutes } from './routes/health.js';
+import { issuerRoutes } from './routes/issuers.js';
+import { vcApiRoutes } from './routes/vc-api.js';
+
+export const BODY_LIMIT = 1024 * 1024;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+  }
+}
+
+export interface BuildOptions {
+  logger?: boolean | object;
+}
+
+/** External plugins, then our hooks, then routes; one error handler for all of them. */
+export async function buildApp(services: Services, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    genReqId: () => crypto.randomUUID(),
+    // Unknown fields are refused, not silently dropped: a typo in a field name must not pass as "not given".
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.decorate('services', services);
+  app.decorateRequest('user', null);
+  installErrorHandler(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Tanda API', version: '1.0.0', description: 'Recognition of Prior Learning and verifiable skills credentials' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(rateLimit, { global: false });
+
+  app.addHook('onRequest', identify(services));
+
+  await app.register(healthRoutes);
+  await app.register(vcApiRoutes);
+  await app.register(issuerRoutes);
+  return app;
+}

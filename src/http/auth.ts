@@ -1,0 +1,44 @@
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { userForToken, type AuthenticatedUser } from '../auth/tokens.js';
+import type { Role } from '../db/schema.js';
+import { TandaError } from '../errors.js';
+import type { Services } from '../services.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user: AuthenticatedUser | null;
+  }
+}
+
+const bearer = (request: FastifyRequest): string | undefined => {
+  const header = request.headers.authorization;
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return match?.[1];
+};
+
+/** Resolves the caller from `Authorization: Bearer`; leaves `request.user` null for anonymous requests. */
+export function identify(services: Services) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const token = bearer(request);
+    request.user = token ? ((await userForToken(services.db.kysely, token)) ?? null) : null;
+    if (token && !request.user) throw new TandaError('invalid_credentials', 'the bearer token is unknown or revoked');
+  };
+}
+
+/** preHandler: the caller must be signed in and hold one of the roles (none given: any signed-in user). */
+export function requireRole(...roles: Role[]): preHandlerAsyncHookHandler {
+  return async function roleCheck(request: FastifyRequest, _reply: FastifyReply) {
+    const user = request.user;
+    if (!user) throw new TandaError('unauthenticated');
+    if (roles.length && !roles.includes(user.role)) {
+      throw new TandaError('forbidden', `this needs one of the roles: ${roles.join(', ')}`);
+    }
+  };
+}
+
+export const requireUser = requireRole();
+
+export function currentUser(request: FastifyRequest): AuthenticatedUser {
+  if (!request.user) throw new TandaError('unauthenticated');
+  return request.user;
+}

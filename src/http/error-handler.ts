@@ -1,0 +1,66 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ERRORS, isTandaError, type ErrorCode } from '../errors.js';
+
+interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+  requestId: string;
+}
+
+/** Fastify's own error codes for malformed requests, mapped onto ours (the only place HTTP meets error codes). */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+  FST_INVALID_MULTIPART_CONTENT_TYPE: 'unsupported_media_type',
+  FST_REQ_FILE_TOO_LARGE: 'payload_too_large',
+  FST_FILES_LIMIT: 'payload_too_large',
+  FST_PARTS_LIMIT: 'payload_too_large',
+};
+
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    let code: ErrorCode;
+    let message: string;
+    let details: unknown;
+    if (isTandaError(error)) {
+      ({ code, message, details } = error);
+    } else if (error.validation) {
+      const unknown = error.validation.filter((v) => v.keyword === 'additionalProperties');
+      code = unknown.length ? 'unknown_field' : 'validation_failed';
+      message = unknown.length
+        ? `unknown field(s): ${unknown.map((v) => `${v.instancePath || error.validationContext || ''}/${String((v.params as { additionalProperty?: string }).additionalProperty)}`).join(', ')}`
+        : `${error.validationContext ?? 'request'}${error.message.replace(/^(body|querystring|params|headers)/, '')}`;
+      details = error.validation.map((v) => ({ path: v.instancePath, keyword: v.keyword, message: v.message }));
+    } else if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+      code = 'invalid_json';
+      message = ERRORS.invalid_json.message;
+    } else if (error.code && FASTIFY_CODES[error.code]) {
+      code = FASTIFY_CODES[error.code]!;
+      message = ERRORS[code].message;
+    } else if (error.statusCode === 429) {
+      code = 'rate_limited';
+      message = ERRORS.rate_limited.message;
+    } else if (error.statusCode && error.statusCode < 500) {
+      code = error.statusCode === 404 ? 'not_found' : error.statusCode === 413 ? 'payload_too_large' : error.statusCode === 415 ? 'unsupported_media_type' : 'validation_failed';
+      message = error.message;
+    } else {
+      // Internals never reach the client: the log has the cause, the client the request id to quote.
+      request.log.error({ err: error }, 'unhandled error');
+      code = 'internal';
+      message = ERRORS.internal.message;
+    }
+    const status = ERRORS[code].status;
+    if (status >= 500 && isTandaError(error)) request.log.error({ err: error }, 'operational error');
+    const body: ErrorBody = { code, message, requestId: request.id, ...(details !== undefined ? { details } : {}) };
+    if (status >= 500 && !isTandaError(error)) delete body.details;
+    return reply.status(status).type('application/json').send(body);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ code: 'route_not_found', message: `no route ${request.method} ${request.url.split('?')[0]}`, requestId: request.id }),
+  );
+}

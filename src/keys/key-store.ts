@@ -1,0 +1,96 @@
+import crypto from 'node:crypto';
+import type { Db, Executor } from '../db/database.js';
+import { nowIso } from '../db/database.js';
+import type { IssuerKeysTable } from '../db/schema.js';
+import { TandaError } from '../errors.js';
+import { open, seal } from './sealed.js';
+import { createCachedSigner, generateKeyPair, type Signer } from './signer.js';
+
+export interface CurrentKey {
+  issuerId: string;
+  issuerDid: string;
+  verificationMethod: string;
+  signer: Signer;
+}
+
+/**
+ * Issuer signing keys: generated here, stored only encrypted, decrypted once into a cached signer. Private key
+ * material never leaves this module (no getter returns it, and errors never include it).
+ */
+export class KeyStore {
+  private readonly signers = new Map<string, Promise<Signer>>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly masterKey: Buffer,
+  ) {}
+
+  /** Creates a key and makes it current, retiring the previous one (which keeps verifying old credentials). */
+  async addKey(
+    executor: Executor,
+    issuerId: string,
+    controllerFor: (publicKeyMultibase: string, keyNumber: number) => { controller: string; id: string },
+  ): Promise<{ verificationMethod: string; controller: string; publicKeyMultibase: string }> {
+    const existing = await executor.selectFrom('issuer_keys').select('id').where('issuer_id', '=', issuerId).execute();
+    const keyNumber = existing.length + 1;
+    const pair = await generateKeyPair((pk) => controllerFor(pk, keyNumber));
+    const now = nowIso();
+    await executor
+      .updateTable('issuer_keys')
+      .set({ status: 'retired', retired_at: now })
+      .where('issuer_id', '=', issuerId)
+      .where('status', '=', 'current')
+      .execute();
+    await executor
+      .insertInto('issuer_keys')
+      .values({
+        id: crypto.randomUUID(),
+        issuer_id: issuerId,
+        verification_method: pair.id,
+        public_key_multibase: pair.publicKeyMultibase,
+        private_key_encrypted: seal(this.masterKey, pair.secretKeyMultibase, pair.id),
+        status: 'current',
+        created_at: now,
+        retired_at: null,
+      })
+      .execute();
+    return { verificationMethod: pair.id, controller: pair.controller, publicKeyMultibase: pair.publicKeyMultibase };
+  }
+
+  async currentKey(issuerId: string, executor: Executor = this.db.kysely): Promise<CurrentKey> {
+    const row = await executor
+      .selectFrom('issuer_keys')
+      .innerJoin('issuers', 'issuers.id', 'issuer_keys.issuer_id')
+      .select(['issuer_keys.verification_method', 'issuer_keys.public_key_multibase', 'issuer_keys.private_key_encrypted', 'issuers.did'])
+      .where('issuer_keys.issuer_id', '=', issuerId)
+      .where('issuer_keys.status', '=', 'current')
+      .executeTakeFirst();
+    if (!row) throw new TandaError('issuer_has_no_key', `certifying body ${issuerId} has no current signing key`);
+    return {
+      issuerId,
+      issuerDid: row.did,
+      verificationMethod: row.verification_method,
+      signer: await this.signerFor(row),
+    };
+  }
+
+  async publicKeys(issuerId: string, executor: Executor = this.db.kysely): Promise<Pick<IssuerKeysTable, 'verification_method' | 'public_key_multibase' | 'status' | 'created_at' | 'retired_at'>[]> {
+    return executor
+      .selectFrom('issuer_keys')
+      .select(['verification_method', 'public_key_multibase', 'status', 'created_at', 'retired_at'])
+      .where('issuer_id', '=', issuerId)
+      .orderBy('created_at')
+      .execute();
+  }
+
+  private signerFor(row: { verification_method: string; public_key_multibase: string; private_key_encrypted: string }): Promise<Signer> {
+    let signer = this.signers.get(row.verification_method);
+    if (!signer) {
+      const secret = open(this.masterKey, row.private_key_encrypted, row.verification_method);
+      signer = createCachedSigner(row.verification_method, secret, row.public_key_multibase);
+      signer.catch(() => this.signers.delete(row.verification_method));
+      this.signers.set(row.verification_method, signer);
+    }
+    return signer;
+  }
+}

@@ -1,0 +1,45 @@
+import { loadConfig } from './config.js';
+import { ensureFirstAdmin, openAndMigrate } from './bootstrap.js';
+import { seedDemo } from './demo/seed.js';
+import { buildApp } from './http/app.js';
+import { createServices } from './services.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const db = await openAndMigrate(config);
+  const services = createServices(config, db);
+  const admin = await ensureFirstAdmin(db, config);
+  const demo = config.seedDemo ? await seedDemo(services) : undefined;
+
+  const app = await buildApp(services, {
+    logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+  });
+  const close = async (signal: string) => {
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await db.destroy();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void close('SIGINT'));
+  process.once('SIGTERM', () => void close('SIGTERM'));
+
+  await app.listen({ port: config.port, host: config.host });
+  const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${(app.server.address() as { port: number }).port}`;
+  const lines = [
+    '',
+    `Tanda is running (${db.dialect}${config.databaseUrl ? '' : `, data in ${config.dataDir}`})`,
+    `  API            ${base}`,
+    `  health         ${base}/health`,
+    `  API docs       ${base}/docs  (OpenAPI JSON: ${base}/docs/json)`,
+  ];
+  if (admin.token && !config.bootstrapToken) {
+    lines.push(`  admin token    ${admin.token}   (shown once: store it now)`);
+  }
+  if (demo) lines.push(...demo.lines.map((l) => `  ${l}`));
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`tanda: failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+import type { Config } from './config.js';
+import type { Db } from './db/database.js';
+import { CredentialService } from './credentials/service.js';
+import { findIssuerByDid, registryDidResolver } from './issuers/issuers.js';
+import { bundledContexts, createDocumentLoader, type DocumentLoader } from './jsonld/index.js';
+import { KeyStore } from './keys/key-store.js';
+import { loadMasterKey } from './keys/master-key.js';
+
+/**
+ * Everything the routes and the CLI need, built once from the validated config. Domain modules receive their
+ * collaborators from here rather than importing singletons, so tests build the same graph on a test database.
+ */
+export interface Services {
+  config: Config;
+  db: Db;
+  keys: KeyStore;
+  documentLoader: DocumentLoader;
+  knownContexts: ReadonlySet<string>;
+  credentials: CredentialService;
+}
+
+export function createServices(config: Config, db: Db): Services {
+  const keys = new KeyStore(db, loadMasterKey({ masterKey: config.masterKey, dataDir: config.dataDir }));
+  const documentLoader = createDocumentLoader({
+    contexts: bundledContexts(),
+    resolveDid: registryDidResolver(db.kysely, keys),
+  });
+  const knownContexts = new Set(bundledContexts().keys());
+  const credentials = new CredentialService({
+    db,
+    keys,
+    documentLoader,
+    knownContexts,
+    lookupIssuer: async (did) => {
+      const issuer = await findIssuerByDid(db.kysely, did);
+      return issuer ? { known: true, name: issuer.name, id: issuer.id } : { known: false };
+    },
+  });
+  return { config, db, keys, documentLoader, knownContexts, credentials };
+}

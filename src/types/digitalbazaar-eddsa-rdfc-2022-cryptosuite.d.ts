@@ -1,0 +1,4 @@
+declare module '@digitalbazaar/eddsa-rdfc-2022-cryptosuite' {
+  import type { Cryptosuite } from '@digitalbazaar/data-integrity';
+  export const cryptosuite: Cryptosuite;
+}
