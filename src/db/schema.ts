@@ -1,4 +1,6 @@
 import type { Generated } from 'kysely';
+import type { QrTables } from '../qr/tables.js';
+import type { FrameworkTables } from '../frameworks/tables.js';
 
 /** Column types of the core tables; each domain module declares its own tables and they are merged below. */
 export interface IssuersTable {
@@ -76,4 +78,4 @@ export interface CoreTables {
 }
 
 // Domain modules add their tables by extending this interface (one `extends` entry each).
-export interface Database extends CoreTables {}
+export interface Database extends CoreTables, FrameworkTables, QrTables {}

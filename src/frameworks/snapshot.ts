@@ -1,0 +1,44 @@
+import type { Accreditation, AssessmentCentre, Framework, MappingTable, Qualification } from './types.js';
+
+/**
+ * Everything registry verification needs, as plain JSON. The server builds it from the database
+ * (`loadRegistrySnapshot`); the trust bundle carries it to the offline verifier, which runs the same
+ * `checkCredentialAgainstRegistry` over it. Keep this file free of Node and database imports.
+ */
+export interface RegistrySnapshot {
+  version: 1;
+  generatedAt: string;
+  issuers: SnapshotIssuer[];
+  accreditations: Accreditation[];
+  assessmentCentres: AssessmentCentre[];
+  frameworks: Framework[];
+  mappingTables: MappingTable[];
+  qualifications: Qualification[];
+}
+
+export interface SnapshotVerificationMethod {
+  id: string;
+  publicKeyMultibase: string;
+  status: 'current' | 'retired';
+  createdAt: string;
+  retiredAt: string | null;
+}
+
+export interface SnapshotIssuer {
+  id: string;
+  name: string;
+  country: string;
+  did: string;
+  url: string | null;
+  verificationMethods: SnapshotVerificationMethod[];
+}
+
+/** One line of a verdict; `valid` is false only for `fail`, so warnings never make a credential invalid. */
+export interface Check {
+  id: string;
+  valid: boolean;
+  status: 'pass' | 'fail' | 'warn';
+  code?: string;
+  message: string;
+  data?: Record<string, unknown>;
+}
