@@ -1,0 +1,112 @@
+import type { Executor } from '../db/database.js';
+import { nowIso } from '../db/database.js';
+import { TandaError } from '../errors.js';
+import {
+  FIRST_REGISTRY_ENTRY_ID,
+  normalizeTypeTableSource,
+  parseTypeTableSource,
+  typeTableLoaderFrom,
+  type TypeTableEntry,
+  type TypeTableLoader,
+  type TypeTableSource,
+} from './type-table.js';
+
+/** Server side only (kysely): the browser verifier gets the same entries from the trust bundle. */
+export interface StoredTypeTable extends TypeTableEntry {
+  qualificationId: string;
+  createdAt: string;
+}
+
+type Row = { registry_entry_id: number; qualification_id: string; source_json: string; created_at: string };
+
+const toEntry = (row: Row): StoredTypeTable => ({
+  registryEntryId: Number(row.registry_entry_id),
+  qualificationId: row.qualification_id,
+  source: parseTypeTableSource(JSON.parse(row.source_json)),
+  createdAt: row.created_at,
+});
+
+/** Newest table of a qualification (its current version), if any. */
+export async function latestTypeTable(executor: Executor, qualificationId: string): Promise<StoredTypeTable | undefined> {
+  const row = await executor
+    .selectFrom('qr_type_tables')
+    .selectAll()
+    .where('qualification_id', '=', qualificationId)
+    .orderBy('registry_entry_id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? toEntry(row) : undefined;
+}
+
+/**
+ * The table a qualification's credentials are encoded with. Created from `sourceFactory` on first use and frozen
+ * from then on: later catalogue changes do not touch it (see `addTypeTableVersion`).
+ */
+export async function getOrCreateTypeTable(
+  executor: Executor,
+  qualificationId: string,
+  sourceFactory: () => TypeTableSource | Promise<TypeTableSource>,
+): Promise<StoredTypeTable> {
+  const existing = await latestTypeTable(executor, qualificationId);
+  if (existing) return existing;
+  return insertTypeTable(executor, qualificationId, await sourceFactory(), true);
+}
+
+/**
+ * A new table version for a qualification (e.g. new units, a new issuer key or status list). Credentials already
+ * printed keep decoding with their own registry entry id; new ones use this one.
+ */
+export function addTypeTableVersion(executor: Executor, qualificationId: string, source: TypeTableSource): Promise<StoredTypeTable> {
+  return insertTypeTable(executor, qualificationId, source, false);
+}
+
+async function insertTypeTable(
+  executor: Executor,
+  qualificationId: string,
+  source: TypeTableSource,
+  firstUse: boolean,
+): Promise<StoredTypeTable> {
+  const sourceJson = JSON.stringify(normalizeTypeTableSource(source));
+  // Ids are taken as max + 1; a concurrent insert of the same id is skipped by ON CONFLICT (no error that would
+  // abort the caller's transaction on PostgreSQL) and we try the next one.
+  for (let attempt = 0; attempt < 20; attempt++) {
+    // On first use, a concurrent caller may have created the qualification's table meanwhile: that one is it.
+    const created = firstUse && attempt > 0 ? await latestTypeTable(executor, qualificationId) : undefined;
+    if (created) return created;
+    const { max } = await executor
+      .selectFrom('qr_type_tables')
+      .select((eb) => eb.fn.max('registry_entry_id').as('max'))
+      .executeTakeFirstOrThrow();
+    const registryEntryId = Math.max(FIRST_REGISTRY_ENTRY_ID, max === null ? 0 : Number(max) + 1);
+    const row: Row = { registry_entry_id: registryEntryId, qualification_id: qualificationId, source_json: sourceJson, created_at: nowIso() };
+    const result = await executor
+      .insertInto('qr_type_tables')
+      .values(row)
+      .onConflict((oc) => oc.column('registry_entry_id').doNothing())
+      .executeTakeFirst();
+    if (Number(result.numInsertedOrUpdatedRows ?? 0n) === 1) return toEntry(row);
+  }
+  throw new TandaError('conflict', 'could not allocate a CBOR-LD registry entry id');
+}
+
+/** Every table, oldest first, as plain JSON for the trust bundle. */
+export async function exportTypeTables(executor: Executor): Promise<StoredTypeTable[]> {
+  const rows = await executor.selectFrom('qr_type_tables').selectAll().orderBy('registry_entry_id').execute();
+  return rows.map(toEntry);
+}
+
+/** A loader over the database, for decoding on the server (each entry read once, then kept: rows never change). */
+export function typeTableLoaderFromDb(executor: Executor): TypeTableLoader {
+  const loaded = new Map<number, TypeTableLoader>();
+  return async ({ registryEntryId }) => {
+    let loader = loaded.get(registryEntryId);
+    if (!loader) {
+      if (!Number.isSafeInteger(registryEntryId) || registryEntryId < FIRST_REGISTRY_ENTRY_ID) return undefined;
+      const row = await executor.selectFrom('qr_type_tables').selectAll().where('registry_entry_id', '=', registryEntryId).executeTakeFirst();
+      if (!row) return undefined;
+      loader = typeTableLoaderFrom([toEntry(row)]);
+      loaded.set(registryEntryId, loader);
+    }
+    return loader({ registryEntryId });
+  };
+}
