@@ -9,7 +9,9 @@ const LOOPBACK = /^(127\.|::1$|localhost$|::ffff:127\.)/;
 
 const originalConnect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function patchedConnect(this: net.Socket, ...args: unknown[]) {
-  const first = args[0] as { host?: string; path?: string } | number | string | undefined;
+  // net.connect() passes its normalised arguments as one array; socket.connect() callers pass them spread.
+  const raw = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
+  const first = raw as { host?: string; path?: string } | number | string | undefined;
   const host =
     typeof first === 'object' && first !== null ? (first.path ? 'localhost' : (first.host ?? 'localhost'))
       : typeof args[1] === 'string' ? args[1] : 'localhost';

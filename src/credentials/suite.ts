@@ -12,6 +12,7 @@ const verifiers = new Map<string, Promise<Verifier>>();
  */
 export const cachedCryptosuite: Cryptosuite = {
   ...eddsaRdfc2022,
+  canonize: memoisedCanonize(eddsaRdfc2022.canonize),
   async createVerifier({ verificationMethod }) {
     const vm = verificationMethod as { id: string; publicKeyMultibase?: string };
     const key = `${vm.id} ${vm.publicKeyMultibase ?? ''}`;
@@ -26,9 +27,38 @@ export const cachedCryptosuite: Cryptosuite = {
   },
 };
 
+/**
+ * RDFC-1.0 canonicalisation is a pure function of (input, document loader), and the proof options part of every
+ * proof a body makes is byte-identical when `created` is left out. Remembering recent results skips the JSON-LD
+ * expansion of the proof configuration (about a third of signing or verifying time: the OB context is large);
+ * documents themselves (unique ids) simply miss. Bounded so a long-running server does not grow.
+ */
+const CANONICAL_CACHE_MAX = 512;
+const canonicalCache = new WeakMap<object, Map<string, Promise<string>>>();
+
+function memoisedCanonize(base: Cryptosuite['canonize']): Cryptosuite['canonize'] {
+  return (input, options) => {
+    const loader = (options as { documentLoader?: object }).documentLoader;
+    if (!loader) return base(input, options);
+    let cache = canonicalCache.get(loader);
+    if (!cache) canonicalCache.set(loader, (cache = new Map()));
+    const key = JSON.stringify([input, { ...options, documentLoader: undefined }]);
+    let result = cache.get(key);
+    if (!result) {
+      if (cache.size >= CANONICAL_CACHE_MAX) cache.delete(cache.keys().next().value!);
+      result = base(input, options);
+      result.catch(() => cache.delete(key));
+      cache.set(key, result);
+    }
+    return result;
+  };
+}
+
+const signingCryptosuite: Cryptosuite = { ...eddsaRdfc2022, canonize: memoisedCanonize(eddsaRdfc2022.canonize) };
+
 /** Signing suite; `created: null` leaves proof.created out (8 bytes of QR budget; validFrom already dates it). */
 export function signingSuite(signer: Signer, created: string | null = null): DataIntegrityProof {
-  return new DataIntegrityProof({ signer, date: created, cryptosuite: eddsaRdfc2022 });
+  return new DataIntegrityProof({ signer, date: created, cryptosuite: signingCryptosuite });
 }
 
 export function verifyingSuite(): DataIntegrityProof {

@@ -1,0 +1,95 @@
+import crypto from 'node:crypto';
+import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
+import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import * as vc from '@digitalbazaar/vc';
+import { buildCredential, type Alignment } from '../src/credentials/build.js';
+import { signCredential } from '../src/credentials/sign.js';
+import { verifyCredential } from '../src/credentials/verify.js';
+import { bundledContexts, nodeDocumentLoader } from '../src/jsonld/index.js';
+import { createCachedSigner } from '../src/keys/signer.js';
+import { rate } from './measure.js';
+
+/** A typical certificate: 6 units, national + AQRF level, 30-character holder name. */
+export function typicalCredential(did: string, units = 6): Record<string, unknown> {
+  const alignment: Alignment[] = Array.from({ length: units }, (_, i) => ({
+    type: ['Alignment'],
+    targetName: `Competency unit number ${i + 1} of housekeeping`,
+    targetUrl: `https://tanda.example/units/TRS5123${28 + i}`,
+  }));
+  alignment.push(
+    { type: ['Alignment'], targetName: 'PQF Level 2', targetUrl: 'https://tanda.example/frameworks/ph-pqf/levels/2', targetFramework: 'PQF', targetCode: '2', targetType: 'ext:QualificationFrameworkLevel' },
+    { type: ['Alignment'], targetName: 'AQRF Level 2', targetUrl: 'https://tanda.example/frameworks/aqrf/levels/2', targetFramework: 'AQRF', targetCode: '2', targetType: 'ext:ReferenceFrameworkLevel' },
+  );
+  return buildCredential({
+    issuer: { did, name: 'TESDA National Capital Region' },
+    holder: { name: 'Maria Clara Dela Cruz Santos Jr' },
+    achievement: {
+      id: 'https://tanda.example/qualifications/ph-tesda-housekeeping-nc2',
+      kind: 'full_qualification',
+      name: 'Housekeeping NC II',
+      description: 'Cleans and prepares guest rooms and public areas.',
+      criteria: 'All core units assessed competent.',
+      humanCode: 'TRS512',
+      alignment,
+    },
+    validFrom: '2026-11-01T00:00:00Z',
+    validUntil: '2031-11-01T00:00:00Z',
+  });
+}
+
+/**
+ * Issue and verify throughput through our code and through a plain @digitalbazaar/vc baseline on the same
+ * credential. The baseline is what a stateless issuer does with the libraries as documented: import the Multikey
+ * for each signature and hand a loader that parses its JSON-LD contexts from text on each request.
+ */
+export async function benchCredentials(seconds = 3): Promise<Record<string, number>> {
+  const pair = await Ed25519Multikey.generate();
+  const exported = await pair.export({ publicKey: true, secretKey: true, includeContext: false });
+  const did = `did:key:${exported.publicKeyMultibase}`;
+  const vm = `${did}#${exported.publicKeyMultibase}`;
+  const credential = typicalCredential(did);
+
+  const documentLoader = nodeDocumentLoader();
+  const knownContexts = new Set(bundledContexts().keys());
+  const signer = await createCachedSigner(vm, exported.secretKeyMultibase!, exported.publicKeyMultibase);
+
+  const contextText = new Map([...bundledContexts()].map(([url, doc]) => [url, JSON.stringify(doc)]));
+  const baselineLoader = async (url: string) => {
+    const text = contextText.get(url);
+    if (text) return { contextUrl: null, documentUrl: url, document: JSON.parse(text) as object };
+    const fp = url.slice('did:key:'.length).split('#')[0]!;
+    const didDoc = {
+      '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'],
+      id: `did:key:${fp}`,
+      verificationMethod: [{ id: `did:key:${fp}#${fp}`, type: 'Multikey', controller: `did:key:${fp}`, publicKeyMultibase: fp }],
+      assertionMethod: [`did:key:${fp}#${fp}`],
+    };
+    return { contextUrl: null, documentUrl: url, document: url.includes('#') ? { '@context': 'https://w3id.org/security/multikey/v1', ...didDoc.verificationMethod[0] } : didDoc };
+  };
+  const baselineIssue = async () => {
+    const key = await Ed25519Multikey.from({ id: vm, controller: did, publicKeyMultibase: exported.publicKeyMultibase, secretKeyMultibase: exported.secretKeyMultibase! });
+    const suite = new DataIntegrityProof({ signer: key.signer(), cryptosuite: eddsaRdfc2022 });
+    return vc.issue({ credential: { ...credential, id: `urn:uuid:${crypto.randomUUID()}` }, suite, documentLoader: baselineLoader });
+  };
+  const oursIssue = () => signCredential({ ...credential, id: `urn:uuid:${crypto.randomUUID()}` }, { signer, documentLoader });
+
+  const signed = await oursIssue();
+  const baselineVerify = () =>
+    vc.verifyCredential({ credential: signed, suite: new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 }), documentLoader: baselineLoader });
+  const oursVerify = () => verifyCredential(signed, { documentLoader, knownContexts });
+  if (!(await oursVerify()).verified || !(await baselineVerify()).verified) throw new Error('bench credential does not verify');
+
+  const baseIssue = await rate(baselineIssue, seconds);
+  const ourIssue = await rate(oursIssue, seconds);
+  const baseVerify = await rate(baselineVerify, seconds);
+  const ourVerify = await rate(oursVerify, seconds);
+  return {
+    'credentials.issue_per_s': ourIssue,
+    'credentials.issue_per_s_baseline': baseIssue,
+    'credentials.issue_ratio': ourIssue / baseIssue,
+    'credentials.verify_per_s': ourVerify,
+    'credentials.verify_per_s_baseline': baseVerify,
+    'credentials.verify_ratio': ourVerify / baseVerify,
+  };
+}

@@ -1,0 +1,22 @@
+import { benchCredentials } from './credentials.js';
+
+/**
+ * `npm run bench`: every benchmark prints its figures as it goes, and the run ends with ONE line of JSON holding
+ * every figure (name → number) so runs can be compared mechanically.
+ */
+type Bench = [name: string, run: () => Promise<Record<string, number>>];
+
+const benches: Bench[] = [['credentials', () => benchCredentials()]];
+
+const only = process.argv.slice(2);
+const all: Record<string, number> = {};
+for (const [name, run] of benches) {
+  if (only.length && !only.includes(name)) continue;
+  const figures = await run();
+  for (const [k, v] of Object.entries(figures)) {
+    const rounded = Math.round(v * 100) / 100;
+    all[k] = rounded;
+    process.stdout.write(`${k.padEnd(48)} ${rounded}\n`);
+  }
+}
+process.stdout.write(`${JSON.stringify(all)}\n`);

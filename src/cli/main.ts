@@ -1,0 +1,51 @@
+import { ensureFirstAdmin, openAndMigrate } from '../bootstrap.js';
+import { loadConfig } from '../config.js';
+import { isTandaError } from '../errors.js';
+import { rotateIssuerKey } from '../issuers/issuers.js';
+import { createServices, type Services } from '../services.js';
+
+type Command = (argv: string[], services: Services) => Promise<number>;
+
+/** Subcommands that work on the database; each module exports its own `xxxCommand(argv, services)`. */
+const DB_COMMANDS: Record<string, { help: string; run: Command }> = {
+  'rotate-key': {
+    help: 'rotate-key <issuer-id>            make a new signing key current (old ones keep verifying)',
+    run: async ([issuerId], services) => {
+      if (!issuerId) throw new Error('usage: tanda rotate-key <issuer-id>');
+      const vm = await services.db.kysely.transaction().execute((tx) => rotateIssuerKey(tx, services.keys, issuerId));
+      process.stdout.write(`new current key: ${vm}\n`);
+      return 0;
+    },
+  },
+  'admin-token': {
+    help: 'admin-token                       create the first admin and print its token (if none exists)',
+    run: async (_argv, services) => {
+      const result = await ensureFirstAdmin(services.db, services.config);
+      process.stdout.write(result.token ? `${result.token}\n` : 'an admin already exists\n');
+      return 0;
+    },
+  },
+};
+
+function usage(): string {
+  return ['usage: tanda <command> [options]', '', ...Object.values(DB_COMMANDS).map((c) => `  ${c.help}`)].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = name ? DB_COMMANDS[name] : undefined;
+  if (!command) {
+    process.stderr.write(`${usage()}\n`);
+    return name === undefined || name === 'help' || name === '--help' ? 0 : 2;
+  }
+  const config = loadConfig();
+  const db = await openAndMigrate(config);
+  try {
+    return await command.run(rest, createServices(config, db));
+  } catch (e) {
+    process.stderr.write(`tanda ${name}: ${isTandaError(e) ? `${e.code}: ` : ''}${(e as Error).message}\n`);
+    return 1;
+  } finally {
+    await db.destroy();
+  }
+}
