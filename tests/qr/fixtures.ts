@@ -1,8 +1,7 @@
-import * as vc from '@digitalbazaar/vc';
-import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
-import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import { signCredential } from '../../src/credentials/sign.js';
 import type { DocumentLoader } from '../../src/jsonld/loader.js';
+import { createCachedSigner } from '../../src/keys/signer.js';
 import { OB_V3, TANDA_V1, VC_V2 } from '../../src/jsonld/urls.js';
 import { buildCredential } from '../../src/credentials/build.js';
 import { qualificationTableSource, type QualificationTableInput } from '../../src/qr/table-source.js';
@@ -101,21 +100,13 @@ export interface TestIssuer {
   sign(credential: Record<string, unknown>, documentLoader: DocumentLoader): Promise<Record<string, unknown>>;
 }
 
-/** A did:key issuer from a fixed seed, so every run signs the same bytes. */
+/** A did:key issuer from a fixed seed, so every run signs the same bytes; signs like the product (no `created`). */
 export async function testIssuer(): Promise<TestIssuer> {
   const key = await Ed25519Multikey.generate({ seed: new Uint8Array(32).fill(7) });
   const did = `did:key:${key.publicKeyMultibase}`;
-  const signingKey = await Ed25519Multikey.from({
-    id: `${did}#${key.publicKeyMultibase}`,
-    controller: did,
-    publicKeyMultibase: key.publicKeyMultibase,
-    ...(key.secretKeyMultibase ? { secretKeyMultibase: key.secretKeyMultibase } : {}),
-  });
+  const signer = await createCachedSigner(`${did}#${key.publicKeyMultibase}`, key.secretKeyMultibase!, key.publicKeyMultibase);
   return {
     did,
-    async sign(credential, documentLoader) {
-      const suite = new DataIntegrityProof({ signer: signingKey.signer(), date: null, cryptosuite });
-      return vc.issue({ credential: structuredClone(credential), suite, documentLoader });
-    },
+    sign: (credential, documentLoader) => signCredential(credential, { signer, documentLoader }),
   };
 }
