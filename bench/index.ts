@@ -1,4 +1,5 @@
 import { benchCredentials } from './credentials.js';
+import { benchQr } from './qr.js';
 
 /**
  * `npm run bench`: every benchmark prints its figures as it goes, and the run ends with ONE line of JSON holding
@@ -6,7 +7,10 @@ import { benchCredentials } from './credentials.js';
  */
 type Bench = [name: string, run: () => Promise<Record<string, number>>];
 
-const benches: Bench[] = [['credentials', () => benchCredentials()]];
+const benches: Bench[] = [
+  ['credentials', () => benchCredentials()],
+  ['qr', () => benchQr()],
+];
 
 const only = process.argv.slice(2);
 const all: Record<string, number> = {};
