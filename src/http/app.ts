@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 import { identify } from './auth.js';
 import { installErrorHandler } from './error-handler.js';
+import { frameworkRoutes } from './routes/frameworks.js';
 import { healthRoutes } from './routes/health.js';
 import { issuerRoutes } from './routes/issuers.js';
 import { vcApiRoutes } from './routes/vc-api.js';
@@ -50,5 +51,6 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   await app.register(healthRoutes);
   await app.register(vcApiRoutes);
   await app.register(issuerRoutes);
+  await app.register(frameworkRoutes);
   return app;
 }
