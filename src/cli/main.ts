@@ -2,12 +2,17 @@ import { ensureFirstAdmin, openAndMigrate } from '../bootstrap.js';
 import { loadConfig } from '../config.js';
 import { isTandaError } from '../errors.js';
 import { rotateIssuerKey } from '../issuers/issuers.js';
+import { registryCommand } from './registry.js';
 import { createServices, type Services } from '../services.js';
 
 type Command = (argv: string[], services: Services) => Promise<number>;
 
 /** Subcommands that work on the database; each module exports its own `xxxCommand(argv, services)`. */
 const DB_COMMANDS: Record<string, { help: string; run: Command }> = {
+  registry: {
+    help: 'registry <command>                frameworks, AQRF mapping tables, catalogue imports (tanda registry help)',
+    run: registryCommand,
+  },
   'rotate-key': {
     help: 'rotate-key <issuer-id>            make a new signing key current (old ones keep verifying)',
     run: async ([issuerId], services) => {
