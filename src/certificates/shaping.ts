@@ -41,6 +41,7 @@ export class ShapingFont {
 
   private readonly hbFont: hb.Font;
   private readonly cache = new Map<string, readonly ShapedGlyph[]>();
+  private readonly glyphCache = new Map<string, readonly fontkit.Glyph[]>();
   /** pdfkit's layout() call carries no language, so the caller sets it around each drawing call. */
   private language = 'en';
 
@@ -95,16 +96,20 @@ export class ShapingFont {
 
   /** pdfkit's view of a shaped run; positions are fresh objects because pdfkit scales them in place. */
   private glyphRun(text: string, features?: string[] | Record<string, boolean>): fontkit.GlyphRun {
-    const shaped = this.shape(text, this.language, featureList(features));
-    const glyphs: fontkit.Glyph[] = [];
-    const positions: fontkit.GlyphPosition[] = [];
-    for (let i = 0; i < shaped.length; i++) {
-      const g = shaped[i]!;
-      glyphs.push(this.pdfFont.getGlyph(g.id, clusterCodePoints(text, shaped, i)));
-      positions.push({ xAdvance: g.xAdvance, yAdvance: g.yAdvance, xOffset: g.xOffset, yOffset: g.yOffset });
+    const featureTags = featureList(features);
+    const shaped = this.shape(text, this.language, featureTags);
+    // pdfkit lays out each string twice (to draw it, then to advance x): the glyph objects are reused, never changed.
+    const key = `${this.language}\u0000${featureTags.join(',')}\u0000${text}`;
+    let glyphs = this.glyphCache.get(key);
+    if (!glyphs) {
+      const codePoints = clusterCodePoints(text, shaped);
+      glyphs = shaped.map((g, i) => this.pdfFont.getGlyph(g.id, codePoints[i]));
+      if (this.glyphCache.size >= SHAPE_CACHE_LIMIT) this.glyphCache.clear();
+      this.glyphCache.set(key, glyphs);
     }
+    const positions = shaped.map((g) => ({ xAdvance: g.xAdvance, yAdvance: g.yAdvance, xOffset: g.xOffset, yOffset: g.yOffset }));
     return {
-      glyphs,
+      glyphs: glyphs as fontkit.Glyph[],
       positions,
       // pdfkit reads this after scaling the positions, as it does with fontkit's GlyphRun getter.
       get advanceWidth() {
@@ -152,12 +157,15 @@ function featureList(features?: string[] | Record<string, boolean>): string[] {
  * The characters a glyph stands for in the font's ToUnicode map: the whole cluster for its first glyph, none for
  * the others. ActualText carries the exact string; this only improves extraction by tools that ignore ActualText.
  */
-function clusterCodePoints(text: string, shaped: readonly ShapedGlyph[], index: number): number[] {
-  const cluster = shaped[index]!.cluster;
-  if (index > 0 && shaped[index - 1]!.cluster === cluster) return [];
-  let end = text.length;
-  for (const g of shaped) if (g.cluster > cluster && g.cluster < end) end = g.cluster;
-  return Array.from(text.slice(cluster, end), (c) => c.codePointAt(0)!);
+function clusterCodePoints(text: string, shaped: readonly ShapedGlyph[]): number[][] {
+  // Clusters are monotone (MONOTONE_CHARACTERS, left-to-right scripts only), so a cluster ends where the next begins.
+  return shaped.map((g, i) => {
+    if (i > 0 && shaped[i - 1]!.cluster === g.cluster) return [];
+    let next = i + 1;
+    while (next < shaped.length && shaped[next]!.cluster === g.cluster) next++;
+    const end = shaped[next]?.cluster ?? text.length;
+    return Array.from(text.slice(g.cluster, end), (c) => c.codePointAt(0)!);
+  });
 }
 
 const SCRIPT_PATTERNS: ReadonlyArray<[FontScript, RegExp]> = [
@@ -168,11 +176,16 @@ const SCRIPT_PATTERNS: ReadonlyArray<[FontScript, RegExp]> = [
 ];
 const NEUTRAL = /[\p{Script=Common}\p{Script=Inherited}]/u;
 
+const scriptCache = new Map<string, FontScript | null>();
+
 /** The script of a character, or null for characters (spaces, digits, punctuation, marks) that follow their neighbours. */
 export function scriptOf(char: string): FontScript | null {
-  if (NEUTRAL.test(char)) return null;
-  for (const [script, pattern] of SCRIPT_PATTERNS) if (pattern.test(char)) return script;
-  return 'latin';
+  let script = scriptCache.get(char);
+  if (script === undefined) {
+    script = NEUTRAL.test(char) ? null : (SCRIPT_PATTERNS.find(([, pattern]) => pattern.test(char))?.[0] ?? 'latin');
+    scriptCache.set(char, script);
+  }
+  return script;
 }
 
 export interface ScriptRun {
@@ -224,11 +237,12 @@ export function insertWordBreaks(text: string): string {
       out += run.text;
       continue;
     }
-    let previous = '';
-    for (const { segment } of segmenter(lang).segment(run.text)) {
-      if (previous && !/\s$/u.test(previous) && !/^\s/u.test(segment) && !previous.endsWith(ZWSP)) out += ZWSP;
+    // Only between two words: never after an opening bracket or before a closing one or a full stop.
+    let previousIsWord = false;
+    for (const { segment, isWordLike } of segmenter(lang).segment(run.text)) {
+      if (previousIsWord && isWordLike) out += ZWSP;
       out += segment;
-      previous = segment;
+      previousIsWord = isWordLike === true;
     }
   }
   return out;

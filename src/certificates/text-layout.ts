@@ -2,18 +2,24 @@ import { fontForChar, type FontWeight } from './fonts.js';
 import { insertWordBreaks, normalise, splitScriptRuns, ZWSP, type ShapingFont } from './shaping.js';
 
 /**
- * Line breaking and drawing for mixed-script text. pdfkit draws one font per call and its wrapper cannot change
- * fonts mid-line, so Tanda measures with the same HarfBuzz shaping pdfkit will use, wraps itself at spaces and at
- * the U+200B word breaks, and draws each line as one pdfkit call per font run, each wrapped in a Span whose
- * ActualText is the run's exact text.
+ * Line breaking and drawing for mixed-script, mixed-language text. pdfkit draws one font per call and its wrapper
+ * cannot change fonts mid-line, so Tanda measures with the same HarfBuzz shaping pdfkit will use, wraps itself at
+ * spaces and at the U+200B word breaks, and draws each line as one pdfkit call per font run, each wrapped in a Span
+ * whose ActualText is the run's exact text and whose Lang is the run's language.
  */
+
+export interface TextSpan {
+  text: string;
+  /** BCP 47 language: drives HarfBuzz's language-specific forms and the Span's /Lang. */
+  lang: string;
+  weight?: FontWeight;
+  color?: string;
+}
 
 export interface TextStyle {
   /** Point size. */
   size: number;
   weight: FontWeight;
-  /** BCP 47 language: drives HarfBuzz's language-specific forms and the Span's /Lang. */
-  lang: string;
   color?: string;
   align?: 'left' | 'center' | 'right';
   /** Multiplier on the fonts' natural line height. */
@@ -23,6 +29,8 @@ export interface TextStyle {
 export interface LineRun {
   readonly text: string;
   readonly font: ShapingFont;
+  readonly lang: string;
+  readonly color: string;
   /** Points. */
   readonly width: number;
 }
@@ -47,8 +55,23 @@ interface FontRun {
   font: ShapingFont;
 }
 
+const CACHE_LIMIT = 10_000;
+const fontRunCache = new Map<string, readonly FontRun[]>();
+const layoutCache = new Map<string, TextBlock>();
+
+function remember<T>(cache: Map<string, T>, key: string, value: T): T {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
 /** Splits text into runs drawable with one font, keeping combining marks with their base character. */
-export function fontRuns(text: string, weight: FontWeight): FontRun[] {
+export function fontRuns(text: string, weight: FontWeight): readonly FontRun[] {
+  const key = `${weight}\u0000${text}`;
+  return fontRunCache.get(key) ?? remember(fontRunCache, key, splitFontRuns(text, weight));
+}
+
+function splitFontRuns(text: string, weight: FontWeight): FontRun[] {
   const runs: FontRun[] = [];
   for (const run of splitScriptRuns(text)) {
     for (const char of run.text) {
@@ -62,72 +85,122 @@ export function fontRuns(text: string, weight: FontWeight): FontRun[] {
   return runs;
 }
 
-function widthOf(text: string, style: TextStyle): number {
-  let width = 0;
-  for (const run of fontRuns(text, style.weight)) {
-    width += (run.font.advance(run.text, style.lang) * style.size) / run.font.unitsPerEm;
+/** Spans joined into one string (NFC, with word breaks), remembering where each span starts. */
+class StyledText {
+  readonly text: string;
+  private readonly starts: number[] = [];
+
+  constructor(
+    readonly spans: readonly TextSpan[],
+    private readonly style: TextStyle,
+  ) {
+    let text = '';
+    for (const span of spans) {
+      this.starts.push(text.length);
+      text += insertWordBreaks(normalise(span.text));
+    }
+    this.text = text;
   }
-  return width;
+
+  /** The pieces of [start, end) that share a span, with ZWSP removed. */
+  private *slices(start: number, end: number): Generator<{ text: string; span: TextSpan }> {
+    for (let i = 0; i < this.spans.length; i++) {
+      const from = Math.max(start, this.starts[i]!);
+      const to = Math.min(end, this.starts[i + 1] ?? this.text.length);
+      if (from >= to) continue;
+      const text = this.text.slice(from, to).replaceAll(ZWSP, '');
+      if (text) yield { text, span: this.spans[i]! };
+    }
+  }
+
+  runs(start: number, end: number): LineRun[] {
+    const out: LineRun[] = [];
+    for (const { text, span } of this.slices(start, end)) {
+      for (const r of fontRuns(text, span.weight ?? this.style.weight)) {
+        out.push({
+          text: r.text,
+          font: r.font,
+          lang: span.lang,
+          color: span.color ?? this.style.color ?? '#000000',
+          width: (r.font.advance(r.text, span.lang) * this.style.size) / r.font.unitsPerEm,
+        });
+      }
+    }
+    return out;
+  }
+
+  width(start: number, end: number): number {
+    return this.runs(start, trimEnd(this.text, start, end)).reduce((s, r) => s + r.width, 0);
+  }
+
+  line(start: number, end: number): TextLine {
+    const runs = this.runs(start, trimEnd(this.text, start, end));
+    let ascent = 0;
+    let descent = 0;
+    for (const r of runs) {
+      ascent = Math.max(ascent, (r.font.lineAscent * this.style.size) / r.font.unitsPerEm);
+      descent = Math.max(descent, (r.font.lineDescent * this.style.size) / r.font.unitsPerEm);
+    }
+    if (runs.length === 0) {
+      // An empty line still takes the height of the first span's font.
+      const [first] = fontRuns('x', this.style.weight);
+      ascent = (first!.font.lineAscent * this.style.size) / first!.font.unitsPerEm;
+      descent = (first!.font.lineDescent * this.style.size) / first!.font.unitsPerEm;
+    }
+    return { runs, width: runs.reduce((s, r) => s + r.width, 0), ascent, descent };
+  }
 }
 
-function buildLine(text: string, style: TextStyle): TextLine {
-  const runs = fontRuns(text, style.weight).map((r) => ({
-    text: r.text,
-    font: r.font,
-    width: (r.font.advance(r.text, style.lang) * style.size) / r.font.unitsPerEm,
-  }));
-  let ascent = 0;
-  let descent = 0;
-  for (const r of runs) {
-    ascent = Math.max(ascent, (r.font.lineAscent * style.size) / r.font.unitsPerEm);
-    descent = Math.max(descent, (r.font.lineDescent * style.size) / r.font.unitsPerEm);
-  }
-  return { runs, width: runs.reduce((s, r) => s + r.width, 0), ascent, descent };
+function trimEnd(text: string, start: number, end: number): number {
+  while (end > start && /[\s\u200B]/u.test(text[end - 1]!)) end--;
+  return end;
 }
 
 const graphemes = new Intl.Segmenter('und', { granularity: 'grapheme' });
 
-/** A word wider than the line (a long URL or code) is cut between grapheme clusters. */
-function splitLongWord(word: string, style: TextStyle, maxWidth: number): string[] {
-  const parts: string[] = [];
-  let current = '';
-  for (const { segment } of graphemes.segment(word)) {
-    if (current && widthOf(current + segment, style) > maxWidth) {
-      parts.push(current);
-      current = segment;
-    } else current += segment;
-  }
-  if (current) parts.push(current);
-  return parts;
+/**
+ * Breaks spans into lines no wider than maxWidth (points). A newline in a span forces a break. Results are cached:
+ * labels and catalogue titles recur on every certificate of a cohort, and fitting tries several sizes.
+ */
+export function layoutText(content: string | readonly TextSpan[], style: TextStyle, maxWidth: number): TextBlock {
+  const spans = typeof content === 'string' ? [{ text: content, lang: 'en' }] : content;
+  const key = JSON.stringify([spans, style, maxWidth]);
+  return layoutCache.get(key) ?? remember(layoutCache, key, breakLines(spans, style, maxWidth));
 }
 
-/** Breaks text into lines no wider than maxWidth (points). Explicit newlines are kept. */
-export function layoutText(text: string, style: TextStyle, maxWidth: number): TextBlock {
+function breakLines(spans: readonly TextSpan[], style: TextStyle, maxWidth: number): TextBlock {
+  const styled = new StyledText(spans, style);
+  const { text } = styled;
   const lines: TextLine[] = [];
-  for (const paragraph of normalise(text).split('\n')) {
-    const pieces = insertWordBreaks(paragraph).match(/[^ \u200B]+[ \u200B]*|[ \u200B]+/gu) ?? [''];
-    let current = '';
-    const flush = () => {
-      lines.push(buildLine(current.replaceAll(ZWSP, '').trimEnd(), style));
-      current = '';
-    };
-    for (const raw of pieces) {
-      const candidate = (current + raw).replaceAll(ZWSP, '').trimEnd();
-      if (widthOf(candidate, style) <= maxWidth) {
-        current += raw;
+  let paragraphStart = 0;
+  for (const paragraph of text.split('\n')) {
+    const base = paragraphStart;
+    paragraphStart += paragraph.length + 1;
+    let lineStart = base;
+    let lineEnd = base;
+    for (const match of paragraph.matchAll(/[^ \u200B]+[ \u200B]*|[ \u200B]+/gu)) {
+      const start = base + match.index;
+      const end = start + match[0].length;
+      if (styled.width(lineStart, end) <= maxWidth) {
+        lineEnd = end;
         continue;
       }
-      if (current) flush();
-      const word = raw.replaceAll(ZWSP, '');
-      if (widthOf(word.trimEnd(), style) <= maxWidth) {
-        current = raw;
-        continue;
+      if (lineEnd > lineStart) lines.push(styled.line(lineStart, lineEnd));
+      lineStart = start;
+      lineEnd = end;
+      if (styled.width(start, end) <= maxWidth) continue;
+      // A word wider than the line (a long URL or code) is cut between grapheme clusters.
+      let partStart = start;
+      for (const { index, segment } of graphemes.segment(match[0])) {
+        const at = start + index;
+        if (at > partStart && styled.width(partStart, at + segment.length) > maxWidth) {
+          lines.push(styled.line(partStart, at));
+          partStart = at;
+        }
       }
-      const parts = splitLongWord(word.trimEnd(), style, maxWidth);
-      for (const part of parts.slice(0, -1)) lines.push(buildLine(part, style));
-      current = parts[parts.length - 1] ?? '';
+      lineStart = partStart;
     }
-    flush();
+    lines.push(styled.line(lineStart, lineEnd));
   }
   const leading = style.leading ?? 1;
   return {
@@ -138,27 +211,30 @@ export function layoutText(text: string, style: TextStyle, maxWidth: number): Te
   };
 }
 
-export interface FitOptions {
-  /** Smallest point size allowed before giving up. */
-  minSize: number;
-  maxLines?: number;
-}
-
 /**
- * Lays text out at the largest size (stepping down by 0.25 pt from style.size) that fits width × height; null when
- * even minSize does not fit.
+ * The result at the largest size in 0.25 pt steps from `max` down to `min` for which `attempt` succeeds, found by
+ * binary search (text that fits at one size fits at every smaller one); null when `min` fails too.
  */
-export function fitText(text: string, style: TextStyle, width: number, height: number, fit: FitOptions): TextBlock | null {
-  for (let size = style.size; size >= fit.minSize - 1e-9; size -= 0.25) {
-    const block = layoutText(text, { ...style, size }, width);
-    if (block.height <= height + 1e-6 && (fit.maxLines === undefined || block.lines.length <= fit.maxLines)) {
-      return block;
-    }
+export function largestFitting<T>(max: number, min: number, attempt: (size: number) => T | null): T | null {
+  const steps = Math.max(0, Math.floor((max - min) / 0.25 + 1e-9));
+  const at = (step: number) => attempt(max - step * 0.25);
+  const first = at(0);
+  if (first !== null) return first;
+  let best: T | null = null;
+  let low = 1;
+  let high = steps;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const result = at(mid);
+    if (result !== null) {
+      best = result;
+      high = mid - 1;
+    } else low = mid + 1;
   }
-  return null;
+  return best;
 }
 
-/** The subset of pdfkit's document that drawing needs; keeps this module testable without a page. */
+/** The part of pdfkit's document that drawing needs. */
 export interface TextCanvas {
   font(name: string, size?: number): unknown;
   fillColor(color: string): unknown;
@@ -174,7 +250,6 @@ export interface TextCanvas {
 export function drawText(doc: TextCanvas, block: TextBlock, x: number, y: number, width: number): number {
   const { style } = block;
   const leading = style.leading ?? 1;
-  doc.fillColor(style.color ?? '#000000');
   let top = y;
   for (const line of block.lines) {
     const lineHeight = (line.ascent + line.descent) * leading;
@@ -184,8 +259,11 @@ export function drawText(doc: TextCanvas, block: TextBlock, x: number, y: number
     else if (style.align === 'right') cursor += width - line.width;
     for (const run of line.runs) {
       doc.font(run.font.name, style.size);
-      doc.markContent('Span', { actual: run.text, lang: style.lang });
-      run.font.inLanguage(style.lang, () => doc.text(run.text, cursor, baseline, { lineBreak: false, baseline: 'alphabetic' }));
+      doc.fillColor(run.color);
+      doc.markContent('Span', { actual: run.text, lang: run.lang });
+      run.font.inLanguage(run.lang, () =>
+        doc.text(run.text, cursor, baseline, { lineBreak: false, baseline: 'alphabetic' }),
+      );
       doc.endMarkedContent();
       cursor += run.width;
     }

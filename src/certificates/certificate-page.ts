@@ -1,0 +1,424 @@
+import { fileURLToPath } from 'node:url';
+import { TandaError } from '../errors.js';
+import type { FontWeight } from './fonts.js';
+import { darkRuns, qrMatrix, QR_QUIET_ZONE } from './qr-image.js';
+import { drawText, largestFitting, layoutText, type TextBlock, type TextSpan } from './text-layout.js';
+import type { BlockStyle, Box, CertificateTemplate, LabelKey, TemplateLayout, TextBlockSpec, TextField } from './template.js';
+import type { CertificateView } from './view.js';
+
+/** Draws one certificate on the document's current page, following the template's blocks in reading order. */
+
+type Doc = PDFKit.PDFDocument;
+type StructElement = PDFKit.PDFStructureElement;
+
+export const PT_PER_MM = 72 / 25.4;
+const mm = (v: number) => v * PT_PER_MM;
+
+/** Smallest printable QR module; below this phone cameras misread worn paper. */
+const MIN_MODULE_MM = 0.38;
+/** The QR's quiet zone must stay clear of trimming and the frame. */
+const MIN_QR_EDGE_MM = 10;
+const PROVISIONAL_COLOR = '#9a3412';
+
+interface PageContext {
+  doc: Doc;
+  view: CertificateView;
+  template: CertificateTemplate;
+  layout: TemplateLayout;
+  section: StructElement;
+}
+
+/** A laid-out block: its height in points and how to draw it with its top-left corner at (x, y). */
+interface Laid {
+  height: number;
+  draw(x: number, y: number): void;
+}
+
+interface StackItem {
+  spans: TextSpan[];
+  /** Size relative to the block's base size. */
+  scale: number;
+  weight?: FontWeight;
+  maxLines?: number;
+}
+
+export function drawCertificatePage(doc: Doc, view: CertificateView, template: CertificateTemplate, section: StructElement): void {
+  const layout = template.layouts[view.paper];
+  const ctx: PageContext = { doc, view, template, layout, section };
+  if (layout.frame) drawFrame(ctx, layout.frame);
+  for (const block of layout.blocks) {
+    if (block.field === 'qr') drawQr(ctx, block.box);
+    else if ('style' in block) drawTextBlock(ctx, block);
+    else drawImage(ctx, block.field, block.box);
+  }
+}
+
+function tag(ctx: PageContext, parent: StructElement, type: string, draw: () => void, options: PDFKit.Mixins.StructureElementOptions = {}): void {
+  const { doc } = ctx;
+  const element = doc.struct(type, options);
+  parent.add(element);
+  const content = doc.markStructureContent(type);
+  draw();
+  doc.endMarkedContent();
+  element.add(content);
+  element.end();
+}
+
+function artifact(ctx: PageContext, draw: () => void): void {
+  ctx.doc.markContent('Artifact', { type: 'Layout' });
+  draw();
+  ctx.doc.endMarkedContent();
+}
+
+function drawFrame(ctx: PageContext, frame: { inset: number; color: string }): void {
+  const { doc, layout } = ctx;
+  const { width, height } = layout.page;
+  artifact(ctx, () => {
+    doc.save();
+    doc.lineWidth(1.2).strokeColor(frame.color);
+    doc.rect(mm(frame.inset), mm(frame.inset), mm(width - 2 * frame.inset), mm(height - 2 * frame.inset)).stroke();
+    const inner = frame.inset + 1.6;
+    doc.lineWidth(0.4);
+    doc.rect(mm(inner), mm(inner), mm(width - 2 * inner), mm(height - 2 * inner)).stroke();
+    doc.restore();
+  });
+}
+
+function drawImage(ctx: PageContext, slot: 'logo' | 'seal', box: Box): void {
+  const file = ctx.template.images[slot];
+  if (!file) return;
+  const path = fileURLToPath(new URL(file, ctx.template.dir));
+  const alt = `${slot === 'logo' ? 'Logo' : 'Seal'} of ${ctx.view.issuer.name}`;
+  tag(
+    ctx,
+    ctx.section,
+    'Figure',
+    () => ctx.doc.image(path, mm(box.x), mm(box.y), { fit: [mm(box.w), mm(box.h)], align: 'center', valign: 'center' }),
+    { alt, bbox: [mm(box.x), mm(box.y), mm(box.x + box.w), mm(box.y + box.h)], placement: 'Block' },
+  );
+}
+
+/** The QR drawn as vector rectangles (one filled path, so no hairline seams between modules), quiet zone kept white. */
+function drawQr(ctx: PageContext, box: { x: number; y: number; size: number }): void {
+  const { doc, view, layout, template } = ctx;
+  const { width, height } = layout.page;
+  if (
+    box.x < MIN_QR_EDGE_MM ||
+    box.y < MIN_QR_EDGE_MM ||
+    box.x + box.size > width - MIN_QR_EDGE_MM ||
+    box.y + box.size > height - MIN_QR_EDGE_MM
+  ) {
+    throw new TandaError('invalid_config', `Template ${template.id} (${view.paper}) puts the QR code closer than ${MIN_QR_EDGE_MM} mm to the page edge`);
+  }
+  const matrix = qrMatrix(view.qrPayload);
+  const modules = matrix.size + 2 * QR_QUIET_ZONE;
+  const moduleMm = box.size / modules;
+  if (moduleMm < MIN_MODULE_MM) {
+    throw new TandaError(
+      'qr_payload_too_large',
+      `The QR payload needs version ${matrix.version}: ${moduleMm.toFixed(2)} mm modules at ${box.size} mm, below ${MIN_MODULE_MM} mm`,
+    );
+  }
+  const unit = mm(moduleMm);
+  const x0 = mm(box.x);
+  const y0 = mm(box.y);
+  const labels = template.labels.qrAlt;
+  const alt = `${labels.en} / ${labels[view.lang]}`;
+  tag(
+    ctx,
+    ctx.section,
+    'Figure',
+    () => {
+      doc.save();
+      doc.rect(x0, y0, mm(box.size), mm(box.size)).fill('#ffffff');
+      for (const run of darkRuns(matrix)) {
+        doc.rect(x0 + (run.col + QR_QUIET_ZONE) * unit, y0 + (run.row + QR_QUIET_ZONE) * unit, run.length * unit, unit);
+      }
+      doc.fill('#000000');
+      doc.restore();
+    },
+    { alt, bbox: [x0, y0, x0 + mm(box.size), y0 + mm(box.size)], placement: 'Block' },
+  );
+}
+
+function drawTextBlock(ctx: PageContext, block: TextBlockSpec): void {
+  const { field, box, style } = block;
+  const draw = BLOCKS[field];
+  const laid = fit(field, style, box, (size) => draw.layout(ctx, style, size, mm(box.w), mm(box.h)));
+  if (!laid) return;
+  const top = style.align === 'center' ? mm(box.y) + (mm(box.h) - laid.height) / 2 : mm(box.y);
+  laid.draw(mm(box.x), top);
+}
+
+/**
+ * The block's layout at the largest size, from its base size down to its minimum, that fits its box. `undefined`
+ * from the layout means the block has nothing to print for this view (e.g. no Latin name).
+ */
+function fit(field: TextField, style: BlockStyle, box: Box, layoutAt: (size: number) => Laid | null | undefined): Laid | undefined {
+  let empty = false;
+  const laid = largestFitting(style.size, style.minSize, (size) => {
+    const attempt = layoutAt(size);
+    if (attempt === undefined) empty = true;
+    return attempt && attempt.height <= mm(box.h) + 1e-6 ? attempt : null;
+  });
+  if (laid) return laid;
+  if (empty) return undefined;
+  throw new TandaError('certificate_layout_overflow', `The ${field} block does not fit its ${box.w}×${box.h} mm box even at ${style.minSize} pt`);
+}
+
+// ---- text helpers ----------------------------------------------------------------------------------------------
+
+function stack(ctx: PageContext, items: StackItem[], style: BlockStyle, size: number, width: number, tagAs?: string): Laid | null {
+  const blocks: TextBlock[] = [];
+  for (const item of items) {
+    const block = layoutText(
+      item.spans,
+      { size: size * item.scale, weight: item.weight ?? style.weight, color: style.color, align: style.align },
+      width,
+    );
+    if (item.maxLines !== undefined && block.lines.length > item.maxLines) return null;
+    if (style.maxLines !== undefined && block.lines.length > style.maxLines) return null;
+    blocks.push(block);
+  }
+  const gap = size * 0.12;
+  const height = blocks.reduce((h, b) => h + b.height, 0) + gap * Math.max(0, blocks.length - 1);
+  const drawAll = (x: number, y: number) => {
+    let top = y;
+    for (const b of blocks) top = drawText(ctx.doc, b, x, top, width) + gap;
+  };
+  return {
+    height,
+    draw: (x, y) => (tagAs ? tag(ctx, ctx.section, tagAs, () => drawAll(x, y)) : drawAll(x, y)),
+  };
+}
+
+const en = (text: string): TextSpan => ({ text, lang: 'en' });
+
+function national(ctx: PageContext, text: string, color?: string): TextSpan {
+  return color ? { text, lang: ctx.view.lang, color } : { text, lang: ctx.view.lang };
+}
+
+function label(ctx: PageContext, key: LabelKey): { en: string; national: string } {
+  const set = ctx.template.labels[key];
+  return { en: set.en, national: set[ctx.view.lang] };
+}
+
+/** "English · national" on one line, the national part in the muted colour. */
+function bilingual(ctx: PageContext, key: LabelKey, style: BlockStyle): TextSpan[] {
+  const l = label(ctx, key);
+  return [{ ...en(l.en), color: style.mutedColor ?? style.color ?? '#000000' }, en(' · '), national(ctx, l.national, style.mutedColor)];
+}
+
+/** ISO country codes become names in both languages; anything else prints as given. */
+function country(ctx: PageContext, value: string): TextSpan[] {
+  if (!/^[A-Z]{2}$/.test(value)) return [national(ctx, value)];
+  const english = new Intl.DisplayNames(['en'], { type: 'region' }).of(value) ?? value;
+  const local = new Intl.DisplayNames([ctx.view.lang], { type: 'region' }).of(value) ?? value;
+  return english === local ? [en(english)] : [en(english), en(' · '), national(ctx, local)];
+}
+
+// ---- blocks -----------------------------------------------------------------------------------------------------
+
+interface BlockRenderer {
+  /** A layout at `size` points, null when it does not fit at that size, undefined when there is nothing to print. */
+  layout(ctx: PageContext, style: BlockStyle, size: number, width: number, height: number): Laid | null | undefined;
+}
+
+const BLOCKS: Record<TextField, BlockRenderer> = {
+  issuer: {
+    layout: (ctx, style, size, width) =>
+      stack(ctx, [{ spans: [national(ctx, ctx.view.issuer.name)], scale: 1 }, { spans: country(ctx, ctx.view.issuer.country), scale: 0.8, weight: 'regular' }], style, size, width, 'P'),
+  },
+  heading: {
+    layout: (ctx, style, size, width) => {
+      const l = label(ctx, 'heading');
+      return stack(ctx, [{ spans: [en(l.en)], scale: 1 }, { spans: [national(ctx, l.national)], scale: 0.72 }], style, size, width, 'H1');
+    },
+  },
+  certifies: { layout: (ctx, style, size, width) => sentence(ctx, 'certifies', style, size, width) },
+  awarded: { layout: (ctx, style, size, width) => sentence(ctx, 'awarded', style, size, width) },
+  holderName: {
+    layout: (ctx, style, size, width) => stack(ctx, [{ spans: [national(ctx, ctx.view.holderName)], scale: 1 }], style, size, width, 'P'),
+  },
+  holderNameLatin: {
+    layout: (ctx, style, size, width) => {
+      const latin = ctx.view.holderNameLatin;
+      if (!latin || latin.normalize('NFC') === ctx.view.holderName.normalize('NFC')) return undefined;
+      return stack(ctx, [{ spans: [{ text: latin, lang: `${ctx.view.lang}-Latn` }], scale: 1 }], style, size, width, 'P');
+    },
+  },
+  qualification: {
+    layout: (ctx, style, size, width) => {
+      const { title, code } = ctx.view.qualification;
+      const local = title[ctx.view.lang];
+      const items: StackItem[] = [{ spans: [en(title.en)], scale: 1 }];
+      if (local && local !== title.en) items.push({ spans: [national(ctx, local)], scale: 0.82 });
+      items.push({ spans: [...bilingual(ctx, 'qualificationCode', style), en(': '), en(code)], scale: 0.62, weight: 'regular' });
+      return stack(ctx, items, style, size, width, 'P');
+    },
+  },
+  levels: { layout: levels },
+  units: { layout: units },
+  details: { layout: details },
+  qrCaption: {
+    layout: (ctx, style, size, width) => {
+      const l = label(ctx, 'verifyCaption');
+      const url = `${ctx.view.verifyUrl.replace(/\/+$/, '')}/verify`;
+      const fill = (s: string) => s.replaceAll('{url}', url).replaceAll('{code}', ctx.view.verifyCode);
+      return stack(ctx, [{ spans: [en(fill(l.en))], scale: 1 }, { spans: [national(ctx, fill(l.national), style.mutedColor)], scale: 1 }], style, size, width, 'P');
+    },
+  },
+};
+
+function sentence(ctx: PageContext, key: LabelKey, style: BlockStyle, size: number, width: number): Laid | null {
+  const l = label(ctx, key);
+  return stack(ctx, [{ spans: [en(l.en)], scale: 1 }, { spans: [national(ctx, l.national, style.mutedColor)], scale: 0.95 }], style, size, width, 'P');
+}
+
+/** Side-by-side cells of equal width, each its own paragraph; height is the tallest cell. */
+function cells(ctx: PageContext, contents: StackItem[][], style: BlockStyle, size: number, width: number, columns: number): Laid | null {
+  const gap = mm(5);
+  const cellWidth = (width - gap * (columns - 1)) / columns;
+  const rows: Laid[][] = [];
+  for (let i = 0; i < contents.length; i += columns) {
+    const row: Laid[] = [];
+    for (const content of contents.slice(i, i + columns)) {
+      const laid = stack(ctx, content, style, size, cellWidth, 'P');
+      if (!laid) return null;
+      row.push(laid);
+    }
+    rows.push(row);
+  }
+  const rowGap = size * 0.45;
+  const rowHeights = rows.map((r) => Math.max(...r.map((c) => c.height)));
+  return {
+    height: rowHeights.reduce((a, b) => a + b, 0) + rowGap * Math.max(0, rows.length - 1),
+    draw: (x, y) => {
+      let top = y;
+      rows.forEach((row, r) => {
+        const used = row.length * cellWidth + (row.length - 1) * gap;
+        // A lone last cell of a centred block sits in the middle.
+        const left = style.align === 'center' ? x + (width - used) / 2 : x;
+        row.forEach((cell, c) => cell.draw(left + c * (cellWidth + gap), top));
+        top += rowHeights[r]! + rowGap;
+      });
+    },
+  };
+}
+
+function levels(ctx: PageContext, style: BlockStyle, size: number, width: number): Laid | null {
+  const { nationalLevel, aqrfLevel } = ctx.view;
+  const muted = { ...style, color: style.mutedColor ?? style.color };
+  const nationalValue = `${nationalLevel.framework} ${nationalLevel.level}${nationalLevel.title ? ` — ${nationalLevel.title}` : ''}`;
+  const contents: StackItem[][] = [
+    [
+      { spans: bilingual(ctx, 'nationalLevel', muted), scale: 0.8 },
+      { spans: [national(ctx, nationalValue)], scale: 1.1, weight: 'bold' },
+    ],
+  ];
+  if (aqrfLevel) {
+    const items: StackItem[] = [
+      { spans: bilingual(ctx, 'aqrfLevel', muted), scale: 0.8 },
+      { spans: [en(`AQRF ${aqrfLevel.level}`)], scale: 1.1, weight: 'bold' },
+    ];
+    if (aqrfLevel.status === 'provisional') {
+      const l = label(ctx, 'provisional');
+      items.push({
+        spans: [
+          { text: `(${l.en}`, lang: 'en', color: PROVISIONAL_COLOR },
+          { text: ' · ', lang: 'en', color: PROVISIONAL_COLOR },
+          { text: `${l.national})`, lang: ctx.view.lang, color: PROVISIONAL_COLOR },
+        ],
+        scale: 0.8,
+        weight: 'bold',
+      });
+    }
+    contents.push(items);
+  }
+  return cells(ctx, contents, style, size, width, contents.length);
+}
+
+function details(ctx: PageContext, style: BlockStyle, size: number, width: number): Laid | null {
+  const { view } = ctx;
+  const muted = { ...style, color: style.mutedColor ?? style.color };
+  const pair = (key: LabelKey, value: TextSpan[], weight: FontWeight = 'regular'): StackItem[] => [
+    { spans: bilingual(ctx, key, muted), scale: 0.8 },
+    { spans: value, scale: 1, weight },
+  ];
+  const centre = [national(ctx, view.assessment.centre), en(', '), ...country(ctx, view.assessment.country)];
+  const contents = [
+    pair('assessmentCentre', centre),
+    ...(view.assessment.date ? [pair('assessmentDate', [en(view.assessment.date)])] : []),
+    pair('issuedOn', [en(view.issuedOn)]),
+    ...(view.validUntil ? [pair('validUntil', [en(view.validUntil)])] : []),
+    pair('certificateNumber', [en(view.certificateNumber)], 'bold'),
+    pair('verifyCode', [en(view.verifyCode)], 'bold'),
+  ];
+  return cells(ctx, contents, style, size, width, 2);
+}
+
+/**
+ * Units as a list (code, then titles): one column, or two when one does not fit at this size, so a long list keeps
+ * a larger type in two columns rather than shrinking in one.
+ */
+function units(ctx: PageContext, style: BlockStyle, size: number, width: number, height: number): Laid | null {
+  const one = unitColumns(ctx, style, size, width, 1);
+  if (one && one.height <= height) return one;
+  return unitColumns(ctx, style, size, width, 2);
+}
+
+function unitColumns(ctx: PageContext, style: BlockStyle, size: number, width: number, columns: number): Laid | null {
+  const { doc, view } = ctx;
+  const muted = { ...style, color: style.mutedColor ?? style.color };
+  const heading = stack(ctx, [{ spans: bilingual(ctx, 'units', muted), scale: 0.95, weight: 'bold' }], style, size, width);
+  if (!heading) return null;
+  const columnGap = mm(6);
+  const columnWidth = (width - columnGap * (columns - 1)) / columns;
+  const codeStyle = { size: size * 0.9, weight: 'bold' as const, color: style.color };
+  const widestCode = Math.max(...view.units.map((u) => layoutText([en(u.code)], codeStyle, Infinity).width));
+  const codeWidth = Math.min(widestCode, columnWidth * 0.32);
+  const titleX = codeWidth + mm(3);
+  const rowGap = size * 0.3;
+  const rows = view.units.map((unit) => {
+    const code = layoutText([en(unit.code)], { ...codeStyle, color: style.color }, codeWidth);
+    const local = unit.title[view.lang];
+    const titleItems: StackItem[] = [{ spans: [en(unit.title.en)], scale: 1 }];
+    if (local && local !== unit.title.en) titleItems.push({ spans: [national(ctx, local, style.mutedColor)], scale: 1 });
+    const title = stack(ctx, titleItems, { ...style, align: 'left' }, size, columnWidth - titleX);
+    return title ? { code, title, height: Math.max(code.height, title.height) } : null;
+  });
+  if (rows.some((r) => r === null)) return null;
+  const laidRows = rows as Array<{ code: TextBlock; title: Laid; height: number }>;
+  const perColumn = Math.ceil(laidRows.length / columns);
+  const columnRows = Array.from({ length: columns }, (_, c) => laidRows.slice(c * perColumn, (c + 1) * perColumn));
+  const columnHeight = (rs: typeof laidRows) => rs.reduce((h, r) => h + r.height, 0) + rowGap * Math.max(0, rs.length - 1);
+  const ruleGap = size * 0.5;
+  const height = heading.height + ruleGap + Math.max(...columnRows.map(columnHeight));
+  return {
+    height,
+    draw: (x, y) => {
+      tag(ctx, ctx.section, 'H2', () => heading.draw(x, y));
+      const ruleY = y + heading.height + ruleGap / 2;
+      artifact(ctx, () => {
+        doc.save().lineWidth(0.4).strokeColor(style.mutedColor ?? '#888888');
+        doc.moveTo(x, ruleY).lineTo(x + width, ruleY).stroke();
+        doc.restore();
+      });
+      const list = doc.struct('L');
+      ctx.section.add(list);
+      columnRows.forEach((rs, c) => {
+        const left = x + c * (columnWidth + columnGap);
+        let top = y + heading.height + ruleGap;
+        for (const row of rs) {
+          const item = doc.struct('LI');
+          list.add(item);
+          tag(ctx, item, 'Lbl', () => drawText(doc, row.code, left, top, codeWidth));
+          tag(ctx, item, 'LBody', () => row.title.draw(left + titleX, top));
+          item.end();
+          top += row.height + rowGap;
+        }
+      });
+      list.end();
+    },
+  };
+}
