@@ -1,0 +1,107 @@
+import { fail, pass, warn, type Check } from '../credentials/checks.js';
+import { issuerId, verifyCredential } from '../credentials/verify.js';
+import { isTandaError } from '../errors.js';
+import { checkCredentialAgainstRegistry } from '../frameworks/registry-check.js';
+import type { Check as RegistryCheck } from '../frameworks/snapshot.js';
+import { decodeCredentialQr } from '../qr/payload.js';
+import { bundleAge } from '../trust/bundle.js';
+import { withMessageKey, type MessageContext } from './message-keys.js';
+import { checkStatusFromBundle } from './status-step.js';
+import { summarise } from './summary.js';
+import { overall, type Verdict, type VerdictCheck } from './verdict.js';
+import type { VerifierData } from './verifier-data.js';
+
+/*
+ * THE verify pipeline, shared by the server (POST /verify/qr), the CLI and the browser build (browser-safe):
+ * QR payload → credential → signature → issuer and accreditation on the issue date → catalogue and framework
+ * levels → validity period → status from the snapshot → freshness of the verification data.
+ */
+
+export interface PipelineOptions {
+  now?: Date;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The QR text (`VP1-R…`) as scanned; surrounding whitespace from scanners or pasting is ignored. */
+export async function verifyQrText(text: string, data: VerifierData, options: PipelineOptions = {}): Promise<Verdict> {
+  const now = options.now ?? new Date();
+  let credential: Record<string, unknown>;
+  try {
+    credential = await decodeCredentialQr(text.trim(), { typeTableLoader: data.typeTableLoader, documentLoader: data.documentLoader });
+  } catch (e) {
+    const code = isTandaError(e) && e.code === 'qr_table_unknown' ? 'qr_table_unknown' : 'qr_malformed';
+    const check = fail(
+      'payload',
+      code,
+      code === 'qr_table_unknown'
+        ? 'the QR code uses catalogue entries this verification data does not have yet: update the verification data'
+        : 'the text is not a Tanda credential QR code, or it is damaged',
+    );
+    return finish([withMessageKey(check, {})], data, now);
+  }
+  return verifyCredentialDocument(credential, data, { now }, pass('payload', 'the QR code holds a signed credential'));
+}
+
+/** A credential as JSON (from a file or a decoded QR code). */
+export async function verifyCredentialDocument(
+  credential: unknown,
+  data: VerifierData,
+  options: PipelineOptions = {},
+  payloadCheck?: Check,
+): Promise<Verdict> {
+  const now = options.now ?? new Date();
+  const raw: Check[] = payloadCheck ? [payloadCheck] : [];
+  const result = await verifyCredential(credential, {
+    documentLoader: data.documentLoader,
+    knownContexts: data.knownContexts,
+    now,
+    checkStatus: (c) => checkStatusFromBundle(c, data, now),
+  });
+  const byId = new Map(result.checks.map((c) => [c.id, c]));
+  const ctx: MessageContext = {};
+  const keyed = (c: Check | RegistryCheck) => withMessageKey(c, ctx);
+
+  if (!isObject(credential) || !byId.get('structure')?.valid || !byId.get('context')?.valid) {
+    return finish([...raw, ...result.checks].map(keyed), data, now);
+  }
+  for (const id of ['structure', 'context', 'signature', 'issuer_binding'] as const) {
+    const c = byId.get(id);
+    if (c) raw.push(c);
+  }
+
+  const did = issuerId(credential) ?? '';
+  const registryIssuer = data.issuerByDid(did);
+  // A did:key body that rotated its key signs new credentials under a new DID; the registry check looks issuers up
+  // by their current DID, so an older credential is checked under the DID its body has now (its signature was
+  // checked above against the DID it names).
+  const asRegistered = registryIssuer && registryIssuer.did !== did ? { ...credential, issuer: registryIssuer.did } : credential;
+  const registry = checkCredentialAgainstRegistry(asRegistered, data.registry);
+  const subject = credential.credentialSubject as Record<string, unknown> | undefined;
+  const achievementId = isObject(subject) && isObject(subject.achievement) ? subject.achievement.id : undefined;
+  const q = typeof achievementId === 'string' ? data.qualification(achievementId) : undefined;
+  if (registryIssuer) {
+    ctx.issuer = registryIssuer.name;
+    ctx.country = registryIssuer.country;
+  }
+  if (q) ctx.qualification = q.code;
+  const issued = credential.validFrom ?? credential.issuanceDate;
+  if (typeof issued === 'string') ctx.issueDate = issued;
+
+  const checks: VerdictCheck[] = [...raw.map(keyed), ...registry.map(keyed)];
+  for (const id of ['validity_period', 'status'] as const) {
+    const c = byId.get(id);
+    if (c) checks.push(keyed(c));
+  }
+  return finish(checks, data, now, summarise(credential, checks, data));
+}
+
+function finish(checks: VerdictCheck[], data: VerifierData, now: Date, summary?: Verdict['summary']): Verdict {
+  const age = bundleAge(data.bundle, now);
+  const detail = { issued: age.issued, validUntil: age.validUntil, ageDays: age.ageDays };
+  const freshness = age.stale
+    ? warn('freshness', 'bundle_stale', `the verification data of ${age.issued.slice(0, 10)} is out of date (${age.ageDays} days old): update it when online`, detail)
+    : pass('freshness', `verification data of ${age.issued.slice(0, 10)} (${age.ageDays} days old)`, detail);
+  const all = [...checks, withMessageKey(freshness, {})];
+  return { verdict: overall(all), checks: all, ...(summary ? { summary } : {}), dataAge: age, checkedAt: now.toISOString() };
+}
