@@ -27,12 +27,20 @@ export const ERRORS = {
   not_accredited: { status: 403, message: 'The certifying body is not accredited for this' },
   qr_malformed: { status: 422, message: 'The QR code text is not a Tanda credential payload' },
   qr_table_unknown: { status: 422, message: 'This QR code is newer than your verification data: update your verification data' },
+  // trust bundle (offline verification data)
+  trust_bundle_invalid: { status: 422, message: 'The verification data is not signed by the registry authority this verifier trusts' },
+  trust_bundle_unavailable: { status: 503, message: 'No verification data is available' },
   // registry
   import_failed: { status: 422, message: 'The import file has errors; nothing was imported' },
   // state
   conflict: { status: 409, message: 'The resource was changed by someone else' },
   already_exists: { status: 409, message: 'The resource already exists' },
   invalid_transition: { status: 409, message: 'This transition is not allowed from the current state' },
+  already_revoked: { status: 409, message: 'The credential is already revoked; revocation is final' },
+  revocation_final: { status: 409, message: 'A revoked credential cannot be reinstated; re-issue it instead' },
+  precondition_failed: { status: 409, message: 'The case does not meet the conditions for this step' },
+  evidence_type_refused: { status: 415, message: 'The file is not an accepted evidence type' },
+  evidence_empty: { status: 400, message: 'The uploaded file is empty' },
   // certificates (PDF)
   invalid_qr_payload: { status: 422, message: 'The QR payload is not QR alphanumeric text' },
   qr_payload_too_large: { status: 422, message: 'The QR payload is too large to print at a scannable size' },

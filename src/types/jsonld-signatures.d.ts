@@ -15,6 +15,7 @@ declare module 'jsonld-signatures' {
   }
   const jsigs: {
     purposes: typeof purposes;
+    sign<T extends object>(document: T, options: { suite: object; purpose: purposes.ProofPurpose; documentLoader: (url: string) => Promise<object> }): Promise<T & { proof: object }>;
     verify(document: object, options: { suite: object; purpose: purposes.ProofPurpose; documentLoader: (url: string) => Promise<object> }): Promise<JsigsVerifyResult>;
   };
   export default jsigs;
