@@ -5,6 +5,7 @@ import { findIssuerByDid, registryDidResolver } from './issuers/issuers.js';
 import { bundledContexts, createDocumentLoader, type DocumentLoader } from './jsonld/index.js';
 import { KeyStore } from './keys/key-store.js';
 import { loadMasterKey } from './keys/master-key.js';
+import { StatusService } from './status/status-service.js';
 
 /**
  * Everything the routes and the CLI need, built once from the validated config. Domain modules receive their
@@ -17,6 +18,7 @@ export interface Services {
   documentLoader: DocumentLoader;
   knownContexts: ReadonlySet<string>;
   credentials: CredentialService;
+  status: StatusService;
 }
 
 export function createServices(config: Config, db: Db): Services {
@@ -24,6 +26,8 @@ export function createServices(config: Config, db: Db): Services {
   const documentLoader = createDocumentLoader({
     contexts: bundledContexts(),
     resolveDid: registryDidResolver(db.kysely, keys),
+    // Our own status lists come from the database (`status` is declared below; the loader runs only later).
+    resolveDocument: (url) => status.documentFor(url),
   });
   const knownContexts = new Set(bundledContexts().keys());
   const credentials = new CredentialService({
@@ -36,5 +40,8 @@ export function createServices(config: Config, db: Db): Services {
       return issuer ? { known: true, name: issuer.name, id: issuer.id } : { known: false };
     },
   });
-  return { config, db, keys, documentLoader, knownContexts, credentials };
+  const status = new StatusService({ db, keys, documentLoader, credentials, publicUrl: config.publicUrl });
+  credentials.hooks.allocateStatus = async (tx, input) => ({ ...(await status.allocate(tx, input)) });
+  credentials.hooks.checkStatus = (credential) => status.checkStatus(credential);
+  return { config, db, keys, documentLoader, knownContexts, credentials, status };
 }

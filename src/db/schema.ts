@@ -1,6 +1,7 @@
 import type { Generated } from 'kysely';
 import type { QrTables } from '../qr/tables.js';
 import type { FrameworkTables } from '../frameworks/tables.js';
+import type { StatusTables } from '../status/tables.js';
 
 /** Column types of the core tables; each domain module declares its own tables and they are merged below. */
 export interface IssuersTable {
@@ -78,4 +79,4 @@ export interface CoreTables {
 }
 
 // Domain modules add their tables by extending this interface (one `extends` entry each).
-export interface Database extends CoreTables, FrameworkTables, QrTables {}
+export interface Database extends CoreTables, FrameworkTables, QrTables, StatusTables {}

@@ -9,6 +9,7 @@ import { installErrorHandler } from './error-handler.js';
 import { frameworkRoutes } from './routes/frameworks.js';
 import { healthRoutes } from './routes/health.js';
 import { issuerRoutes } from './routes/issuers.js';
+import { statusRoutes } from './routes/status.js';
 import { vcApiRoutes } from './routes/vc-api.js';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -51,6 +52,7 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   await app.register(healthRoutes);
   await app.register(vcApiRoutes);
   await app.register(issuerRoutes);
+  await app.register(statusRoutes);
   await app.register(frameworkRoutes);
   return app;
 }
