@@ -28,6 +28,11 @@ export interface TextStyle {
 
 export interface LineRun {
   readonly text: string;
+  /**
+   * What extraction and screen readers get: the text, plus the space a line was wrapped at, so words on either side
+   * of a line break do not run together.
+   */
+  readonly actual: string;
   readonly font: ShapingFont;
   readonly lang: string;
   readonly color: string;
@@ -119,6 +124,7 @@ class StyledText {
       for (const r of fontRuns(text, span.weight ?? this.style.weight)) {
         out.push({
           text: r.text,
+          actual: r.text,
           font: r.font,
           lang: span.lang,
           color: span.color ?? this.style.color ?? '#000000',
@@ -134,7 +140,10 @@ class StyledText {
   }
 
   line(start: number, end: number): TextLine {
-    const runs = this.runs(start, trimEnd(this.text, start, end));
+    const trimmed = trimEnd(this.text, start, end);
+    const runs = this.runs(start, trimmed);
+    const last = runs[runs.length - 1];
+    if (last && /\s/u.test(this.text.slice(trimmed, end))) runs[runs.length - 1] = { ...last, actual: `${last.text} ` };
     let ascent = 0;
     let descent = 0;
     for (const r of runs) {
@@ -260,7 +269,7 @@ export function drawText(doc: TextCanvas, block: TextBlock, x: number, y: number
     for (const run of line.runs) {
       doc.font(run.font.name, style.size);
       doc.fillColor(run.color);
-      doc.markContent('Span', { actual: run.text, lang: run.lang });
+      doc.markContent('Span', { actual: run.actual, lang: run.lang });
       run.font.inLanguage(run.lang, () =>
         doc.text(run.text, cursor, baseline, { lineBreak: false, baseline: 'alphabetic' }),
       );
