@@ -12,6 +12,8 @@ const EnvSchema = Type.Object({
   TANDA_BOOTSTRAP_TOKEN: Type.Optional(Type.String({ minLength: 24 })),
   TANDA_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   TANDA_SEED_DEMO: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'true' }),
+  TANDA_EVIDENCE_MAX_BYTES: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
+  TANDA_APPEAL_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -29,6 +31,10 @@ export interface Config {
   /** Where this instance is reachable; used for status list URLs, verify links and did:web documents. */
   publicUrl: string;
   seedDemo: boolean;
+  /** Largest evidence file accepted (bytes). */
+  evidenceMaxBytes: number;
+  /** Days after a decision within which the candidate may appeal. */
+  appealDays: number;
   logLevel: string;
 }
 
@@ -54,6 +60,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapToken: env2.TANDA_BOOTSTRAP_TOKEN,
     publicUrl: (env2.TANDA_PUBLIC_URL ?? `http://localhost:${env2.PORT}`).replace(/\/+$/, ''),
     seedDemo: env2.TANDA_SEED_DEMO === 'true',
+    evidenceMaxBytes: env2.TANDA_EVIDENCE_MAX_BYTES,
+    appealDays: env2.TANDA_APPEAL_DAYS,
     logLevel: env2.LOG_LEVEL,
   };
 }

@@ -5,6 +5,7 @@ import { findIssuerByDid, registryDidResolver } from './issuers/issuers.js';
 import { bundledContexts, createDocumentLoader, type DocumentLoader } from './jsonld/index.js';
 import { KeyStore } from './keys/key-store.js';
 import { loadMasterKey } from './keys/master-key.js';
+import { createRplContext, type RplContext } from './rpl/context.js';
 import { StatusService } from './status/status-service.js';
 
 /**
@@ -19,6 +20,7 @@ export interface Services {
   knownContexts: ReadonlySet<string>;
   credentials: CredentialService;
   status: StatusService;
+  rpl: RplContext;
 }
 
 export function createServices(config: Config, db: Db): Services {
@@ -43,5 +45,5 @@ export function createServices(config: Config, db: Db): Services {
   const status = new StatusService({ db, keys, documentLoader, credentials, publicUrl: config.publicUrl });
   credentials.hooks.allocateStatus = async (tx, input) => ({ ...(await status.allocate(tx, input)) });
   credentials.hooks.checkStatus = (credential) => status.checkStatus(credential);
-  return { config, db, keys, documentLoader, knownContexts, credentials, status };
+  return { config, db, keys, documentLoader, knownContexts, credentials, status, rpl: createRplContext(config, db, credentials) };
 }

@@ -3,6 +3,7 @@ import { loadConfig } from '../config.js';
 import { isTandaError } from '../errors.js';
 import { rotateIssuerKey } from '../issuers/issuers.js';
 import { registryCommand } from './registry.js';
+import { statusCommand } from './status.js';
 import { createServices, type Services } from '../services.js';
 
 type Command = (argv: string[], services: Services) => Promise<number>;
@@ -12,6 +13,10 @@ const DB_COMMANDS: Record<string, { help: string; run: Command }> = {
   registry: {
     help: 'registry <command>                frameworks, AQRF mapping tables, catalogue imports (tanda registry help)',
     run: registryCommand,
+  },
+  status: {
+    help: 'status <command>                  revoke a credential, show its history, re-sign lists (tanda status help)',
+    run: statusCommand,
   },
   'rotate-key': {
     help: 'rotate-key <issuer-id>            make a new signing key current (old ones keep verifying)',

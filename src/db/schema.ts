@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type { QrTables } from '../qr/tables.js';
+import type { RplTables } from '../rpl/tables.js';
 import type { FrameworkTables } from '../frameworks/tables.js';
 import type { StatusTables } from '../status/tables.js';
 
@@ -79,4 +80,4 @@ export interface CoreTables {
 }
 
 // Domain modules add their tables by extending this interface (one `extends` entry each).
-export interface Database extends CoreTables, FrameworkTables, QrTables, StatusTables {}
+export interface Database extends CoreTables, FrameworkTables, QrTables, StatusTables, RplTables {}

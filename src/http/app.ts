@@ -10,6 +10,11 @@ import { frameworkRoutes } from './routes/frameworks.js';
 import { healthRoutes } from './routes/health.js';
 import { issuerRoutes } from './routes/issuers.js';
 import { statusRoutes } from './routes/status.js';
+import { rplAdminRoutes } from './routes/rpl-admin.js';
+import { rplAuthRoutes } from './routes/rpl-auth.js';
+import { rplCandidateRoutes } from './routes/rpl-candidates.js';
+import { rplCaseRoutes } from './routes/rpl-cases.js';
+import { rplEvidenceRoutes } from './routes/rpl-evidence.js';
 import { vcApiRoutes } from './routes/vc-api.js';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -52,6 +57,11 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   await app.register(healthRoutes);
   await app.register(vcApiRoutes);
   await app.register(issuerRoutes);
+  await app.register(rplAuthRoutes);
+  await app.register(rplCandidateRoutes);
+  await app.register(rplCaseRoutes);
+  await app.register(rplEvidenceRoutes);
+  await app.register(rplAdminRoutes);
   await app.register(statusRoutes);
   await app.register(frameworkRoutes);
   return app;

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'f
 import { userForToken, type AuthenticatedUser } from '../auth/tokens.js';
 import type { Role } from '../db/schema.js';
 import { TandaError } from '../errors.js';
+import { isSessionToken, userForSession } from '../rpl/sessions.js';
 import type { Services } from '../services.js';
 
 declare module 'fastify' {
@@ -20,8 +21,10 @@ const bearer = (request: FastifyRequest): string | undefined => {
 export function identify(services: Services) {
   return async (request: FastifyRequest): Promise<void> => {
     const token = bearer(request);
-    request.user = token ? ((await userForToken(services.db.kysely, token)) ?? null) : null;
-    if (token && !request.user) throw new TandaError('invalid_credentials', 'the bearer token is unknown or revoked');
+    // Session tokens (web sign-in, returnee codes) and API tokens share the header; the prefix tells them apart.
+    const lookup = token && isSessionToken(token) ? userForSession : userForToken;
+    request.user = token ? ((await lookup(services.db.kysely, token)) ?? null) : null;
+    if (token && !request.user) throw new TandaError('invalid_credentials', 'the bearer token is unknown, expired or revoked');
   };
 }
 

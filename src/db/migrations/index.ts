@@ -2,6 +2,7 @@ import { m0001Core } from './0001-core.js';
 import { m0002Frameworks } from './0002-frameworks.js';
 import { m0003Qr } from './0003-qr.js';
 import { m0004Status } from './0004-status.js';
+import { m0005Rpl } from './0005-rpl.js';
 import type { MigrationFactory } from './types.js';
 
 /** Ordered by name; a released migration is never edited — add a new one. */
@@ -10,4 +11,5 @@ export const migrations: Record<string, MigrationFactory> = {
   '0002-frameworks': m0002Frameworks,
   '0003-qr': m0003Qr,
   '0004-status': m0004Status,
+  '0005-rpl': m0005Rpl,
 };

@@ -1,0 +1,90 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { requestCandidateCode, verifyCandidateCode } from '../../rpl/candidate-login.js';
+import { revokeSession, isSessionToken } from '../../rpl/sessions.js';
+import { createStaffUser, loginStaff } from '../../rpl/staff.js';
+import { currentUser, requireRole, requireUser } from '../auth.js';
+
+const STAFF_ROLES = ['admin', 'certifying_officer', 'assessor', 'moderator', 'counsellor'];
+
+/** Sign-in: staff by password, returnees by a one-time code; both get an expiring session token. */
+export const rplAuthRoutes: FastifyPluginAsync = async (app) => {
+  const { db, rpl } = app.services;
+
+  app.post<{ Body: { email: string; password: string } }>('/auth/login', {
+    config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['auth'],
+      summary: 'Staff sign-in with e-mail and password → session token (use as Bearer)',
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['email', 'password'],
+        properties: { email: { type: 'string', minLength: 3, maxLength: 254 }, password: { type: 'string', minLength: 1, maxLength: 1024 } },
+      },
+    },
+  }, async (request) => {
+    const s = await loginStaff(db.kysely, request.body.email, request.body.password);
+    return { token: s.token, expiresAt: s.expiresAt, user: { id: s.userId, role: s.role } };
+  });
+
+  app.post('/auth/logout', { preHandler: requireUser, schema: { tags: ['auth'], summary: 'End the current session (API tokens are revoked by an admin instead)' } }, async (request, reply) => {
+    const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    if (token && isSessionToken(token)) await revokeSession(db.kysely, token);
+    return reply.status(204).send();
+  });
+
+  app.get('/auth/me', { preHandler: requireUser, schema: { tags: ['auth'], summary: 'Who the token belongs to' } }, async (request) => currentUser(request));
+
+  app.post<{ Body: { contact: string } }>('/auth/candidate/code', {
+    config: { rateLimit: { max: 5, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['auth'],
+      summary: 'A returnee asks for a sign-in code, sent to their registered e-mail or phone (same answer for unknown contacts)',
+      body: { type: 'object', additionalProperties: false, required: ['contact'], properties: { contact: { type: 'string', minLength: 3, maxLength: 254 } } },
+    },
+  }, async (request, reply) => {
+    const { challengeId } = await requestCandidateCode(db.kysely, rpl.outbox, request.body.contact);
+    await rpl.outbox.flush(request.log);
+    return reply.status(202).send({ challengeId });
+  });
+
+  app.post<{ Body: { challengeId: string; code: string } }>('/auth/candidate/verify', {
+    config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['auth'],
+      summary: 'Exchange the code for a session token',
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['challengeId', 'code'],
+        properties: { challengeId: { type: 'string', format: 'uuid' }, code: { type: 'string', pattern: '^[0-9]{6}$' } },
+      },
+    },
+  }, async (request) => {
+    const s = await verifyCandidateCode(db.kysely, request.body.challengeId, request.body.code);
+    return { token: s.token, expiresAt: s.expiresAt, user: { id: s.userId, role: 'candidate' } };
+  });
+
+  app.post<{ Body: { name: string; email: string; role: 'admin' | 'certifying_officer' | 'assessor' | 'moderator' | 'counsellor'; issuerId?: string | null; password: string } }>('/staff', {
+    preHandler: requireRole('admin'),
+    schema: {
+      tags: ['auth'],
+      summary: 'Create a staff account with a password (admin)',
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'email', 'role', 'password'],
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 200 },
+          email: { type: 'string', minLength: 3, maxLength: 254 },
+          role: { type: 'string', enum: STAFF_ROLES },
+          issuerId: { type: ['string', 'null'], maxLength: 200 },
+          password: { type: 'string', minLength: 12, maxLength: 1024 },
+        },
+      },
+    },
+  }, async (request, reply) => {
+    const user = await createStaffUser(db.kysely, request.body);
+    return reply.status(201).send(user);
+  });
+};

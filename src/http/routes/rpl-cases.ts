@@ -1,0 +1,142 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { ASSESSMENT_METHODS, listUnitAssessments, recordUnitAssessments, type AssessmentInput } from '../../rpl/assessment.js';
+import { createCase, getCase, listCases, transitionCase, type CreateCaseInput, type TransitionInput } from '../../rpl/cases.js';
+import { getSelfAssessment, saveSelfAssessment, SELF_RATINGS, type SelfAssessmentItem } from '../../rpl/self-assessment.js';
+import { CASE_EVENTS, CASE_STATES, type CaseState } from '../../rpl/transitions.js';
+import { currentUser, requireRole, requireUser } from '../auth.js';
+
+const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] };
+const idString = { type: 'string', minLength: 1, maxLength: 300 };
+
+/** Cases and their life cycle; every rule lives in src/rpl, these routes only validate and map. */
+export const rplCaseRoutes: FastifyPluginAsync = async (app) => {
+  const { rpl } = app.services;
+
+  app.post<{ Body: CreateCaseInput }>('/cases', {
+    preHandler: requireRole('candidate', 'counsellor', 'admin'),
+    schema: {
+      tags: ['rpl'],
+      summary: 'Open an RPL case (draft) for a qualification with a certifying body',
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['qualificationId', 'issuerId'],
+        properties: { candidateId: { type: 'string', maxLength: 64 }, qualificationId: idString, issuerId: idString },
+      },
+    },
+  }, async (request, reply) => reply.status(201).send(await createCase(rpl, currentUser(request), request.body)));
+
+  app.get<{ Querystring: { state?: CaseState; limit?: number; offset?: number } }>('/cases', {
+    preHandler: requireUser,
+    schema: {
+      tags: ['rpl'],
+      summary: 'Cases the caller may see (assessors: assigned to them; candidates: their own)',
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { state: { type: 'string', enum: [...CASE_STATES] }, limit: { type: 'integer', minimum: 1, maximum: 200 }, offset: { type: 'integer', minimum: 0 } },
+      },
+    },
+  }, async (request) => listCases(rpl, currentUser(request), request.query));
+
+  app.get<{ Params: { id: string } }>('/cases/:id', { preHandler: requireUser, schema: { tags: ['rpl'], params: idParams } }, async (request) =>
+    getCase(rpl, currentUser(request), request.params.id),
+  );
+
+  app.post<{ Params: { id: string }; Body: TransitionInput }>('/cases/:id/transitions', {
+    preHandler: requireUser,
+    schema: {
+      tags: ['rpl'],
+      summary: 'Fire an event (submit, accept, decide, confirm, certify, appeal, …) at the version you read',
+      params: idParams,
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['event', 'version'],
+        properties: {
+          event: { type: 'string', enum: [...CASE_EVENTS] },
+          version: { type: 'integer', minimum: 1 },
+          assessorId: { type: 'string', maxLength: 64 },
+          note: { type: 'string', maxLength: 4000 },
+        },
+      },
+    },
+  }, async (request) => transitionCase(rpl, currentUser(request), request.params.id, request.body));
+
+  app.put<{ Params: { id: string }; Body: { units: SelfAssessmentItem[] } }>('/cases/:id/self-assessment', {
+    preHandler: requireRole('candidate', 'counsellor'),
+    schema: {
+      tags: ['rpl'],
+      summary: 'The candidate\'s per-unit self-assessment',
+      params: idParams,
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['units'],
+        properties: {
+          units: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 200,
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['unitId', 'rating'],
+              properties: { unitId: idString, rating: { type: 'string', enum: [...SELF_RATINGS] }, note: { type: ['string', 'null'], maxLength: 2000 } },
+            },
+          },
+        },
+      },
+    },
+  }, async (request) => saveSelfAssessment(rpl, currentUser(request), request.params.id, request.body.units));
+
+  app.get<{ Params: { id: string } }>('/cases/:id/self-assessment', { preHandler: requireUser, schema: { tags: ['rpl'], params: idParams } }, async (request) =>
+    getSelfAssessment(rpl, currentUser(request), request.params.id),
+  );
+
+  app.post<{ Params: { id: string }; Body: AssessmentInput }>('/cases/:id/assessments', {
+    preHandler: requireRole('assessor'),
+    schema: {
+      tags: ['rpl'],
+      summary: 'Record per-unit judgements: methods, evidence relied on and its quality, Competent / Not Yet Competent; where and when',
+      params: idParams,
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['units', 'assessedOn'],
+        properties: {
+          centreId: { type: ['string', 'null'], maxLength: 200 },
+          country: { type: ['string', 'null'], pattern: '^[A-Z]{2}$' },
+          assessedOn: { type: 'string', format: 'date' },
+          units: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 200,
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['unitId', 'methods', 'evidenceIds', 'quality', 'decision'],
+              properties: {
+                unitId: idString,
+                methods: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...ASSESSMENT_METHODS] } },
+                evidenceIds: { type: 'array', maxItems: 100, uniqueItems: true, items: { type: 'string', maxLength: 64 } },
+                quality: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['valid', 'authentic', 'current', 'sufficient'],
+                  properties: { valid: { type: 'boolean' }, authentic: { type: 'boolean' }, current: { type: 'boolean' }, sufficient: { type: 'boolean' } },
+                },
+                decision: { type: 'string', enum: ['competent', 'not_yet_competent'] },
+                notes: { type: ['string', 'null'], maxLength: 4000 },
+              },
+            },
+          },
+        },
+      },
+    },
+  }, async (request) => recordUnitAssessments(rpl, currentUser(request), request.params.id, request.body));
+
+  app.get<{ Params: { id: string } }>('/cases/:id/assessments', { preHandler: requireUser, schema: { tags: ['rpl'], params: idParams } }, async (request) =>
+    listUnitAssessments(rpl, currentUser(request), request.params.id),
+  );
+};

@@ -1,0 +1,307 @@
+import crypto from 'node:crypto';
+import type { Selectable } from 'kysely';
+import { createUser } from '../auth/tokens.js';
+import type { Executor } from '../db/database.js';
+import { nowIso } from '../db/database.js';
+import { TandaError } from '../errors.js';
+import { assertCanSeeCandidate, type Actor } from './access.js';
+import { normaliseContact } from './candidate-login.js';
+import { audit, type RplContext } from './context.js';
+import { revokeUserSessions } from './sessions.js';
+import type { CandidatesTable } from './tables.js';
+import { TERMINAL_STATES, type CaseState } from './transitions.js';
+
+export const SEXES = ['female', 'male', 'other', 'undisclosed'] as const;
+export type Sex = (typeof SEXES)[number];
+
+export interface CandidateInput {
+  fullName: string;
+  nameLatin?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  preferredLanguage?: string | null;
+  countryOfWork?: string | null;
+  sector?: string | null;
+  yearsExperience?: number | null;
+  sex?: Sex | null;
+  birthYear?: number | null;
+  /** Hashed on arrival; never stored or returned. */
+  nationalId?: string | null;
+  consent: { purpose: string; givenAt?: string };
+}
+
+export type CandidateUpdate = Partial<Omit<CandidateInput, 'consent' | 'fullName'>> & { fullName?: string };
+
+export interface CandidateView {
+  id: string;
+  userId: string;
+  fullName: string;
+  nameLatin: string | null;
+  email: string | null;
+  phone: string | null;
+  preferredLanguage: string | null;
+  countryOfWork: string | null;
+  sector: string | null;
+  yearsExperience: number | null;
+  sex: string | null;
+  birthYear: number | null;
+  nationalIdOnFile: boolean;
+  consent: { purpose: string | null; givenAt: string | null; withdrawnAt: string | null };
+  createdAt: string;
+  erasedAt: string | null;
+}
+
+export function candidateView(r: Selectable<CandidatesTable>): CandidateView {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    fullName: r.full_name,
+    nameLatin: r.name_latin,
+    email: r.email,
+    phone: r.phone,
+    preferredLanguage: r.preferred_language,
+    countryOfWork: r.country_of_work,
+    sector: r.sector,
+    yearsExperience: r.years_experience === null ? null : Number(r.years_experience),
+    sex: r.sex,
+    birthYear: r.birth_year === null ? null : Number(r.birth_year),
+    nationalIdOnFile: r.national_id_hash !== null,
+    consent: { purpose: r.consent_purpose, givenAt: r.consent_at, withdrawnAt: r.consent_withdrawn_at },
+    createdAt: r.created_at,
+    erasedAt: r.erased_at,
+  };
+}
+
+function checkProfile(input: CandidateUpdate): void {
+  const year = new Date().getUTCFullYear();
+  if (input.birthYear != null && (input.birthYear < year - 100 || input.birthYear > year - 14)) {
+    throw new TandaError('validation_failed', `birthYear must be between ${year - 100} and ${year - 14}`);
+  }
+  if (input.countryOfWork != null && !/^[A-Z]{2}$/.test(input.countryOfWork)) throw new TandaError('validation_failed', 'countryOfWork must be an ISO 3166-1 alpha-2 code');
+}
+
+async function assertUnique(tx: Executor, ctx: RplContext, input: CandidateUpdate, exceptId?: string): Promise<void> {
+  const clashes: string[] = [];
+  const check = async (column: 'email' | 'phone' | 'national_id_hash', value: string | null | undefined, label: string) => {
+    if (!value) return;
+    const row = await tx.selectFrom('candidates').select('id').where(column, '=', value).executeTakeFirst();
+    if (row && row.id !== exceptId) clashes.push(label);
+  };
+  await check('email', input.email ? normaliseContact(input.email) : null, 'e-mail');
+  await check('phone', input.phone ? normaliseContact(input.phone) : null, 'phone');
+  await check('national_id_hash', input.nationalId ? ctx.nationalIds.hash(input.nationalId) : null, 'national ID');
+  if (clashes.length) throw new TandaError('already_exists', `a candidate with this ${clashes.join(' and ')} is already registered`);
+}
+
+/** A counsellor (or admin) registers a returnee, with the consent they gave; the returnee then signs in by code. */
+export async function createCandidate(ctx: RplContext, actor: Actor, input: CandidateInput, executor?: Executor): Promise<CandidateView> {
+  checkProfile(input);
+  if (!input.email && !input.phone) throw new TandaError('validation_failed', 'an e-mail or a phone number is needed to sign in');
+  if (!input.consent.purpose.trim()) throw new TandaError('validation_failed', 'the consent purpose is required');
+  const run = async (tx: Executor) => {
+    await assertUnique(tx, ctx, input);
+    const user = await createUser(tx, { name: input.fullName, role: 'candidate' });
+    const id = crypto.randomUUID();
+    const now = nowIso();
+    await tx
+      .insertInto('candidates')
+      .values({
+        id,
+        user_id: user.id,
+        full_name: input.fullName.normalize('NFC'),
+        name_latin: input.nameLatin ?? null,
+        email: input.email ? normaliseContact(input.email) : null,
+        phone: input.phone ? normaliseContact(input.phone) : null,
+        preferred_language: input.preferredLanguage ?? null,
+        country_of_work: input.countryOfWork ?? null,
+        sector: input.sector ?? null,
+        years_experience: input.yearsExperience ?? null,
+        sex: input.sex ?? null,
+        birth_year: input.birthYear ?? null,
+        national_id_hash: input.nationalId ? ctx.nationalIds.hash(input.nationalId) : null,
+        consent_purpose: input.consent.purpose,
+        consent_at: input.consent.givenAt ?? now,
+        consent_withdrawn_at: null,
+        created_by: actor.id,
+        created_at: now,
+        erased_at: null,
+      })
+      .execute();
+    await audit(tx, ctx, { actorId: actor.id, action: 'candidate.registered', subjectId: id });
+    return candidateView(await loadCandidate(tx, id));
+  };
+  return executor ? run(executor) : ctx.db.kysely.transaction().execute(run);
+}
+
+export async function loadCandidate(executor: Executor, id: string): Promise<Selectable<CandidatesTable>> {
+  const row = await executor.selectFrom('candidates').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new TandaError('not_found', 'no such candidate');
+  return row;
+}
+
+export async function getCandidate(ctx: RplContext, actor: Actor, id: string): Promise<CandidateView> {
+  const row = await loadCandidate(ctx.db.kysely, id);
+  assertCanSeeCandidate(actor, row);
+  return candidateView(row);
+}
+
+export async function candidateForUser(executor: Executor, userId: string): Promise<Selectable<CandidatesTable> | undefined> {
+  return executor.selectFrom('candidates').selectAll().where('user_id', '=', userId).executeTakeFirst();
+}
+
+export async function updateCandidate(ctx: RplContext, actor: Actor, id: string, input: CandidateUpdate): Promise<CandidateView> {
+  checkProfile(input);
+  return ctx.db.kysely.transaction().execute(async (tx) => {
+    const row = await loadCandidate(tx, id);
+    assertCanSeeCandidate(actor, row);
+    if (row.erased_at) throw new TandaError('conflict', 'this candidate\'s data was erased');
+    await assertUnique(tx, ctx, input, id);
+    const set: Partial<CandidatesTable> = {};
+    if (input.fullName !== undefined) set.full_name = input.fullName.normalize('NFC');
+    if (input.nameLatin !== undefined) set.name_latin = input.nameLatin;
+    if (input.email !== undefined) set.email = input.email ? normaliseContact(input.email) : null;
+    if (input.phone !== undefined) set.phone = input.phone ? normaliseContact(input.phone) : null;
+    if (input.preferredLanguage !== undefined) set.preferred_language = input.preferredLanguage;
+    if (input.countryOfWork !== undefined) set.country_of_work = input.countryOfWork;
+    if (input.sector !== undefined) set.sector = input.sector;
+    if (input.yearsExperience !== undefined) set.years_experience = input.yearsExperience;
+    if (input.sex !== undefined) set.sex = input.sex;
+    if (input.birthYear !== undefined) set.birth_year = input.birthYear;
+    if (input.nationalId !== undefined) set.national_id_hash = input.nationalId ? ctx.nationalIds.hash(input.nationalId) : null;
+    if (Object.keys(set).length) await tx.updateTable('candidates').set(set).where('id', '=', id).execute();
+    await audit(tx, ctx, { actorId: actor.id, action: 'candidate.updated', subjectId: id, data: { fields: Object.keys(set).sort() } });
+    return candidateView(await loadCandidate(tx, id));
+  });
+}
+
+/** Withdraws every open case of the candidate (consent withdrawn or data erased: nothing may proceed). */
+async function withdrawOpenCases(tx: Executor, ctx: RplContext, actor: Actor, candidateId: string, reason: string): Promise<number> {
+  const open = await tx.selectFrom('rpl_cases').select(['id', 'state', 'version']).where('candidate_id', '=', candidateId).execute();
+  let n = 0;
+  for (const c of open) {
+    if (TERMINAL_STATES.has(c.state as CaseState)) continue;
+    await tx.updateTable('rpl_cases').set({ state: 'withdrawn', version: Number(c.version) + 1, updated_at: nowIso() }).where('id', '=', c.id).execute();
+    await audit(tx, ctx, { actorId: actor.id, action: 'case.transition', caseId: c.id, data: { event: 'withdraw', from: c.state, to: 'withdrawn', reason } });
+    n++;
+  }
+  return n;
+}
+
+export async function withdrawConsent(ctx: RplContext, actor: Actor, id: string): Promise<CandidateView> {
+  return ctx.db.kysely.transaction().execute(async (tx) => {
+    const row = await loadCandidate(tx, id);
+    assertCanSeeCandidate(actor, row);
+    if (!row.consent_withdrawn_at) {
+      await tx.updateTable('candidates').set({ consent_withdrawn_at: nowIso() }).where('id', '=', id).execute();
+      await withdrawOpenCases(tx, ctx, actor, id, 'consent_withdrawn');
+      await audit(tx, ctx, { actorId: actor.id, action: 'candidate.consent_withdrawn', subjectId: id });
+    }
+    return candidateView(await loadCandidate(tx, id));
+  });
+}
+
+/** Everything held about the candidate, in one JSON document (the data subject's copy); evidence as metadata. */
+export async function exportCandidate(ctx: RplContext, actor: Actor, id: string): Promise<Record<string, unknown>> {
+  return ctx.db.kysely.transaction().execute(async (tx) => {
+    const row = await loadCandidate(tx, id);
+    assertCanSeeCandidate(actor, row);
+    const cases = await tx.selectFrom('rpl_cases').selectAll().where('candidate_id', '=', id).orderBy('created_at').execute();
+    const caseIds = cases.map((c) => c.id);
+    const none = ['\u0000'];
+    const selfAssessments = await tx.selectFrom('self_assessments').selectAll().where('case_id', 'in', caseIds.length ? caseIds : none).execute();
+    const evidence = await tx
+      .selectFrom('evidence_items')
+      .leftJoin('evidence_blobs', 'evidence_blobs.hash', 'evidence_items.blob_hash')
+      .select(['evidence_items.id', 'evidence_items.case_id', 'evidence_items.kind', 'evidence_items.title', 'evidence_items.description', 'evidence_items.original_name', 'evidence_items.created_at', 'evidence_blobs.hash', 'evidence_blobs.size', 'evidence_blobs.content_type'])
+      .where('evidence_items.case_id', 'in', caseIds.length ? caseIds : none)
+      .execute();
+    const assessments = await tx.selectFrom('unit_assessments').selectAll().where('case_id', 'in', caseIds.length ? caseIds : none).execute();
+    const credentials = await tx.selectFrom('credentials').select(['id', 'document', 'created_at']).where('holder_user_id', '=', row.user_id).execute();
+    await audit(tx, ctx, { actorId: actor.id, action: 'candidate.exported', subjectId: id });
+    return {
+      exportedAt: nowIso(),
+      candidate: candidateView(row),
+      cases: cases.map((c) => ({
+        id: c.id,
+        qualificationId: c.qualification_id,
+        issuerId: c.issuer_id,
+        state: c.state,
+        outcome: c.outcome,
+        decidedAt: c.decided_at,
+        appealReason: c.appeal_reason,
+        gapTrainingNote: c.gap_training_note,
+        createdAt: c.created_at,
+        selfAssessment: selfAssessments.filter((s) => s.case_id === c.id).map((s) => ({ unitId: s.unit_id, rating: s.rating, note: s.note })),
+        evidence: evidence.filter((e) => e.case_id === c.id).map((e) => ({ id: e.id, kind: e.kind, title: e.title, description: e.description, fileName: e.original_name, sha256: e.hash, size: e.size === null ? null : Number(e.size), contentType: e.content_type, createdAt: e.created_at })),
+        unitAssessments: assessments.filter((a) => a.case_id === c.id).map((a) => ({ round: Number(a.round), unitId: a.unit_id, decision: a.decision, methods: JSON.parse(a.methods), notes: a.notes, country: a.country, assessedOn: a.assessed_on })),
+      })),
+      credentials: credentials.map((c) => ({ id: c.id, issuedAt: c.created_at, credential: JSON.parse(c.document) })),
+    };
+  });
+}
+
+export const ERASED = '(erased)';
+
+/**
+ * Erasure on request: removes everything not needed to keep an issued credential verifiable. The signed credential
+ * (with the name printed on it), the case's decisions and the audit chain (which holds no personal data) stay;
+ * contact details, the national ID hash, profile data, self-assessment, evidence files and free-text notes go.
+ * Open cases are withdrawn. Without an issued credential the name goes too.
+ */
+export async function eraseCandidate(ctx: RplContext, actor: Actor, id: string): Promise<{ evidenceFilesDeleted: number; keptForCredentials: number }> {
+  const { orphans, kept } = await ctx.db.kysely.transaction().execute(async (tx) => {
+    const row = await loadCandidate(tx, id);
+    assertCanSeeCandidate(actor, row);
+    if (actor.role !== 'admin' && actor.id !== row.user_id) throw new TandaError('forbidden', 'only an admin or the candidate may erase this data');
+    await withdrawOpenCases(tx, ctx, actor, id, 'erasure');
+    const caseIds = (await tx.selectFrom('rpl_cases').select('id').where('candidate_id', '=', id).execute()).map((c) => c.id);
+    const hashes: string[] = [];
+    if (caseIds.length) {
+      const items = await tx.selectFrom('evidence_items').select(['blob_hash']).where('case_id', 'in', caseIds).execute();
+      hashes.push(...new Set(items.map((i) => i.blob_hash).filter((h): h is string => h !== null)));
+      await tx.deleteFrom('evidence_items').where('case_id', 'in', caseIds).execute();
+      await tx.deleteFrom('self_assessments').where('case_id', 'in', caseIds).execute();
+      await tx.updateTable('unit_assessments').set({ notes: null, evidence_ids: '[]' }).where('case_id', 'in', caseIds).execute();
+      await tx.updateTable('rpl_cases').set({ appeal_reason: null, moderation_note: null, gap_training_note: null, updated_at: nowIso() }).where('id', 'in', caseIds).execute();
+    }
+    const orphans: string[] = [];
+    for (const h of hashes) {
+      const used = await tx.selectFrom('evidence_items').select('id').where('blob_hash', '=', h).executeTakeFirst();
+      if (!used) {
+        await tx.deleteFrom('evidence_blobs').where('hash', '=', h).execute();
+        orphans.push(h);
+      }
+    }
+    const credentials = await tx.selectFrom('credentials').select('id').where('holder_user_id', '=', row.user_id).execute();
+    const keepName = credentials.length > 0;
+    const contacts = [row.email, row.phone].filter((c): c is string => c !== null);
+    if (contacts.length) await tx.deleteFrom('notifications').where('recipient', 'in', contacts).execute();
+    await tx.deleteFrom('login_codes').where('user_id', '=', row.user_id).execute();
+    await tx
+      .updateTable('candidates')
+      .set({
+        full_name: keepName ? row.full_name : ERASED,
+        name_latin: keepName ? row.name_latin : null,
+        email: null,
+        phone: null,
+        preferred_language: null,
+        country_of_work: null,
+        sector: null,
+        years_experience: null,
+        sex: null,
+        birth_year: null,
+        national_id_hash: null,
+        consent_withdrawn_at: row.consent_withdrawn_at ?? nowIso(),
+        erased_at: nowIso(),
+      })
+      .where('id', '=', id)
+      .execute();
+    await tx.updateTable('users').set({ disabled: 1, ...(keepName ? {} : { name: ERASED }) }).where('id', '=', row.user_id).execute();
+    await revokeUserSessions(tx, row.user_id);
+    await audit(tx, ctx, { actorId: actor.id, action: 'candidate.erased', subjectId: id, data: { evidenceFiles: orphans.length, credentialsKept: credentials.length } });
+    return { orphans, kept: credentials.length };
+  });
+  // Files go after the commit: a rollback must never leave rows pointing at deleted files.
+  for (const h of orphans) await ctx.storage.delete(h);
+  return { evidenceFilesDeleted: orphans.length, keptForCredentials: kept };
+}

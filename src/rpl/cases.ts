@@ -1,0 +1,188 @@
+import crypto from 'node:crypto';
+import type { Executor } from '../db/database.js';
+import { nowIso } from '../db/database.js';
+import { TandaError } from '../errors.js';
+import { getQualification } from '../frameworks/catalogue-repository.js';
+import type { Actor } from './access.js';
+import { candidateForUser, loadCandidate } from './candidates.js';
+import {
+  assertVersion,
+  caseOutcome,
+  caseView,
+  loadVisibleCase,
+  updateCaseVersioned,
+  type CaseRow,
+  type CaseView,
+} from './case-repository.js';
+import { certifyCase } from './certification.js';
+import { audit, type RplContext } from './context.js';
+import type { RplCasesTable } from './tables.js';
+import { assertEventAllowed, assertTransition, CASE_STATES, TRANSITIONS, type CaseEvent, type CaseState, type Precondition } from './transitions.js';
+
+export interface CreateCaseInput {
+  /** Staff name the candidate; a candidate opens a case for themselves. */
+  candidateId?: string;
+  qualificationId: string;
+  issuerId: string;
+}
+
+export async function createCase(ctx: RplContext, actor: Actor, input: CreateCaseInput): Promise<CaseView> {
+  if (!['candidate', 'counsellor', 'admin'].includes(actor.role)) throw new TandaError('forbidden', 'cases are opened by the candidate, a counsellor or an admin');
+  return ctx.db.kysely.transaction().execute(async (tx) => {
+    const candidate = actor.role === 'candidate' ? await candidateForUser(tx, actor.id) : input.candidateId ? await loadCandidate(tx, input.candidateId) : undefined;
+    if (!candidate) throw new TandaError(actor.role === 'candidate' ? 'forbidden' : 'validation_failed', actor.role === 'candidate' ? 'your account has no candidate profile' : 'candidateId is required');
+    if (actor.role === 'candidate' && input.candidateId && input.candidateId !== candidate.id) throw new TandaError('not_found', 'no such candidate');
+    if (!candidate.consent_at || candidate.consent_withdrawn_at || candidate.erased_at) {
+      throw new TandaError('precondition_failed', 'the candidate has not given (or has withdrawn) consent to process their data for RPL');
+    }
+    const q = await getQualification(tx, input.qualificationId);
+    if (!q) throw new TandaError('not_found', `no qualification ${input.qualificationId} in the catalogue`);
+    const issuer = await tx.selectFrom('issuers').select('id').where('id', '=', input.issuerId).executeTakeFirst();
+    if (!issuer) throw new TandaError('not_found', `no certifying body ${input.issuerId}`);
+    const id = crypto.randomUUID();
+    const now = nowIso();
+    await tx
+      .insertInto('rpl_cases')
+      .values({
+        id,
+        candidate_id: candidate.id,
+        qualification_id: q.id,
+        issuer_id: issuer.id,
+        state: 'draft',
+        version: 1,
+        round: 1,
+        assessor_id: null,
+        previous_assessor_id: null,
+        moderator_id: null,
+        outcome: null,
+        decided_at: null,
+        moderated_at: null,
+        moderation_note: null,
+        gap_training_note: null,
+        appeal_reason: null,
+        appealed_at: null,
+        credential_id: null,
+        cohort_ref: null,
+        created_by: actor.id,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await audit(tx, ctx, { actorId: actor.id, action: 'case.created', caseId: id, data: { state: 'draft', qualificationId: q.id, issuerId: issuer.id } });
+    const { row, candidateName } = await loadVisibleCase(tx, actor, id);
+    return caseView(row, candidateName, actor, ctx.appealDays);
+  });
+}
+
+export async function getCase(ctx: RplContext, actor: Actor, id: string): Promise<CaseView> {
+  const { row, candidateName } = await loadVisibleCase(ctx.db.kysely, actor, id);
+  return caseView(row, candidateName, actor, ctx.appealDays);
+}
+
+export async function listCases(ctx: RplContext, actor: Actor, filter: { state?: CaseState; limit?: number; offset?: number } = {}): Promise<CaseView[]> {
+  let q = ctx.db.kysely
+    .selectFrom('rpl_cases')
+    .innerJoin('candidates', 'candidates.id', 'rpl_cases.candidate_id')
+    .selectAll('rpl_cases')
+    .select(['candidates.full_name as candidate_name']);
+  // The same visibility as canSeeCase, as a query.
+  if (actor.role === 'candidate') q = q.where('candidates.user_id', '=', actor.id);
+  else if (actor.role === 'assessor') q = q.where('rpl_cases.assessor_id', '=', actor.id);
+  else if (actor.role !== 'admin' && actor.issuerId !== null) q = q.where('rpl_cases.issuer_id', '=', actor.issuerId);
+  if (filter.state) q = q.where('rpl_cases.state', '=', filter.state);
+  const rows = await q.orderBy('rpl_cases.updated_at', 'desc').orderBy('rpl_cases.id').limit(Math.min(filter.limit ?? 50, 200)).offset(filter.offset ?? 0).execute();
+  return rows.map(({ candidate_name, ...r }) => caseView(r, candidate_name, actor, ctx.appealDays));
+}
+
+export interface TransitionInput {
+  event: string;
+  /** The version the caller read; a stale one gets `conflict`. */
+  version: number;
+  /** accept / assign_reassessor: who assesses. */
+  assessorId?: string;
+  /** appeal: why; refer_gap_training: the referral; confirm / return_to_assessor: the moderator's note. */
+  note?: string;
+}
+
+async function validAssessor(tx: Executor, issuerId: string, assessorId: string | undefined): Promise<boolean> {
+  if (!assessorId) return false;
+  const u = await tx.selectFrom('users').select(['role', 'issuer_id', 'disabled']).where('id', '=', assessorId).executeTakeFirst();
+  return !!u && u.role === 'assessor' && u.issuer_id === issuerId && !Number(u.disabled);
+}
+
+/** Facts for the preconditions the event requires (only those are computed). */
+async function factsFor(tx: Executor, ctx: RplContext, actor: Actor, row: CaseRow, event: CaseEvent, input: TransitionInput): Promise<Partial<Record<Precondition, boolean>>> {
+  const facts: Partial<Record<Precondition, boolean>> = {};
+  const needs = new Set<Precondition>(TRANSITIONS[event].requires);
+  if (needs.has('assessor_assigned')) facts.assessor_assigned = await validAssessor(tx, row.issuer_id, input.assessorId ?? (event === 'accept' ? row.assessor_id ?? undefined : undefined));
+  if (needs.has('new_assessor_differs')) facts.new_assessor_differs = !!input.assessorId && input.assessorId !== row.assessor_id && input.assessorId !== row.previous_assessor_id;
+  if (needs.has('moderator_is_not_assessor')) {
+    const assessors = await tx.selectFrom('unit_assessments').select('assessor_id').distinct().where('case_id', '=', row.id).where('round', '=', Number(row.round)).execute();
+    facts.moderator_is_not_assessor = actor.id !== row.assessor_id && !assessors.some((a) => a.assessor_id === actor.id);
+  }
+  if (needs.has('all_core_units_decided') || needs.has('has_competent_units') || needs.has('no_competent_units')) {
+    const { qualification, decisions, competentUnitIds } = await caseOutcome(tx, row);
+    facts.all_core_units_decided = qualification.units.filter((u) => u.kind === 'core').every((u) => decisions.has(u.unitId));
+    facts.has_competent_units = competentUnitIds.length > 0;
+    facts.no_competent_units = competentUnitIds.length === 0;
+  }
+  if (needs.has('within_appeal_period')) facts.within_appeal_period = !!row.decided_at && Date.parse(row.decided_at) + ctx.appealDays * 86_400_000 > Date.now();
+  if (needs.has('first_appeal')) facts.first_appeal = row.appealed_at === null;
+  return facts;
+}
+
+/**
+ * Fires one event on a case: visibility, version, the transition table (role and preconditions), the event's own
+ * changes, the state change and its audit entry, all in one transaction. `certify` also issues the credential.
+ */
+export async function transitionCase(ctx: RplContext, actor: Actor, id: string, input: TransitionInput): Promise<CaseView> {
+  if (input.event === 'certify') return certifyCase(ctx, actor, id, input.version);
+  const { row: after, candidateName } = await ctx.db.kysely.transaction().execute(async (tx) => {
+    const { row } = await loadVisibleCase(tx, actor, id);
+    const from = row.state as CaseState;
+    if (!CASE_STATES.includes(from)) throw new TandaError('internal', `case ${id} is in an unknown state ${from}`);
+    assertVersion(row, input.version);
+    // Table and role first (they need no data), then the facts for the preconditions.
+    const event = assertEventAllowed(from, input.event, actor.role);
+    const to = assertTransition(from, event, actor.role, await factsFor(tx, ctx, actor, row, event, input));
+    const patch: Partial<RplCasesTable> = { state: to };
+    const now = nowIso();
+    switch (event) {
+      case 'accept':
+        patch.assessor_id = input.assessorId ?? row.assessor_id;
+        break;
+      case 'decide': {
+        const { outcome } = await caseOutcome(tx, row);
+        Object.assign(patch, { outcome, decided_at: now, moderator_id: null, moderated_at: null });
+        break;
+      }
+      case 'confirm':
+        Object.assign(patch, { moderator_id: actor.id, moderated_at: now, moderation_note: input.note ?? null });
+        break;
+      case 'return_to_assessor':
+        Object.assign(patch, { moderator_id: actor.id, moderation_note: input.note ?? null });
+        break;
+      case 'refer_gap_training':
+        patch.gap_training_note = input.note ?? null;
+        break;
+      case 'appeal':
+        if (!input.note?.trim()) throw new TandaError('validation_failed', 'an appeal needs a reason (note)');
+        Object.assign(patch, { appeal_reason: input.note, appealed_at: now });
+        break;
+      case 'assign_reassessor':
+        Object.assign(patch, { previous_assessor_id: row.assessor_id, assessor_id: input.assessorId, round: Number(row.round) + 1, outcome: null, decided_at: null, moderator_id: null, moderated_at: null });
+        break;
+      default:
+        break;
+    }
+    const version = await updateCaseVersioned(tx, id, Number(row.version), patch);
+    await audit(tx, ctx, {
+      actorId: actor.id,
+      action: 'case.transition',
+      caseId: id,
+      data: { event, from, to, version, round: Number(patch.round ?? row.round), ...(patch.assessor_id ? { assessorId: patch.assessor_id } : {}), ...(patch.outcome ? { outcome: patch.outcome } : {}) },
+    });
+    return loadVisibleCase(tx, actor, id);
+  });
+  return caseView(after, candidateName, actor, ctx.appealDays);
+}

@@ -1,0 +1,38 @@
+import path from 'node:path';
+import type { Config } from '../config.js';
+import type { CredentialService } from '../credentials/service.js';
+import type { Db, Executor } from '../db/database.js';
+import { loadMasterKey } from '../keys/master-key.js';
+import { appendAudit, type AuditInput } from './audit.js';
+import { FileEvidenceStorage, type EvidenceStorage } from './evidence-storage.js';
+import { NationalIdHasher } from './national-id.js';
+import { Outbox } from './notifications.js';
+
+/** What the RPL functions need, built once in services.ts; tests swap the transport or the storage. */
+export interface RplContext {
+  db: Db;
+  credentials: CredentialService;
+  nationalIds: NationalIdHasher;
+  outbox: Outbox;
+  storage: EvidenceStorage;
+  /** Largest evidence file accepted, in bytes. */
+  evidenceMaxBytes: number;
+  /** Days after the decision within which the candidate may appeal. */
+  appealDays: number;
+}
+
+export const audit = (tx: Executor, ctx: RplContext, input: AuditInput) => appendAudit(tx, ctx.db.dialect, input);
+
+/** The RPL collaborators for one deployment: evidence under <dataDir>/evidence, the log transport by default. */
+export function createRplContext(config: Config, db: Db, credentials: CredentialService): RplContext {
+  return {
+    db,
+    credentials,
+    // Same key the key store uses (env or the 0600 file); loading it again reads, never regenerates.
+    nationalIds: new NationalIdHasher(loadMasterKey({ masterKey: config.masterKey, dataDir: config.dataDir })),
+    outbox: new Outbox(db.kysely),
+    storage: new FileEvidenceStorage(path.join(config.dataDir, 'evidence')),
+    evidenceMaxBytes: config.evidenceMaxBytes,
+    appealDays: config.appealDays,
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * Column types of the RPL tables. Booleans are integers and JSON is text, so rows read the same from SQLite and
+ * PostgreSQL. Nothing here holds a national ID in clear or an evidence file's bytes.
+ */
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  /** SHA-256 of the opaque session token (256 random bits, so a fast hash suffices, as for API tokens). */
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+export interface LoginCodesTable {
+  id: string;
+  user_id: string;
+  /** scrypt of the code with a per-row salt: a 6-digit code is guessable offline from a plain hash. */
+  code_hash: string;
+  salt: string;
+  attempts: number;
+  expires_at: string;
+  used_at: string | null;
+  created_at: string;
+}
+
+export interface NotificationsTable {
+  id: string;
+  channel: string;
+  recipient: string;
+  template: string;
+  subject: string;
+  /** Cleared once delivered: the outbox keeps that a message went out, not what it said. */
+  body: string | null;
+  created_at: string;
+  sent_at: string | null;
+  attempts: number;
+  last_error: string | null;
+}
+
+export interface CandidatesTable {
+  id: string;
+  user_id: string;
+  full_name: string;
+  name_latin: string | null;
+  email: string | null;
+  phone: string | null;
+  preferred_language: string | null;
+  country_of_work: string | null;
+  sector: string | null;
+  years_experience: number | null;
+  sex: string | null;
+  birth_year: number | null;
+  /** HMAC-SHA-256 under a per-deployment key derived from the master key; never the ID itself. */
+  national_id_hash: string | null;
+  consent_purpose: string | null;
+  consent_at: string | null;
+  consent_withdrawn_at: string | null;
+  created_by: string | null;
+  created_at: string;
+  erased_at: string | null;
+}
+
+export interface RplCasesTable {
+  id: string;
+  candidate_id: string;
+  qualification_id: string;
+  issuer_id: string;
+  state: string;
+  version: number;
+  /** 1 for the first assessment, 2 after an appeal sends the case to another assessor. */
+  round: number;
+  assessor_id: string | null;
+  previous_assessor_id: string | null;
+  moderator_id: string | null;
+  outcome: string | null;
+  decided_at: string | null;
+  moderated_at: string | null;
+  moderation_note: string | null;
+  gap_training_note: string | null;
+  appeal_reason: string | null;
+  appealed_at: string | null;
+  credential_id: string | null;
+  cohort_ref: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SelfAssessmentsTable {
+  case_id: string;
+  unit_id: string;
+  rating: string;
+  note: string | null;
+  updated_at: string;
+}
+
+export interface EvidenceBlobsTable {
+  hash: string;
+  size: number;
+  content_type: string;
+  created_at: string;
+}
+
+export interface EvidenceItemsTable {
+  id: string;
+  case_id: string;
+  kind: string;
+  title: string;
+  description: string | null;
+  /** Null for a record with no file (an interview or demonstration written up by the assessor). */
+  blob_hash: string | null;
+  original_name: string | null;
+  uploaded_by: string;
+  created_at: string;
+}
+
+export interface UnitAssessmentsTable {
+  case_id: string;
+  round: number;
+  unit_id: string;
+  assessor_id: string;
+  /** JSON AssessmentMethod[] */
+  methods: string;
+  /** JSON string[] of evidence item ids */
+  evidence_ids: string;
+  /** JSON {valid, authentic, current, sufficient} */
+  quality: string;
+  decision: string;
+  notes: string | null;
+  centre_id: string | null;
+  country: string;
+  assessed_on: string;
+  updated_at: string;
+}
+
+export interface AuditLogTable {
+  seq: number;
+  at: string;
+  actor_id: string | null;
+  action: string;
+  case_id: string | null;
+  subject_id: string | null;
+  /** Canonical JSON; ids and states only, never personal data, so erasure never has to touch the chain. */
+  data: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface RplTables {
+  sessions: SessionsTable;
+  login_codes: LoginCodesTable;
+  notifications: NotificationsTable;
+  candidates: CandidatesTable;
+  rpl_cases: RplCasesTable;
+  self_assessments: SelfAssessmentsTable;
+  evidence_blobs: EvidenceBlobsTable;
+  evidence_items: EvidenceItemsTable;
+  unit_assessments: UnitAssessmentsTable;
+  audit_log: AuditLogTable;
+}

@@ -1,0 +1,56 @@
+import os from 'node:os';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { statusCommand } from '../../src/cli/status.js';
+import { createTestContext, type TestContext } from '../helpers/app.js';
+import { testDialect } from '../helpers/db.js';
+import { award, statusCheck } from './fixtures.js';
+
+let t: TestContext;
+
+const run = async (...argv: string[]) => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+  try {
+    const code = await statusCommand(argv, t.services);
+    return { code, out: out.join(''), err: err.join('') };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+};
+
+beforeAll(async () => {
+  t = await createTestContext();
+});
+afterAll(async () => t.close());
+
+describe(`tanda status on ${testDialect}`, () => {
+  it('revokes with reason and note, audited as the OS user, and shows the history', async () => {
+    const v = await t.services.credentials.issue(award(t.issuer.did), { issuerId: t.issuer.id, withStatus: true });
+    const id = v.id as string;
+    const res = await run('revoke', id, '--reason', 'fraud', '--note', 'assessor reported a forged logbook');
+    expect(res).toMatchObject({ code: 0, err: '' });
+    expect(res.out).toMatch(new RegExp(`^revoked ${id} on \\d{4}-.*\\(fraud\\)\\n$`));
+    const shown = await run('show', id);
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.out)).toMatchObject({
+      credentialId: id,
+      revocation: { reason: 'fraud', note: 'assessor reported a forged logbook', revokedBy: `cli:${os.userInfo().username}` },
+    });
+    const verdict = await t.services.credentials.verify(v);
+    expect(verdict.verified).toBe(false);
+    expect(statusCheck(verdict)).toMatchObject({ code: 'revoked' });
+    await expect(run('revoke', id, '--reason', 'error')).rejects.toMatchObject({ code: 'already_revoked' });
+  });
+
+  it('refuses a missing or unknown reason with usage (exit 2) and an unknown credential', async () => {
+    expect((await run('revoke', 'urn:uuid:x')).code).toBe(2);
+    expect((await run('revoke', 'urn:uuid:x', '--reason', 'suspended')).code).toBe(2);
+    await expect(run('revoke', 'urn:uuid:00000000-0000-4000-8000-000000000009', '--reason', 'error')).rejects.toMatchObject({ code: 'not_found' });
+    expect((await run('show', 'urn:uuid:nope')).code).toBe(1);
+    expect((await run('frobnicate')).code).toBe(2);
+    expect((await run('refresh')).out).toMatch(/^re-signed 0 status list\(s\)/);
+  });
+});
