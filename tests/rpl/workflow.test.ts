@@ -66,7 +66,7 @@ describe(`RPL end to end over HTTP on ${testDialect}`, () => {
     // The returnee sees their credential; it verifies; it records methods and place, never the documents.
     const stored = await t.services.credentials.find(credentialId);
     expect(stored?.holderUserId).toBe(candidate.userId);
-    const vc = stored!.document as Record<string, unknown> & { evidence: Array<{ description: string }>; credentialSubject: { achievement: { achievementType: string; id: string } } };
+    const vc = stored!.document as unknown as Record<string, unknown> & { evidence: Array<{ description: string }>; credentialSubject: { achievement: { achievementType: string; id: string } } };
     expect(vc.credentialSubject.achievement).toMatchObject({ achievementType: 'Certificate', id: HOUSEKEEPING });
     expect(vc.evidence[0]!.description).toBe('RPL, Hong Kong, HK: interview, observation, portfolio');
     expect(JSON.stringify(vc)).not.toContain(evidenceId);
@@ -110,7 +110,7 @@ describe(`RPL end to end over HTTP on ${testDialect}`, () => {
     expect([gap.statusCode, gap.body.code]).toEqual([409, 'precondition_failed']);
     const certified = await f.fire(kase.id, f.officer, 'certify');
     expect(certified.body).toMatchObject({ state: 'certified' });
-    const vc = (await t.services.credentials.find(certified.body.credentialId as string))!.document as { credentialSubject: { achievement: { achievementType: string; alignment: Array<{ targetUrl: string; targetType?: string }> } } };
+    const vc = (await t.services.credentials.find(certified.body.credentialId as string))!.document as unknown as { credentialSubject: { achievement: { achievementType: string; alignment: Array<{ targetUrl: string; targetType?: string }> } } };
     expect(vc.credentialSubject.achievement.achievementType).toBe('Competency');
     expect(vc.credentialSubject.achievement.alignment.filter((a) => !a.targetType).map((a) => a.targetUrl)).toEqual(HOUSEKEEPING_UNITS.slice(0, 4));
   });
