@@ -55,6 +55,7 @@ export class ShapingFont {
     Object.defineProperty(parsed, 'layout', {
       value: (text: string, features?: string[] | Record<string, boolean>) => this.glyphRun(text, features),
     });
+    memoiseOutlines(parsed);
     this.unitsPerEm = parsed.unitsPerEm;
     const os2 = parsed['OS/2'];
     this.lineAscent = Math.max(parsed.ascent, os2.winAscent);
@@ -117,6 +118,39 @@ export class ShapingFont {
       },
     };
   }
+}
+
+/** fontkit's TTF glyph, as far as its subsetter uses it. */
+interface DecodableGlyph extends fontkit.Glyph {
+  _decode(): unknown;
+}
+
+/**
+ * fontkit's subsetter parses the outline of every glyph it embeds, again for each document; outlines never change
+ * and fontkit keeps one glyph object per id, so each glyph parses once per process (a quarter of a page's time).
+ */
+function memoiseOutlines(font: fontkit.Font): void {
+  const getGlyph = font.getGlyph.bind(font);
+  const done = new WeakSet<fontkit.Glyph>();
+  Object.defineProperty(font, 'getGlyph', {
+    value: (id: number, codePoints?: number[]) => {
+      const glyph = getGlyph(id, codePoints) as DecodableGlyph;
+      if (!done.has(glyph)) {
+        done.add(glyph);
+        const decode = glyph._decode.bind(glyph);
+        let outline: unknown;
+        let parsed = false;
+        glyph._decode = () => {
+          if (!parsed) {
+            outline = decode();
+            parsed = true;
+          }
+          return outline;
+        };
+      }
+      return glyph;
+    },
+  });
 }
 
 // One buffer reused for every call: JavaScript is single-threaded and shaping is synchronous.
