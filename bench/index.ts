@@ -1,5 +1,6 @@
 import { benchCredentials } from './credentials.js';
 import { benchQr } from './qr.js';
+import { benchStatus } from './status.js';
 
 /**
  * `npm run bench`: every benchmark prints its figures as it goes, and the run ends with ONE line of JSON holding
@@ -10,6 +11,7 @@ type Bench = [name: string, run: () => Promise<Record<string, number>>];
 const benches: Bench[] = [
   ['credentials', () => benchCredentials()],
   ['qr', () => benchQr()],
+  ['status', () => benchStatus()],
 ];
 
 const only = process.argv.slice(2);
