@@ -1,4 +1,5 @@
 import PDFDocument from 'pdfkit';
+import { TandaError } from '../errors.js';
 import { drawCertificatePage, PT_PER_MM } from './certificate-page.js';
 import { FONT_SCRIPTS, FONT_WEIGHTS, shapingFont } from './fonts.js';
 import { loadTemplate, TEMPLATES_DIR } from './template.js';
@@ -20,11 +21,12 @@ export async function renderCertificates(
   onProgress?: (done: number, total: number) => void,
   options: RenderOptions = {},
 ): Promise<Buffer> {
+  const [first] = views;
+  // A PDF without pages is not a valid document.
+  if (!first) throw new TandaError('validation_failed', 'No certificates to render');
   const templatesDir = options.templatesDir ?? TEMPLATES_DIR;
-  const first = views[0];
-  const firstTemplate = first ? loadTemplate(first.templateId, templatesDir) : undefined;
-  const heading = firstTemplate?.labels.heading.en ?? 'Certificate';
-  const title = views.length === 1 && first ? `${heading}: ${first.holderName.normalize('NFC')}` : `${heading}s (${views.length})`;
+  const heading = loadTemplate(first.templateId, templatesDir).labels.heading.en;
+  const title = views.length === 1 ? `${heading}: ${first.holderName.normalize('NFC')}` : `${heading}s (${views.length})`;
   const doc = new PDFDocument({
     autoFirstPage: false,
     pdfVersion: '1.7',
@@ -39,7 +41,7 @@ export async function renderCertificates(
     font: '',
     info: {
       Title: title,
-      Author: first ? first.issuer.name : 'Tanda',
+      Author: first.issuer.name,
       Subject: heading,
       Creator: 'Tanda',
     },

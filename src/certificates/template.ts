@@ -77,7 +77,6 @@ const ImageBlock = Type.Object({
   box: Box,
 });
 const Block = Type.Union([TextBlock, QrBlock, ImageBlock]);
-export type TemplateBlock = Static<typeof Block>;
 
 const Layout = Type.Object({
   /** Page size in mm. */

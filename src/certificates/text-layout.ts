@@ -71,7 +71,7 @@ function remember<T>(cache: Map<string, T>, key: string, value: T): T {
 }
 
 /** Splits text into runs drawable with one font, keeping combining marks with their base character. */
-export function fontRuns(text: string, weight: FontWeight): readonly FontRun[] {
+function fontRuns(text: string, weight: FontWeight): readonly FontRun[] {
   const key = `${weight}\u0000${text}`;
   return fontRunCache.get(key) ?? remember(fontRunCache, key, splitFontRuns(text, weight));
 }

@@ -134,4 +134,9 @@ describe('renderCertificates', () => {
     expect(progress).toEqual(views.map((_, i) => [i + 1, views.length]));
     expect(tagging(pdf).structure.filter((s) => s === 'Sect')).toHaveLength(views.length);
   });
+
+  it('refuses an empty cohort (a PDF needs a page)', async () => {
+    const error = await renderCertificates([]).catch((e: unknown) => e);
+    expect(isTandaError(error) && error.code).toBe('validation_failed');
+  });
 });
