@@ -1,3 +1,4 @@
+import { benchCertificatePipeline } from './certificate-pipeline.js';
 import { benchCredentials } from './credentials.js';
 import { benchQr } from './qr.js';
 import { benchStatus } from './status.js';
@@ -12,6 +13,7 @@ const benches: Bench[] = [
   ['credentials', () => benchCredentials()],
   ['qr', () => benchQr()],
   ['status', () => benchStatus()],
+  ['certificates', () => benchCertificatePipeline()],
 ];
 
 const only = process.argv.slice(2);

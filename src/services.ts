@@ -1,6 +1,10 @@
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
+import { CertificateService } from './certificates/certificate-service.js';
 import { CredentialService } from './credentials/service.js';
+import { checkCredentialAgainstRegistry } from './frameworks/registry-check.js';
+import { loadRegistrySnapshot } from './frameworks/snapshot-loader.js';
+import type { RegistrySnapshot } from './frameworks/snapshot.js';
 import { findIssuerByDid, registryDidResolver } from './issuers/issuers.js';
 import { bundledContexts, createDocumentLoader, type DocumentLoader } from './jsonld/index.js';
 import { KeyStore } from './keys/key-store.js';
@@ -20,6 +24,7 @@ export interface Services {
   knownContexts: ReadonlySet<string>;
   credentials: CredentialService;
   status: StatusService;
+  certificates: CertificateService;
   rpl: RplContext;
 }
 
@@ -32,6 +37,7 @@ export function createServices(config: Config, db: Db): Services {
     resolveDocument: (url) => status.documentFor(url),
   });
   const knownContexts = new Set(bundledContexts().keys());
+  const registry = cachedRegistrySnapshot(db);
   const credentials = new CredentialService({
     db,
     keys,
@@ -41,9 +47,28 @@ export function createServices(config: Config, db: Db): Services {
       const issuer = await findIssuerByDid(db.kysely, did);
       return issuer ? { known: true, name: issuer.name, id: issuer.id } : { known: false };
     },
+    checkRegistry: async (credential) => checkCredentialAgainstRegistry(credential, await registry()),
   });
   const status = new StatusService({ db, keys, documentLoader, credentials, publicUrl: config.publicUrl });
   credentials.hooks.allocateStatus = async (tx, input) => ({ ...(await status.allocate(tx, input)) });
   credentials.hooks.checkStatus = (credential) => status.checkStatus(credential);
-  return { config, db, keys, documentLoader, knownContexts, credentials, status, rpl: createRplContext(config, db, credentials) };
+  const core = { config, db, keys, documentLoader, knownContexts, credentials, status, rpl: createRplContext(config, db, credentials) };
+  return { ...core, certificates: new CertificateService(core) };
+}
+
+/**
+ * The registry changes rarely (imports, accreditations) and a snapshot takes one query per table, so verification
+ * reuses it for a short while; a change shows in verification results within REGISTRY_TTL_MS.
+ */
+const REGISTRY_TTL_MS = 30_000;
+function cachedRegistrySnapshot(db: Db): () => Promise<RegistrySnapshot> {
+  let cached: { at: number; snapshot: Promise<RegistrySnapshot> } | undefined;
+  return () => {
+    if (!cached || Date.now() - cached.at > REGISTRY_TTL_MS) {
+      const snapshot = loadRegistrySnapshot(db.kysely);
+      snapshot.catch(() => (cached = undefined));
+      cached = { at: Date.now(), snapshot };
+    }
+    return cached.snapshot;
+  };
 }

@@ -1,9 +1,10 @@
 /** One check of a verification: data, never an exception. `status` lets an employer-facing verdict warn. */
 export interface Check {
-  id: CheckId;
+  /** One of CheckId for the checks made here; registry and pipeline checks add their own ids. */
+  id: string;
   valid: boolean;
   status: 'pass' | 'fail' | 'warn';
-  code?: CheckCode;
+  code?: string;
   message: string;
   data?: Record<string, unknown>;
 }
@@ -20,7 +21,8 @@ export type CheckId =
   | 'levels'
   | 'status'
   | 'freshness'
-  | 'payload';
+  | 'payload'
+  | 'registry';
 
 /** Stable snake_case codes of failed or warned checks (an outside contract like the error codes). */
 export const CHECK_CODES = [

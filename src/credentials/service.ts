@@ -22,6 +22,7 @@ export interface CredentialServiceDeps {
   documentLoader: DocumentLoader;
   knownContexts: ReadonlySet<string>;
   lookupIssuer: (did: string) => Promise<IssuerInfo>;
+  checkRegistry?: (credential: Record<string, unknown>) => Promise<Check[]>;
 }
 
 export interface IssueOptions {
@@ -102,6 +103,7 @@ export class CredentialService {
       documentLoader: this.deps.documentLoader,
       knownContexts: this.deps.knownContexts,
       lookupIssuer: this.deps.lookupIssuer,
+      ...(this.deps.checkRegistry ? { checkRegistry: this.deps.checkRegistry } : {}),
       ...(this.hooks.checkStatus ? { checkStatus: this.hooks.checkStatus } : {}),
       ...(options.checks ? { checks: options.checks } : {}),
       ...(options.now ? { now: options.now } : {}),

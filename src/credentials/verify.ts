@@ -1,7 +1,7 @@
 import * as vc from '@digitalbazaar/vc';
 import jsigs from 'jsonld-signatures';
 import type { DocumentLoader } from '../jsonld/loader.js';
-import { fail, pass, warn, type Check, type CheckId } from './checks.js';
+import { fail, pass, warn, type Check } from './checks.js';
 import { verifyingSuite } from './suite.js';
 
 export interface VerificationResult {
@@ -22,6 +22,8 @@ export interface VerifyOptions {
   knownContexts: ReadonlySet<string>;
   /** Whether the issuer is in our registry: its own check, outside `verified` (an outside issuer can verify). */
   lookupIssuer?: (did: string) => Promise<IssuerInfo>;
+  /** Registry checks (accreditation, catalogue, levels) for credentials of known issuers; outside `verified`. */
+  checkRegistry?: (credential: Record<string, unknown>) => Promise<Check[]>;
   /** Status (revocation) check; absent → a credential with credentialStatus is reported status_unknown. */
   checkStatus?: (credential: Record<string, unknown>) => Promise<Check>;
   now?: Date;
@@ -29,18 +31,13 @@ export interface VerifyOptions {
   checks?: ReadonlyArray<'proof' | 'validity' | 'status'>;
 }
 
-const CREDENTIAL_CHECKS: Record<CheckId, 'proof' | 'validity' | 'status' | undefined> = {
+const CREDENTIAL_CHECKS: Partial<Record<string, 'proof' | 'validity' | 'status'>> = {
   structure: 'proof',
   context: 'proof',
   signature: 'proof',
   issuer_binding: 'proof',
   validity_period: 'validity',
   status: 'status',
-  issuer: undefined,
-  accreditation: undefined,
-  catalogue: undefined,
-  levels: undefined,
-  freshness: undefined,
   payload: 'proof',
 };
 
@@ -89,6 +86,13 @@ export async function verifyCredential(input: unknown, options: VerifyOptions): 
         ? pass('issuer', `issued by ${info.name ?? did}, a certifying body in the registry`, { issuer: did, name: info.name })
         : fail('issuer', 'unknown_issuer', `the issuer ${did} is not a certifying body in the registry`, { issuer: did }),
     );
+    if (info.known && options.checkRegistry) {
+      const registry = await options.checkRegistry(credential).catch((e: unknown) => [
+        fail('registry', 'unknown_issuer', `the registry could not be consulted: ${(e as Error).message}`),
+      ]);
+      // The registry's own "issuer known" line repeats the check above.
+      checks.push(...registry.filter((c) => c.id !== 'issuer_known'));
+    }
   }
 
   if (credential.credentialStatus !== undefined) {

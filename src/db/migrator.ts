@@ -14,7 +14,13 @@ class StaticProvider implements MigrationProvider {
 }
 
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db: db.kysely, provider: new StaticProvider(db) });
+  // Kysely looks its bookkeeping tables up across all schemas unless told one: confined to a schema, say which, or
+  // a sibling schema's tables (parallel test files on one server) are taken for ours.
+  const migrator = new Migrator({
+    db: db.kysely,
+    provider: new StaticProvider(db),
+    ...(db.schema ? { migrationTableSchema: db.schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

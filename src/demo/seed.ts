@@ -1,4 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { createApiToken, createUser } from '../auth/tokens.js';
+import { issueAward } from '../awards/award-service.js';
+import { getQualification } from '../frameworks/catalogue-repository.js';
+import { seedRegistry } from '../frameworks/seed.js';
 import { createIssuer, findIssuer } from '../issuers/issuers.js';
 import type { Services } from '../services.js';
 
@@ -36,7 +41,29 @@ export async function seedDemo(services: Services): Promise<DemoResult> {
       const token = await createApiToken(tx, user.id, 'demo');
       lines.push(`  ${s.role.padEnd(20)} token ${token}`);
     }
+    await seedRegistry(tx, { issuers: DEMO_ISSUERS.map((i) => i.id) });
     await tx.insertInto('meta').values({ key: 'demo_seeded', value: new Date().toISOString() }).execute();
   });
+  const certificate = await issueDemoCertificate(services);
+  lines.push(`demo certificate ${certificate}`);
   return { lines };
+}
+
+/** A returnee's certificate, issued and printed on first start so a newcomer holds a real one within a minute. */
+async function issueDemoCertificate(services: Services): Promise<string> {
+  const qualification = await getQualification(services.db.kysely, 'https://tanda.example/qualifications/ph-housekeeping-nc2');
+  if (!qualification) throw new Error('demo catalogue is missing the Housekeeping NC II qualification');
+  const award = await issueAward(services, {
+    issuerId: 'ph-tesda-demo',
+    qualificationId: qualification.id,
+    achievedUnitIds: qualification.units.filter((u) => u.kind === 'core').map((u) => u.unitId),
+    holder: { name: 'Maricel Dela Cruz Santos' },
+    assessment: { centre: 'Overseas Assessment, Migrant Workers Office Hong Kong (demo)', country: 'HK' },
+  });
+  const stored = await services.credentials.find(String(award.credential.id));
+  if (!stored) throw new Error('demo credential was not stored');
+  const file = path.join(services.config.dataDir, 'certificates', 'demo-certificate.pdf');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, await services.certificates.pdf(stored));
+  return file;
 }

@@ -57,7 +57,8 @@ export function checkCredentialAgainstRegistry(
   }
   const checks: Check[] = [];
 
-  const issuer = snapshot.issuers.find((i) => i.did === c.issuer);
+  // A rotated did:key body signed older credentials under its previous DID, still listed among its keys.
+  const issuer = snapshot.issuers.find((i) => i.did === c.issuer || i.verificationMethods.some((vm) => vm.id.startsWith(`${c.issuer}#`)));
   checks.push(
     issuer
       ? pass('issuer_known', `Issued by ${issuer.name} (${issuer.country})`, { issuerId: issuer.id, name: issuer.name, country: issuer.country })

@@ -33,12 +33,5 @@ export interface SnapshotIssuer {
   verificationMethods: SnapshotVerificationMethod[];
 }
 
-/** One line of a verdict; `valid` is false only for `fail`, so warnings never make a credential invalid. */
-export interface Check {
-  id: string;
-  valid: boolean;
-  status: 'pass' | 'fail' | 'warn';
-  code?: string;
-  message: string;
-  data?: Record<string, unknown>;
-}
+/** One line of a verdict (the credential checks' type): `valid` is false only for `fail`. */
+export type { Check } from '../credentials/checks.js';

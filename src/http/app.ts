@@ -7,6 +7,7 @@ import type { Services } from '../services.js';
 import { identify } from './auth.js';
 import { installErrorHandler } from './error-handler.js';
 import { frameworkRoutes } from './routes/frameworks.js';
+import { certificateRoutes } from './routes/certificates.js';
 import { healthRoutes } from './routes/health.js';
 import { issuerRoutes } from './routes/issuers.js';
 import { statusRoutes } from './routes/status.js';
@@ -63,6 +64,7 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   await app.register(rplEvidenceRoutes);
   await app.register(rplAdminRoutes);
   await app.register(statusRoutes);
+  await app.register(certificateRoutes);
   await app.register(frameworkRoutes);
   return app;
 }

@@ -25,7 +25,9 @@ export async function createTestDb(): Promise<Db> {
   const db = openDatabase({ databaseUrl: TEST_DATABASE_URL, pgSchema: schema });
   await migrateToLatest(db);
   return {
-    ...db,
+    kysely: db.kysely,
+    dialect: db.dialect,
+    schema,
     async destroy() {
       await db.destroy();
       const c = new pg.Client({ connectionString: TEST_DATABASE_URL });

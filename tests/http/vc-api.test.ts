@@ -97,7 +97,7 @@ describe('bad input gets its own 4xx code', () => {
     ['unknown field', { payload: { credential: {}, surprise: true } }, 400, 'unknown_field'],
     ['missing field', { payload: { options: {} } }, 400, 'validation_failed'],
   ])('%s', async (_name, request, status, code) => {
-    const res = await t.app.inject({ method: 'POST', url: '/credentials/issue', ...request, headers: { ...officer, ...request.headers } } as never);
+    const res = await t.app.inject({ method: 'POST', url: '/credentials/issue', ...request, headers: { ...officer, ...('headers' in request ? request.headers : {}) } } as never);
     expect(res.statusCode).toBe(status);
     expect(res.json()).toMatchObject({ code });
     expect(res.json().requestId).toBeTruthy();

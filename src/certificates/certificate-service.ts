@@ -1,0 +1,112 @@
+import type { Executor } from '../db/database.js';
+import { TandaError } from '../errors.js';
+import { getQualification } from '../frameworks/catalogue-repository.js';
+import { listMappingTables } from '../frameworks/framework-repository.js';
+import { aqrfLevelFor } from '../frameworks/mapping-rules.js';
+import type { LocalizedText } from '../frameworks/types.js';
+import { findIssuer } from '../issuers/issuers.js';
+import { encodeCredentialQr } from '../qr/payload.js';
+import { typeTableLoaderFromDb } from '../qr/type-table-repository.js';
+import type { Services } from '../services.js';
+import { holderNames } from '../credentials/build.js';
+import type { StoredCredential } from '../credentials/service.js';
+import { renderCertificate, renderCertificates } from './render.js';
+import { SECOND_LANGS, type CertificateView, type LocalisedText, type Paper, type SecondLang } from './view.js';
+
+/** The national language printed beside English, by the issuing body's country. */
+const LANG_BY_COUNTRY: Record<string, SecondLang> = {
+  ID: 'id', PH: 'fil', TH: 'th', VN: 'vi', KH: 'km', LA: 'lo', MM: 'my', MY: 'ms', BN: 'ms', SG: 'ms',
+};
+
+const localised = (text: LocalizedText): LocalisedText => ({ ...text, en: text.en ?? Object.values(text)[0] ?? '' });
+
+export interface CertificateOptions {
+  paper?: Paper;
+  lang?: SecondLang;
+}
+
+/**
+ * Builds what a printed certificate needs from the stored credential, its award record and the catalogue: the QR
+ * payload is the signed credential itself (CBOR-LD), everything else is read back from what was signed.
+ */
+export class CertificateService {
+  constructor(private readonly services: Omit<Services, 'certificates'>) {}
+
+  async qrPayload(stored: StoredCredential, executor: Executor = this.services.db.kysely): Promise<{ payload: string; version: number; bytes: number }> {
+    const award = await executor.selectFrom('awards').select('registry_entry_id').where('credential_id', '=', stored.id).executeTakeFirst();
+    return encodeCredentialQr(stored.document, {
+      // Credentials issued through the plain VC API have no catalogue table: they encode without compression tables.
+      registryEntryId: award ? Number(award.registry_entry_id) : 1,
+      typeTableLoader: typeTableLoaderFromDb(executor),
+      documentLoader: this.services.documentLoader,
+    });
+  }
+
+  async view(stored: StoredCredential, options: CertificateOptions = {}): Promise<CertificateView> {
+    const executor = this.services.db.kysely;
+    const award = await executor.selectFrom('awards').selectAll().where('credential_id', '=', stored.id).executeTakeFirst();
+    if (!award) throw new TandaError('not_found', 'this credential was not issued from the catalogue, so it has no printable certificate');
+    const qualification = await getQualification(executor, award.qualification_id);
+    const issuer = await findIssuer(executor, stored.issuerId);
+    if (!qualification || !issuer) throw new TandaError('not_found', 'the qualification or certifying body of this credential is gone');
+    const doc = stored.document;
+    const names = holderNames(doc);
+    const unitIds = new Set(JSON.parse(award.unit_ids) as string[]);
+    const validFrom = String(doc.validFrom ?? stored.createdAt);
+    const mappings = await listMappingTables(executor, { frameworkId: qualification.frameworkId });
+    const aqrf = aqrfLevelFor(mappings, qualification.frameworkId, qualification.nationalLevel, validFrom);
+    const requested = options.lang ?? award.print_lang ?? LANG_BY_COUNTRY[issuer.country] ?? 'id';
+    const lang = (SECOND_LANGS as readonly string[]).includes(requested) ? (requested as SecondLang) : 'id';
+    const { payload } = await this.qrPayload(stored, executor);
+    return {
+      templateId: award.kind === 'full_qualification' ? 'full-qualification' : 'statement-of-attainment',
+      paper: options.paper ?? (issuer.country === 'PH' ? 'Letter' : 'A4'),
+      lang,
+      holderName: names.name ?? '',
+      ...(names.nameLatin ? { holderNameLatin: names.nameLatin } : {}),
+      qualification: { code: qualification.code, title: localised(qualification.titles) },
+      nationalLevel: { framework: qualification.frameworkAcronym, level: String(qualification.nationalLevel) },
+      ...(aqrf ? { aqrfLevel: { level: aqrf.aqrfLevel, status: aqrf.table.status } } : {}),
+      units: qualification.units.filter((u) => unitIds.has(u.unitId)).map((u) => ({ code: u.code, title: localised(u.titles) })),
+      issuer: { name: issuer.name, country: issuer.country },
+      assessment: {
+        centre: award.assessment_centre ?? issuer.name,
+        country: award.assessment_country ?? issuer.country,
+        ...(award.assessment_date ? { date: award.assessment_date.slice(0, 10) } : {}),
+      },
+      issuedOn: validFrom.slice(0, 10),
+      ...(typeof doc.validUntil === 'string' ? { validUntil: doc.validUntil.slice(0, 10) } : {}),
+      certificateNumber: stored.id.replace(/^urn:uuid:/, '').toUpperCase(),
+      verifyCode: award.verify_code,
+      verifyUrl: this.services.config.publicUrl,
+      qrPayload: payload,
+    };
+  }
+
+  async pdf(stored: StoredCredential, options: CertificateOptions = {}): Promise<Buffer> {
+    return renderCertificate(await this.view(stored, options));
+  }
+
+  /** A cohort in one PDF, one page per certificate. */
+  async batchPdf(ids: readonly string[], options: CertificateOptions & { onProgress?: (done: number, total: number) => void } = {}): Promise<Buffer> {
+    const views: CertificateView[] = [];
+    for (const id of ids) {
+      const stored = await this.services.credentials.find(id);
+      if (!stored) throw new TandaError('not_found', `no credential ${id}`);
+      views.push(await this.view(stored, options));
+    }
+    return renderCertificates(views, options.onProgress);
+  }
+
+  /** The credential behind a short code printed on a certificate, for the online check. */
+  async byVerifyCode(code: string): Promise<StoredCredential | undefined> {
+    const normalised = code.toUpperCase().replace(/[^0-9A-Z]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
+    if (normalised.length !== 10) return undefined;
+    const row = await this.services.db.kysely
+      .selectFrom('awards')
+      .select('credential_id')
+      .where('verify_code', '=', `${normalised.slice(0, 5)}-${normalised.slice(5)}`)
+      .executeTakeFirst();
+    return row ? this.services.credentials.find(row.credential_id) : undefined;
+  }
+}

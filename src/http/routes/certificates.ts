@@ -1,0 +1,69 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { qrPng, qrSvg } from '../../certificates/qr-image.js';
+import { PAPERS, SECOND_LANGS, type Paper, type SecondLang } from '../../certificates/view.js';
+import type { StoredCredential } from '../../credentials/service.js';
+import { TandaError } from '../../errors.js';
+import { currentUser, requireUser } from '../auth.js';
+
+const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 200 } }, required: ['id'] } as const;
+
+/** The holder, staff of the issuing body, or an admin; anyone else gets "not found" so ids cannot be probed. */
+async function readable(request: FastifyRequest<{ Params: { id: string } }>): Promise<StoredCredential> {
+  const { credentials } = request.server.services;
+  const user = currentUser(request);
+  const id = request.params.id;
+  const stored = (await credentials.find(id)) ?? (await credentials.find(`urn:uuid:${id}`));
+  const allowed =
+    stored && (user.role === 'admin' || (user.role === 'candidate' ? stored.holderUserId === user.id : user.issuerId === stored.issuerId));
+  if (!stored || !allowed) throw new TandaError('not_found', 'no credential with that id');
+  return stored;
+}
+
+export const certificateRoutes: FastifyPluginAsync = async (app) => {
+  const { certificates } = app.services;
+
+  app.get<{ Params: { id: string }; Querystring: { paper?: Paper; lang?: SecondLang } }>('/credentials/:id/certificate.pdf', {
+    preHandler: requireUser,
+    schema: {
+      tags: ['certificates'],
+      summary: 'The printable certificate (tagged PDF, English + national language, QR code carrying the signed credential)',
+      security: [{ bearer: [] }],
+      params: idParams,
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { paper: { type: 'string', enum: [...PAPERS] }, lang: { type: 'string', enum: [...SECOND_LANGS] } },
+      },
+    },
+  }, async (request, reply) => {
+    const stored = await readable(request);
+    const pdf = await certificates.pdf(stored, request.query);
+    const name = `certificate-${stored.id.replace(/^urn:uuid:/, '')}.pdf`;
+    return reply.type('application/pdf').header('content-disposition', `inline; filename="${name}"`).header('cache-control', 'private, no-store').send(pdf);
+  });
+
+  for (const format of ['png', 'svg'] as const) {
+    app.get<{ Params: { id: string } }>(`/credentials/:id/qr.${format}`, {
+      preHandler: requireUser,
+      schema: { tags: ['certificates'], summary: `The certificate's QR code as ${format.toUpperCase()} (ECC M, 4-module quiet zone)`, security: [{ bearer: [] }], params: idParams },
+    }, async (request, reply) => {
+      const { payload } = await certificates.qrPayload(await readable(request));
+      reply.header('cache-control', 'private, no-store');
+      return format === 'png' ? reply.type('image/png').send(await qrPng(payload)) : reply.type('image/svg+xml').send(qrSvg(payload));
+    });
+  }
+
+  app.get<{ Params: { code: string } }>('/check/:code', {
+    config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['certificates'],
+      summary: 'Online check by the short code printed on a certificate: the verification result, without the QR',
+      params: { type: 'object', properties: { code: { type: 'string', minLength: 10, maxLength: 16 } }, required: ['code'] },
+    },
+  }, async (request) => {
+    const stored = await certificates.byVerifyCode(request.params.code);
+    if (!stored) throw new TandaError('not_found', 'no certificate with that code');
+    const result = await app.services.credentials.verify(stored.document);
+    return { verified: result.verified, checks: result.checks, credential: stored.document };
+  });
+};
