@@ -3,6 +3,7 @@ import { loadConfig } from '../config.js';
 import { isTandaError } from '../errors.js';
 import { rotateIssuerKey } from '../issuers/issuers.js';
 import { registryCommand } from './registry.js';
+import { rplCommand } from './rpl.js';
 import { statusCommand } from './status.js';
 import { createServices, type Services } from '../services.js';
 
@@ -17,6 +18,10 @@ const DB_COMMANDS: Record<string, { help: string; run: Command }> = {
   status: {
     help: 'status <command>                  revoke a credential, show its history, re-sign lists (tanda status help)',
     run: statusCommand,
+  },
+  rpl: {
+    help: 'rpl <command>                     cohort import from CSV, audit chain check (tanda rpl help)',
+    run: rplCommand,
   },
   'rotate-key': {
     help: 'rotate-key <issuer-id>            make a new signing key current (old ones keep verifying)',

@@ -7,12 +7,12 @@ import { currentUser, requireRole } from '../auth.js';
 export const rplAdminRoutes: FastifyPluginAsync = async (app) => {
   const { db } = app.services;
 
-  app.get('/audit/verify', { preHandler: requireRole('admin'), schema: { tags: ['audit'], summary: 'Check the audit hash chain; reports the first broken link' } }, async () =>
+  app.get('/audit/verify', { onRequest: requireRole('admin'), schema: { tags: ['audit'], summary: 'Check the audit hash chain; reports the first broken link' } }, async () =>
     verifyAuditChain(db.kysely),
   );
 
   app.get<{ Querystring: { caseId?: string; afterSeq?: number; limit?: number } }>('/audit', {
-    preHandler: requireRole('admin'),
+    onRequest: requireRole('admin'),
     schema: {
       tags: ['audit'],
       summary: 'Audit entries in order (state changes, evidence reads, exports, erasures)',
@@ -25,7 +25,7 @@ export const rplAdminRoutes: FastifyPluginAsync = async (app) => {
   }, async (request) => listAudit(db.kysely, request.query));
 
   app.get<{ Querystring: { from?: string; to?: string } }>('/rpl/statistics', {
-    preHandler: requireRole('admin', 'certifying_officer', 'counsellor', 'moderator'),
+    onRequest: requireRole('admin', 'certifying_officer', 'counsellor', 'moderator'),
     schema: {
       tags: ['rpl'],
       summary: 'Case counts by sex, age band, country of work, sector, qualification and outcome (cells < 5 suppressed)',

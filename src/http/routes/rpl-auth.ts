@@ -27,13 +27,13 @@ export const rplAuthRoutes: FastifyPluginAsync = async (app) => {
     return { token: s.token, expiresAt: s.expiresAt, user: { id: s.userId, role: s.role } };
   });
 
-  app.post('/auth/logout', { preHandler: requireUser, schema: { tags: ['auth'], summary: 'End the current session (API tokens are revoked by an admin instead)' } }, async (request, reply) => {
+  app.post('/auth/logout', { onRequest: requireUser, schema: { tags: ['auth'], summary: 'End the current session (API tokens are revoked by an admin instead)' } }, async (request, reply) => {
     const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
     if (token && isSessionToken(token)) await revokeSession(db.kysely, token);
     return reply.status(204).send();
   });
 
-  app.get('/auth/me', { preHandler: requireUser, schema: { tags: ['auth'], summary: 'Who the token belongs to' } }, async (request) => currentUser(request));
+  app.get('/auth/me', { onRequest: requireUser, schema: { tags: ['auth'], summary: 'Who the token belongs to' } }, async (request) => currentUser(request));
 
   app.post<{ Body: { contact: string } }>('/auth/candidate/code', {
     config: { rateLimit: { max: 5, timeWindow: '1 minute' } },
@@ -66,7 +66,7 @@ export const rplAuthRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.post<{ Body: { name: string; email: string; role: 'admin' | 'certifying_officer' | 'assessor' | 'moderator' | 'counsellor'; issuerId?: string | null; password: string } }>('/staff', {
-    preHandler: requireRole('admin'),
+    onRequest: requireRole('admin'),
     schema: {
       tags: ['auth'],
       summary: 'Create a staff account with a password (admin)',

@@ -36,7 +36,7 @@ export const rplCandidateRoutes: FastifyPluginAsync = async (app) => {
   const { rpl } = app.services;
 
   app.post<{ Body: CandidateInput }>('/candidates', {
-    preHandler: requireRole('counsellor', 'admin'),
+    onRequest: requireRole('counsellor', 'admin'),
     schema: {
       tags: ['rpl'],
       summary: 'Register a returnee (with the consent they gave)',
@@ -57,28 +57,28 @@ export const rplCandidateRoutes: FastifyPluginAsync = async (app) => {
     },
   }, async (request, reply) => reply.status(201).send(await createCandidate(rpl, currentUser(request), request.body)));
 
-  app.get('/candidates/me', { preHandler: requireRole('candidate'), schema: { tags: ['rpl'], summary: 'The signed-in returnee\'s own profile' } }, async (request) => {
+  app.get('/candidates/me', { onRequest: requireRole('candidate'), schema: { tags: ['rpl'], summary: 'The signed-in returnee\'s own profile' } }, async (request) => {
     const row = await candidateForUser(rpl.db.kysely, currentUser(request).id);
     if (!row) throw new TandaError('not_found', 'your account has no candidate profile');
     return candidateView(row);
   });
 
-  app.get<{ Params: { id: string } }>('/candidates/:id', { preHandler: requireUser, schema: { tags: ['rpl'], params: idParams } }, async (request) =>
+  app.get<{ Params: { id: string } }>('/candidates/:id', { onRequest: requireUser, schema: { tags: ['rpl'], params: idParams } }, async (request) =>
     getCandidate(rpl, currentUser(request), request.params.id),
   );
 
   app.patch<{ Params: { id: string }; Body: CandidateUpdate }>('/candidates/:id', {
-    preHandler: requireRole('candidate', 'counsellor', 'admin'),
+    onRequest: requireRole('candidate', 'counsellor', 'admin'),
     schema: { tags: ['rpl'], summary: 'Correct a profile', params: idParams, body: { type: 'object', additionalProperties: false, minProperties: 1, properties: profile } },
   }, async (request) => updateCandidate(rpl, currentUser(request), request.params.id, request.body));
 
   app.post<{ Params: { id: string } }>('/candidates/:id/consent/withdraw', {
-    preHandler: requireRole('candidate', 'counsellor', 'admin'),
+    onRequest: requireRole('candidate', 'counsellor', 'admin'),
     schema: { tags: ['rpl'], summary: 'Withdraw consent: open cases are withdrawn', params: idParams },
   }, async (request) => withdrawConsent(rpl, currentUser(request), request.params.id));
 
   app.get<{ Params: { id: string } }>('/candidates/:id/export', {
-    preHandler: requireRole('candidate', 'counsellor', 'admin'),
+    onRequest: requireRole('candidate', 'counsellor', 'admin'),
     schema: { tags: ['rpl'], summary: 'Everything held about the candidate, as JSON (evidence as metadata)', params: idParams },
   }, async (request, reply) => {
     const data = await exportCandidate(rpl, currentUser(request), request.params.id);
@@ -86,7 +86,7 @@ export const rplCandidateRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.post<{ Params: { id: string } }>('/candidates/:id/erasure', {
-    preHandler: requireRole('candidate', 'admin'),
+    onRequest: requireRole('candidate', 'admin'),
     schema: { tags: ['rpl'], summary: 'Erase what is not needed to keep issued credentials verifiable', params: idParams },
   }, async (request) => eraseCandidate(rpl, currentUser(request), request.params.id));
 };

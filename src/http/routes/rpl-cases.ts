@@ -8,12 +8,16 @@ import { currentUser, requireRole, requireUser } from '../auth.js';
 const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] };
 const idString = { type: 'string', minLength: 1, maxLength: 300 };
 
-/** Cases and their life cycle; every rule lives in src/rpl, these routes only validate and map. */
+/**
+ * Cases and their life cycle; every rule lives in src/rpl, these routes only validate and map. The role checks of
+ * all RPL routes run onRequest, before body validation, so an anonymous caller learns nothing about a route's
+ * schema and gets 401 whatever it sends.
+ */
 export const rplCaseRoutes: FastifyPluginAsync = async (app) => {
   const { rpl } = app.services;
 
   app.post<{ Body: CreateCaseInput }>('/cases', {
-    preHandler: requireRole('candidate', 'counsellor', 'admin'),
+    onRequest: requireRole('candidate', 'counsellor', 'admin'),
     schema: {
       tags: ['rpl'],
       summary: 'Open an RPL case (draft) for a qualification with a certifying body',
@@ -27,7 +31,7 @@ export const rplCaseRoutes: FastifyPluginAsync = async (app) => {
   }, async (request, reply) => reply.status(201).send(await createCase(rpl, currentUser(request), request.body)));
 
   app.get<{ Querystring: { state?: CaseState; limit?: number; offset?: number } }>('/cases', {
-    preHandler: requireUser,
+    onRequest: requireUser,
     schema: {
       tags: ['rpl'],
       summary: 'Cases the caller may see (assessors: assigned to them; candidates: their own)',
@@ -39,12 +43,12 @@ export const rplCaseRoutes: FastifyPluginAsync = async (app) => {
     },
   }, async (request) => listCases(rpl, currentUser(request), request.query));
 
-  app.get<{ Params: { id: string } }>('/cases/:id', { preHandler: requireUser, schema: { tags: ['rpl'], params: idParams } }, async (request) =>
+  app.get<{ Params: { id: string } }>('/cases/:id', { onRequest: requireUser, schema: { tags: ['rpl'], params: idParams } }, async (request) =>
     getCase(rpl, currentUser(request), request.params.id),
   );
 
   app.post<{ Params: { id: string }; Body: TransitionInput }>('/cases/:id/transitions', {
-    preHandler: requireUser,
+    onRequest: requireUser,
     schema: {
       tags: ['rpl'],
       summary: 'Fire an event (submit, accept, decide, confirm, certify, appeal, …) at the version you read',
@@ -64,7 +68,7 @@ export const rplCaseRoutes: FastifyPluginAsync = async (app) => {
   }, async (request) => transitionCase(rpl, currentUser(request), request.params.id, request.body));
 
   app.put<{ Params: { id: string }; Body: { units: SelfAssessmentItem[] } }>('/cases/:id/self-assessment', {
-    preHandler: requireRole('candidate', 'counsellor'),
+    onRequest: requireRole('candidate', 'counsellor'),
     schema: {
       tags: ['rpl'],
       summary: 'The candidate\'s per-unit self-assessment',
@@ -90,12 +94,12 @@ export const rplCaseRoutes: FastifyPluginAsync = async (app) => {
     },
   }, async (request) => saveSelfAssessment(rpl, currentUser(request), request.params.id, request.body.units));
 
-  app.get<{ Params: { id: string } }>('/cases/:id/self-assessment', { preHandler: requireUser, schema: { tags: ['rpl'], params: idParams } }, async (request) =>
+  app.get<{ Params: { id: string } }>('/cases/:id/self-assessment', { onRequest: requireUser, schema: { tags: ['rpl'], params: idParams } }, async (request) =>
     getSelfAssessment(rpl, currentUser(request), request.params.id),
   );
 
   app.post<{ Params: { id: string }; Body: AssessmentInput }>('/cases/:id/assessments', {
-    preHandler: requireRole('assessor'),
+    onRequest: requireRole('assessor'),
     schema: {
       tags: ['rpl'],
       summary: 'Record per-unit judgements: methods, evidence relied on and its quality, Competent / Not Yet Competent; where and when',
@@ -136,7 +140,7 @@ export const rplCaseRoutes: FastifyPluginAsync = async (app) => {
     },
   }, async (request) => recordUnitAssessments(rpl, currentUser(request), request.params.id, request.body));
 
-  app.get<{ Params: { id: string } }>('/cases/:id/assessments', { preHandler: requireUser, schema: { tags: ['rpl'], params: idParams } }, async (request) =>
+  app.get<{ Params: { id: string } }>('/cases/:id/assessments', { onRequest: requireUser, schema: { tags: ['rpl'], params: idParams } }, async (request) =>
     listUnitAssessments(rpl, currentUser(request), request.params.id),
   );
 };

@@ -15,7 +15,7 @@ export const rplEvidenceRoutes: FastifyPluginAsync = async (app) => {
   await app.register(multipart, { limits: { fileSize: rpl.evidenceMaxBytes, files: 1, fields: 3, fieldSize: 4000, parts: 4 } });
 
   app.post<{ Params: { id: string } }>('/cases/:id/evidence', {
-    preHandler: requireRole('candidate', 'counsellor', 'assessor'),
+    onRequest: requireRole('candidate', 'counsellor', 'assessor'),
     schema: {
       tags: ['rpl'],
       summary: 'Upload an evidence file (multipart: fields kind, title, description?; one file)',
@@ -43,7 +43,7 @@ export const rplEvidenceRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.post<{ Params: { id: string }; Body: { kind: EvidenceKind; title: string; description: string } }>('/cases/:id/evidence/records', {
-    preHandler: requireRole('candidate', 'counsellor', 'assessor'),
+    onRequest: requireRole('candidate', 'counsellor', 'assessor'),
     schema: {
       tags: ['rpl'],
       summary: 'Add an evidence record without a file (an interview, a demonstration, a testimonial taken down)',
@@ -61,12 +61,12 @@ export const rplEvidenceRoutes: FastifyPluginAsync = async (app) => {
     },
   }, async (request, reply) => reply.status(201).send(await addEvidence(rpl, currentUser(request), request.params.id, request.body)));
 
-  app.get<{ Params: { id: string } }>('/cases/:id/evidence', { preHandler: requireUser, schema: { tags: ['rpl'], params: idParams } }, async (request) =>
+  app.get<{ Params: { id: string } }>('/cases/:id/evidence', { onRequest: requireUser, schema: { tags: ['rpl'], params: idParams } }, async (request) =>
     listEvidence(rpl, currentUser(request), request.params.id),
   );
 
   app.get<{ Params: { id: string; evidenceId: string } }>('/cases/:id/evidence/:evidenceId/content', {
-    preHandler: requireUser,
+    onRequest: requireUser,
     schema: {
       tags: ['rpl'],
       summary: 'The file of an evidence item (each read is audited)',

@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Actor } from '../rpl/access.js';
+import { verifyAuditChain } from '../rpl/audit.js';
+import { importCohort, type CohortRowReport } from '../rpl/cohort-import.js';
+import type { Services } from '../services.js';
+
+export const RPL_HELP = `usage: tanda rpl <command>
+  import-cohort <file.csv> --issuer ID --qualification ID|CODE --assessor USER-ID|EMAIL --date YYYY-MM-DD
+                [--centre ID] [--country CC] [--ref COHORT-REF] [--report out.json]
+                 import an assessment day: one candidate and their per-unit decisions per row (each row
+                 all-or-nothing); cases land in "decided" for moderation
+  audit-verify   check the audit log's hash chain; exit 1 and name the first broken link if it is broken`;
+
+const out = (s: string) => process.stdout.write(`${s}\n`);
+const err = (s: string) => process.stderr.write(`${s}\n`);
+
+/** A progress bar on a terminal, a line per tenth otherwise (logs and CI stay readable). */
+export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (done: number, total: number, last: CohortRowReport) => void {
+  let lastTenth = -1;
+  return (done, total, last) => {
+    if (last.status === 'failed') {
+      if (stream.isTTY) stream.write('\n');
+      stream.write(`  line ${last.line}: ${last.errors?.join('; ')}\n`);
+    }
+    if (stream.isTTY) {
+      const width = 30;
+      const filled = Math.round((done / total) * width);
+      stream.write(`\r  [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
+    } else {
+      const tenth = Math.floor((done / total) * 10);
+      if (tenth !== lastTenth || done === total) {
+        lastTenth = tenth;
+        stream.write(`  ${done}/${total} rows\n`);
+      }
+    }
+  };
+}
+
+/** `tanda rpl …`: operator commands on the RPL workflow. */
+export async function rplCommand(argv: string[], services: Services): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'import-cohort': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          issuer: { type: 'string' }, qualification: { type: 'string' }, assessor: { type: 'string' }, date: { type: 'string' },
+          centre: { type: 'string' }, country: { type: 'string' }, ref: { type: 'string' }, report: { type: 'string' },
+        },
+      });
+      const [file] = positionals;
+      if (!file || !values.issuer || !values.qualification || !values.assessor || !values.date) {
+        err(RPL_HELP);
+        return 2;
+      }
+      const kysely = services.db.kysely;
+      const assessor = await kysely.selectFrom('users').select(['id', 'name', 'role', 'issuer_id']).where((eb) => eb.or([eb('id', '=', values.assessor!), eb('email', '=', values.assessor!.toLowerCase())])).executeTakeFirst();
+      if (!assessor) {
+        err(`no user ${values.assessor}`);
+        return 1;
+      }
+      // The decisions are the assessor's: the import is recorded as theirs.
+      const actor: Actor = { id: assessor.id, name: assessor.name, role: assessor.role, issuerId: assessor.issuer_id };
+      const ref = values.ref ?? `${values.date}-${values.centre ?? values.country ?? 'cohort'}`;
+      const report = await importCohort(services.rpl, actor, fs.readFileSync(file, 'utf8'), {
+        issuerId: values.issuer, qualification: values.qualification, assessorId: assessor.id, centreId: values.centre ?? null,
+        country: values.country ?? null, assessedOn: values.date, cohortRef: ref,
+      }, progressPrinter());
+      if (values.report) fs.writeFileSync(values.report, `${JSON.stringify(report, null, 2)}\n`);
+      out(`cohort ${ref}: ${report.imported} imported, ${report.failed} failed of ${report.total} row(s)`);
+      for (const r of report.rows) {
+        out(r.status === 'imported' ? `  line ${r.line}: case ${r.caseId} (${r.outcome}${r.reusedCandidate ? ', existing candidate' : ''})` : `  line ${r.line}: FAILED ${r.errors?.join('; ')}`);
+      }
+      return report.failed ? 1 : 0;
+    }
+    case 'audit-verify': {
+      const result = await verifyAuditChain(services.db.kysely);
+      if (result.valid) {
+        out(`audit chain intact: ${result.entries} entries`);
+        return 0;
+      }
+      out(`audit chain BROKEN at entry ${result.firstBroken!.seq} (${result.firstBroken!.reason}): ${result.firstBroken!.message}; entries 1-${result.lastValidSeq} check out`);
+      return 1;
+    }
+    default:
+      (sub === undefined || sub === 'help' ? out : err)(RPL_HELP);
+      return sub === undefined || sub === 'help' ? 0 : 2;
+  }
+}

@@ -1,0 +1,133 @@
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../../src/db/schema.js';
+import { nowIso } from '../../src/db/database.js';
+import { assertTransition, CASE_EVENTS, CASE_STATES, type CaseState } from '../../src/rpl/transitions.js';
+import { createTestContext, type TestContext } from '../helpers/app.js';
+import { testDialect } from '../helpers/db.js';
+import { HOUSEKEEPING, HOUSEKEEPING_UNITS, rplFixture, type Headers, type RplFixture } from './fixtures.js';
+
+const ROLES: Role[] = ['admin', 'certifying_officer', 'assessor', 'moderator', 'counsellor', 'candidate'];
+
+/**
+ * The life cycle written out by hand, independently of src/rpl/transitions.ts: [state, event, roles, next].
+ * Every (state, event, role) triple not listed here must be refused.
+ */
+const EXPECTED: Array<[CaseState, string, Role[], CaseState]> = [
+  ['draft', 'submit', ['candidate', 'counsellor'], 'submitted'],
+  ['draft', 'withdraw', ['candidate', 'counsellor'], 'withdrawn'],
+  ['submitted', 'withdraw', ['candidate', 'counsellor'], 'withdrawn'],
+  ['submitted', 'start_screening', ['counsellor', 'admin'], 'screening'],
+  ['screening', 'withdraw', ['candidate', 'counsellor'], 'withdrawn'],
+  ['screening', 'return_to_candidate', ['counsellor', 'admin'], 'draft'],
+  ['screening', 'accept', ['counsellor', 'admin'], 'assessment'],
+  ['screening', 'reject_ineligible', ['counsellor', 'admin'], 'rejected_ineligible'],
+  ['assessment', 'withdraw', ['candidate', 'counsellor'], 'withdrawn'],
+  ['assessment', 'decide', ['assessor'], 'decided'],
+  ['reassessment', 'withdraw', ['candidate', 'counsellor'], 'withdrawn'],
+  ['reassessment', 'decide', ['assessor'], 'decided'],
+  ['decided', 'confirm', ['moderator'], 'moderated'],
+  ['decided', 'return_to_assessor', ['moderator'], 'assessment'],
+  ['decided', 'appeal', ['candidate'], 'appealed'],
+  ['moderated', 'certify', ['certifying_officer'], 'certified'],
+  ['moderated', 'refer_gap_training', ['certifying_officer', 'counsellor'], 'not_yet_competent'],
+  ['moderated', 'appeal', ['candidate'], 'appealed'],
+  ['not_yet_competent', 'appeal', ['candidate'], 'appealed'],
+  ['appealed', 'assign_reassessor', ['certifying_officer', 'admin'], 'reassessment'],
+];
+
+type Expectation = { ok: true; next: CaseState } | { ok: false; status: number; code: string };
+
+function expected(state: CaseState, event: string, role: Role): Expectation {
+  const forEvent = EXPECTED.find(([s, e]) => s === state && e === event);
+  if (!forEvent) return { ok: false, status: 409, code: 'invalid_transition' };
+  if (!forEvent[2].includes(role)) return { ok: false, status: 403, code: 'forbidden' };
+  return { ok: true, next: forEvent[3] };
+}
+
+const TRIPLES = CASE_STATES.flatMap((state) => CASE_EVENTS.flatMap((event) => ROLES.map((role) => [state, event, role] as const)));
+const ALL_FACTS = {
+  assessor_assigned: true,
+  all_core_units_decided: true,
+  moderator_is_not_assessor: true,
+  has_competent_units: true,
+  no_competent_units: true,
+  within_appeal_period: true,
+  first_appeal: true,
+  new_assessor_differs: true,
+};
+
+describe('the pure transition table', () => {
+  it('covers every state and event the hand-written table names', () => {
+    expect(TRIPLES.length).toBe(CASE_STATES.length * CASE_EVENTS.length * ROLES.length);
+    expect(new Set(EXPECTED.map(([, e]) => e))).toEqual(new Set(CASE_EVENTS));
+  });
+
+  it.each(TRIPLES)('%s + %s by %s', (state, event, role) => {
+    const want = expected(state, event, role);
+    if (want.ok) {
+      expect(assertTransition(state, event, role, ALL_FACTS)).toBe(want.next);
+    } else {
+      expect(() => assertTransition(state, event, role, ALL_FACTS)).toThrow(expect.objectContaining({ code: want.code, statusCode: want.status }));
+    }
+  });
+
+  it('an unmet precondition is refused with precondition_failed, naming it', () => {
+    expect(() => assertTransition('screening', 'accept', 'counsellor', {})).toThrow(expect.objectContaining({ code: 'precondition_failed', details: { event: 'accept', unmet: ['assessor_assigned'] } }));
+  });
+});
+
+describe(`every (state, event, role) triple through HTTP on ${testDialect}`, () => {
+  let t: TestContext;
+  let f: RplFixture;
+  let candidate: Headers & { candidateId: string };
+  let headersFor: Record<Role, Headers>;
+
+  beforeAll(async () => {
+    t = await createTestContext();
+    f = await rplFixture(t);
+    const c = await f.registerCandidate();
+    candidate = { ...(await f.candidateSession(c.email)), candidateId: c.id };
+    headersFor = { admin: f.admin, certifying_officer: f.officer, assessor: f.assessor, moderator: f.moderator, counsellor: f.counsellor, candidate };
+  }, 120_000);
+  afterAll(async () => t.close());
+
+  /** A case put straight into `state`, assigned to the fixture's assessor, with a decision for every unit. */
+  async function caseIn(state: CaseState, event: string): Promise<string> {
+    const id = crypto.randomUUID();
+    const now = nowIso();
+    await t.db.kysely
+      .insertInto('rpl_cases')
+      .values({
+        id, candidate_id: candidate.candidateId, qualification_id: HOUSEKEEPING, issuer_id: t.issuer.id, state, version: 1, round: 1,
+        assessor_id: f.assessor.userId, previous_assessor_id: null, moderator_id: null, outcome: null, decided_at: now, moderated_at: null,
+        moderation_note: null, gap_training_note: null, appeal_reason: null, appealed_at: null, credential_id: null, cohort_ref: null,
+        created_by: null, created_at: now, updated_at: now,
+      })
+      .execute();
+    const decision = event === 'refer_gap_training' ? 'not_yet_competent' : 'competent';
+    await t.db.kysely
+      .insertInto('unit_assessments')
+      .values(HOUSEKEEPING_UNITS.map((unit_id) => ({
+        case_id: id, round: 1, unit_id, assessor_id: f.assessor.userId, methods: '["observation"]', evidence_ids: '[]',
+        quality: '{"valid":true,"authentic":true,"current":true,"sufficient":true}', decision, notes: null, centre_id: null, country: 'HK', assessed_on: now.slice(0, 10), updated_at: now,
+      })))
+      .execute();
+    return id;
+  }
+
+  it.each(TRIPLES)('%s + %s by %s', async (state, event, role) => {
+    const id = await caseIn(state, event);
+    const extra = event === 'accept' || event === 'assign_reassessor' ? { assessorId: f.assessor2.userId } : event === 'appeal' ? { note: 'I disagree with the decision.' } : {};
+    const res = await t.app.inject({ method: 'POST', url: `/cases/${id}/transitions`, headers: headersFor[role], payload: { event, version: 1, ...extra } });
+    const want = expected(state, event, role);
+    const row = await t.db.kysely.selectFrom('rpl_cases').select(['state', 'version']).where('id', '=', id).executeTakeFirstOrThrow();
+    if (want.ok) {
+      expect([res.statusCode, res.json().state]).toEqual([200, want.next]);
+      expect([row.state, Number(row.version)]).toEqual([want.next, 2]);
+    } else {
+      expect([res.statusCode, res.json().code]).toEqual([want.status, want.code]);
+      expect([row.state, Number(row.version)]).toEqual([state, 1]);
+    }
+  });
+});
