@@ -177,3 +177,29 @@ async function ensureTypeTable(tx: Executor, qualification: Qualification, issue
   });
   return (await addTypeTableVersion(tx, qualification.id, source)).registryEntryId;
 }
+
+/**
+ * A re-issued credential (correction or renewal) keeps the award it replaces: same qualification, centre and print
+ * language, the units it now lists, a new short code, and a QR type table that knows its key and status list.
+ */
+export async function carryAwardOver(tx: Executor, fromCredentialId: string, signed: SignedCredential): Promise<void> {
+  const old = await tx.selectFrom('awards').selectAll().where('credential_id', '=', fromCredentialId).executeTakeFirst();
+  if (!old) return;
+  const qualification = await getQualification(tx, old.qualification_id);
+  const issuerId = (await tx.selectFrom('credentials').select('issuer_id').where('id', '=', fromCredentialId).executeTakeFirst())?.issuer_id;
+  const issuer = issuerId ? await findIssuer(tx, issuerId) : undefined;
+  if (!qualification || !issuer) return;
+  const subject = signed.credentialSubject as { achievement?: { alignment?: Array<{ targetUrl?: string; targetType?: string; targetFramework?: string }> } };
+  const unitIds = (subject.achievement?.alignment ?? []).filter((a) => !a.targetType && !a.targetFramework && a.targetUrl).map((a) => a.targetUrl!);
+  await tx
+    .insertInto('awards')
+    .values({
+      ...old,
+      credential_id: signed.id as string,
+      unit_ids: JSON.stringify(unitIds),
+      registry_entry_id: await ensureTypeTable(tx, qualification, issuer.name, signed),
+      verify_code: newVerifyCode(),
+      created_at: nowIso(),
+    })
+    .execute();
+}

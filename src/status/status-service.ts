@@ -19,6 +19,7 @@ import { verifyListCredential } from './list-signature.js';
 import { credentialHistory, findRevocation, revocationAt, revokedIndices, type CredentialHistory, type Revocation } from './repository.js';
 import type { RevocationReason, StatusListsTable } from './tables.js';
 import { listIdFromUrl, statusListUrl } from './urls.js';
+import { carryAwardOver } from '../awards/award-service.js';
 
 export const REVOCATION_REASONS: readonly RevocationReason[] = ['fraud', 'error', 'superseded', 'other'];
 
@@ -154,6 +155,7 @@ export class StatusService {
           .insertInto('credential_links')
           .values({ replaced_id: stored.id, replacement_id: replacementId, kind, created_by: input.actor.by, created_at: nowIso() })
           .execute();
+        await carryAwardOver(tx, stored.id, signed);
       },
     });
     return { credential, replaced: stored.id, kind };

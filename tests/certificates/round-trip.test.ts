@@ -85,6 +85,27 @@ describe(`certificate round trip on ${testDialect}: PDF → raster → QR → CB
     expect((await t.app.inject({ method: 'GET', url: '/check/AAAAA-AAAAA' })).statusCode).toBe(404);
   });
 
+  it('a re-issued (corrected) credential keeps a printable certificate, and the original reads as revoked', async () => {
+    const award = await issueAward(t.services, {
+      issuerId: t.issuer.id,
+      qualificationId: qualification.id,
+      achievedUnitIds: qualification.units.filter((u) => u.kind === 'core').map((u) => u.unitId),
+      holder: { name: 'Rosalind Aquino' },
+    });
+    const id = encodeURIComponent(String(award.credential.id));
+    const re = await t.app.inject({ method: 'POST', url: `/credentials/${id}/reissue`, headers: officer, payload: { holderName: 'Rosalinda Aquino', note: 'name misspelt' } });
+    expect(re.statusCode, re.body).toBe(201);
+    const replacement = re.json().verifiableCredential;
+    const pdf = await t.app.inject({ method: 'GET', url: `/credentials/${encodeURIComponent(replacement.id)}/certificate.pdf`, headers: officer });
+    expect(pdf.statusCode).toBe(200);
+    const qr = decodeQr(rasterisePage(pdf.rawPayload, 0, 200));
+    const decoded = await decodeCredentialQr(qr!.text, { typeTableLoader: typeTableLoaderFromDb(t.db.kysely), documentLoader: t.services.documentLoader });
+    expect(decoded).toEqual(replacement);
+    const old = await t.app.inject({ method: 'POST', url: '/credentials/verify', payload: { verifiableCredential: award.credential } });
+    expect(old.statusCode).toBe(422);
+    expect(old.json().checks.find((c: { id: string }) => c.id === 'status')).toMatchObject({ code: 'revoked' });
+  });
+
   it('refuses to certify outside accreditation, and with no competent unit', async () => {
     const other = await getQualification(t.db.kysely, 'https://tanda.example/qualifications/id-skkni-junior-web-developer');
     await expect(
