@@ -49,7 +49,7 @@ export function withMessageKey(check: Check | (Omit<Check, 'id' | 'code'> & { id
       break;
     case 'status':
       set('asOf', day(d.asOf));
-      set('until', day(d.validUntil));
+      set('until', day(d.listValidUntil));
       break;
     case 'freshness':
       set('issued', day(d.issued));

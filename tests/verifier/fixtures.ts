@@ -138,7 +138,7 @@ async function statusList(url: string, issuer: KeyHolder, validFrom: string, val
 
 export async function buildVectorSet(now = Date.now()): Promise<VectorSet> {
   const documentLoader = nodeDocumentLoader();
-  const [authority, accredited, unaccredited, outsider, formerly, otherAuthority] = await Promise.all([51, 52, 53, 54, 55, 56].map(keyFromSeed));
+  const [authority, accredited, unaccredited, outsider, formerly, otherAuthority] = (await Promise.all([51, 52, 53, 54, 55, 56].map(keyFromSeed))) as [KeyHolder, KeyHolder, KeyHolder, KeyHolder, KeyHolder, KeyHolder];
   const issued = iso(now - 30 * DAY);
   const longAgo = iso(now - 3 * 365 * DAY);
 

@@ -1,0 +1,118 @@
+import crypto from 'node:crypto';
+import type { Services } from '../services.js';
+import { bundledContexts } from '../jsonld/index.js';
+import { loadMasterKey } from '../keys/master-key.js';
+import { exportStatusSnapshots } from '../status/repository.js';
+import { trustAuthority, type TrustAuthority } from './authority.js';
+import type { TrustBundle, UnsignedTrustBundle } from './bundle.js';
+import { DEFAULT_BUNDLE_VALIDITY_DAYS, unsignedTrustBundle } from './build.js';
+import { signTrustBundle } from './sign.js';
+import { createVerifierData, type VerifierData } from '../verifier/verifier-data.js';
+
+export interface PublishedBundle {
+  bundle: TrustBundle;
+  /** The exact bytes served and hashed: verifiers and caches see one representation per ETag. */
+  text: string;
+  etag: string;
+}
+
+/** What the trust and web routes serve from: this instance's own bundle by default, a fixed one in tests. */
+export interface BundleSource {
+  authority(): Promise<{ did: string }>;
+  current(): Promise<PublishedBundle>;
+  verifierData(): Promise<VerifierData>;
+}
+
+export interface TrustBundleServiceOptions {
+  validityDays?: number;
+  /** How long a built bundle is served before the registry is read again. */
+  rebuildAfterMs?: number;
+  /** A bundle with unchanged content is re-signed only after this long, so ETags (and caches) stay stable. */
+  resignAfterMs?: number;
+  now?: () => Date;
+}
+
+/** What changes the verifier's decisions: the bundle minus its signing metadata. */
+const contentDigest = (b: UnsignedTrustBundle): string => {
+  const { serial: _s, issued: _i, validUntil: _v, registry, ...rest } = b;
+  const { generatedAt: _g, ...registryContent } = registry;
+  return crypto.createHash('sha256').update(JSON.stringify({ ...rest, registry: registryContent })).digest('base64url');
+};
+
+/**
+ * Builds, signs and caches the published trust bundle of this instance. One per Services (memoised below), shared by
+ * GET /trust-bundle, POST /verify/qr and the CLI export.
+ */
+export class TrustBundleService implements BundleSource {
+  private published: { value: PublishedBundle; digest: string; builtAt: number } | undefined;
+  private building: Promise<PublishedBundle> | undefined;
+  private data: { etag: string; value: Promise<VerifierData> } | undefined;
+  private readonly masterKey: Buffer;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly services: Services,
+    private readonly options: TrustBundleServiceOptions = {},
+  ) {
+    this.masterKey = loadMasterKey({ masterKey: services.config.masterKey, dataDir: services.config.dataDir });
+    this.now = options.now ?? (() => new Date());
+  }
+
+  authority(): Promise<TrustAuthority> {
+    return trustAuthority(this.services.db.kysely, this.masterKey);
+  }
+
+  /** The current signed bundle (rebuilt at most every `rebuildAfterMs`, concurrent callers share one build). */
+  async current(): Promise<PublishedBundle> {
+    const now = this.now().getTime();
+    if (this.published && now - this.published.builtAt < (this.options.rebuildAfterMs ?? 60_000)) return this.published.value;
+    this.building ??= this.rebuild().finally(() => (this.building = undefined));
+    return this.building;
+  }
+
+  /** Forces the next `current()` to read the registry again (after an import or a revocation). */
+  invalidate(): void {
+    if (this.published) this.published.builtAt = 0;
+  }
+
+  private async rebuild(): Promise<PublishedBundle> {
+    const now = this.now();
+    const ex = this.services.db.kysely;
+    const authority = await this.authority();
+    const unsigned = await unsignedTrustBundle(ex, {
+      authority,
+      contexts: bundledContexts(),
+      statusLists: await exportStatusSnapshots(ex),
+      now,
+      validityDays: this.options.validityDays ?? DEFAULT_BUNDLE_VALIDITY_DAYS,
+    });
+    const digest = contentDigest(unsigned);
+    const previous = this.published;
+    const resignAfter = this.options.resignAfterMs ?? 86_400_000;
+    if (previous && previous.digest === digest && now.getTime() - Date.parse(previous.value.bundle.issued) < resignAfter) {
+      previous.builtAt = now.getTime();
+      return previous.value;
+    }
+    const bundle = await signTrustBundle(unsigned, authority.signer, this.services.documentLoader);
+    const text = JSON.stringify(bundle);
+    const value = { bundle, text, etag: `"${crypto.createHash('sha256').update(text).digest('base64url')}"` };
+    this.published = { value, digest, builtAt: now.getTime() };
+    return value;
+  }
+
+  /** Lookup structures over the current bundle for the server's own verifications (rebuilt when the bundle changes). */
+  async verifierData(): Promise<VerifierData> {
+    const { bundle, etag } = await this.current();
+    if (this.data?.etag !== etag) this.data = { etag, value: createVerifierData(bundle, bundledContexts()) };
+    return this.data.value;
+  }
+}
+
+const instances = new WeakMap<Services, TrustBundleService>();
+
+/** The instance's bundle service (one per Services, so routes and commands share its cache). */
+export function trustBundleService(services: Services): TrustBundleService {
+  let service = instances.get(services);
+  if (!service) instances.set(services, (service = new TrustBundleService(services)));
+  return service;
+}

@@ -1,0 +1,63 @@
+/*
+ * Service worker of the web verifier: after the first visit the page, its script, the decoder's WASM and the
+ * latest trust bundle come from the cache, so the verifier keeps working with no network. The app shell is served
+ * cache-first and refreshed in the background; the trust bundle network-first (a newer one wins when online).
+ */
+interface ExtendableEvent extends Event {
+  waitUntil(p: Promise<unknown>): void;
+}
+interface FetchEvent extends ExtendableEvent {
+  request: Request;
+  respondWith(r: Promise<Response> | Response): void;
+}
+interface WorkerScope {
+  addEventListener(type: 'install' | 'activate', fn: (e: ExtendableEvent) => void): void;
+  addEventListener(type: 'fetch', fn: (e: FetchEvent) => void): void;
+  skipWaiting(): Promise<void>;
+  clients: { claim(): Promise<void> };
+  location: Location;
+}
+const sw = self as unknown as WorkerScope;
+
+const CACHE = 'tanda-verifier-v1';
+const SHELL = ['/verify', '/verify/app.js', '/verify/zxing_reader.wasm'];
+const BUNDLE = '/trust-bundle';
+
+sw.addEventListener('install', (e) => {
+  e.waitUntil(
+    caches
+      .open(CACHE)
+      .then((c) => c.addAll([...SHELL, BUNDLE]))
+      .then(() => sw.skipWaiting()),
+  );
+});
+sw.addEventListener('activate', (e) => e.waitUntil(sw.clients.claim()));
+
+sw.addEventListener('fetch', (e) => {
+  const url = new URL(e.request.url);
+  if (e.request.method !== 'GET' || url.origin !== sw.location.origin) return;
+  const path = url.pathname.replace(/\/+$/, '') || '/';
+  if (path === BUNDLE) {
+    e.respondWith(
+      fetch(e.request)
+        .then(async (res) => {
+          if (res.ok) await (await caches.open(CACHE)).put(BUNDLE, res.clone());
+          return res;
+        })
+        .catch(async () => (await caches.match(BUNDLE)) ?? Response.error()),
+    );
+    return;
+  }
+  if (!SHELL.includes(path)) return;
+  e.respondWith(
+    caches.match(path).then((cached) => {
+      const refresh = fetch(e.request)
+        .then(async (res) => {
+          if (res.ok) await (await caches.open(CACHE)).put(path, res.clone());
+          return res;
+        })
+        .catch(() => undefined);
+      return cached ?? refresh.then((r) => r ?? Response.error());
+    }),
+  );
+});

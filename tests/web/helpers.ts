@@ -1,0 +1,39 @@
+import crypto from 'node:crypto';
+import * as mupdf from 'mupdf';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { renderCertificate } from '../../src/certificates/render.js';
+import { trustRoutes } from '../../src/http/routes/trust.js';
+import { webRoutes } from '../../src/http/routes/web.js';
+import { bundledContexts } from '../../src/jsonld/index.js';
+import type { TrustBundle } from '../../src/trust/bundle.js';
+import type { BundleSource } from '../../src/trust/service.js';
+import { createVerifierData } from '../../src/verifier/verifier-data.js';
+import { sampleView } from '../certificates/fixtures/views.js';
+
+/** Serves a fixed signed bundle (the vectors') through the real trust and web routes. */
+export function fixedSource(bundle: TrustBundle): BundleSource {
+  const text = JSON.stringify(bundle);
+  const data = createVerifierData(bundle, bundledContexts());
+  return {
+    authority: async () => ({ did: bundle.authority }),
+    current: async () => ({ bundle, text, etag: `"${crypto.createHash('sha256').update(text).digest('base64url')}"` }),
+    verifierData: () => data,
+  };
+}
+
+export async function serveVerifier(bundle: TrustBundle): Promise<{ app: FastifyInstance; url: string }> {
+  const app = Fastify();
+  const source = fixedSource(bundle);
+  await app.register(trustRoutes, { source });
+  await app.register(webRoutes, { source });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { app, url };
+}
+
+/** The printed certificate as a phone would photograph it: the real PDF, rasterised at 150 dpi, JPEG. */
+export async function certificatePhoto(payload: string, holderName: string, dpi = 150): Promise<Buffer> {
+  const pdf = await renderCertificate(sampleView('fil', { qrPayload: payload, holderName }));
+  const page = mupdf.Document.openDocument(pdf, 'application/pdf').loadPage(0);
+  const pixmap = page.toPixmap(mupdf.Matrix.scale(dpi / 72, dpi / 72), mupdf.ColorSpace.DeviceRGB, false, true);
+  return Buffer.from(pixmap.asJPEG(85, false));
+}
