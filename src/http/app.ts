@@ -17,6 +17,8 @@ import { rplCandidateRoutes } from './routes/rpl-candidates.js';
 import { rplCaseRoutes } from './routes/rpl-cases.js';
 import { rplEvidenceRoutes } from './routes/rpl-evidence.js';
 import { vcApiRoutes } from './routes/vc-api.js';
+import { trustRoutes } from './routes/trust.js';
+import { webRoutes } from './routes/web.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -57,6 +59,8 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
 
   await app.register(healthRoutes);
   await app.register(vcApiRoutes);
+  await app.register(trustRoutes);
+  await app.register(webRoutes);
   await app.register(issuerRoutes);
   await app.register(rplAuthRoutes);
   await app.register(rplCandidateRoutes);
