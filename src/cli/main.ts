@@ -2,9 +2,11 @@ import { ensureFirstAdmin, openAndMigrate } from '../bootstrap.js';
 import { loadConfig } from '../config.js';
 import { isTandaError } from '../errors.js';
 import { rotateIssuerKey } from '../issuers/issuers.js';
+import { certificatesCommand } from './certificates.js';
 import { registryCommand } from './registry.js';
 import { rplCommand } from './rpl.js';
 import { statusCommand } from './status.js';
+import { bundleCommand, verifyCommand } from './verify.js';
 import { createServices, type Services } from '../services.js';
 
 type Command = (argv: string[], services: Services) => Promise<number>;
@@ -22,6 +24,14 @@ const DB_COMMANDS: Record<string, { help: string; run: Command }> = {
   rpl: {
     help: 'rpl <command>                     cohort import from CSV, audit chain check (tanda rpl help)',
     run: rplCommand,
+  },
+  'trust-bundle': {
+    help: 'trust-bundle export|import        the signed data offline verifiers use (tanda trust-bundle help)',
+    run: bundleCommand,
+  },
+  certificates: {
+    help: 'certificates <command>            print a certificate or a cohort into one PDF (tanda certificates help)',
+    run: certificatesCommand,
   },
   'rotate-key': {
     help: 'rotate-key <issuer-id>            make a new signing key current (old ones keep verifying)',
@@ -43,11 +53,13 @@ const DB_COMMANDS: Record<string, { help: string; run: Command }> = {
 };
 
 function usage(): string {
-  return ['usage: tanda <command> [options]', '', ...Object.values(DB_COMMANDS).map((c) => `  ${c.help}`)].join('\n');
+  return ['usage: tanda <command> [options]', '', '  verify <file> [--bundle path] [--json]  verify a certificate offline (PDF, image, QR text, credential JSON)', ...Object.values(DB_COMMANDS).map((c) => `  ${c.help}`)].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  // Offline: no database, no configuration beyond the data directory where `trust-bundle import` keeps its files.
+  if (name === 'verify') return verifyCommand(rest);
   const command = name ? DB_COMMANDS[name] : undefined;
   if (!command) {
     process.stderr.write(`${usage()}\n`);
