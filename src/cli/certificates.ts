@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { PAPERS, SECOND_LANGS, type Paper, type SecondLang } from '../certificates/view.js';
+import type { Services } from '../services.js';
+import { progressBar } from './progress.js';
+
+export const CERTIFICATES_HELP = `usage: tanda certificates <command>
+  print <credential-id> [--out file.pdf] [--paper A4|Letter] [--lang id|fil|th|vi|km|lo|my|ms]
+                 one certificate as a PDF
+  batch [<credential-id> …] [--issuer ID] [--qualification ID] [--since YYYY-MM-DD] --out cohort.pdf
+                 [--paper …] [--lang …]
+                 a cohort in one PDF, one page per certificate, with a progress bar; without ids, every
+                 catalogue award matching the filters`;
+
+const options = {
+  out: { type: 'string' },
+  paper: { type: 'string' },
+  lang: { type: 'string' },
+  issuer: { type: 'string' },
+  qualification: { type: 'string' },
+  since: { type: 'string' },
+} as const;
+
+function printOptions(values: { paper?: string | undefined; lang?: string | undefined }): { paper?: Paper; lang?: SecondLang } {
+  if (values.paper && !(PAPERS as readonly string[]).includes(values.paper)) throw new Error(`--paper must be one of ${PAPERS.join(', ')}`);
+  if (values.lang && !(SECOND_LANGS as readonly string[]).includes(values.lang)) throw new Error(`--lang must be one of ${SECOND_LANGS.join(', ')}`);
+  return { ...(values.paper ? { paper: values.paper as Paper } : {}), ...(values.lang ? { lang: values.lang as SecondLang } : {}) };
+}
+
+/** `tanda certificates …`: print one certificate or a whole cohort from the database. */
+export async function certificatesCommand(argv: string[], services: Services): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options });
+  switch (sub) {
+    case 'print': {
+      const [id] = positionals;
+      if (!id) break;
+      const stored = (await services.credentials.find(id)) ?? (await services.credentials.find(`urn:uuid:${id}`));
+      if (!stored) throw new Error(`no credential ${id}`);
+      const out = values.out ?? `certificate-${stored.id.replace(/^urn:uuid:/, '')}.pdf`;
+      fs.writeFileSync(out, await services.certificates.pdf(stored, printOptions(values)));
+      process.stdout.write(`${out}\n`);
+      return 0;
+    }
+    case 'batch': {
+      if (!values.out) break;
+      let ids = positionals;
+      if (ids.length === 0) {
+        let query = services.db.kysely
+          .selectFrom('awards')
+          .innerJoin('credentials', 'credentials.id', 'awards.credential_id')
+          .select('awards.credential_id')
+          .orderBy('credentials.holder_name');
+        if (values.issuer) query = query.where('credentials.issuer_id', '=', values.issuer);
+        if (values.qualification) query = query.where('awards.qualification_id', '=', values.qualification);
+        if (values.since) query = query.where('credentials.created_at', '>=', values.since);
+        ids = (await query.execute()).map((r) => r.credential_id);
+      }
+      if (ids.length === 0) throw new Error('no certificate matches');
+      const pdf = await services.certificates.batchPdf(ids, { ...printOptions(values), onProgress: progressBar('certificates') });
+      fs.writeFileSync(values.out, pdf);
+      process.stdout.write(`${values.out} (${ids.length} certificates)\n`);
+      return 0;
+    }
+  }
+  process.stderr.write(`${CERTIFICATES_HELP}\n`);
+  return 2;
+}

@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { issueAward } from '../../src/awards/award-service.js';
+import { certificatesCommand } from '../../src/cli/certificates.js';
+import { getQualification } from '../../src/frameworks/catalogue-repository.js';
+import { seedRegistry } from '../../src/frameworks/seed.js';
+import { createTestContext, type TestContext } from '../helpers/app.js';
+import { openPdf } from '../helpers/pdf-inspect.js';
+
+let t: TestContext;
+const ids: string[] = [];
+
+beforeAll(async () => {
+  t = await createTestContext();
+  await seedRegistry(t.db.kysely, { issuers: [t.issuer.id] });
+  const q = (await getQualification(t.db.kysely, 'https://tanda.example/qualifications/ph-housekeeping-nc2'))!;
+  for (const name of ['Ana Reyes', 'Bea Santos', 'Carla Cruz']) {
+    const award = await issueAward(t.services, { issuerId: t.issuer.id, qualificationId: q.id, achievedUnitIds: q.units.map((u) => u.unitId), holder: { name } });
+    ids.push(String(award.credential.id));
+  }
+});
+afterAll(async () => t.close());
+
+describe('tanda certificates', () => {
+  it('batch prints a cohort into one PDF, one page each, reporting progress', async () => {
+    const out = path.join(t.dataDir, 'cohort.pdf');
+    const progress = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const code = await certificatesCommand(['batch', '--issuer', t.issuer.id, '--out', out], t.services);
+    const said = progress.mock.calls.map((c) => String(c[0])).join('');
+    progress.mockRestore();
+    stdout.mockRestore();
+    expect(code).toBe(0);
+    expect(said).toContain('certificates 3/3');
+    expect(openPdf(fs.readFileSync(out)).countPages()).toBe(3);
+  });
+
+  it('print writes one certificate; bad input exits non-zero with usage', async () => {
+    const out = path.join(t.dataDir, 'one.pdf');
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    expect(await certificatesCommand(['print', ids[0]!, '--out', out, '--paper', 'Letter'], t.services)).toBe(0);
+    expect(await certificatesCommand(['print'], t.services)).toBe(2);
+    await expect(certificatesCommand(['print', ids[0]!, '--paper', 'A5'], t.services)).rejects.toThrow(/--paper/);
+    stdout.mockRestore();
+    stderr.mockRestore();
+    expect(fs.readFileSync(out).subarray(0, 5).toString()).toBe('%PDF-');
+  });
+});
