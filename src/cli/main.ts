@@ -6,6 +6,7 @@ import { certificatesCommand } from './certificates.js';
 import { registryCommand } from './registry.js';
 import { rplCommand } from './rpl.js';
 import { statusCommand } from './status.js';
+import { bundleCommand, verifyCommand } from './verify.js';
 import { createServices, type Services } from '../services.js';
 
 type Command = (argv: string[], services: Services) => Promise<number>;
@@ -26,6 +27,7 @@ const DB_COMMANDS: Record<string, { help: string; run: Command }> = {
   },
   'trust-bundle': {
     help: 'trust-bundle export|import        the signed data offline verifiers use (tanda trust-bundle help)',
+    run: bundleCommand,
   },
   certificates: {
     help: 'certificates <command>            print a certificate or a cohort into one PDF (tanda certificates help)',
@@ -57,6 +59,7 @@ function usage(): string {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   // Offline: no database, no configuration beyond the data directory where `trust-bundle import` keeps its files.
+  if (name === 'verify') return verifyCommand(rest);
   const command = name ? DB_COMMANDS[name] : undefined;
   if (!command) {
     process.stderr.write(`${usage()}\n`);
