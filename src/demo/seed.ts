@@ -5,6 +5,7 @@ import { issueAward } from '../awards/award-service.js';
 import { getQualification } from '../frameworks/catalogue-repository.js';
 import { seedRegistry } from '../frameworks/seed.js';
 import { createIssuer, findIssuer } from '../issuers/issuers.js';
+import { seedDemoRplCase } from '../rpl/demo.js';
 import type { Services } from '../services.js';
 
 /** Demo certifying bodies; clearly named as demo so no one mistakes them for the real agencies. */
@@ -46,6 +47,7 @@ export async function seedDemo(services: Services): Promise<DemoResult> {
   });
   const certificate = await issueDemoCertificate(services);
   lines.push(`demo certificate ${certificate}`);
+  lines.push(...(await seedDemoRplCase(services.rpl)).lines);
   return { lines };
 }
 

@@ -187,8 +187,8 @@ export async function importCohort(
       try {
         result = await ex.transaction().execute(async (tx) => importRow(tx, ctx, actor, q, parsed.value, options, country!, line));
       } catch (e) {
-        if (!isTandaError(e)) throw e;
-        result = { line, status: 'failed', errors: [e.message] };
+        // The row's transaction rolled back; a database error (a constraint, a lost race) fails this row only.
+        result = { line, status: 'failed', errors: [isTandaError(e) ? e.message : `database error: ${(e as Error).message}`] };
       }
     }
     report.rows.push(result);

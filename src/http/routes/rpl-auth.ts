@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { requestCandidateCode, verifyCandidateCode } from '../../rpl/candidate-login.js';
+import { normaliseContact, requestCandidateCode, verifyCandidateCode } from '../../rpl/candidate-login.js';
 import { revokeSession, isSessionToken } from '../../rpl/sessions.js';
 import { createStaffUser, loginStaff } from '../../rpl/staff.js';
 import { currentUser, requireRole, requireUser } from '../auth.js';
@@ -11,7 +11,7 @@ export const rplAuthRoutes: FastifyPluginAsync = async (app) => {
   const { db, rpl } = app.services;
 
   app.post<{ Body: { email: string; password: string } }>('/auth/login', {
-    config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+    config: { rateLimit: { max: 10, timeWindow: '1 minute', hook: 'preHandler', keyGenerator: (r) => `login:${r.ip}:${String((r.body as { email?: string }).email).trim().toLowerCase()}` } },
     schema: {
       tags: ['auth'],
       summary: 'Staff sign-in with e-mail and password → session token (use as Bearer)',
@@ -36,7 +36,9 @@ export const rplAuthRoutes: FastifyPluginAsync = async (app) => {
   app.get('/auth/me', { onRequest: requireUser, schema: { tags: ['auth'], summary: 'Who the token belongs to' } }, async (request) => currentUser(request));
 
   app.post<{ Body: { contact: string } }>('/auth/candidate/code', {
-    config: { rateLimit: { max: 5, timeWindow: '1 minute' } },
+    // Keyed by the contact, not the IP: returnees at a migrant workers office or an assessment day share one
+    // address, and what must not be flooded is one person's phone or inbox.
+    config: { rateLimit: { max: 5, timeWindow: '15 minutes', hook: 'preHandler', keyGenerator: (r) => `code:${normaliseContact(String((r.body as { contact?: string }).contact))}` } },
     schema: {
       tags: ['auth'],
       summary: 'A returnee asks for a sign-in code, sent to their registered e-mail or phone (same answer for unknown contacts)',
@@ -49,7 +51,8 @@ export const rplAuthRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.post<{ Body: { challengeId: string; code: string } }>('/auth/candidate/verify', {
-    config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+    // Guessing is bounded per challenge (5 tries); this only bounds the load from one address.
+    config: { rateLimit: { max: 60, timeWindow: '1 minute' } },
     schema: {
       tags: ['auth'],
       summary: 'Exchange the code for a session token',

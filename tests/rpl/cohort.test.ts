@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rplCommand } from '../../src/cli/rpl.js';
+import { createTestContext, type TestContext } from '../helpers/app.js';
+import { testDialect } from '../helpers/db.js';
+import { HONG_KONG_CENTRE, HOUSEKEEPING, rplFixture, type RplFixture } from './fixtures.js';
+
+let t: TestContext;
+let f: RplFixture;
+
+beforeAll(async () => {
+  t = await createTestContext();
+  f = await rplFixture(t);
+});
+afterAll(async () => t.close());
+
+const HEADER = 'full_name,email,phone,sex,birth_year,country_of_work,sector,years_experience,national_id,consent_purpose,decisions,methods';
+const ALL_C = 'TRS5123111=C;TRS5123112=C;TRS5123113=C;TRS5123114=C;TRS5123115=C;TRS5123122=C';
+
+async function runCli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = process.stdout.write.bind(process.stdout);
+  const e = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((c: string) => ((out += c), true)) as typeof process.stdout.write;
+  process.stderr.write = ((c: string) => ((err += c), true)) as typeof process.stderr.write;
+  try {
+    return { code: await rplCommand(argv, t.services), out, err };
+  } finally {
+    process.stdout.write = o;
+    process.stderr.write = e;
+  }
+}
+
+describe(`cohort import on ${testDialect}`, () => {
+  it('imports each good row as a candidate and a decided case, reports each bad row, and keeps nothing of a bad row', async () => {
+    const already = await f.registerCandidate({ nationalId: 'PSN-7777', email: 'rosa@example.org' });
+    const csv = [
+      HEADER,
+      `Rosa Mendoza,rosa@example.org,,female,1985,HK,domestic work,10,PSN 7777,RPL and certification,${ALL_C},observation;interview`,
+      `Jun Bautista,,+852 5555 0101,male,1990,HK,hotel,6,PSN-0101,RPL and certification,TRS5123111=C;TRS5123112=NYC;TRS5123113=C;TRS5123114=C;TRS5123115=C;TRS5123122=C,practical_demonstration`,
+      `Ana Lim,ana@example.org,,female,1992,HK,hotel,4,PSN-0102,RPL and certification,TRS5123111=C,observation`,
+      `Liza Go,liza@example.org,,female,1979,AE,hotel,12,PSN-0103,RPL and certification,${ALL_C},telepathy`,
+      `"Cruz, Maria",maria@example.org,,female,1983,AE,hotel,9,PSN-0104,,${ALL_C},observation`,
+      `Pia Santos,pia@example.org,,female,1995,HK,hotel,3,PSN-0105,RPL and certification,TRS5123111=NYC;TRS5123112=NYC;TRS5123113=NYC;TRS5123114=NYC;TRS5123115=NYC;TRS5123122=NYC,interview`,
+    ].join('\n');
+    const file = path.join(t.dataDir, 'hk-2026.csv');
+    fs.writeFileSync(file, csv);
+    const reportFile = path.join(t.dataDir, 'report.json');
+    const candidatesBefore = (await t.db.kysely.selectFrom('candidates').select('id').execute()).length;
+
+    const run = await runCli(['import-cohort', file, '--issuer', t.issuer.id, '--qualification', 'DEMO-TESDA-HSK-NC2', '--assessor', f.assessor.userId, '--centre', HONG_KONG_CENTRE(t.issuer.id), '--date', '2026-06-22', '--ref', 'HK-OAP-2026', '--report', reportFile]);
+    expect(run.code).toBe(1);
+    expect(run.out).toContain('cohort HK-OAP-2026: 3 imported, 3 failed of 6 row(s)');
+    expect(run.err).toContain('6/6 rows');
+    const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+    expect(report.rows.map((r: { line: number; status: string; outcome?: string }) => [r.line, r.status, r.outcome ?? null])).toEqual([
+      [2, 'imported', 'full_qualification'],
+      [3, 'imported', 'statement_of_attainment'],
+      [4, 'failed', null],
+      [5, 'failed', null],
+      [6, 'failed', null],
+      [7, 'imported', 'not_yet_competent'],
+    ]);
+    expect(report.rows[0]).toMatchObject({ candidateId: already.id, reusedCandidate: true });
+    expect(report.rows[2].errors.join()).toContain('no decision for core unit(s) TRS5123112');
+    expect(report.rows[3].errors.join()).toContain('methods');
+    expect(report.rows[4].errors.join()).toContain('consent_purpose');
+    expect((await t.db.kysely.selectFrom('candidates').select('id').execute()).length).toBe(candidatesBefore + 2);
+
+    // Imported cases wait for moderation like any other; the assessor's decisions are on record.
+    const kase = await t.db.kysely.selectFrom('rpl_cases').selectAll().where('id', '=', report.rows[1].caseId).executeTakeFirstOrThrow();
+    expect(kase).toMatchObject({ state: 'decided', cohort_ref: 'HK-OAP-2026', qualification_id: HOUSEKEEPING, assessor_id: f.assessor.userId });
+    const confirmed = await f.fire(kase.id, f.moderator, 'confirm');
+    expect(confirmed.body).toMatchObject({ state: 'moderated' });
+    const certified = await f.fire(kase.id, f.officer, 'certify');
+    expect(certified.body).toMatchObject({ state: 'certified' });
+    const vc = (await t.services.credentials.find(certified.body.credentialId as string))!.document as unknown as { evidence: Array<{ description: string }> };
+    expect(vc.evidence[0]!.description).toBe('RPL, Hong Kong, HK: demonstration');
+  });
+
+  it('a row that fails half-way in the database leaves nothing behind (all-or-nothing); the next row still imports', async () => {
+    // A trigger stands in for any failure after the candidate and the case are written (a constraint, a lost race).
+    if (t.db.dialect === 'sqlite') {
+      await sql`CREATE TRIGGER fail_unit BEFORE INSERT ON unit_assessments WHEN NEW.notes = 'explode' BEGIN SELECT RAISE(ABORT, 'boom'); END`.execute(t.db.kysely);
+    } else {
+      await sql`CREATE FUNCTION fail_unit() RETURNS trigger AS $$ BEGIN IF NEW.notes = 'explode' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`.execute(t.db.kysely);
+      await sql`CREATE TRIGGER fail_unit BEFORE INSERT ON unit_assessments FOR EACH ROW EXECUTE FUNCTION fail_unit()`.execute(t.db.kysely);
+    }
+    const csv = [
+      `${HEADER},notes`,
+      `Half Way,half@example.org,,female,1990,HK,hotel,5,PSN-9001,RPL,${ALL_C},observation,explode`,
+      `Whole Way,whole@example.org,,female,1991,HK,hotel,5,PSN-9002,RPL,${ALL_C},observation,fine`,
+    ].join('\n');
+    const file = path.join(t.dataDir, 'half.csv');
+    fs.writeFileSync(file, csv);
+    const count = async (tb: 'rpl_cases' | 'candidates' | 'users' | 'audit_log') => (await t.db.kysely.selectFrom(tb).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n;
+    const before = await Promise.all([count('rpl_cases'), count('candidates'), count('users'), count('audit_log')]);
+    const run = await runCli(['import-cohort', file, '--issuer', t.issuer.id, '--qualification', HOUSEKEEPING, '--assessor', f.assessor.userId, '--country', 'HK', '--date', '2026-06-23']);
+    expect(run.code).toBe(1);
+    expect(run.out).toMatch(/line 2: FAILED database error: .*boom/);
+    expect(run.out).toMatch(/line 3: case /);
+    const after = await Promise.all([count('rpl_cases'), count('candidates'), count('users'), count('audit_log')]);
+    expect(after.map((n, i) => Number(n) - Number(before[i]))).toEqual([1, 1, 1, 2]);
+    expect(await t.db.kysely.selectFrom('candidates').select('id').where('email', '=', 'half@example.org').executeTakeFirst()).toBeUndefined();
+  });
+
+  it('refuses a file with an unknown column, and an assessor of another body', async () => {
+    const file = path.join(t.dataDir, 'bad.csv');
+    fs.writeFileSync(file, 'full_name,favourite_colour\nX,blue\n');
+    const args = ['import-cohort', file, '--issuer', t.issuer.id, '--qualification', HOUSEKEEPING, '--country', 'HK', '--date', '2026-06-23'];
+    await expect(runCli([...args, '--assessor', f.assessor.userId])).rejects.toMatchObject({ code: 'import_failed' });
+    await expect(runCli([...args, '--assessor', (await t.login('moderator')).userId])).rejects.toMatchObject({ code: 'validation_failed' });
+  });
+});
