@@ -2,6 +2,7 @@ import { benchCertificatePipeline } from './certificate-pipeline.js';
 import { benchCredentials } from './credentials.js';
 import { benchQr } from './qr.js';
 import { benchStatus } from './status.js';
+import { benchVerifier } from './verifier.js';
 
 /**
  * `npm run bench`: every benchmark prints its figures as it goes, and the run ends with ONE line of JSON holding
@@ -14,6 +15,7 @@ const benches: Bench[] = [
   ['qr', () => benchQr()],
   ['status', () => benchStatus()],
   ['certificates', () => benchCertificatePipeline()],
+  ['verifier', () => benchVerifier()],
 ];
 
 const only = process.argv.slice(2);
