@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
+import { issueAward } from './awards/award-service.js';
 import { CertificateService } from './certificates/certificate-service.js';
 import { CredentialService } from './credentials/service.js';
 import { checkCredentialAgainstRegistry } from './frameworks/registry-check.js';
@@ -52,8 +53,11 @@ export function createServices(config: Config, db: Db): Services {
   const status = new StatusService({ db, keys, documentLoader, credentials, publicUrl: config.publicUrl });
   credentials.hooks.allocateStatus = async (tx, input) => ({ ...(await status.allocate(tx, input)) });
   credentials.hooks.checkStatus = (credential) => status.checkStatus(credential);
-  const core = { config, db, keys, documentLoader, knownContexts, credentials, status, rpl: createRplContext(config, db, credentials) };
-  return { ...core, certificates: new CertificateService(core) };
+  // RPL certification issues through issueAward (award record + QR type table, so the certificate can be printed);
+  // the closure reads `services` only when a case is certified, after construction.
+  const core = { config, db, keys, documentLoader, knownContexts, credentials, status, rpl: createRplContext(config, db, credentials, (input) => issueAward(services, input)) };
+  const services: Services = { ...core, certificates: new CertificateService(core) };
+  return services;
 }
 
 /**

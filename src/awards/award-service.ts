@@ -29,6 +29,8 @@ export interface AwardInput {
   /** Language printed beside English on the certificate (the issuer's national language by default). */
   printLang?: string | undefined;
   validFrom?: Date | undefined;
+  /** How and where it was assessed (methods, place) for the credential's `evidence[]`; never the private documents. */
+  evidence?: { description: string } | undefined;
   /** Runs in the issuing transaction after the credential is stored (e.g. an RPL case moves to certified). */
   afterStore?: (tx: Executor, signed: SignedCredential) => Promise<void>;
 }
@@ -104,6 +106,7 @@ export async function issueAward(services: Services, input: AwardInput): Promise
     },
     validFrom,
     validUntil: qualification.validityYears ? addYears(validFrom, qualification.validityYears) : undefined,
+    evidence: input.evidence,
   });
 
   let registryEntryId = 0;

@@ -1,28 +1,10 @@
-import { buildCredential } from '../credentials/build.js';
 import { TandaError } from '../errors.js';
-import { assertAccredited } from '../frameworks/accreditation-repository.js';
-import { buildAlignments, pickText } from '../frameworks/alignments.js';
-import { listMappingTables } from '../frameworks/framework-repository.js';
-import { findIssuer } from '../issuers/issuers.js';
 import type { Executor } from '../db/database.js';
 import type { Actor } from './access.js';
 import { assertVersion, caseOutcome, caseView, loadVisibleCase, updateCaseVersioned, type CaseRow, type CaseView } from './case-repository.js';
 import { audit, type RplContext } from './context.js';
 import { METHOD_LABELS, type AssessmentMethod } from './assessment.js';
 import { assertEventAllowed, assertTransition, type CaseState } from './transitions.js';
-
-export const CRITERIA = {
-  full_qualification: 'Assessed competent in every core unit of the qualification through Recognition of Prior Learning.',
-  statement_of_attainment: 'Assessed competent in the units listed through Recognition of Prior Learning.',
-} as const;
-
-const toSeconds = (d: Date): string => `${d.toISOString().slice(0, 19)}Z`;
-
-function addYears(iso: string, years: number): string {
-  const d = new Date(iso);
-  d.setUTCFullYear(d.getUTCFullYear() + years);
-  return toSeconds(d);
-}
 
 /**
  * How and where the units were assessed, for the credential's `evidence[]`: methods and the place (centre city and
@@ -51,8 +33,9 @@ export async function assessmentSummary(executor: Executor, row: CaseRow): Promi
 
 /**
  * Certification: a certifying officer of the case's certifying body issues the credential for a moderated
- * decision, within its accreditation. The credential is signed and stored, and the case moves to `certified`, in
- * the one transaction of CredentialService.issue: either both happen or neither.
+ * decision, within its accreditation (checked while issuing). It goes through issueAward, so the credential gets
+ * its award record and QR type table and can be printed; the case moves to `certified` in the same transaction
+ * (CredentialService.issue's afterStore): either both happen or neither.
  */
 export async function certifyCase(ctx: RplContext, actor: Actor, id: string, version: number): Promise<CaseView> {
   const { row, candidateUserId, candidateName } = await loadVisibleCase(ctx.db.kysely, actor, id);
@@ -63,40 +46,21 @@ export async function certifyCase(ctx: RplContext, actor: Actor, id: string, ver
   assertTransition(row.state as CaseState, 'certify', actor.role, { has_competent_units: competentUnitIds.length > 0 });
   if (outcome === 'not_yet_competent') throw new TandaError('precondition_failed', 'nothing to certify');
 
-  const issuer = await findIssuer(ctx.db.kysely, row.issuer_id);
-  if (!issuer) throw new TandaError('not_found', `no certifying body ${row.issuer_id}`);
-  const candidate = await ctx.db.kysely.selectFrom('candidates').select(['full_name', 'name_latin', 'erased_at']).where('id', '=', row.candidate_id).executeTakeFirstOrThrow();
+  const candidate = await ctx.db.kysely.selectFrom('candidates').select(['full_name', 'name_latin', 'preferred_language', 'erased_at']).where('id', '=', row.candidate_id).executeTakeFirstOrThrow();
   if (candidate.erased_at) throw new TandaError('precondition_failed', 'the candidate\'s data was erased');
-  const validFrom = toSeconds(new Date());
-  const mappings = await listMappingTables(ctx.db.kysely, { frameworkId: qualification.frameworkId });
   const summary = await assessmentSummary(ctx.db.kysely, row);
-  const unsigned = buildCredential({
-    issuer: { did: issuer.did, name: issuer.name },
-    holder: { name: candidate.full_name, nameLatin: candidate.name_latin ?? undefined },
-    achievement: {
-      id: qualification.id,
-      kind: outcome,
-      name: pickText(qualification.titles),
-      description: pickText(qualification.descriptions ?? qualification.titles),
-      criteria: CRITERIA[outcome],
-      humanCode: qualification.code,
-      alignment: buildAlignments(qualification, { date: validFrom, mappings, achievedUnitIds: competentUnitIds }),
-    },
-    validFrom,
-    validUntil: qualification.validityYears ? addYears(validFrom, qualification.validityYears) : undefined,
-    evidence: { description: summary.description },
-  });
-
-  await ctx.credentials.issue(unsigned, {
+  await ctx.issueAward({
     issuerId: row.issuer_id,
-    issuedBy: actor.id,
     qualificationId: qualification.id,
-    caseId: row.id,
+    achievedUnitIds: competentUnitIds,
+    holder: { name: candidate.full_name, nameLatin: candidate.name_latin ?? undefined },
+    issuedBy: actor.id,
     holderUserId: candidateUserId,
-    withStatus: Boolean(ctx.credentials.hooks.allocateStatus),
-    beforeSign: async (tx) => {
-      await assertAccredited(tx, { issuerId: row.issuer_id, qualificationId: qualification.id, date: validFrom });
-    },
+    caseId: row.id,
+    assessment: { centre: summary.centre, country: summary.country, date: summary.date },
+    // The returnee's language beside English on the printed certificate (the printer falls back if it has no font).
+    printLang: candidate.preferred_language ?? undefined,
+    evidence: { description: summary.description },
     afterStore: async (tx, signed) => {
       const v = await updateCaseVersioned(tx, row.id, version, { state: 'certified', credential_id: String(signed.id) });
       await audit(tx, ctx, { actorId: actor.id, action: 'case.transition', caseId: row.id, subjectId: String(signed.id), data: { event: 'certify', from: row.state, to: 'certified', version: v, round: Number(row.round), outcome } });

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { AwardInput, IssuedAward } from '../awards/award-service.js';
 import type { Config } from '../config.js';
 import type { CredentialService } from '../credentials/service.js';
 import type { Db, Executor } from '../db/database.js';
@@ -12,6 +13,8 @@ import { Outbox } from './notifications.js';
 export interface RplContext {
   db: Db;
   credentials: CredentialService;
+  /** Issues a catalogue award (credential, award record, QR type table) in one transaction. */
+  issueAward: (input: AwardInput) => Promise<IssuedAward>;
   nationalIds: NationalIdHasher;
   outbox: Outbox;
   storage: EvidenceStorage;
@@ -24,10 +27,11 @@ export interface RplContext {
 export const audit = (tx: Executor, ctx: RplContext, input: AuditInput) => appendAudit(tx, ctx.db.dialect, input);
 
 /** The RPL collaborators for one deployment: evidence under <dataDir>/evidence, the log transport by default. */
-export function createRplContext(config: Config, db: Db, credentials: CredentialService): RplContext {
+export function createRplContext(config: Config, db: Db, credentials: CredentialService, issueAward: RplContext['issueAward']): RplContext {
   return {
     db,
     credentials,
+    issueAward,
     // Same key the key store uses (env or the 0600 file); loading it again reads, never regenerates.
     nationalIds: new NationalIdHasher(loadMasterKey({ masterKey: config.masterKey, dataDir: config.dataDir })),
     outbox: new Outbox(db.kysely),

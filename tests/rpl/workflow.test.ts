@@ -73,6 +73,14 @@ describe(`RPL end to end over HTTP on ${testDialect}`, () => {
     const verified = await t.app.inject({ method: 'POST', url: '/credentials/verify', payload: { verifiableCredential: vc } });
     expect(verified.json().verified).toBe(true);
 
+    // It is printable: award record with where it was assessed, and the QR code carries it.
+    const view = await t.services.certificates.view(stored!);
+    expect(view).toMatchObject({ templateId: 'full-qualification', holderName: 'Maricel Dela Cruz', assessment: { centre: expect.stringContaining('Hong Kong'), country: 'HK' } });
+    expect(view.units).toHaveLength(6);
+    const qr = await t.services.certificates.qrPayload(stored!);
+    // evidence[] (methods and place) costs about 50 bytes, one QR version (466 bytes, v17 measured).
+    expect(qr.version).toBeLessThanOrEqual(20);
+
     // Every step is in the audit log, which checks out.
     const audit = await t.app.inject({ method: 'GET', url: `/audit?caseId=${kase.id}`, headers: f.admin });
     const actions = audit.json().map((e: { action: string; data: { event?: string } }) => e.data.event ?? e.action);
