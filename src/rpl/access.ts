@@ -1,5 +1,4 @@
 import type { AuthenticatedUser } from '../auth/tokens.js';
-import type { Executor } from '../db/database.js';
 import type { Role } from '../db/schema.js';
 import { TandaError } from '../errors.js';
 import type { RplCasesTable } from './tables.js';
@@ -24,11 +23,6 @@ export function canSeeCase(actor: Actor, kase: Pick<RplCasesTable, 'issuer_id' |
     default:
       return actor.issuerId === null || actor.issuerId === kase.issuer_id;
   }
-}
-
-export async function candidateUserId(executor: Executor, candidateId: string): Promise<string | undefined> {
-  const row = await executor.selectFrom('candidates').select('user_id').where('id', '=', candidateId).executeTakeFirst();
-  return row?.user_id;
 }
 
 /** A candidate's own record, or a staff member who works with candidates. Others get not_found, not forbidden. */

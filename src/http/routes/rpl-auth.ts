@@ -1,10 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { normaliseContact, requestCandidateCode, verifyCandidateCode } from '../../rpl/candidate-login.js';
+import { STAFF_ROLES } from '../../rpl/access.js';
 import { revokeSession, isSessionToken } from '../../rpl/sessions.js';
 import { createStaffUser, loginStaff } from '../../rpl/staff.js';
 import { currentUser, requireRole, requireUser } from '../auth.js';
-
-const STAFF_ROLES = ['admin', 'certifying_officer', 'assessor', 'moderator', 'counsellor'];
 
 /** Sign-in: staff by password, returnees by a one-time code; both get an expiring session token. */
 export const rplAuthRoutes: FastifyPluginAsync = async (app) => {
