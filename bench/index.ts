@@ -1,4 +1,5 @@
 import { benchCertificatePipeline } from './certificate-pipeline.js';
+import { benchCertificates } from './certificates.js';
 import { benchCredentials } from './credentials.js';
 import { benchQr } from './qr.js';
 import { benchStatus } from './status.js';
@@ -14,7 +15,7 @@ const benches: Bench[] = [
   ['credentials', () => benchCredentials()],
   ['qr', () => benchQr()],
   ['status', () => benchStatus()],
-  ['certificates', () => benchCertificatePipeline()],
+  ['certificates', async () => ({ ...(await benchCertificates()), ...(await benchCertificatePipeline()) })],
   ['verifier', () => benchVerifier()],
 ];
 

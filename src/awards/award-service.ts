@@ -154,8 +154,14 @@ async function ensureTypeTable(tx: Executor, qualification: Qualification, issue
   const vm = String(signed.proof.verificationMethod);
   const statusUrl = (signed.credentialStatus as { statusListCredential?: string } | undefined)?.statusListCredential;
   const latest = await latestTypeTable(tx, qualification.id);
+  // Evidence wording (place and methods of assessment) recurs across a cohort: in the table it costs 2-3 bytes of
+  // QR payload instead of ~50, which keeps a typical credential with evidence inside QR version 16.
+  const evidence = (Array.isArray(signed.evidence) ? signed.evidence : []) as Array<{ name?: string; description?: string }>;
+  const evidenceStrings = evidence.flatMap((e) => [e.name, e.description]).filter((v): v is string => typeof v === 'string');
   const needed = [issuerDid, vm, ...(statusUrl ? [statusUrl] : [])];
-  if (latest && needed.every((u) => latest.source.urls?.includes(u))) return latest.registryEntryId;
+  if (latest && needed.every((u) => latest.source.urls.includes(u)) && evidenceStrings.every((v) => latest.source.strings.includes(v))) {
+    return latest.registryEntryId;
+  }
 
   const subject = signed.credentialSubject as { achievement: { alignment: Array<{ targetName: string; targetUrl: string; targetFramework?: string; targetCode?: string; targetType?: string }> } };
   const levels = subject.achievement.alignment
@@ -176,6 +182,9 @@ async function ensureTypeTable(tx: Executor, qualification: Qualification, issue
     extraStrings: [
       'Assessed competent in every core unit of the qualification through Recognition of Prior Learning.',
       'Assessed competent in the units listed through Recognition of Prior Learning.',
+      ...evidenceStrings,
+      // Earlier wording stays in the new version, so the next credential with it needs no further version.
+      ...(latest?.source.strings ?? []),
     ],
   });
   return (await addTypeTableVersion(tx, qualification.id, source)).registryEntryId;

@@ -106,6 +106,24 @@ describe(`certificate round trip on ${testDialect}: PDF → raster → QR → CB
     expect(old.json().checks.find((c: { id: string }) => c.id === 'status')).toMatchObject({ code: 'revoked' });
   });
 
+  it('a typical credential (30-character name, 6 units, both levels, status, evidence) fits QR version 16 at ECC M', async () => {
+    const issue = () =>
+      issueAward(t.services, {
+        issuerId: t.issuer.id,
+        qualificationId: qualification.id,
+        achievedUnitIds: qualification.units.filter((u) => u.kind === 'core').map((u) => u.unitId),
+        holder: { name: 'Maria Clara Dela Cruz Santos Jr' },
+        evidence: { description: 'RPL, Hong Kong, HK: interview, observation, portfolio review' },
+      });
+    await issue();
+    // The second credential of a cohort finds its evidence wording already in the qualification's type table.
+    const award = await issue();
+    const stored = (await t.services.credentials.find(String(award.credential.id)))!;
+    const qr = await t.services.certificates.qrPayload(stored);
+    expect(award.credential.evidence).toBeDefined();
+    expect(qr.version, `${qr.bytes} bytes`).toBeLessThanOrEqual(16);
+  });
+
   it('refuses to certify outside accreditation, and with no competent unit', async () => {
     const other = await getQualification(t.db.kysely, 'https://tanda.example/qualifications/id-skkni-junior-web-developer');
     await expect(
