@@ -1,6 +1,6 @@
 /** Operations per second of an async function over a time window, after a short warm-up (sequential calls). */
 export async function rate(fn: () => Promise<unknown>, seconds: number): Promise<number> {
-  const warmUntil = performance.now() + 300;
+  const warmUntil = performance.now() + 100;
   while (performance.now() < warmUntil) await fn();
   let n = 0;
   const start = performance.now();

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=64
 // `npx tanda …` in a checkout: TypeScript sources run through tsx, so there is no build step to forget.
 import { register } from 'tsx/esm/api';
 

@@ -43,7 +43,7 @@ export async function verifyPresentation(
   } else {
     try {
       const result = await jsigs.verify(presentation, {
-        suite: verifyingSuite(),
+        suite: verifyingSuite(options.documentLoader),
         purpose: new jsigs.purposes.AuthenticationProofPurpose({ challenge: options.challenge, ...(options.domain ? { domain: options.domain } : {}) }),
         documentLoader: options.documentLoader,
       });

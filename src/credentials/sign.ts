@@ -10,7 +10,7 @@ export async function signCredential(
   credential: Record<string, unknown>,
   options: { signer: Signer; documentLoader: DocumentLoader; created?: string | null },
 ): Promise<SignedCredential> {
-  const suite = signingSuite(options.signer, options.created ?? null);
+  const suite = signingSuite(options.signer, options.documentLoader, options.created ?? null);
   const signed = await vc.issue({ credential: structuredClone(credential), suite, documentLoader: options.documentLoader });
   return signed as SignedCredential;
 }

@@ -161,7 +161,7 @@ async function checkSignature(
   try {
     const result = await vc.verifyCredential({
       credential,
-      suite: verifyingSuite(),
+      suite: verifyingSuite(options.documentLoader),
       documentLoader: options.documentLoader,
       purpose: new jsigs.purposes.AssertionProofPurpose(),
       now: inWindow,

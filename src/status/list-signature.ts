@@ -15,7 +15,7 @@ export async function verifyListCredential(
   try {
     const result = await vc.verifyCredential({
       credential: list,
-      suite: verifyingSuite(),
+      suite: verifyingSuite(documentLoader),
       documentLoader,
       ...(validFrom && !Number.isNaN(validFrom.getTime()) ? { now: validFrom } : {}),
     });
