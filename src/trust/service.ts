@@ -79,6 +79,8 @@ export class TrustBundleService implements BundleSource {
     const now = this.now();
     const ex = this.services.db.kysely;
     const authority = await this.authority();
+    // Lists near the end of their TTL are re-signed first, so a bundle never ships a snapshot that is already stale.
+    await this.services.status.refreshStale();
     const unsigned = await unsignedTrustBundle(ex, {
       authority,
       contexts: bundledContexts(),
