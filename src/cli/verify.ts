@@ -12,13 +12,12 @@ import { verifyCredentialDocument, verifyQrText } from '../verifier/pipeline.js'
 import type { Verdict } from '../verifier/verdict.js';
 import { createVerifierData } from '../verifier/verifier-data.js';
 import { qrFromFile } from './qr-decode.js';
+import { AUTHORITY_FILE, BUNDLE_FILE } from '../trust/files.js';
 
 /*
  * `tanda verify` works offline and without a database: the trust bundle and the pinned authority DID come from
  * files (`trust-bundle import` writes both under the data directory) or from --bundle / --authority.
  */
-export const BUNDLE_FILE = 'trust-bundle.json';
-export const AUTHORITY_FILE = 'trust-authority.txt';
 
 const MIME: Record<string, string> = {
   '.pdf': 'application/pdf',
