@@ -2,7 +2,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import type { Insertable } from 'kysely';
 import type { Executor } from '../db/database.js';
 import { getFramework } from './framework-repository.js';
-import { importFailed, inTransaction, type ImportRowError } from './import-errors.js';
+import { importFailed, inTransaction, type ImportRowError, parseJsonObject } from './import-errors.js';
 import type { QualificationsTable, UnitsTable } from './tables.js';
 import type { Confidence, Framework, LocalizedText, Occupation } from './types.js';
 import { qualificationUrl, unitUrl } from './urls.js';
@@ -56,16 +56,7 @@ const LANG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 const CONFIDENCE: Confidence[] = ['sourced', 'moderate', 'uncertain'];
 
 export function parseCatalogueJson(text: string): CatalogueInput {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw importFailed([{ row: null, message: `not valid JSON: ${(e as Error).message}` }]);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw importFailed([{ row: null, message: 'expected an object with `units` and `qualifications` lists' }]);
-  }
-  return value as CatalogueInput;
+  return parseJsonObject(text, 'an object with `units` and `qualifications` lists') as unknown as CatalogueInput;
 }
 
 /**

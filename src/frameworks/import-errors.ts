@@ -23,3 +23,17 @@ export function importFailed(errors: ImportRowError[]): TandaError {
 export async function inTransaction<T>(ex: Executor, fn: (tx: Executor) => Promise<T>): Promise<T> {
   return ex.isTransaction ? fn(ex) : ex.transaction().execute(fn);
 }
+
+/** A JSON import file's top level: an object, or an import error naming what was expected. */
+export function parseJsonObject(text: string, expected: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw importFailed([{ row: null, message: `not valid JSON: ${(e as Error).message}` }]);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw importFailed([{ row: null, message: `expected ${expected}` }]);
+  }
+  return value as Record<string, unknown>;
+}

@@ -2,7 +2,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import type { Executor } from '../db/database.js';
 import { toInstant } from './dates.js';
 import { getFramework, insertMappingTable, listMappingTables } from './framework-repository.js';
-import { importFailed, inTransaction, type ImportRowError } from './import-errors.js';
+import { importFailed, inTransaction, type ImportRowError, parseJsonObject } from './import-errors.js';
 import type { MappingStatus, MappingTable } from './types.js';
 import { AQRF_ID } from './urls.js';
 
@@ -36,16 +36,7 @@ export interface MappingImportOptions {
 const AQRF_LEVELS = 8;
 
 export function parseMappingJson(text: string): MappingTableInput {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw importFailed([{ row: null, message: `not valid JSON: ${(e as Error).message}` }]);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw importFailed([{ row: null, message: 'expected one mapping table object' }]);
-  }
-  return value as MappingTableInput;
+  return parseJsonObject(text, 'one mapping table object') as unknown as MappingTableInput;
 }
 
 /** CSV with a header row `national_level,aqrf_level`; the table's metadata is passed separately. */
