@@ -45,6 +45,7 @@ export const ERRORS = {
   invalid_qr_payload: { status: 422, message: 'The QR payload is not QR alphanumeric text' },
   qr_payload_too_large: { status: 422, message: 'The QR payload is too large to print at a scannable size' },
   certificate_layout_overflow: { status: 422, message: 'The certificate content does not fit its template' },
+  certificate_render_busy: { status: 503, message: 'Too many certificates are waiting to be rendered; try again shortly' },
   // configuration and internals
   invalid_config: { status: 500, message: 'Invalid configuration' },
   key_decryption_failed: { status: 500, message: 'A stored key could not be decrypted' },

@@ -10,6 +10,8 @@ import { typeTableLoaderFromDb } from '../qr/type-table-repository.js';
 import type { Services } from '../services.js';
 import { holderNames } from '../credentials/build.js';
 import type { StoredCredential } from '../credentials/service.js';
+import { zipSync } from 'fflate';
+import { RenderPool } from './render-pool.js';
 import { renderCertificate, renderCertificates } from './render.js';
 import { SECOND_LANGS, type CertificateView, type LocalisedText, type Paper, type SecondLang } from './view.js';
 
@@ -30,6 +32,8 @@ export interface CertificateOptions {
  * payload is the signed credential itself (CBOR-LD), everything else is read back from what was signed.
  */
 export class CertificateService {
+  private renderPool: RenderPool | undefined;
+
   constructor(private readonly services: Omit<Services, 'certificates'>) {}
 
   async qrPayload(stored: StoredCredential, executor: Executor = this.services.db.kysely): Promise<{ payload: string; version: number; bytes: number }> {
@@ -96,6 +100,54 @@ export class CertificateService {
       views.push(await this.view(stored, options));
     }
     return renderCertificates(views, options.onProgress);
+  }
+
+  /**
+   * A cohort as a zip of one PDF per certificate, rendered in parallel on the render pool while this thread reads
+   * and encodes the next credentials. Separate documents because one multi-page PDF cannot be assembled from
+   * separately rendered ones without a PDF-merging library. Entries keep the order of `ids`.
+   */
+  async batchZip(ids: readonly string[], options: CertificateOptions & { onProgress?: (done: number, total: number) => void } = {}): Promise<Uint8Array> {
+    if (ids.length === 0) throw new TandaError('validation_failed', 'No certificates to render');
+    const pool = (this.renderPool ??= new RenderPool());
+    // Enough renders in flight to keep every worker busy while the next views are built, few enough to stay in memory.
+    const window = pool.size * 2;
+    const entries: Array<{ name: string; pdf?: Uint8Array }> = [];
+    const inFlight = new Set<Promise<void>>();
+    let failure: { error: unknown } | undefined;
+    let done = 0;
+    for (const [index, id] of ids.entries()) {
+      if (failure) break;
+      const stored = await this.services.credentials.find(id);
+      if (!stored) throw new TandaError('not_found', `no credential ${id}`);
+      const view = await this.view(stored, options);
+      const entry: { name: string; pdf?: Uint8Array } = { name: `${String(index + 1).padStart(String(ids.length).length, '0')}-${view.certificateNumber}.pdf` };
+      entries.push(entry);
+      // Failures are recorded rather than left to reject, so renders still running after one fails are not unhandled.
+      const task: Promise<void> = pool.render(view).then(
+        (pdf) => {
+          entry.pdf = pdf;
+          done += 1;
+          options.onProgress?.(done, ids.length);
+        },
+        (error: unknown) => {
+          failure ??= { error };
+        },
+      ).finally(() => inFlight.delete(task));
+      inFlight.add(task);
+      if (inFlight.size >= window) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    if (failure) throw failure.error;
+    // PDF streams are already deflated: storing them (level 0) saves a second compression pass for nothing.
+    return zipSync(Object.fromEntries(entries.map((e) => [e.name, e.pdf!])), { level: 0 });
+  }
+
+  /** Stops the render pool's worker threads; the next batchZip starts a new pool. */
+  async close(): Promise<void> {
+    const pool = this.renderPool;
+    this.renderPool = undefined;
+    await pool?.close();
   }
 
   /** The credential behind a short code printed on a certificate, for the online check. */

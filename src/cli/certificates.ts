@@ -7,9 +7,10 @@ import { progressBar } from './progress.js';
 export const CERTIFICATES_HELP = `usage: tanda certificates <command>
   print <credential-id> [--out file.pdf] [--paper A4|Letter] [--lang id|fil|th|vi|km|lo|my|ms]
                  one certificate as a PDF
-  batch [<credential-id> …] [--issuer ID] [--qualification ID] [--since YYYY-MM-DD] --out cohort.pdf
+  batch [<credential-id> …] [--issuer ID] [--qualification ID] [--since YYYY-MM-DD] --out cohort.pdf|cohort.zip
                  [--paper …] [--lang …]
-                 a cohort in one PDF, one page per certificate, with a progress bar; without ids, every
+                 a cohort with a progress bar: cohort.pdf is one PDF, one page per certificate; cohort.zip holds
+                 one PDF per certificate, rendered on every core (faster for large cohorts); without ids, every
                  catalogue award matching the filters`;
 
 const options = {
@@ -57,8 +58,16 @@ export async function certificatesCommand(argv: string[], services: Services): P
         ids = (await query.execute()).map((r) => r.credential_id);
       }
       if (ids.length === 0) throw new Error('no certificate matches');
-      const pdf = await services.certificates.batchPdf(ids, { ...printOptions(values), onProgress: progressBar('certificates') });
-      fs.writeFileSync(values.out, pdf);
+      const batch = { ...printOptions(values), onProgress: progressBar('certificates') };
+      if (values.out.toLowerCase().endsWith('.zip')) {
+        try {
+          fs.writeFileSync(values.out, await services.certificates.batchZip(ids, batch));
+        } finally {
+          await services.certificates.close();
+        }
+      } else {
+        fs.writeFileSync(values.out, await services.certificates.batchPdf(ids, batch));
+      }
       process.stdout.write(`${values.out} (${ids.length} certificates)\n`);
       return 0;
     }

@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { issueAward } from '../../src/awards/award-service.js';
 import { certificatesCommand } from '../../src/cli/certificates.js';
 import { getQualification } from '../../src/frameworks/catalogue-repository.js';
 import { seedRegistry } from '../../src/frameworks/seed.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
-import { openPdf } from '../helpers/pdf-inspect.js';
+import { actualTextSpans, openPdf } from '../helpers/pdf-inspect.js';
 
 let t: TestContext;
 const ids: string[] = [];
@@ -34,6 +35,24 @@ describe('tanda certificates', () => {
     expect(code).toBe(0);
     expect(said).toContain('certificates 3/3');
     expect(openPdf(fs.readFileSync(out)).countPages()).toBe(3);
+  });
+
+  it('batch to a .zip renders one PDF per certificate on the render pool, in order, reporting progress', async () => {
+    const out = path.join(t.dataDir, 'cohort.zip');
+    const progress = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const code = await certificatesCommand(['batch', ...ids, '--out', out], t.services);
+    const said = progress.mock.calls.map((c) => String(c[0])).join('');
+    progress.mockRestore();
+    stdout.mockRestore();
+    expect(code).toBe(0);
+    expect(said).toContain('certificates 3/3');
+    const files = Object.entries(unzipSync(fs.readFileSync(out)));
+    expect(files.map(([name]) => name)).toEqual(ids.map((id, i) => `${i + 1}-${id.replace(/^urn:uuid:/, '').toUpperCase()}.pdf`));
+    for (const [[, pdf], holder] of files.map((f, i) => [f, ['Ana Reyes', 'Bea Santos', 'Carla Cruz'][i]] as const)) {
+      expect(openPdf(pdf).countPages()).toBe(1);
+      expect(actualTextSpans(pdf).map((s) => s.text)).toContain(holder);
+    }
   });
 
   it('print writes one certificate; bad input exits non-zero with usage', async () => {
