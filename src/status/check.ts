@@ -42,6 +42,24 @@ export interface StatusCheckInput {
 const unknown = (message: string, data?: Record<string, unknown>): Check => warn('status', 'status_unknown', `status unknown: ${message}`, data);
 
 /** revoked → fail `revoked`; list missing or unusable → warn `status_unknown`; list past validUntil → warn `status_stale`. */
+type DecodedList = Awaited<ReturnType<typeof decodeList>>;
+const decodedLists = new Map<string, Promise<DecodedList>>();
+
+/**
+ * Inflating a 131,072-entry list costs more than the rest of the status check; a verifier sees the same few lists
+ * (one per body and snapshot) for every certificate, so the decoded bits are kept, keyed by the encoded text itself.
+ */
+function decodedList(encodedList: string): Promise<DecodedList> {
+  let bits = decodedLists.get(encodedList);
+  if (!bits) {
+    if (decodedLists.size >= 64) decodedLists.delete(decodedLists.keys().next().value!);
+    bits = decodeList({ encodedList });
+    bits.catch(() => decodedLists.delete(encodedList));
+    decodedLists.set(encodedList, bits);
+  }
+  return bits;
+}
+
 export async function checkStatusEntry(input: StatusCheckInput): Promise<Check> {
   const entry = revocationEntry(input.credential);
   if (!entry) return unknown('the credential has no usable revocation entry (BitstringStatusListEntry)');
@@ -66,7 +84,7 @@ export async function checkStatusEntry(input: StatusCheckInput): Promise<Check> 
 
   let revoked: boolean;
   try {
-    const bits = await decodeList({ encodedList: subject.encodedList });
+    const bits = await decodedList(subject.encodedList);
     const index = Number(entry.statusListIndex);
     if (index >= bits.length) return unknown(`index ${index} is outside the status list (${bits.length} entries)`, data);
     revoked = bits.getStatus(index);
