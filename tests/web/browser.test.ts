@@ -6,7 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qrPng } from '../../src/certificates/qr-image.js';
 import { buildVectorSet, HOLDER, type VectorSet } from '../verifier/fixtures.js';
-import { certificatePhoto, serveVerifier } from './helpers.js';
+import { certificatePhoto, deskPhoto, serveVerifier } from './helpers.js';
 
 /*
  * The web verifier in real headless Chromium: served from a test server on 127.0.0.1, then used with the network
@@ -60,6 +60,7 @@ describe.skipIf(!present)('web verifier in headless Chromium', () => {
     stale = await serveVerifier(set.staleBundle);
     const byName = (name: string) => set.vectors.find((v) => v.name === name)!.payload;
     fs.writeFileSync(path.join(dir, 'certificate.jpg'), await certificatePhoto(byName('valid'), HOLDER));
+    fs.writeFileSync(path.join(dir, 'desk.jpg'), await deskPhoto(byName('valid'), HOLDER, { dpi: 100, tiltDegrees: 6, frame: 1.6 }));
     for (const name of ['tampered', 'revoked', 'unaccredited issuer']) fs.writeFileSync(path.join(dir, `${name}.png`), await qrPng(byName(name), 6));
     fs.writeFileSync(path.join(dir, 'tampered-bundle.json'), JSON.stringify(set.tamperedBundle));
     browser = await launch();
@@ -128,6 +129,17 @@ describe.skipIf(!present)('web verifier in headless Chromium', () => {
     }
     await context.close();
   }, 120_000);
+
+  it('reads a photo the quick downscaled pass misses (a tilted 100 dpi page in a larger frame) with the thorough pass', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${current.url}/verify`);
+    await ready(page);
+    const got = await verdictAfter(page, upload(page, path.join(dir, 'desk.jpg')));
+    expect(got.verdict).toBe('VALID');
+    expect(got.fields.holder).toBe(HOLDER);
+    await context.close();
+  }, 60_000);
 
   it('with a stale bundle, says the data is out of date and how old it is', async () => {
     const context = await browser.newContext();
