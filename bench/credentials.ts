@@ -3,6 +3,7 @@ import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import * as vc from '@digitalbazaar/vc';
+import { JsonLdDocumentLoader } from 'jsonld-document-loader';
 import { buildCredential, type Alignment } from '../src/credentials/build.js';
 import { signCredential } from '../src/credentials/sign.js';
 import { verifyCredential } from '../src/credentials/verify.js';
@@ -41,7 +42,7 @@ export function typicalCredential(did: string, units = 6): Record<string, unknow
 /**
  * Issue and verify throughput through our code and through a plain @digitalbazaar/vc baseline on the same
  * credential. The baseline is what a stateless issuer does with the libraries as documented: import the Multikey
- * for each signature and hand a loader that parses its JSON-LD contexts from text on each request.
+ * for each signature, with a static jsonld-document-loader holding the same contexts.
  */
 export async function benchCredentials(seconds = 5): Promise<Record<string, number>> {
   const pair = await Ed25519Multikey.generate();
@@ -54,19 +55,23 @@ export async function benchCredentials(seconds = 5): Promise<Record<string, numb
   const knownContexts = new Set(bundledContexts().keys());
   const signer = await createCachedSigner(vm, exported.secretKeyMultibase!, exported.publicKeyMultibase);
 
-  const contextText = new Map([...bundledContexts()].map(([url, doc]) => [url, JSON.stringify(doc)]));
-  const baselineLoader = async (url: string) => {
-    const text = contextText.get(url);
-    if (text) return { contextUrl: null, documentUrl: url, document: JSON.parse(text) as object };
-    const fp = url.slice('did:key:'.length).split('#')[0]!;
-    const didDoc = {
-      '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'],
-      id: `did:key:${fp}`,
-      verificationMethod: [{ id: `did:key:${fp}#${fp}`, type: 'Multikey', controller: `did:key:${fp}`, publicKeyMultibase: fp }],
-      assertionMethod: [`did:key:${fp}#${fp}`],
-    };
-    return { contextUrl: null, documentUrl: url, document: url.includes('#') ? { '@context': 'https://w3id.org/security/multikey/v1', ...didDoc.verificationMethod[0] } : didDoc };
-  };
+  // The baseline loader is what @digitalbazaar's own tools and the W3C test suites build: jsonld-document-loader
+  // with every context added as static, and did:key documents made on the fly.
+  const jdl = new JsonLdDocumentLoader();
+  for (const [url, doc] of bundledContexts()) jdl.addStatic(url, structuredClone(doc));
+  jdl.setProtocolHandler({
+    protocol: 'did',
+    handler: {
+      async get({ url }) {
+        const fp = url.slice('did:key:'.length).split('#')[0]!;
+        const vmDoc = { id: `did:key:${fp}#${fp}`, type: 'Multikey', controller: `did:key:${fp}`, publicKeyMultibase: fp };
+        return url.includes('#')
+          ? { '@context': 'https://w3id.org/security/multikey/v1', ...vmDoc }
+          : { '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'], id: `did:key:${fp}`, verificationMethod: [vmDoc], assertionMethod: [vmDoc.id] };
+      },
+    },
+  });
+  const baselineLoader = jdl.build();
   const baselineIssue = async () => {
     const key = await Ed25519Multikey.from({ id: vm, controller: did, publicKeyMultibase: exported.publicKeyMultibase, secretKeyMultibase: exported.secretKeyMultibase! });
     const suite = new DataIntegrityProof({ signer: key.signer(), cryptosuite: eddsaRdfc2022 });

@@ -6,6 +6,11 @@ export interface RemoteDocument {
   contextUrl: null;
   documentUrl: string;
   document: object;
+  /**
+   * `static` tells jsonld the document never changes, so it keeps the processed context across operations instead
+   * of re-processing every context (and re-cloning the active context) for each credential signed or verified.
+   */
+  tag?: 'static';
 }
 export type DocumentLoader = (url: string) => Promise<RemoteDocument>;
 
@@ -41,7 +46,8 @@ export function createDocumentLoader(options: LoaderOptions): DocumentLoader {
   const { contexts, resolveDid, resolveDocument } = options;
   return async (url: string) => {
     const context = contexts.get(url);
-    if (context) return wrap(url, context);
+    // Bundled contexts are immutable per URL (contexts/ never changes a published file).
+    if (context) return { ...wrap(url, context), tag: 'static' };
 
     if (url.startsWith('did:')) {
       const [did = '', fragment] = url.split('#');
