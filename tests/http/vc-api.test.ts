@@ -1,26 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCredential } from '../../src/credentials/build.js';
+import { typicalCredential } from '../../bench/credentials.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
 
 let t: TestContext;
 let officer: { authorization: string };
 
-const unsigned = (did: string) =>
-  buildCredential({
-    issuer: { did, name: 'Test Certifying Body' },
-    holder: { name: 'Siti Rahayu' },
-    achievement: {
-      id: 'https://tanda.example/qualifications/test',
-      kind: 'full_qualification',
-      name: 'Housekeeping NC II',
-      description: 'Cleans and prepares rooms.',
-      criteria: 'All core units assessed competent.',
-      humanCode: 'HK-NC2',
-      alignment: [{ type: ['Alignment'], targetName: 'Provide housekeeping services', targetUrl: 'https://tanda.example/units/TRS512328' }],
-    },
-    validFrom: '2026-01-01T00:00:00Z',
-  });
+const unsigned = (did: string) => typicalCredential(did);
 
 beforeAll(async () => {
   t = await createTestContext();
