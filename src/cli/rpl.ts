@@ -4,6 +4,7 @@ import type { Actor } from '../rpl/access.js';
 import { verifyAuditChain } from '../rpl/audit.js';
 import { importCohort, type CohortRowReport } from '../rpl/cohort-import.js';
 import type { Services } from '../services.js';
+import { progressBar } from './progress.js';
 
 export const RPL_HELP = `usage: tanda rpl <command>
   import-cohort <file.csv> --issuer ID --qualification ID|CODE --assessor USER-ID|EMAIL --date YYYY-MM-DD
@@ -15,25 +16,15 @@ export const RPL_HELP = `usage: tanda rpl <command>
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const err = (s: string) => process.stderr.write(`${s}\n`);
 
-/** A progress bar on a terminal, a line per tenth otherwise (logs and CI stay readable). */
+/** The shared progress bar, with each failed row reported on its own line as it happens. */
 export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (done: number, total: number, last: CohortRowReport) => void {
-  let lastTenth = -1;
+  const bar = progressBar('', stream, 'rows');
   return (done, total, last) => {
     if (last.status === 'failed') {
       if (stream.isTTY) stream.write('\n');
       stream.write(`  line ${last.line}: ${last.errors?.join('; ')}\n`);
     }
-    if (stream.isTTY) {
-      const width = 30;
-      const filled = Math.round((done / total) * width);
-      stream.write(`\r  [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
-    } else {
-      const tenth = Math.floor((done / total) * 10);
-      if (tenth !== lastTenth || done === total) {
-        lastTenth = tenth;
-        stream.write(`  ${done}/${total} rows\n`);
-      }
-    }
+    bar(done, total);
   };
 }
 

@@ -6,17 +6,7 @@ import { getQualificationByCode } from '../../src/frameworks/catalogue-repositor
 import type { ImportRowError } from '../../src/frameworks/import-errors.js';
 import { DEMO_CATALOGUE, seedFrameworks } from '../../src/frameworks/seed.js';
 import { createTestDb, testDialect } from '../helpers/db.js';
-import { registryCounts } from './fixtures.js';
-
-async function rowErrors(run: () => Promise<unknown>): Promise<ImportRowError[]> {
-  try {
-    await run();
-  } catch (e) {
-    if (isTandaError(e) && e.code === 'import_failed') return (e.details as { errors: ImportRowError[] }).errors;
-    throw e;
-  }
-  throw new Error('the import was expected to fail');
-}
+import { registryCounts, rowErrors } from './fixtures.js';
 
 // A Malaysian SKM by NOSS units, as a training centre's spreadsheet would list it (one line per unit).
 const CSV = [

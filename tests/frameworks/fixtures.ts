@@ -1,3 +1,5 @@
+import { isTandaError } from '../../src/errors.js';
+import type { ImportRowError } from '../../src/frameworks/import-errors.js';
 import type { Executor } from '../../src/db/database.js';
 
 /** Certifying bodies as the Foundation's core table holds them; the registry only references their ids. */
@@ -28,4 +30,15 @@ export async function registryCounts(ex: Executor): Promise<Record<string, numbe
     out[t] = Number(row.n);
   }
   return out;
+}
+
+/** Runs an import that must fail and returns its per-row errors. */
+export async function rowErrors(run: () => Promise<unknown>): Promise<ImportRowError[]> {
+  try {
+    await run();
+  } catch (e) {
+    if (isTandaError(e) && e.code === 'import_failed') return (e.details as { errors: ImportRowError[] }).errors;
+    throw e;
+  }
+  throw new Error('the import was expected to fail');
 }

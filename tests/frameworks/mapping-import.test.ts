@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.js';
-import { isTandaError } from '../../src/errors.js';
 import { listMappingTables } from '../../src/frameworks/framework-repository.js';
 import type { ImportRowError } from '../../src/frameworks/import-errors.js';
 import { aqrfLevelFor } from '../../src/frameworks/mapping-rules.js';
 import { importMappingTable, parseMappingCsv, parseMappingJson } from '../../src/frameworks/mapping-import.js';
 import { seedFrameworks } from '../../src/frameworks/seed.js';
 import { createTestDb, testDialect } from '../helpers/db.js';
-import { registryCounts } from './fixtures.js';
+import { registryCounts, rowErrors } from './fixtures.js';
 
 const NOW = '2026-06-01T00:00:00.000Z';
 const official = {
@@ -19,17 +18,6 @@ const official = {
   validFrom: '2026-07-01',
   entries: [1, 2, 3, 4, 5, 6, 7, 8].map((n) => ({ nationalLevel: n, aqrfLevel: n })),
 };
-
-/** Runs an import that must fail and returns its per-row errors. */
-async function rowErrors(run: () => Promise<unknown>): Promise<ImportRowError[]> {
-  try {
-    await run();
-  } catch (e) {
-    if (isTandaError(e) && e.code === 'import_failed') return (e.details as { errors: ImportRowError[] }).errors;
-    throw e;
-  }
-  throw new Error('the import was expected to fail');
-}
 
 describe(`mapping table import on ${testDialect}`, () => {
   let db: Db;

@@ -1,23 +1,11 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { qrPng, qrSvg } from '../../certificates/qr-image.js';
 import { PAPERS, SECOND_LANGS, type Paper, type SecondLang } from '../../certificates/view.js';
-import type { StoredCredential } from '../../credentials/service.js';
 import { TandaError } from '../../errors.js';
-import { currentUser, requireUser } from '../auth.js';
+import { requireUser } from '../auth.js';
+import { readableCredential } from '../credential-access.js';
 
 const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 200 } }, required: ['id'] } as const;
-
-/** The holder, staff of the issuing body, or an admin; anyone else gets "not found" so ids cannot be probed. */
-async function readable(request: FastifyRequest<{ Params: { id: string } }>): Promise<StoredCredential> {
-  const { credentials } = request.server.services;
-  const user = currentUser(request);
-  const id = request.params.id;
-  const stored = (await credentials.find(id)) ?? (await credentials.find(`urn:uuid:${id}`));
-  const allowed =
-    stored && (user.role === 'admin' || (user.role === 'candidate' ? stored.holderUserId === user.id : user.issuerId === stored.issuerId));
-  if (!stored || !allowed) throw new TandaError('not_found', 'no credential with that id');
-  return stored;
-}
 
 export const certificateRoutes: FastifyPluginAsync = async (app) => {
   const { certificates } = app.services;
@@ -36,7 +24,7 @@ export const certificateRoutes: FastifyPluginAsync = async (app) => {
       },
     },
   }, async (request, reply) => {
-    const stored = await readable(request);
+    const stored = await readableCredential(request);
     const pdf = await certificates.pdf(stored, request.query);
     const name = `certificate-${stored.id.replace(/^urn:uuid:/, '')}.pdf`;
     return reply.type('application/pdf').header('content-disposition', `inline; filename="${name}"`).header('cache-control', 'private, no-store').send(pdf);
@@ -47,7 +35,7 @@ export const certificateRoutes: FastifyPluginAsync = async (app) => {
       preHandler: requireUser,
       schema: { tags: ['certificates'], summary: `The certificate's QR code as ${format.toUpperCase()} (ECC M, 4-module quiet zone)`, security: [{ bearer: [] }], params: idParams },
     }, async (request, reply) => {
-      const { payload } = await certificates.qrPayload(await readable(request));
+      const { payload } = await certificates.qrPayload(await readableCredential(request));
       reply.header('cache-control', 'private, no-store');
       return format === 'png' ? reply.type('image/png').send(await qrPng(payload)) : reply.type('image/svg+xml').send(qrSvg(payload));
     });

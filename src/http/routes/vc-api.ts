@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { verifyPresentation } from '../../credentials/presentation.js';
 import { TandaError } from '../../errors.js';
 import { currentUser, requireRole, requireUser } from '../auth.js';
+import { readableCredential } from '../credential-access.js';
 
 const anyObject = { type: 'object', additionalProperties: true } as const;
 const checkNames = { type: 'array', items: { type: 'string', enum: ['proof', 'validity', 'expiration', 'status', 'credentialStatus'] }, maxItems: 5 } as const;
@@ -138,17 +139,6 @@ export const vcApiRoutes: FastifyPluginAsync = async (app) => {
         params: { type: 'object', properties: { id: { type: 'string', maxLength: 200 } }, required: ['id'] },
       },
     },
-    async (request) => {
-      const user = currentUser(request);
-      const id = request.params.id;
-      const stored = (await credentials.find(id)) ?? (await credentials.find(`urn:uuid:${id}`));
-      const allowed =
-        stored &&
-        (user.role === 'admin' ||
-          (user.role === 'candidate' ? stored.holderUserId === user.id : user.issuerId === stored.issuerId));
-      // Someone else's credential answers like a missing one, so ids cannot be probed.
-      if (!stored || !allowed) throw new TandaError('not_found', 'no credential with that id');
-      return stored.document;
-    },
+    async (request) => (await readableCredential(request)).document,
   );
 };
