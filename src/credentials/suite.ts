@@ -2,6 +2,7 @@ import { DataIntegrityProof, type Cryptosuite } from '@digitalbazaar/data-integr
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import type { Signer } from '../keys/signer.js';
+import { AchievementMemo } from './achievement-memo.js';
 
 type Verifier = Awaited<ReturnType<Cryptosuite['createVerifier']>>;
 const verifiers = new Map<string, Promise<Verifier>>();
@@ -21,32 +22,37 @@ async function cachedVerifier({ verificationMethod }: { verificationMethod: obje
 }
 
 /**
- * RDFC-1.0 canonicalisation is a pure function of (input, document loader), and the proof options part of every
- * proof a body makes is byte-identical when `created` is left out, so its canonical form is remembered (about a
- * fifth of signing or verifying time: the OB context is large). Only proof options are remembered. The cache belongs to *our* loader:
- * jsonld-signatures wraps the loader anew on every call (adding its built-in contexts, a fixed set), so the
- * wrapper's identity would never repeat. Bounded so a long-running server does not grow.
+ * RDFC-1.0 canonicalisation is a pure function of (input, document loader). Two parts of it repeat and are
+ * remembered: the proof options (byte-identical for every proof a body makes when `created` is left out; about a
+ * fifth of signing time, the OB context is large) and an OB credential's achievement subtree (same for every
+ * credential of a qualification; see achievement-memo.ts). The memo belongs to *our* loader: jsonld-signatures
+ * wraps the loader anew on every call (adding its built-in contexts, a fixed set), so the wrapper's identity would
+ * never repeat. Bounded so a long-running server does not grow.
  */
 const CANONICAL_CACHE_MAX = 512;
-const canonicalCaches = new WeakMap<object, Map<string, Promise<string>>>();
+const memos = new WeakMap<object, Cryptosuite['canonize']>();
 
 function memoisedCanonize(owner: object): Cryptosuite['canonize'] {
-  let cache = canonicalCaches.get(owner);
-  if (!cache) canonicalCaches.set(owner, (cache = new Map()));
-  const memo = cache;
-  return (input, options) => {
-    // Only proof options repeat; documents are unique, and remembering them would only fill memory.
-    if ((input as { type?: unknown }).type !== 'DataIntegrityProof') return eddsaRdfc2022.canonize(input, options);
+  const known = memos.get(owner);
+  if (known) return known;
+  const proofOptions = new Map<string, Promise<string>>();
+  const achievements = new AchievementMemo();
+  const canonize: Cryptosuite['canonize'] = (input, options) => {
+    if ((input as { type?: unknown }).type !== 'DataIntegrityProof') {
+      return achievements.canonize(input as Record<string, unknown>, options as Record<string, unknown>);
+    }
     const key = JSON.stringify([input, { ...options, documentLoader: undefined }]);
-    let result = memo.get(key);
+    let result = proofOptions.get(key);
     if (!result) {
-      if (memo.size >= CANONICAL_CACHE_MAX) memo.delete(memo.keys().next().value!);
+      if (proofOptions.size >= CANONICAL_CACHE_MAX) proofOptions.delete(proofOptions.keys().next().value!);
       result = eddsaRdfc2022.canonize(input, options);
-      result.catch(() => memo.delete(key));
-      memo.set(key, result);
+      result.catch(() => proofOptions.delete(key));
+      proofOptions.set(key, result);
     }
     return result;
   };
+  memos.set(owner, canonize);
+  return canonize;
 }
 
 /** eddsa-rdfc-2022 with cached verifiers and canonical forms remembered per document loader. */
