@@ -42,7 +42,9 @@ export function typicalCredential(did: string, units = 6): Record<string, unknow
 /**
  * Issue and verify throughput through our code and through a plain @digitalbazaar/vc baseline on the same
  * credential. The baseline is what a stateless issuer does with the libraries as documented: import the Multikey
- * for each signature, with a static jsonld-document-loader holding the same contexts.
+ * for each signature, with a static jsonld-document-loader holding the same contexts. Successive credentials differ
+ * in id and share the qualification, as a cohort's do; `issue_new_achievement_*` gives every credential an
+ * achievement never seen before, where the achievement memo cannot help.
  */
 export async function benchCredentials(seconds = 5): Promise<Record<string, number>> {
   const pair = await Ed25519Multikey.generate();
@@ -78,6 +80,20 @@ export async function benchCredentials(seconds = 5): Promise<Record<string, numb
     return vc.issue({ credential: { ...credential, id: `urn:uuid:${crypto.randomUUID()}` }, suite, documentLoader: baselineLoader });
   };
   const oursIssue = () => signCredential({ ...credential, id: `urn:uuid:${crypto.randomUUID()}` }, { signer, documentLoader });
+  // The same credential with an achievement never seen before: what a body's first certificate of a qualification
+  // costs, and the worst case for the achievement memo.
+  let fresh = 0;
+  const withNewAchievement = () => {
+    const copy = structuredClone(credential) as { credentialSubject: { achievement: { id: string } } };
+    copy.credentialSubject.achievement.id += `-${(fresh += 1)}`;
+    return { ...copy, id: `urn:uuid:${crypto.randomUUID()}` };
+  };
+  const oursIssueNew = () => signCredential(withNewAchievement(), { signer, documentLoader });
+  const baselineIssueNew = async () => {
+    const key = await Ed25519Multikey.from({ id: vm, controller: did, publicKeyMultibase: exported.publicKeyMultibase, secretKeyMultibase: exported.secretKeyMultibase! });
+    const suite = new DataIntegrityProof({ signer: key.signer(), cryptosuite: eddsaRdfc2022 });
+    return vc.issue({ credential: withNewAchievement(), suite, documentLoader: baselineLoader });
+  };
 
   const signed = await oursIssue();
   const baselineVerify = () =>
@@ -88,18 +104,22 @@ export async function benchCredentials(seconds = 5): Promise<Record<string, numb
   // Interleaved rounds, median per side: a GC pause or a neighbour's burst then hits both sides alike.
   const rounds = 5;
   const sample = async (fn: () => Promise<unknown>, into: number[]) => into.push(await rate(fn, seconds / rounds));
-  const runs = { baseIssue: [] as number[], ourIssue: [] as number[], baseVerify: [] as number[], ourVerify: [] as number[] };
+  const runs = { baseIssue: [] as number[], ourIssue: [] as number[], baseVerify: [] as number[], ourVerify: [] as number[], baseNew: [] as number[], ourNew: [] as number[] };
   for (let i = 0; i < rounds; i += 1) {
     await sample(baselineIssue, runs.baseIssue);
     await sample(oursIssue, runs.ourIssue);
     await sample(baselineVerify, runs.baseVerify);
     await sample(oursVerify, runs.ourVerify);
+    await sample(baselineIssueNew, runs.baseNew);
+    await sample(oursIssueNew, runs.ourNew);
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const baseIssue = median(runs.baseIssue);
   const ourIssue = median(runs.ourIssue);
   const baseVerify = median(runs.baseVerify);
   const ourVerify = median(runs.ourVerify);
+  const baseNew = median(runs.baseNew);
+  const ourNew = median(runs.ourNew);
   return {
     'credentials.issue_per_s': ourIssue,
     'credentials.issue_per_s_baseline': baseIssue,
@@ -107,5 +127,8 @@ export async function benchCredentials(seconds = 5): Promise<Record<string, numb
     'credentials.verify_per_s': ourVerify,
     'credentials.verify_per_s_baseline': baseVerify,
     'credentials.verify_ratio': ourVerify / baseVerify,
+    'credentials.issue_new_achievement_per_s': ourNew,
+    'credentials.issue_new_achievement_per_s_baseline': baseNew,
+    'credentials.issue_new_achievement_ratio': ourNew / baseNew,
   };
 }

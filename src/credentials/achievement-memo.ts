@@ -20,8 +20,10 @@ import type { Quad } from 'rdf-canonize';
  * - every top-level context is a URL whose document (and scoped contexts) aliases no keyword but `id` and `type`, and
  *   the top level and credentialSubject carry no keyword but `@context` (top level), `@id` and `@type`, so the only
  *   things that shape the achievement's context — the contexts and the two levels of types — are in the cache key;
- * - on first use the decomposition is checked on the key's own document (union == whole, canonically), and a key
+ * - when remembered, the decomposition is checked on the key's own document (union == whole, canonically), and a key
  *   that fails is remembered as not eligible.
+ * An achievement is remembered the second time it is seen: filling an entry costs about one and a half plain
+ * canonicalisations, which a verifier that meets every qualification once (or a flood of made-up ones) should not pay.
  */
 
 interface Entry {
@@ -35,12 +37,14 @@ type Loader = (url: string) => Promise<{ document: unknown }>;
 type Json = Record<string, unknown>;
 
 const MAX_ENTRIES = 256;
+const MAX_SEEN = 4096;
 const MAX_ALIAS_CHECKS = 256;
 const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
 const ALLOWED_ALIASES = new Map([['id', '@id'], ['type', '@type']]);
 
 export class AchievementMemo {
   private readonly entries = new Map<string, Promise<Entry | null>>();
+  private readonly seenOnce = new Set<string>();
   private readonly aliasSafe = new Map<string, Promise<boolean>>();
 
   /** How many achievements are remembered, and how many were found not eligible (for tests and diagnostics). */
@@ -86,6 +90,12 @@ export class AchievementMemo {
 
     let entry = this.entries.get(key);
     if (!entry) {
+      if (!this.seenOnce.has(key)) {
+        if (this.seenOnce.size >= MAX_SEEN) this.seenOnce.clear();
+        this.seenOnce.add(key);
+        return null;
+      }
+      this.seenOnce.delete(key);
       const loader = rdfOptions.documentLoader as Loader;
       entry = this.contextsAliasSafe(contexts, loader).then((safe) =>
         safe ? computeEntry(shape, { [idKey]: achievementId }, rdfOptions) : null,
