@@ -37,7 +37,7 @@ type Loader = (url: string) => Promise<{ document: unknown }>;
 type Json = Record<string, unknown>;
 
 const MAX_ENTRIES = 256;
-const MAX_SEEN = 4096;
+const MAX_SEEN = 1024;
 const MAX_ALIAS_CHECKS = 256;
 const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
 const ALLOWED_ALIASES = new Map([['id', '@id'], ['type', '@type']]);
