@@ -74,26 +74,25 @@ export async function benchCredentials(seconds = 5): Promise<Record<string, numb
     },
   });
   const baselineLoader = jdl.build();
-  const baselineIssue = async () => {
+  const baselineSign = async (unsigned: object) => {
     const key = await Ed25519Multikey.from({ id: vm, controller: did, publicKeyMultibase: exported.publicKeyMultibase, secretKeyMultibase: exported.secretKeyMultibase! });
     const suite = new DataIntegrityProof({ signer: key.signer(), cryptosuite: eddsaRdfc2022 });
-    return vc.issue({ credential: { ...credential, id: `urn:uuid:${crypto.randomUUID()}` }, suite, documentLoader: baselineLoader });
+    return vc.issue({ credential: unsigned, suite, documentLoader: baselineLoader });
   };
-  const oursIssue = () => signCredential({ ...credential, id: `urn:uuid:${crypto.randomUUID()}` }, { signer, documentLoader });
+  const oursSign = (unsigned: Record<string, unknown>) => signCredential(unsigned, { signer, documentLoader });
+  const withNewId = () => ({ ...credential, id: `urn:uuid:${crypto.randomUUID()}` });
+  const baselineIssue = () => baselineSign(withNewId());
+  const oursIssue = () => oursSign(withNewId());
   // The same credential with an achievement never seen before: what a body's first certificate of a qualification
   // costs, and the worst case for the achievement memo.
   let fresh = 0;
   const withNewAchievement = () => {
     const copy = structuredClone(credential) as { credentialSubject: { achievement: { id: string } } };
     copy.credentialSubject.achievement.id += `-${(fresh += 1)}`;
-    return { ...copy, id: `urn:uuid:${crypto.randomUUID()}` };
+    return { ...copy, id: `urn:uuid:${crypto.randomUUID()}` } as Record<string, unknown>;
   };
-  const oursIssueNew = () => signCredential(withNewAchievement(), { signer, documentLoader });
-  const baselineIssueNew = async () => {
-    const key = await Ed25519Multikey.from({ id: vm, controller: did, publicKeyMultibase: exported.publicKeyMultibase, secretKeyMultibase: exported.secretKeyMultibase! });
-    const suite = new DataIntegrityProof({ signer: key.signer(), cryptosuite: eddsaRdfc2022 });
-    return vc.issue({ credential: withNewAchievement(), suite, documentLoader: baselineLoader });
-  };
+  const oursIssueNew = () => oursSign(withNewAchievement());
+  const baselineIssueNew = () => baselineSign(withNewAchievement());
 
   const signed = await oursIssue();
   const baselineVerify = () =>

@@ -1,6 +1,7 @@
 import jsonld from 'jsonld';
 import * as rdfCanonize from 'rdf-canonize';
 import type { Quad } from 'rdf-canonize';
+import { PromiseCache } from '../promise-cache.js';
 
 /**
  * RDFC-1.0 canonicalisation of Open Badges credentials, with the achievement's RDF remembered.
@@ -43,13 +44,13 @@ const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
 const ALLOWED_ALIASES = new Map([['id', '@id'], ['type', '@type']]);
 
 export class AchievementMemo {
-  private readonly entries = new Map<string, Promise<Entry | null>>();
+  private readonly entries = new PromiseCache<string, Entry | null>(MAX_ENTRIES);
   private readonly seenOnce = new Set<string>();
-  private readonly aliasSafe = new Map<string, Promise<boolean>>();
+  private readonly aliasSafe = new PromiseCache<string, boolean>(MAX_ALIAS_CHECKS);
 
   /** How many achievements are remembered, and how many were found not eligible (for tests and diagnostics). */
   stats(): Promise<{ remembered: number; notEligible: number }> {
-    return Promise.all([...this.entries.values()].map((p) => p.catch(() => null))).then((all) => ({
+    return Promise.all(this.entries.values().map((p) => p.catch(() => null))).then((all) => ({
       remembered: all.filter((e) => e !== null).length,
       notEligible: all.filter((e) => e === null).length,
     }));
@@ -88,39 +89,24 @@ export class AchievementMemo {
     const key = JSON.stringify(shape);
     if (key.includes('"_:')) return null;
 
-    let entry = this.entries.get(key);
-    if (!entry) {
+    if (!this.entries.has(key)) {
       if (!this.seenOnce.has(key)) {
         if (this.seenOnce.size >= MAX_SEEN) this.seenOnce.clear();
         this.seenOnce.add(key);
         return null;
       }
       this.seenOnce.delete(key);
-      const loader = rdfOptions.documentLoader as Loader;
-      entry = this.contextsAliasSafe(contexts, loader).then((safe) =>
-        safe ? computeEntry(shape, { [idKey]: achievementId }, rdfOptions) : null,
-      );
-      entry.catch(() => this.entries.delete(key));
-      if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-      this.entries.set(key, entry);
     }
-    const found = await entry;
+    const found = await this.entries.get(key, async () =>
+      (await this.contextsAliasSafe(contexts, rdfOptions.documentLoader as Loader)) ? computeEntry(shape, { [idKey]: achievementId }, rdfOptions) : null,
+    );
     if (!found) return null;
     return { rest: { ...input, credentialSubject: { ...cs, achievement: { [idKey]: achievementId } } }, entry: found };
   }
 
   private contextsAliasSafe(urls: string[], loader: Loader): Promise<boolean> {
     return Promise.all(
-      urls.map((url) => {
-        let safe = this.aliasSafe.get(url);
-        if (!safe) {
-          safe = loader(url).then((remote) => contextAliasSafe(remote.document));
-          safe.catch(() => this.aliasSafe.delete(url));
-          if (this.aliasSafe.size >= MAX_ALIAS_CHECKS) this.aliasSafe.clear();
-          this.aliasSafe.set(url, safe);
-        }
-        return safe;
-      }),
+      urls.map((url) => this.aliasSafe.get(url, () => loader(url).then((remote) => contextAliasSafe(remote.document)))),
     ).then((all) => all.every(Boolean));
   }
 }

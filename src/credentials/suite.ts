@@ -2,23 +2,17 @@ import { DataIntegrityProof, type Cryptosuite } from '@digitalbazaar/data-integr
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import type { Signer } from '../keys/signer.js';
+import { PromiseCache } from '../promise-cache.js';
 import { AchievementMemo } from './achievement-memo.js';
 
 type Verifier = Awaited<ReturnType<Cryptosuite['createVerifier']>>;
-const verifiers = new Map<string, Promise<Verifier>>();
+const verifiers = new PromiseCache<string, Verifier>(10_000);
 
 /** The stock cryptosuite re-imports the Multikey for every proof; a verifier sees the same few issuers again and again. */
 async function cachedVerifier({ verificationMethod }: { verificationMethod: object }): Promise<Verifier> {
   const vm = verificationMethod as { id: string; publicKeyMultibase?: string };
   const key = `${vm.id} ${vm.publicKeyMultibase ?? ''}`;
-  let verifier = verifiers.get(key);
-  if (!verifier) {
-    verifier = Ed25519Multikey.from(vm as Ed25519Multikey.MultikeyInput).then((k) => k.verifier());
-    verifier.catch(() => verifiers.delete(key));
-    if (verifiers.size > 10_000) verifiers.clear();
-    verifiers.set(key, verifier);
-  }
-  return verifier;
+  return verifiers.get(key, () => Ed25519Multikey.from(vm as Ed25519Multikey.MultikeyInput).then((k) => k.verifier()));
 }
 
 /**
@@ -35,21 +29,14 @@ const memos = new WeakMap<object, Cryptosuite['canonize']>();
 function memoisedCanonize(owner: object): Cryptosuite['canonize'] {
   const known = memos.get(owner);
   if (known) return known;
-  const proofOptions = new Map<string, Promise<string>>();
+  const proofOptions = new PromiseCache<string, string>(CANONICAL_CACHE_MAX);
   const achievements = new AchievementMemo();
   const canonize: Cryptosuite['canonize'] = (input, options) => {
     if ((input as { type?: unknown }).type !== 'DataIntegrityProof') {
       return achievements.canonize(input as Record<string, unknown>, options as Record<string, unknown>);
     }
     const key = JSON.stringify([input, { ...options, documentLoader: undefined }]);
-    let result = proofOptions.get(key);
-    if (!result) {
-      if (proofOptions.size >= CANONICAL_CACHE_MAX) proofOptions.delete(proofOptions.keys().next().value!);
-      result = eddsaRdfc2022.canonize(input, options);
-      result.catch(() => proofOptions.delete(key));
-      proofOptions.set(key, result);
-    }
-    return result;
+    return proofOptions.get(key, () => eddsaRdfc2022.canonize(input, options));
   };
   memos.set(owner, canonize);
   return canonize;

@@ -3,6 +3,7 @@ import type { Db, Executor } from '../db/database.js';
 import { nowIso } from '../db/database.js';
 import type { IssuerKeysTable } from '../db/schema.js';
 import { TandaError } from '../errors.js';
+import { PromiseCache } from '../promise-cache.js';
 import { open, seal } from './sealed.js';
 import { createCachedSigner, generateKeyPair, type Signer } from './signer.js';
 
@@ -18,7 +19,8 @@ export interface CurrentKey {
  * material never leaves this module (no getter returns it, and errors never include it).
  */
 export class KeyStore {
-  private readonly signers = new Map<string, Promise<Signer>>();
+  /** One imported key object per verification method, for the life of the process (a handful per body). */
+  private readonly signers = new PromiseCache<string, Signer>(Number.POSITIVE_INFINITY);
 
   constructor(
     private readonly db: Db,
@@ -84,13 +86,8 @@ export class KeyStore {
   }
 
   private signerFor(row: { verification_method: string; public_key_multibase: string; private_key_encrypted: string }): Promise<Signer> {
-    let signer = this.signers.get(row.verification_method);
-    if (!signer) {
-      const secret = open(this.masterKey, row.private_key_encrypted, row.verification_method);
-      signer = createCachedSigner(row.verification_method, secret, row.public_key_multibase);
-      signer.catch(() => this.signers.delete(row.verification_method));
-      this.signers.set(row.verification_method, signer);
-    }
-    return signer;
+    return this.signers.get(row.verification_method, () =>
+      createCachedSigner(row.verification_method, open(this.masterKey, row.private_key_encrypted, row.verification_method), row.public_key_multibase),
+    );
   }
 }

@@ -5,6 +5,7 @@
 import { decodeList } from '@digitalbazaar/vc-bitstring-status-list';
 import { fail, pass, warn, type Check } from '../credentials/checks.js';
 import type { StatusEntry } from '../credentials/build.js';
+import { PromiseCache } from '../promise-cache.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -43,21 +44,14 @@ const unknown = (message: string, data?: Record<string, unknown>): Check => warn
 
 /** revoked → fail `revoked`; list missing or unusable → warn `status_unknown`; list past validUntil → warn `status_stale`. */
 type DecodedList = Awaited<ReturnType<typeof decodeList>>;
-const decodedLists = new Map<string, Promise<DecodedList>>();
+const decodedLists = new PromiseCache<string, DecodedList>(64);
 
 /**
  * Inflating a 131,072-entry list costs more than the rest of the status check; a verifier sees the same few lists
  * (one per body and snapshot) for every certificate, so the decoded bits are kept, keyed by the encoded text itself.
  */
 function decodedList(encodedList: string): Promise<DecodedList> {
-  let bits = decodedLists.get(encodedList);
-  if (!bits) {
-    if (decodedLists.size >= 64) decodedLists.delete(decodedLists.keys().next().value!);
-    bits = decodeList({ encodedList });
-    bits.catch(() => decodedLists.delete(encodedList));
-    decodedLists.set(encodedList, bits);
-  }
-  return bits;
+  return decodedLists.get(encodedList, () => decodeList({ encodedList }));
 }
 
 export async function checkStatusEntry(input: StatusCheckInput): Promise<Check> {
