@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { Actor } from '../rpl/access.js';
 import { verifyAuditChain } from '../rpl/audit.js';
 import { importCohort, type CohortRowReport } from '../rpl/cohort-import.js';
+import { ORPHAN_GRACE_MS, sweepEvidence } from '../rpl/evidence.js';
 import type { Services } from '../services.js';
 import { progressBar } from './progress.js';
 
@@ -11,7 +12,10 @@ export const RPL_HELP = `usage: tanda rpl <command>
                 [--centre ID] [--country CC] [--ref COHORT-REF] [--report out.json]
                  import an assessment day: one candidate and their per-unit decisions per row (each row
                  all-or-nothing); cases land in "decided" for moderation
-  audit-verify   check the audit log's hash chain; exit 1 and name the first broken link if it is broken`;
+  audit-verify   check the audit log's hash chain; exit 1 and name the first broken link if it is broken
+  sweep-evidence [--grace-minutes N]
+                 remove evidence files no row references and abandoned upload leftovers older than N minutes
+                 (default 60; the server also does this every hour)`;
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const err = (s: string) => process.stderr.write(`${s}\n`);
@@ -74,6 +78,17 @@ export async function rplCommand(argv: string[], services: Services): Promise<nu
       }
       out(`audit chain BROKEN at entry ${result.firstBroken!.seq} (${result.firstBroken!.reason}): ${result.firstBroken!.message}; entries 1-${result.lastValidSeq} check out`);
       return 1;
+    }
+    case 'sweep-evidence': {
+      const { values } = parseArgs({ args: rest, options: { 'grace-minutes': { type: 'string' } } });
+      const minutes = values['grace-minutes'] === undefined ? ORPHAN_GRACE_MS / 60_000 : Number(values['grace-minutes']);
+      if (!Number.isFinite(minutes) || minutes < 0) {
+        err(RPL_HELP);
+        return 2;
+      }
+      const swept = await sweepEvidence(services.rpl, minutes * 60_000);
+      out(`evidence sweep: ${swept.orphansRemoved} orphan file(s) and ${swept.stagingRemoved} upload leftover(s) removed`);
+      return 0;
     }
     default:
       (sub === undefined || sub === 'help' ? out : err)(RPL_HELP);

@@ -7,6 +7,7 @@ import { TandaError } from '../errors.js';
 import { assertCanSeeCandidate, type Actor } from './access.js';
 import { normaliseContact } from './candidate-login.js';
 import { audit, type RplContext } from './context.js';
+import { lockBlob, removeUnreferencedFile } from './evidence.js';
 import { revokeUserSessions } from './sessions.js';
 import type { CandidatesTable } from './tables.js';
 import { TERMINAL_STATES, type CaseState } from './transitions.js';
@@ -133,8 +134,9 @@ export async function createCandidate(ctx: RplContext, actor: Actor, input: Cand
   return executor ? run(executor) : ctx.db.kysely.transaction().execute(run);
 }
 
-export async function loadCandidate(executor: Executor, id: string): Promise<Selectable<CandidatesTable>> {
-  const row = await executor.selectFrom('candidates').selectAll().where('id', '=', id).executeTakeFirst();
+export async function loadCandidate(executor: Executor, id: string, options: { forUpdate?: boolean } = {}): Promise<Selectable<CandidatesTable>> {
+  const query = executor.selectFrom('candidates').selectAll().where('id', '=', id);
+  const row = await (options.forUpdate ? query.forUpdate() : query).executeTakeFirst();
   if (!row) throw new TandaError('not_found', 'no such candidate');
   return row;
 }
@@ -250,7 +252,9 @@ export const ERASED = '(erased)';
  */
 export async function eraseCandidate(ctx: RplContext, actor: Actor, id: string): Promise<{ evidenceFilesDeleted: number; keptForCredentials: number }> {
   const { orphans, kept } = await ctx.db.kysely.transaction().execute(async (tx) => {
-    const row = await loadCandidate(tx, id);
+    // Locked first, as an upload locks it first: an upload either commits before this erasure (and its file is
+    // erased with the rest) or sees the erasure and is refused.
+    const row = await loadCandidate(tx, id, { forUpdate: ctx.db.dialect === 'postgres' });
     assertCanSeeCandidate(actor, row);
     if (actor.role !== 'admin' && actor.id !== row.user_id) throw new TandaError('forbidden', 'only an admin or the candidate may erase this data');
     await withdrawOpenCases(tx, ctx, actor, id, 'erasure');
@@ -266,6 +270,7 @@ export async function eraseCandidate(ctx: RplContext, actor: Actor, id: string):
     }
     const orphans: string[] = [];
     for (const h of hashes) {
+      await lockBlob(tx, ctx, h);
       const used = await tx.selectFrom('evidence_items').select('id').where('blob_hash', '=', h).executeTakeFirst();
       if (!used) {
         await tx.deleteFrom('evidence_blobs').where('hash', '=', h).execute();
@@ -301,7 +306,8 @@ export async function eraseCandidate(ctx: RplContext, actor: Actor, id: string):
     await audit(tx, ctx, { actorId: actor.id, action: 'candidate.erased', subjectId: id, data: { evidenceFiles: orphans.length, credentialsKept: credentials.length } });
     return { orphans, kept: credentials.length };
   });
-  // Files go after the commit: a rollback must never leave rows pointing at deleted files.
-  for (const h of orphans) await ctx.storage.delete(h);
+  // Files go after the commit (a rollback must never leave rows pointing at deleted files), each under its lock and
+  // only if still unreferenced: another returnee may have uploaded the same bytes since.
+  for (const h of orphans) await removeUnreferencedFile(ctx, h);
   return { evidenceFilesDeleted: orphans.length, keptForCredentials: kept };
 }

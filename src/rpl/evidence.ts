@@ -1,11 +1,12 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { nowIso, type Executor } from '../db/database.js';
 import { TandaError } from '../errors.js';
 import type { Actor } from './access.js';
 import { loadVisibleCase } from './case-repository.js';
 import { audit, type RplContext } from './context.js';
+import type { StagedBlob } from './evidence-storage.js';
 import { sniffEvidence } from './sniff.js';
 import type { EvidenceBlobsTable, EvidenceItemsTable } from './tables.js';
 
@@ -62,9 +63,11 @@ const view = (r: ItemRow): EvidenceView => ({
 const OPEN_STATES = new Set(['draft', 'submitted', 'screening', 'assessment', 'reassessment', 'appealed']);
 const CONTRIBUTORS = new Set(['candidate', 'counsellor', 'assessor']);
 
-export interface EvidenceFile {
+/** An upload already streamed to staging and checked from its bytes, waiting for its row. */
+export interface StagedEvidence {
   fileName: string;
-  bytes: Buffer;
+  staged: StagedBlob;
+  contentType: string;
 }
 
 export interface EvidenceMeta {
@@ -74,61 +77,147 @@ export interface EvidenceMeta {
 }
 
 /**
- * Adds an evidence item. A file is checked from its bytes (empty, size, type on the allow-list, extension agreeing
- * with the type) and stored under its SHA-256, so the same bytes are stored once however often they are uploaded;
- * the same file twice in one case is refused as a duplicate.
+ * May the actor add evidence to this case now? Asked before one byte of an upload is read, and again inside the
+ * transaction that records it (the case may have closed, or its returnee been erased, while the bytes streamed).
  */
-export async function addEvidence(ctx: RplContext, actor: Actor, caseId: string, meta: EvidenceMeta, file?: EvidenceFile): Promise<EvidenceView> {
+export async function assertMayAddEvidence(executor: Executor, actor: Actor, caseId: string): Promise<void> {
+  // policy: one call, to become authorize(actor, 'evidence.add', case) when src/policy lands.
   if (!CONTRIBUTORS.has(actor.role)) throw new TandaError('forbidden', 'evidence is added by the candidate, a counsellor or the assessor');
-  if (!meta.title.trim()) throw new TandaError('validation_failed', 'title is required');
-  if (!file && !meta.description?.trim()) throw new TandaError('validation_failed', 'an evidence record without a file needs a description');
-  let blob: { hash: string; contentType: string; size: number } | undefined;
-  if (file) {
-    if (file.bytes.length === 0) throw new TandaError('evidence_empty');
-    if (file.bytes.length > ctx.evidenceMaxBytes) throw new TandaError('payload_too_large', `evidence files are limited to ${ctx.evidenceMaxBytes} bytes`);
-    const sniffed = sniffEvidence(file.bytes);
+  const { row } = await loadVisibleCase(executor, actor, caseId);
+  if (!OPEN_STATES.has(row.state)) throw new TandaError('invalid_transition', `the portfolio is closed while the case is ${row.state}`);
+}
+
+/**
+ * Streams an upload to staging and checks it from its bytes (empty, size, type on the allow-list, extension
+ * agreeing with the type). A refused file is removed before the refusal is thrown.
+ */
+export async function stageEvidence(ctx: RplContext, fileName: string, source: AsyncIterable<Uint8Array> | Uint8Array): Promise<StagedEvidence> {
+  const staged = await ctx.storage.stage(source, ctx.evidenceMaxBytes);
+  try {
+    if (staged.size === 0) throw new TandaError('evidence_empty');
+    const sniffed = sniffEvidence(staged.head);
     if (!sniffed.ok) {
       throw new TandaError('evidence_type_refused', sniffed.reason === 'executable' ? `refused: the file is an ${sniffed.detected ?? 'executable'}` : 'refused: accepted files are PDF, JPEG, PNG, WebP, HEIC, MP4 and MOV');
     }
-    const ext = path.extname(file.fileName).slice(1).toLowerCase();
+    const ext = path.extname(fileName).slice(1).toLowerCase();
     if (ext && !sniffed.extensions.includes(ext)) {
       throw new TandaError('evidence_type_refused', `refused: the file is named .${ext} but its content is ${sniffed.contentType}`);
     }
-    blob = { hash: crypto.createHash('sha256').update(file.bytes).digest('hex'), contentType: sniffed.contentType, size: file.bytes.length };
-    // Bytes first, row second: a crash in between leaves an unreferenced file, never a row without its file.
-    await ctx.storage.put(blob.hash, file.bytes);
+    return { fileName, staged, contentType: sniffed.contentType };
+  } catch (e) {
+    await ctx.storage.discard(staged);
+    throw e;
   }
-  return ctx.db.kysely.transaction().execute(async (tx) => {
-    const { row } = await loadVisibleCase(tx, actor, caseId);
-    if (!OPEN_STATES.has(row.state)) throw new TandaError('invalid_transition', `the portfolio is closed while the case is ${row.state}`);
-    if (blob) {
-      const dup = await tx.selectFrom('evidence_items').select('id').where('case_id', '=', caseId).where('blob_hash', '=', blob.hash).executeTakeFirst();
-      if (dup) throw new TandaError('already_exists', `this file is already evidence item ${dup.id} of the case`, { details: { evidenceId: dup.id } });
-      const known = await tx.selectFrom('evidence_blobs').select('hash').where('hash', '=', blob.hash).executeTakeFirst();
-      if (!known) {
-        const b: EvidenceBlobsTable = { hash: blob.hash, size: blob.size, content_type: blob.contentType, created_at: nowIso() };
-        await tx.insertInto('evidence_blobs').values(b).execute();
+}
+
+/** Evidence files belong to this lock class on PostgreSQL (the second key is taken from the file's hash). */
+const BLOB_LOCK_CLASS = 0x7461_6e64; // "tand"
+
+/**
+ * Serialises, per stored file, the transactions that add a reference to it and those that remove an unreferenced
+ * one, so a file is never deleted under an upload that is about to commit a row for it. On PostgreSQL an advisory
+ * lock held to the end of the transaction; on SQLite kysely runs every transaction of the process on its one
+ * connection, one at a time, which already serialises them.
+ */
+export async function lockBlob(tx: Executor, ctx: RplContext, sha256: string): Promise<void> {
+  if (ctx.db.dialect !== 'postgres') return;
+  await sql`select pg_advisory_xact_lock(${BLOB_LOCK_CLASS}, ${Buffer.from(sha256, 'hex').readInt32BE(0)})`.execute(tx);
+}
+
+/**
+ * The candidate row of a case, locked until the transaction ends (PostgreSQL; SQLite transactions are already
+ * serial): an upload and the erasure of its returnee each take this lock first, so one of them sees the other's
+ * committed result.
+ */
+async function lockCaseCandidate(tx: Executor, ctx: RplContext, caseId: string): Promise<void> {
+  const kase = await tx.selectFrom('rpl_cases').select('candidate_id').where('id', '=', caseId).executeTakeFirst();
+  if (!kase) throw new TandaError('not_found', 'no such case');
+  const query = tx.selectFrom('candidates').select('erased_at').where('id', '=', kase.candidate_id);
+  const candidate = await (ctx.db.dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirstOrThrow();
+  if (candidate.erased_at) throw new TandaError('conflict', 'this candidate\'s data was erased');
+}
+
+/**
+ * Adds an evidence item: a record, or a file already staged by `stageEvidence`. Files are stored under their
+ * SHA-256, so the same bytes are stored once however often they are uploaded; the same file twice in one case is
+ * refused as a duplicate. The staged file moves under its hash inside the transaction that records it; whatever
+ * fails, the staging copy is removed and a file this call put in place without a committed row goes with it.
+ */
+export async function addEvidence(ctx: RplContext, actor: Actor, caseId: string, meta: EvidenceMeta, file?: StagedEvidence): Promise<EvidenceView> {
+  try {
+    await assertMayAddEvidence(ctx.db.kysely, actor, caseId);
+    if (!meta.title.trim()) throw new TandaError('validation_failed', 'title is required');
+    if (!file && !meta.description?.trim()) throw new TandaError('validation_failed', 'an evidence record without a file needs a description');
+    return await ctx.db.kysely.transaction().execute(async (tx) => {
+      await lockCaseCandidate(tx, ctx, caseId);
+      await assertMayAddEvidence(tx, actor, caseId);
+      const blob = file?.staged;
+      if (blob && file) {
+        const dup = await tx.selectFrom('evidence_items').select('id').where('case_id', '=', caseId).where('blob_hash', '=', blob.sha256).executeTakeFirst();
+        if (dup) throw new TandaError('already_exists', `this file is already evidence item ${dup.id} of the case`, { details: { evidenceId: dup.id } });
+        await lockBlob(tx, ctx, blob.sha256);
+        const known = await tx.selectFrom('evidence_blobs').select('hash').where('hash', '=', blob.sha256).executeTakeFirst();
+        if (!known) {
+          const b: EvidenceBlobsTable = { hash: blob.sha256, size: blob.size, content_type: file.contentType, created_at: nowIso() };
+          await tx.insertInto('evidence_blobs').values(b).execute();
+        }
+        // Inside the transaction: a crash before the commit leaves a file without a row, which the sweep removes;
+        // never a row without its file.
+        await ctx.storage.promote(blob);
       }
+      const id = crypto.randomUUID();
+      await tx
+        .insertInto('evidence_items')
+        .values({
+          id,
+          case_id: caseId,
+          kind: meta.kind,
+          title: meta.title.trim(),
+          description: meta.description ?? null,
+          blob_hash: blob?.sha256 ?? null,
+          original_name: file ? path.basename(file.fileName).slice(0, 200) : null,
+          uploaded_by: actor.id,
+          created_at: nowIso(),
+        })
+        .execute();
+      await audit(tx, ctx, { actorId: actor.id, action: 'evidence.added', caseId, subjectId: id, data: { kind: meta.kind, sha256: blob?.sha256 ?? null } });
+      const item = await itemQuery(tx).where('evidence_items.id', '=', id).executeTakeFirstOrThrow();
+      return view(item);
+    });
+  } catch (e) {
+    if (file) {
+      await ctx.storage.discard(file.staged);
+      await removeUnreferencedFile(ctx, file.staged.sha256);
     }
-    const id = crypto.randomUUID();
-    await tx
-      .insertInto('evidence_items')
-      .values({
-        id,
-        case_id: caseId,
-        kind: meta.kind,
-        title: meta.title.trim(),
-        description: meta.description ?? null,
-        blob_hash: blob?.hash ?? null,
-        original_name: file ? path.basename(file.fileName).slice(0, 200) : null,
-        uploaded_by: actor.id,
-        created_at: nowIso(),
-      })
-      .execute();
-    await audit(tx, ctx, { actorId: actor.id, action: 'evidence.added', caseId, subjectId: id, data: { kind: meta.kind, sha256: blob?.hash ?? null } });
-    const item = await itemQuery(tx).where('evidence_items.id', '=', id).executeTakeFirstOrThrow();
-    return view(item);
+    throw e;
+  }
+}
+
+/** Deletes a stored file if no committed row references it (under the file's lock, so no upload is between). */
+export async function removeUnreferencedFile(ctx: RplContext, sha256: string): Promise<boolean> {
+  return ctx.db.kysely.transaction().execute(async (tx) => {
+    await lockBlob(tx, ctx, sha256);
+    const row = await tx.selectFrom('evidence_blobs').select('hash').where('hash', '=', sha256).executeTakeFirst();
+    if (row || !(await ctx.storage.has(sha256))) return false;
+    await ctx.storage.delete(sha256);
+    return true;
   });
+}
+
+/** How long a file may sit without a row before the sweep takes it for an orphan: far longer than any upload. */
+export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
+
+/**
+ * Removes evidence files no row references (left by a crash between the file move and the commit) and staging
+ * leftovers (a crash mid-upload), once they are older than the grace period, so an upload in flight is never
+ * swept. The server runs it periodically; `tanda rpl sweep-evidence` runs it once.
+ */
+export async function sweepEvidence(ctx: RplContext, graceMs = ORPHAN_GRACE_MS): Promise<{ orphansRemoved: number; stagingRemoved: number }> {
+  const { blobs, staging } = await ctx.storage.stale(new Date(Date.now() - graceMs));
+  let orphansRemoved = 0;
+  for (const hash of blobs) if (await removeUnreferencedFile(ctx, hash)) orphansRemoved++;
+  for (const s of staging) await ctx.storage.discard(s);
+  return { orphansRemoved, stagingRemoved: staging.length };
 }
 
 const itemQuery = (ex: Executor) =>

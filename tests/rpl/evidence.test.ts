@@ -1,6 +1,11 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { rplCommand } from '../../src/cli/rpl.js';
+import { sweepEvidence } from '../../src/rpl/evidence.js';
 import { sniffEvidence } from '../../src/rpl/sniff.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
@@ -93,5 +98,135 @@ describe(`evidence uploads on ${testDialect}`, () => {
     expect(sniffEvidence(Buffer.concat([Buffer.from('RIFF\0\0\0\0WEBPVP8 '), Buffer.alloc(8)]))).toMatchObject({ ok: true, contentType: 'image/webp' });
     expect(sniffEvidence(Buffer.from('#!/bin/sh\nrm -rf /'))).toMatchObject({ ok: false, reason: 'executable' });
     expect(sniffEvidence(Buffer.from([0xcf, 0xfa, 0xed, 0xfe, 0, 0]))).toMatchObject({ ok: false, reason: 'executable' });
+  });
+});
+
+/** Starts a multipart upload on a real socket and holds it open after `head` bytes of the file. */
+async function startUpload(url: string, id: string, headers: Headers, bytes: Buffer, head: number) {
+  const body = multipart({ kind: 'work_photo', title: 'kitchen' }, { name: 'kitchen.jpg', bytes, type: 'image/jpeg' });
+  const cut = body.payload.indexOf(bytes) + head;
+  const req = http.request(`${url}/cases/${id}/evidence`, { method: 'POST', headers: { ...headers, ...body.headers, 'content-length': String(body.payload.length) } });
+  const response = new Promise<{ statusCode: number; body: { code?: string } }>((resolve, reject) => {
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ statusCode: res.statusCode!, body: JSON.parse(text) as { code?: string } }));
+    });
+    req.on('error', reject);
+  });
+  req.write(body.payload.subarray(0, cut));
+  return { req, response, finish: () => req.end(body.payload.subarray(cut)) };
+}
+
+const stagingFiles = () => filesOnDisk().filter((n) => !/^[0-9a-f]{64}$/.test(n));
+const rowsOf = async (id: string) => t.db.kysely.selectFrom('evidence_items').select('id').where('case_id', '=', id).execute();
+
+describe(`evidence files are never left behind on ${testDialect}`, () => {
+  let url: string;
+  beforeAll(async () => {
+    url = await t.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+
+  it('refuses an upload into a case the uploader may not see before reading it, leaving no file', async () => {
+    const other = await f.registerCandidate();
+    const otherMe = await f.candidateSession(other.email);
+    const before = filesOnDisk();
+    const res = await upload(caseId, otherMe, 'mine.jpg', FILES.jpeg());
+    expect([res.statusCode, res.json().code]).toEqual([404, 'not_found']);
+    expect(filesOnDisk()).toEqual(before);
+  });
+
+  it('refuses an upload into a closed portfolio, leaving no file', async () => {
+    const c = await f.registerCandidate();
+    const cMe = await f.candidateSession(c.email);
+    const closed = (await f.openCase(cMe)).id;
+    expect((await f.fire(closed, cMe, 'withdraw')).statusCode).toBe(200);
+    const before = filesOnDisk();
+    const res = await upload(closed, cMe, 'late.jpg', FILES.jpeg());
+    expect([res.statusCode, res.json().code]).toEqual([409, 'invalid_transition']);
+    expect(filesOnDisk()).toEqual(before);
+  });
+
+  it('a transaction that fails after the file was moved into place leaves no file and no blob row', async () => {
+    const bytes = FILES.jpeg();
+    const hash = crypto.createHash('sha256').update(bytes).digest('hex');
+    // A real database failure on the item's insert, after the blob row and the file move.
+    if (t.db.dialect === 'sqlite') {
+      await sql`create trigger fail_evidence before insert on evidence_items begin select raise(abort, 'disk full'); end`.execute(t.db.kysely);
+    } else {
+      await sql`create function fail_evidence() returns trigger as $$ begin raise exception 'disk full'; end $$ language plpgsql`.execute(t.db.kysely);
+      await sql`create trigger fail_evidence before insert on evidence_items for each row execute function fail_evidence()`.execute(t.db.kysely);
+    }
+    try {
+      const before = filesOnDisk();
+      const res = await upload(caseId, me, 'fails.jpg', bytes);
+      expect([res.statusCode, res.json().code]).toEqual([500, 'internal']);
+      expect(filesOnDisk()).toEqual(before);
+      expect(await t.services.rpl.storage.has(hash)).toBe(false);
+      expect(await t.db.kysely.selectFrom('evidence_blobs').select('hash').where('hash', '=', hash).execute()).toEqual([]);
+    } finally {
+      await sql`drop trigger fail_evidence${sql.raw(t.db.dialect === 'postgres' ? ' on evidence_items' : '')}`.execute(t.db.kysely);
+      if (t.db.dialect === 'postgres') await sql`drop function fail_evidence()`.execute(t.db.kysely);
+    }
+  });
+
+  it('a client that aborts mid-upload leaves no file', async () => {
+    const before = filesOnDisk();
+    const { req, response } = await startUpload(url, caseId, me, Buffer.concat([FILES.jpeg(), Buffer.alloc(3000, 7)]), 1000);
+    response.catch(() => undefined);
+    await vi.waitFor(() => expect(stagingFiles().length).toBeGreaterThan(0), { timeout: 10_000 });
+    req.destroy();
+    await vi.waitFor(() => expect(filesOnDisk()).toEqual(before), { timeout: 10_000 });
+  });
+
+  it('an upload for an erased returnee is refused; one in flight when the returnee is erased leaves no file and no row', async () => {
+    const c = await f.registerCandidate();
+    const cMe = await f.candidateSession(c.email);
+    const open = (await f.openCase(cMe)).id;
+    const before = filesOnDisk();
+    const inFlight = await startUpload(url, open, cMe, Buffer.concat([FILES.jpeg(), Buffer.alloc(2000, 9)]), 500);
+    await vi.waitFor(() => expect(stagingFiles().length).toBeGreaterThan(0), { timeout: 10_000 });
+    const erased = await t.app.inject({ method: 'POST', url: `/candidates/${c.id}/erasure`, headers: f.admin });
+    expect(erased.statusCode).toBe(200);
+    inFlight.finish();
+    const res = await inFlight.response;
+    expect(res.statusCode).toBe(409);
+    expect(filesOnDisk()).toEqual(before);
+    expect(await rowsOf(open)).toEqual([]);
+    // Afterwards, staff who could add evidence before are refused too.
+    const late = await upload(open, f.counsellor, 'after.jpg', FILES.jpeg());
+    expect(late.statusCode).toBe(409);
+    expect(filesOnDisk()).toEqual(before);
+  });
+
+  it('the sweep removes files no row references and upload leftovers once older than the grace period, never a referenced or recent one', async () => {
+    const storage = t.services.rpl.storage;
+    const kept = await upload(caseId, me, 'kept.jpg', FILES.jpeg());
+    expect(kept.statusCode).toBe(201);
+    const keptHash = kept.json().sha256 as string;
+    const orphan = await storage.stage(FILES.png(), LIMIT);
+    await storage.promote(orphan);
+    const recentOrphan = await storage.stage(FILES.png(), LIMIT);
+    await storage.promote(recentOrphan);
+    const leftover = await storage.stage(FILES.pdf(), LIMIT);
+    const root = path.join(t.dataDir, 'evidence');
+    const old = new Date(Date.now() - 2 * 3600_000);
+    const blobPath = (h: string) => path.join(root, h.slice(0, 2), h.slice(2, 4), h);
+    for (const p of [blobPath(keptHash), blobPath(orphan.sha256), path.join(root, '.staging', leftover.id)]) fs.utimesSync(p, old, old);
+
+    expect(await sweepEvidence(t.services.rpl)).toEqual({ orphansRemoved: 1, stagingRemoved: 1 });
+    expect(await storage.has(orphan.sha256)).toBe(false);
+    expect(await storage.has(keptHash)).toBe(true);
+    expect(await storage.has(recentOrphan.sha256)).toBe(true);
+    expect(stagingFiles()).toEqual([]);
+
+    // The CLI command runs the same sweep; with no grace the recent orphan goes too.
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const code = await rplCommand(['sweep-evidence', '--grace-minutes', '0'], t.services);
+    const said = stdout.mock.calls.map((c) => String(c[0])).join('');
+    stdout.mockRestore();
+    expect([code, said]).toEqual([0, 'evidence sweep: 1 orphan file(s) and 0 upload leftover(s) removed\n']);
+    expect(await storage.has(recentOrphan.sha256)).toBe(false);
+    expect(await storage.has(keptHash)).toBe(true);
   });
 });

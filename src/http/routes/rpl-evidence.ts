@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync } from 'fastify';
 import { TandaError } from '../../errors.js';
-import { addEvidence, EVIDENCE_KINDS, listEvidence, readEvidence, type EvidenceFile, type EvidenceKind } from '../../rpl/evidence.js';
+import { addEvidence, assertMayAddEvidence, EVIDENCE_KINDS, listEvidence, readEvidence, stageEvidence, type EvidenceKind, type StagedEvidence } from '../../rpl/evidence.js';
 import { currentUser, requireRole, requireUser } from '../auth.js';
 
 const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] };
@@ -25,21 +25,30 @@ export const rplEvidenceRoutes: FastifyPluginAsync = async (app) => {
   }, async (request, reply) => {
     const actor = currentUser(request);
     if (!request.isMultipart()) throw new TandaError('unsupported_media_type', 'evidence is uploaded as multipart/form-data');
+    // Before one byte of the body is read: a refused upload writes nothing.
+    await assertMayAddEvidence(rpl.db.kysely, actor, request.params.id);
     const fields: Record<string, string> = {};
-    let file: EvidenceFile | undefined;
-    for await (const part of request.parts()) {
-      if (part.type === 'file') {
-        file = { fileName: part.filename, bytes: await part.toBuffer() };
-      } else {
-        if (!FIELDS.has(part.fieldname)) throw new TandaError('unknown_field', `unknown field: ${part.fieldname}`);
-        fields[part.fieldname] = String(part.value);
+    let file: StagedEvidence | undefined;
+    try {
+      for await (const part of request.parts()) {
+        if (part.type === 'file') {
+          file = await stageEvidence(rpl, part.filename, part.file);
+          // The stream ends quietly at the size limit when the client lies about nothing but the length.
+          if (part.file.truncated) throw new TandaError('payload_too_large', `evidence files are limited to ${rpl.evidenceMaxBytes} bytes`);
+        } else {
+          if (!FIELDS.has(part.fieldname)) throw new TandaError('unknown_field', `unknown field: ${part.fieldname}`);
+          fields[part.fieldname] = String(part.value);
+        }
       }
+      if (!file) throw new TandaError('validation_failed', 'no file in the upload (use POST /cases/:id/evidence/records for a record without a file)');
+      const kind = fields.kind;
+      if (!kind || !(EVIDENCE_KINDS as readonly string[]).includes(kind)) throw new TandaError('validation_failed', `kind must be one of: ${EVIDENCE_KINDS.join(', ')}`);
+      const item = await addEvidence(rpl, actor, request.params.id, { kind: kind as EvidenceKind, title: fields.title ?? '', description: fields.description ?? null }, file);
+      return reply.status(201).send(item);
+    } finally {
+      // Refused fields, an aborted stream, a failed transaction: the staged copy goes (a no-op once promoted).
+      if (file) await rpl.storage.discard(file.staged);
     }
-    if (!file) throw new TandaError('validation_failed', 'no file in the upload (use POST /cases/:id/evidence/records for a record without a file)');
-    const kind = fields.kind;
-    if (!kind || !(EVIDENCE_KINDS as readonly string[]).includes(kind)) throw new TandaError('validation_failed', `kind must be one of: ${EVIDENCE_KINDS.join(', ')}`);
-    const item = await addEvidence(rpl, actor, request.params.id, { kind: kind as EvidenceKind, title: fields.title ?? '', description: fields.description ?? null }, file);
-    return reply.status(201).send(item);
   });
 
   app.post<{ Params: { id: string }; Body: { kind: EvidenceKind; title: string; description: string } }>('/cases/:id/evidence/records', {
