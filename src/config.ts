@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import net from 'node:net';
 import path from 'node:path';
 import { TandaError } from './errors.js';
 
@@ -14,6 +15,8 @@ const EnvSchema = Type.Object({
   TANDA_SEED_DEMO: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'true' }),
   TANDA_EVIDENCE_MAX_BYTES: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
   TANDA_APPEAL_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
+  TANDA_TRUST_PROXY: Type.String({ default: 'false' }),
+  TANDA_VERIFY_RATE_LIMIT: Type.Integer({ minimum: 1, default: 60 }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -36,6 +39,33 @@ export interface Config {
   /** Days after a decision within which the candidate may appeal. */
   appealDays: number;
   logLevel: string;
+  /**
+   * Which X-Forwarded-For hops to believe (fastify's trustProxy): false, true (every hop), a hop count, or the
+   * proxies' addresses/CIDR ranges. Without it every client behind a proxy shares the proxy's address and so one
+   * rate-limit bucket.
+   */
+  trustProxy: boolean | number | string[];
+  /** Requests per minute one client may make to each unauthenticated verification route. */
+  verifyRateLimit: number;
+}
+
+/** `false`, `true`, a hop count, or a comma-separated list of IP addresses and CIDR ranges. */
+export function parseTrustProxy(value: string): boolean | number | string[] {
+  const v = value.trim().toLowerCase();
+  if (v === 'false' || v === '') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  const entries = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = entries.filter((e) => {
+    const [address, bits, extra] = e.split('/');
+    if (extra !== undefined || !address || !net.isIP(address)) return true;
+    if (bits === undefined) return false;
+    return !/^\d+$/.test(bits) || Number(bits) > (net.isIPv4(address) ? 32 : 128);
+  });
+  if (bad.length || !entries.length) {
+    throw new TandaError('invalid_config', `invalid configuration: TANDA_TRUST_PROXY must be false, true, a hop count or a list of IP addresses/CIDR ranges (bad: ${bad.join(', ') || value})`);
+  }
+  return entries;
 }
 
 /** Reads and validates the environment once, at startup; nothing else in the code reads process.env. */
@@ -63,5 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     evidenceMaxBytes: env2.TANDA_EVIDENCE_MAX_BYTES,
     appealDays: env2.TANDA_APPEAL_DAYS,
     logLevel: env2.LOG_LEVEL,
+    trustProxy: parseTrustProxy(env2.TANDA_TRUST_PROXY),
+    verifyRateLimit: env2.TANDA_VERIFY_RATE_LIMIT,
   };
 }

@@ -2,7 +2,11 @@ import { loadConfig } from './config.js';
 import { ensureFirstAdmin, openAndMigrate } from './bootstrap.js';
 import { seedDemo } from './demo/seed.js';
 import { buildApp } from './http/app.js';
+import { loggerOptions } from './http/logger.js';
+import { sweepEvidence } from './rpl/evidence.js';
 import { createServices } from './services.js';
+
+const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -11,11 +15,18 @@ async function main(): Promise<void> {
   const admin = await ensureFirstAdmin(db, config);
   const demo = config.seedDemo ? await seedDemo(services) : undefined;
 
-  const app = await buildApp(services, {
-    logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
-  });
+  const app = await buildApp(services, { logger: loggerOptions(config.logLevel) });
+  // Evidence files without a row (a crash between the file move and the commit) and abandoned upload leftovers.
+  const sweep = setInterval(() => {
+    sweepEvidence(services.rpl).then(
+      (swept) => app.log.info(swept, 'evidence sweep'),
+      (error: unknown) => app.log.error({ err: error }, 'evidence sweep failed'),
+    );
+  }, SWEEP_INTERVAL_MS);
+  sweep.unref();
   const close = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
+    clearInterval(sweep);
     await app.close();
     await db.destroy();
     process.exit(0);

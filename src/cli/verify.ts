@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
+import { ensurePrivateDir, writePrivateFile } from '../data-dir.js';
 import { isTandaError, TandaError } from '../errors.js';
 import { bundledContexts } from '../jsonld/index.js';
 import type { Services } from '../services.js';
@@ -131,12 +132,12 @@ export async function bundleCommand(argv: string[], services: Services): Promise
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { authority: { type: 'string' } } });
   const dataDir = services.config.dataDir;
   const trust = trustBundleService(services);
-  fs.mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   if (sub === 'export') {
     const { text, bundle } = await trust.current();
     if (positionals[0]) fs.writeFileSync(positionals[0], text);
     else process.stdout.write(`${text}\n`);
-    fs.writeFileSync(path.join(dataDir, AUTHORITY_FILE), `${bundle.authority}\n`);
+    writePrivateFile(path.join(dataDir, AUTHORITY_FILE), `${bundle.authority}\n`);
     process.stderr.write(`trust bundle ${bundle.serial} issued ${bundle.issued}, valid until ${bundle.validUntil}; authority ${bundle.authority}\n`);
     return 0;
   }
@@ -152,8 +153,8 @@ export async function bundleCommand(argv: string[], services: Services): Promise
         throw new TandaError('conflict', `the verification data held (serial ${kept.serial}) is newer than ${positionals[0]} (serial ${bundle.serial})`);
       }
     }
-    fs.writeFileSync(target, text);
-    fs.writeFileSync(pinFile, `${authority}\n`);
+    writePrivateFile(target, text);
+    writePrivateFile(pinFile, `${authority}\n`);
     process.stdout.write(`imported trust bundle ${bundle.serial} issued ${bundle.issued}, valid until ${bundle.validUntil} → ${target}\n`);
     return 0;
   }

@@ -1,8 +1,7 @@
 import Sqlite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
-import fs from 'node:fs';
-import path from 'node:path';
 import pg from 'pg';
+import { touchPrivateFile } from '../data-dir.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -38,7 +37,7 @@ export function openDatabase(options: DatabaseOptions): Db {
     return { kysely, dialect: 'postgres', ...(options.pgSchema ? { schema: options.pgSchema } : {}), destroy: () => kysely.destroy() };
   }
   const file = options.sqlitePath ?? ':memory:';
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') touchPrivateFile(file);
   const sqlite = new Sqlite(file);
   // WAL lets readers proceed during a write; foreign keys are off by default in SQLite.
   sqlite.pragma('journal_mode = WAL');

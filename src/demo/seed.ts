@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { createApiToken, createUser } from '../auth/tokens.js';
 import { issueAward } from '../awards/award-service.js';
 import { getQualification } from '../frameworks/catalogue-repository.js';
 import { seedRegistry } from '../frameworks/seed.js';
+import { writePrivateFile } from '../data-dir.js';
 import { AUTHORITY_FILE, BUNDLE_FILE } from '../trust/files.js';
 import { trustBundleService } from '../trust/service.js';
 import { createIssuer, findIssuer } from '../issuers/issuers.js';
@@ -67,11 +67,10 @@ async function issueDemoCertificate(services: Services): Promise<string> {
   const stored = await services.credentials.find(String(award.credential.id));
   if (!stored) throw new Error('demo credential was not stored');
   const file = path.join(services.config.dataDir, 'certificates', 'demo-certificate.pdf');
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, await services.certificates.pdf(stored));
+  writePrivateFile(file, await services.certificates.pdf(stored));
   // This instance's own verification data, so `tanda verify` on the demo certificate works offline right away.
   const { text, bundle } = await trustBundleService(services).current();
-  fs.writeFileSync(path.join(services.config.dataDir, BUNDLE_FILE), text);
-  fs.writeFileSync(path.join(services.config.dataDir, AUTHORITY_FILE), `${bundle.authority}\n`);
+  writePrivateFile(path.join(services.config.dataDir, BUNDLE_FILE), text);
+  writePrivateFile(path.join(services.config.dataDir, AUTHORITY_FILE), `${bundle.authority}\n`);
   return file;
 }

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -28,6 +29,42 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * One policy for every page, the verifier and the API docs included: scripts and styles only from files on this
+ * origin (no inline code anywhere), WebAssembly for the QR decoder, images and camera frames from blob:/data:.
+ */
+export const CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:', 'blob:'],
+  mediaSrc: ["'self'", 'blob:'],
+  connectSrc: ["'self'"],
+  workerSrc: ["'self'"],
+  fontSrc: ["'self'", 'data:'],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  scriptSrcAttr: ["'none'"],
+};
+
+/** helmet's headers with our CSP; also registered by tests that serve the verifier routes alone. */
+export async function securityHeaders(app: FastifyInstance): Promise<void> {
+  await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: CSP } });
+}
+
+/**
+ * Unauthenticated and CPU-heavy (JSON-LD canonicalisation and signature checks per request): limited per client,
+ * which behind a proxy needs TANDA_TRUST_PROXY so the client's address is known.
+ */
+export const VERIFY_ROUTES = new Set(['/credentials/verify', '/presentations/verify', '/verify/qr']);
+
+/** A hop count as the function fastify makes of it at run time (its types accept no number). */
+function trustProxyOption(value: Services['config']['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof value === 'number' ? (_address, hop) => hop < value : value;
+}
+
 export interface BuildOptions {
   logger?: boolean | object;
 }
@@ -41,6 +78,7 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
     // Unknown fields are refused, not silently dropped: a typo in a field name must not pass as "not given".
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     routerOptions: { ignoreTrailingSlash: true },
+    trustProxy: trustProxyOption(services.config.trustProxy),
   });
   app.decorate('services', services);
   app.decorateRequest('user', null);
@@ -52,7 +90,12 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
+  await securityHeaders(app);
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Before the rate-limit plugin: its own onRoute hook reads the limit this one sets.
+  app.addHook('onRoute', (route) => {
+    if (VERIFY_ROUTES.has(route.url)) route.config = { ...route.config, rateLimit: { max: services.config.verifyRateLimit, timeWindow: '1 minute' } };
+  });
   await app.register(rateLimit, { global: false });
 
   app.addHook('onRequest', identify(services));

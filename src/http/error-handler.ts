@@ -55,8 +55,11 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     const status = ERRORS[code].status;
     if (status >= 500 && isTandaError(error)) request.log.error({ err: error }, 'operational error');
-    const body: ErrorBody = { code, message, requestId: request.id, ...(details !== undefined ? { details } : {}) };
-    if (status >= 500 && !isTandaError(error)) delete body.details;
+    // A 5xx says what kind of failure it was and nothing of its cause (paths, hashes, addresses, driver messages,
+    // even our own): the table's sentence and the request id, which finds the cause in the log.
+    const body: ErrorBody = status >= 500
+      ? { code, message: ERRORS[code].message, requestId: request.id }
+      : { code, message, requestId: request.id, ...(details !== undefined ? { details } : {}) };
     return reply.status(status).type('application/json').send(body);
   });
 

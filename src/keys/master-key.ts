@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateDir } from '../data-dir.js';
 import { TandaError } from '../errors.js';
 
 const KEY_FILE = 'master.key';
@@ -18,7 +19,7 @@ export function loadMasterKey(options: { masterKey: string | undefined; dataDir:
     if (mode & 0o077) fs.chmodSync(file, 0o600);
     return decode(fs.readFileSync(file, 'utf8').trim(), file);
   }
-  fs.mkdirSync(options.dataDir, { recursive: true });
+  ensurePrivateDir(options.dataDir);
   const key = crypto.randomBytes(32);
   // `wx` fails if another process created it meanwhile, instead of silently replacing a key already in use.
   fs.writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { translate } from '../verifier/i18n/index.js';
 
 /**
@@ -21,7 +22,8 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 // Inline JSON and JS must not be able to close their <script> element.
 const scriptSafe = (s: string) => s.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 
-const CSS = `
+/** The page's styles: served as /verify/app.css, inlined only in the single-file download. */
+export const CSS = `
 *{box-sizing:border-box}
 body{margin:0;font:17px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans Thai","Noto Sans Khmer","Noto Sans Lao","Noto Sans Myanmar",sans-serif;color:#111;background:#f6f6f4}
 header,main{max-width:40rem;margin:0 auto;padding:0.75rem 1rem}
@@ -50,6 +52,15 @@ video{width:100%;border-radius:8px}
 .row{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
 `;
 
+/**
+ * The single-file download has no server to send a CSP header and no origin to load files from, so its one script
+ * and one style element are allowed by their hashes (nothing else inline runs); the served page has no inline code.
+ */
+function singleFileCsp(script: string): string {
+  const hash = (text: string) => `'sha256-${crypto.createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+  return `default-src 'none'; script-src ${hash(scriptSafe(script))} 'wasm-unsafe-eval'; style-src ${hash(CSS)}; img-src blob: data:; media-src blob:; connect-src blob: data:; object-src 'none'; base-uri 'none'; form-action 'none'`;
+}
+
 export function verifierPage(options: PageOptions): string {
   const i = (key: string) => `data-i18n="${key}"`;
   return `<!doctype html>
@@ -58,9 +69,9 @@ export function verifierPage(options: PageOptions): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="tanda-authority" content="${escapeHtml(options.authority)}">
-<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'unsafe-inline'; img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self'; worker-src 'self'">
+${options.script ? `<meta http-equiv="Content-Security-Policy" content="${singleFileCsp(options.script)}">` : ''}
 <title>${en('app.title')}</title>
-<style>${CSS}</style>
+${options.script ? `<style>${CSS}</style>` : '<link rel="stylesheet" href="/verify/app.css">'}
 </head>
 <body>
 <header>

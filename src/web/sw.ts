@@ -20,7 +20,7 @@ interface WorkerScope {
 const sw = self as unknown as WorkerScope;
 
 const CACHE = 'tanda-verifier-v1';
-const SHELL = ['/verify', '/verify/app.js', '/verify/zxing_reader.wasm'];
+const SHELL = ['/verify', '/verify/app.css', '/verify/app.js', '/verify/zxing_reader.wasm'];
 const BUNDLE = '/trust-bundle';
 
 sw.addEventListener('install', (e) => {

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import * as mupdf from 'mupdf';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { renderCertificate } from '../../src/certificates/render.js';
+import { securityHeaders } from '../../src/http/app.js';
 import { trustRoutes } from '../../src/http/routes/trust.js';
 import { webRoutes } from '../../src/http/routes/web.js';
 import { bundledContexts } from '../../src/jsonld/index.js';
@@ -24,6 +25,7 @@ export function fixedSource(bundle: TrustBundle): BundleSource {
 export async function serveVerifier(bundle: TrustBundle): Promise<{ app: FastifyInstance; url: string }> {
   const app = Fastify();
   const source = fixedSource(bundle);
+  await securityHeaders(app);
   await app.register(trustRoutes, { source });
   await app.register(webRoutes, { source });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -34,7 +34,6 @@ export const trustRoutes: FastifyPluginAsync<{ source?: BundleSource }> = async 
   }, async () => ({ did: (await trust.authority()).did }));
 
   app.post('/verify/qr', {
-    config: { rateLimit: { max: 120, timeWindow: '1 minute' } },
     schema: {
       tags: ['verification'],
       summary: 'Verify the text of a certificate QR code against the current trust bundle',

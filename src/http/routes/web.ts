@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import { trustBundleService, type BundleSource } from '../../trust/service.js';
 import { ensureWebAssets } from '../../web/build.js';
-import { verifierPage } from '../../web/page.js';
+import { CSS, verifierPage } from '../../web/page.js';
 
 /** The offline web verifier: page, script, service worker, decoder WASM and a single-file download. */
 export const webRoutes: FastifyPluginAsync<{ source?: BundleSource }> = async (app, options) => {
@@ -15,6 +15,7 @@ export const webRoutes: FastifyPluginAsync<{ source?: BundleSource }> = async (a
     const page = verifierPage({ authority: (await trust.authority()).did });
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page);
   });
+  app.get('/verify/app.css', hidden, async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(CSS));
   app.get('/verify/app.js', hidden, async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(await asset('app.js')),
   );
