@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { Writable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTrustProxy } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
@@ -115,9 +115,9 @@ describe(`no secret in the log at trace level on ${testDialect}`, () => {
     secrets.apiKey = crypto.randomBytes(16).toString('hex');
     secrets.proxyAuth = crypto.randomBytes(16).toString('hex');
 
-    const inject = async (opts: Parameters<FastifyInstance['inject']>[0] & object, status: number) => {
+    const inject = async (opts: InjectOptions, status: number) => {
       const res = await app.inject(opts);
-      expect(res.statusCode, `${String((opts as { url?: string }).url)}: ${res.body}`).toBe(status);
+      expect(res.statusCode, `${String(opts.url)}: ${res.body}`).toBe(status);
       return res;
     };
     await inject({ method: 'GET', url: '/auth/me', headers: { ...admin.headers, cookie: `tanda_session=${secrets.cookie}`, 'x-api-key': secrets.apiKey, 'proxy-authorization': `Basic ${secrets.proxyAuth}` } }, 200);
