@@ -10,7 +10,7 @@ describe('printed QR code', () => {
     for (const paper of PAPERS) {
       it(`${templateId} on ${paper}: decodes from a 200 dpi raster to the payload, 40–50 mm with a white quiet zone, ≥ 10 mm from the edges`, async () => {
         const view = sampleView('th', { templateId, paper, qrPayload: samplePayload(630, templateId.length + paper.length) });
-        const qr = decodeQr(rasterisePage(await renderCertificate(view), 0, 200));
+        const qr = decodeQr(await rasterisePage(await renderCertificate(view), 0, 200));
         expect(qr).not.toBeNull();
         expect(qr!.text).toBe(view.qrPayload);
         expect(qr!.version).toBe(qrMatrix(view.qrPayload).version);
@@ -25,7 +25,7 @@ describe('printed QR code', () => {
   it('still decodes the largest payload 12 units need (version 18) from a 150 dpi raster', async () => {
     const view = sampleView('my', { qrPayload: samplePayload(760, 3) });
     expect(qrMatrix(view.qrPayload).version).toBe(18);
-    const qr = decodeQr(rasterisePage(await renderCertificate(view), 0, 150));
+    const qr = decodeQr(await rasterisePage(await renderCertificate(view), 0, 150));
     expect(qr?.text).toBe(view.qrPayload);
   });
 });
@@ -43,7 +43,7 @@ describe('qrPng / qrSvg', () => {
 
   it('PNG decodes to the payload and keeps a 4-module quiet zone', async () => {
     const scale = 6;
-    const raster = rasteriseImage(await qrPng(payload, scale));
+    const raster = await rasteriseImage(await qrPng(payload, scale));
     const modules = qrMatrix(payload).size;
     expect(raster.width).toBe((modules + 8) * scale);
     const qr = decodeQr(raster);

@@ -49,7 +49,7 @@ describe(`certificate round trip on ${testDialect}: PDF → raster → QR → CB
         expect(res.statusCode).toBe(200);
         expect(res.headers['content-type']).toBe('application/pdf');
 
-        const qr = decodeQr(rasterisePage(res.rawPayload, 0, 200));
+        const qr = decodeQr(await rasterisePage(res.rawPayload, 0, 200));
         expect(qr, 'QR code found on the page').not.toBeNull();
         const decoded = await decodeCredentialQr(qr!.text, { typeTableLoader: typeTableLoaderFromDb(t.db.kysely), documentLoader: t.services.documentLoader });
         expect(decoded).toEqual(award.credential);
@@ -98,7 +98,7 @@ describe(`certificate round trip on ${testDialect}: PDF → raster → QR → CB
     const replacement = re.json().verifiableCredential;
     const pdf = await t.app.inject({ method: 'GET', url: `/credentials/${encodeURIComponent(replacement.id)}/certificate.pdf`, headers: officer });
     expect(pdf.statusCode).toBe(200);
-    const qr = decodeQr(rasterisePage(pdf.rawPayload, 0, 200));
+    const qr = decodeQr(await rasterisePage(pdf.rawPayload, 0, 200));
     const decoded = await decodeCredentialQr(qr!.text, { typeTableLoader: typeTableLoaderFromDb(t.db.kysely), documentLoader: t.services.documentLoader });
     expect(decoded).toEqual(replacement);
     const old = await t.app.inject({ method: 'POST', url: '/credentials/verify', payload: { verifiableCredential: award.credential } });

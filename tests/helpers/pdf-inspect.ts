@@ -1,59 +1,68 @@
-import * as mupdf from 'mupdf';
+import { Lexer, PdfFile, PdfName, PdfRef, PdfStream, textString, type PdfDict, type PdfValue } from './pdf-objects.js';
 
 /**
- * Reads back what a PDF tells text extractors and screen readers, with MuPDF (npm, WASM).
- *
- * MuPDF's own text extraction maps ActualText glyph by glyph and garbles Khmer and Burmese clusters, so the text an
- * ActualText-aware extractor (poppler's pdftotext, Acrobat) returns is read here from the marked-content
- * properties in the page's content stream instead.
+ * Reads back what a PDF tells text extractors and screen readers. The text an ActualText-aware extractor (poppler's
+ * pdftotext, Acrobat) returns is read from the marked-content properties in the page's content stream, where the
+ * shaping code puts the logical text of every run (glyph-by-glyph extraction garbles Khmer and Burmese clusters).
  */
 
-export function openPdf(pdf: Uint8Array): mupdf.PDFDocument {
-  const doc = mupdf.Document.openDocument(pdf, 'application/pdf').asPDF();
-  if (!doc) throw new Error('not a PDF');
-  return doc;
-}
-
-function contentStream(doc: mupdf.PDFDocument, pageIndex: number): string {
-  const contents = doc.findPage(pageIndex).get('Contents');
-  const streams = contents.isArray() ? Array.from({ length: contents.length }, (_, i) => contents.get(i)) : [contents];
-  return streams.map((s) => Buffer.from(s.readStream().asUint8Array()).toString('latin1')).join('\n');
-}
-
-/**
- * A PDF literal string starting at `start` (just after its opening parenthesis), unescaped per ISO 32000 7.3.4.2.
- * Hand-written because MuPDF's JavaScript API does not expose its content-stream lexer.
- */
-function literalString(source: string, start: number): string {
-  let depth = 1;
-  let out = '';
-  for (let i = start; i < source.length; i++) {
-    const c = source[i]!;
-    if (c === '\\') {
-      const next = source[++i]!;
-      const escapes: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
-      if (next in escapes) out += escapes[next];
-      else if (/[0-7]/.test(next)) {
-        const octal = /^[0-7]{1,3}/.exec(source.slice(i, i + 3))![0];
-        out += String.fromCharCode(parseInt(octal, 8));
-        i += octal.length - 1;
-      } else if (next === '\r' || next === '\n') continue;
-      else out += next;
-    } else if (c === '(') {
-      depth++;
-      out += c;
-    } else if (c === ')') {
-      if (--depth === 0) return out;
-      out += c;
-    } else out += c;
+/** A read-only view of a PDF value with references resolved, for assertions on catalog and page entries. */
+export class PdfObjectView {
+  constructor(private readonly file: PdfFile, private readonly value: PdfValue) {}
+  get(key: string | number): PdfObjectView {
+    const v = this.value instanceof PdfStream ? this.value.dict : this.value;
+    const got = typeof key === 'number' ? (Array.isArray(v) ? v[key] : undefined) : v instanceof Map ? v.get(key) : undefined;
+    return new PdfObjectView(this.file, this.file.resolve(got));
   }
-  throw new Error('unterminated PDF string');
+  isNull(): boolean {
+    return this.value === null;
+  }
+  isArray(): boolean {
+    return Array.isArray(this.value);
+  }
+  get length(): number {
+    return Array.isArray(this.value) ? this.value.length : 0;
+  }
+  asNumber(): number {
+    return typeof this.value === 'number' ? this.value : NaN;
+  }
+  asBoolean(): boolean {
+    return this.value === true;
+  }
+  asName(): string {
+    return this.value instanceof PdfName ? this.value.name : '';
+  }
+  asString(): string {
+    return typeof this.value === 'string' ? textString(this.value) : '';
+  }
 }
 
-/** Text strings are UTF-16BE with a byte order mark, or PDFDocEncoding (ASCII for what Tanda writes). */
-function decodeTextString(bytes: string): string {
-  if (!bytes.startsWith('\xFE\xFF')) return bytes;
-  return Buffer.from(bytes.slice(2), 'latin1').swap16().toString('utf16le');
+export interface OpenPdf {
+  countPages(): number;
+  findPage(pageIndex: number): PdfObjectView;
+}
+
+export function openPdf(pdf: Uint8Array): OpenPdf {
+  const file = new PdfFile(Buffer.from(pdf));
+  return {
+    countPages: () => file.pages().length,
+    findPage: (i) => new PdfObjectView(file, file.pages()[i] ?? null),
+  };
+}
+
+type Operation = { op: string; operands: PdfValue[] };
+
+function* operations(content: Buffer): Generator<Operation> {
+  const lexer = new Lexer(content);
+  let operands: PdfValue[] = [];
+  for (let t = lexer.next(); t !== undefined; t = lexer.next()) {
+    if (t !== null && typeof t === 'object' && 'op' in t) {
+      // Inline images carry binary data up to EI: skip it rather than lexing it.
+      if (t.op === 'ID') lexer.pos = content.indexOf('EI', lexer.pos, 'latin1') + 2;
+      yield { op: t.op, operands };
+      operands = [];
+    } else operands.push(t);
+  }
 }
 
 export interface MarkedSpan {
@@ -63,27 +72,40 @@ export interface MarkedSpan {
 
 /** The ActualText and Lang of every marked-content span on a page, in content order. */
 export function actualTextSpans(pdf: Uint8Array, pageIndex = 0): MarkedSpan[] {
-  const source = contentStream(openPdf(pdf), pageIndex);
+  const file = new PdfFile(Buffer.from(pdf));
   const spans: MarkedSpan[] = [];
-  for (const match of source.matchAll(/\/Span <<(.*?)\/ActualText \(/gs)) {
-    const text = decodeTextString(literalString(source, match.index + match[0].length));
-    const lang = /\/Lang \(/.exec(match[1]!) ? decodeTextString(literalString(match[1]!, match[1]!.indexOf('/Lang (') + 7)) : '';
-    spans.push({ text, lang });
+  for (const { op, operands } of operations(file.contents(pageIndex))) {
+    if (op !== 'BDC' || (operands[0] as PdfName | undefined)?.name !== 'Span' || !(operands[1] instanceof Map)) continue;
+    const props = operands[1];
+    const text = props.get('ActualText');
+    if (typeof text !== 'string') continue;
+    const lang = props.get('Lang');
+    spans.push({ text: textString(text), lang: typeof lang === 'string' ? textString(lang) : '' });
   }
   return spans;
 }
 
 /** Glyph ids drawn on a page (ids in the embedded subsets; 0 is .notdef, a missing glyph). */
 export function drawnGlyphIds(pdf: Uint8Array, pageIndex = 0): number[] {
-  const page = mupdf.Document.openDocument(pdf, 'application/pdf').loadPage(pageIndex);
+  const file = new PdfFile(Buffer.from(pdf));
+  const page = file.pages()[pageIndex]!;
+  const fonts = (file.resolve((file.resolve(page.get('Resources')) as PdfDict).get('Font')) ?? new Map()) as PdfDict;
   const ids: number[] = [];
-  const device = new mupdf.Device({
-    fillText(text: mupdf.Text) {
-      text.walk({ showGlyph: (_font, _trm, glyph) => ids.push(glyph) });
-    },
-  });
-  page.run(device, mupdf.Matrix.identity);
-  device.close();
+  let twoByte = false;
+  const show = (s: PdfValue) => {
+    if (typeof s !== 'string') return;
+    // Tanda embeds every font as Type0 / Identity-H with an identity CID-to-GID map: each 2-byte code is a glyph id.
+    if (!twoByte) throw new Error('text in a simple (non-Type0) font: Tanda embeds only Type0 fonts');
+    for (let i = 0; i + 1 < s.length; i += 2) ids.push((s.charCodeAt(i) << 8) | s.charCodeAt(i + 1));
+  };
+  for (const { op, operands } of operations(file.contents(pageIndex))) {
+    if (op === 'Tf') {
+      const font = file.resolve(fonts.get((operands[0] as PdfName).name)) as PdfDict;
+      twoByte = (font.get('Subtype') as PdfName).name === 'Type0';
+    } else if (op === 'Tj' || op === "'") show(operands[0]!);
+    else if (op === '"') show(operands[2]!);
+    else if (op === 'TJ') for (const part of operands[0] as PdfValue[]) show(part);
+  }
   return ids;
 }
 
@@ -100,30 +122,31 @@ export interface Tagging {
 }
 
 export function tagging(pdf: Uint8Array): Tagging {
-  const doc = openPdf(pdf);
-  const root = doc.getTrailer().get('Root');
-  const info = doc.getTrailer().get('Info');
-  const metadata = root.get('Metadata');
-  const xmp = metadata.isNull() ? '' : Buffer.from(metadata.readStream().asUint8Array()).toString('utf8');
+  const file = new PdfFile(Buffer.from(pdf));
+  const root = new PdfObjectView(file, file.catalog);
+  const info = new PdfObjectView(file, file.resolve(file.trailer.get('Info')));
+  const metadata = file.resolve(file.catalog.get('Metadata'));
+  const xmp = metadata instanceof PdfStream ? file.data(metadata).toString('utf8') : '';
   const structure: string[] = [];
   const figureAlts: string[] = [];
-  const walk = (node: mupdf.PDFObject) => {
-    if (node.isArray()) {
-      for (let i = 0; i < node.length; i++) walk(node.get(i));
+  const walk = (value: PdfValue | undefined) => {
+    const node = value instanceof PdfRef ? file.resolve(value) : value;
+    if (Array.isArray(node)) {
+      for (const kid of node) walk(kid);
       return;
     }
-    if (!node.isDictionary() || node.get('S').isNull()) return;
-    const type = node.get('S').asName();
+    if (!(node instanceof Map) || !(node.get('S') instanceof PdfName)) return;
+    const type = (node.get('S') as PdfName).name;
     structure.push(type);
-    if (type === 'Figure') figureAlts.push(node.get('Alt').asString());
+    if (type === 'Figure') figureAlts.push(textString(String(file.resolve(node.get('Alt')) ?? '')));
     walk(node.get('K'));
   };
-  const structTree = root.get('StructTreeRoot');
-  if (!structTree.isNull()) walk(structTree.get('K'));
+  const structTree = file.resolve(file.catalog.get('StructTreeRoot'));
+  if (structTree instanceof Map) walk(structTree.get('K'));
   return {
     marked: root.get('MarkInfo').get('Marked').asBoolean(),
     lang: root.get('Lang').asString(),
-    hasStructTree: !structTree.isNull(),
+    hasStructTree: structTree instanceof Map,
     displayDocTitle: root.get('ViewerPreferences').get('DisplayDocTitle').asBoolean(),
     title: info.get('Title').asString(),
     pdfUaPart: /<pdfuaid:part>(\d+)<\/pdfuaid:part>/.exec(xmp)?.[1] ?? null,

@@ -1,8 +1,9 @@
+import { createCanvas, loadImage } from '@napi-rs/canvas';
 import jsQRModule from 'jsqr';
-import * as mupdf from 'mupdf';
+import { renderPdfPage, rgbaOf } from '../../src/pdf/rasterise.js';
 
 /**
- * Raster round trip for printed QR codes: render a PDF page with MuPDF (npm, WASM: no system packages), find and
+ * Raster round trip for printed QR codes: render a PDF page with pdf.js (the product's own renderer), find and
  * decode the QR in the pixels with jsQR, and measure where it landed on the page, as a phone camera would see it.
  */
 
@@ -19,26 +20,9 @@ export interface Raster {
   dpi: number;
 }
 
-export function rasterisePage(pdf: Uint8Array, pageIndex = 0, dpi = 200): Raster {
-  const doc = mupdf.Document.openDocument(pdf, 'application/pdf');
-  const page = doc.loadPage(pageIndex);
-  const pixmap = page.toPixmap(mupdf.Matrix.scale(dpi / 72, dpi / 72), mupdf.ColorSpace.DeviceRGB, false, true);
-  const width = pixmap.getWidth();
-  const height = pixmap.getHeight();
-  const stride = pixmap.getStride();
-  const rgb = pixmap.getPixels();
-  const data = new Uint8ClampedArray(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const from = y * stride + x * 3;
-      const to = (y * width + x) * 4;
-      data[to] = rgb[from]!;
-      data[to + 1] = rgb[from + 1]!;
-      data[to + 2] = rgb[from + 2]!;
-      data[to + 3] = 255;
-    }
-  }
-  return { width, height, data, dpi };
+export async function rasterisePage(pdf: Uint8Array, pageIndex = 0, dpi = 200): Promise<Raster> {
+  const page = await renderPdfPage(pdf, pageIndex, dpi);
+  return { width: page.width, height: page.height, data: rgbaOf(page.canvas), dpi };
 }
 
 export interface DecodedQr {
@@ -94,26 +78,13 @@ function ringIsWhite(raster: Raster, left: number, top: number, side: number, qu
 }
 
 /** Decodes a PNG (the qr.png route's image) into pixels; dpi is nominal, since an image has no physical size. */
-export function rasteriseImage(png: Uint8Array): Raster {
-  const image = new mupdf.Image(png);
-  const source = image.toPixmap();
-  const pixmap = source.getColorSpace()?.isRGB() ? source : source.convertToColorSpace(mupdf.ColorSpace.DeviceRGB, true);
-  const width = pixmap.getWidth();
-  const height = pixmap.getHeight();
-  const stride = pixmap.getStride();
-  const channels = stride / width;
-  const pixels = pixmap.getPixels();
-  const data = new Uint8ClampedArray(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const from = y * stride + x * channels;
-      const to = (y * width + x) * 4;
-      data[to] = pixels[from]!;
-      data[to + 1] = pixels[from + 1]!;
-      data[to + 2] = pixels[from + 2]!;
-      data[to + 3] = 255;
-    }
-  }
+export async function rasteriseImage(png: Uint8Array): Promise<Raster> {
+  const image = await loadImage(Buffer.from(png));
+  const canvas = createCanvas(image.width, image.height);
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, image.width, image.height);
+  ctx.drawImage(image, 0, 0);
   // Images have no physical size; report them at 72 dpi so one pixel is one point.
-  return { width, height, data, dpi: 72 };
+  return { width: image.width, height: image.height, data: ctx.getImageData(0, 0, image.width, image.height).data, dpi: 72 };
 }

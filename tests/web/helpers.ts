@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
-import * as mupdf from 'mupdf';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { renderCertificate } from '../../src/certificates/render.js';
 import { securityHeaders } from '../../src/http/app.js';
 import { trustRoutes } from '../../src/http/routes/trust.js';
 import { webRoutes } from '../../src/http/routes/web.js';
 import { bundledContexts } from '../../src/jsonld/index.js';
+import { renderPdfPage } from '../../src/pdf/rasterise.js';
 import type { TrustBundle } from '../../src/trust/bundle.js';
 import type { BundleSource } from '../../src/trust/service.js';
 import { createVerifierData } from '../../src/verifier/verifier-data.js';
@@ -35,9 +35,7 @@ export async function serveVerifier(bundle: TrustBundle): Promise<{ app: Fastify
 /** The printed certificate as a phone would photograph it: the real PDF, rasterised at 150 dpi, JPEG. */
 export async function certificatePhoto(payload: string, holderName: string, dpi = 150): Promise<Buffer> {
   const pdf = await renderCertificate(sampleView('fil', { qrPayload: payload, holderName }));
-  const page = mupdf.Document.openDocument(pdf, 'application/pdf').loadPage(0);
-  const pixmap = page.toPixmap(mupdf.Matrix.scale(dpi / 72, dpi / 72), mupdf.ColorSpace.DeviceRGB, false, true);
-  return Buffer.from(pixmap.asJPEG(85, false));
+  return (await renderPdfPage(pdf, 0, dpi)).canvas.encode('jpeg', 85);
 }
 
 /**
@@ -47,14 +45,18 @@ export async function certificatePhoto(payload: string, holderName: string, dpi 
  */
 export async function deskPhoto(payload: string, holderName: string, { dpi = 150, tiltDegrees = 6, frame = 1.6 } = {}): Promise<Buffer> {
   const pdf = await renderCertificate(sampleView('fil', { qrPayload: payload, holderName }));
-  const page = mupdf.Document.openDocument(pdf, 'application/pdf').loadPage(0);
-  const turned = mupdf.Matrix.concat(mupdf.Matrix.scale(dpi / 72, dpi / 72), mupdf.Matrix.rotate(tiltDegrees));
-  const [x0, y0, x1, y1] = mupdf.Rect.transform(page.getBounds(), turned);
-  const placed = mupdf.Matrix.concat(turned, mupdf.Matrix.translate(40 - x0, 40 - y0));
-  const pixmap = new mupdf.Pixmap(mupdf.ColorSpace.DeviceRGB, [0, 0, Math.round((x1 - x0) * frame), Math.round((y1 - y0) * frame)], false);
-  pixmap.clear(150);
-  const device = new mupdf.DrawDevice(placed, pixmap);
-  page.run(device, mupdf.Matrix.identity);
-  device.close();
-  return Buffer.from(pixmap.asJPEG(70, false));
+  const page = await renderPdfPage(pdf, 0, dpi);
+  const turn = (tiltDegrees * Math.PI) / 180;
+  const cos = Math.abs(Math.cos(turn));
+  const sin = Math.abs(Math.sin(turn));
+  // The turned page's bounding box, placed 40 px in from the frame's top-left corner.
+  const boxW = page.width * cos + page.height * sin;
+  const boxH = page.width * sin + page.height * cos;
+  const { canvas, context } = page.canvasFactory.create(Math.round(boxW * frame), Math.round(boxH * frame));
+  context.fillStyle = 'rgb(150,150,150)';
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  context.translate(40 + boxW / 2, 40 + boxH / 2);
+  context.rotate(turn);
+  context.drawImage(page.canvas as unknown as CanvasImageSource, -page.width / 2, -page.height / 2);
+  return canvas.encode('jpeg', 70);
 }
