@@ -3,6 +3,7 @@ import { loadConfig } from '../config.js';
 import { isTandaError } from '../errors.js';
 import { rotateIssuerKey } from '../issuers/issuers.js';
 import { certificatesCommand } from './certificates.js';
+import { outboxCommand } from './outbox.js';
 import { registryCommand } from './registry.js';
 import { rplCommand } from './rpl.js';
 import { statusCommand } from './status.js';
@@ -24,6 +25,10 @@ const DB_COMMANDS: Record<string, { help: string; run: Command }> = {
   rpl: {
     help: 'rpl <command>                     cohort import from CSV, audit chain check (tanda rpl help)',
     run: rplCommand,
+  },
+  outbox: {
+    help: 'outbox flush                      send due notifications now (the server\'s worker does this on its own)',
+    run: outboxCommand,
   },
   'trust-bundle': {
     help: 'trust-bundle export|import        the signed data offline verifiers use (tanda trust-bundle help)',
