@@ -225,7 +225,7 @@ export class OutboxWorker {
       .where('id', '=', id)
       .where('sent_at', 'is', null)
       .execute();
-    this.log.info({ worker: this.id, notificationId: id, template: row.template, channel, attempt }, 'notification sent');
+    this.log.info({ worker: this.id, notificationId: id, template: row.template, channel, attempt }, 'notification accepted by the transport');
     return 'sent';
   }
 

@@ -134,6 +134,26 @@ describe(`outbox worker with a real SMTP server on ${testDialect}`, () => {
     }
   });
 
+  it('concurrent code requests with two workers running deliver every code exactly once (main flushed inside each request and sent some twice)', async () => {
+    await emptyOutbox();
+    const smtp = await startSmtpServer();
+    const a = createOutboxWorker(t.services, memoryLog(), { transports: [smtpTransport(smtp.url, 'no-reply@tanda.test')] });
+    const b = createOutboxWorker(t.services, memoryLog(), { transports: [smtpTransport(smtp.url, 'no-reply@tanda.test')] });
+    try {
+      const emails = ['dbl0', 'dbl1', 'dbl2', 'dbl3', 'dbl4'].map((n) => `${n}@example.org`);
+      for (const email of emails) await f.registerCandidate({ email });
+      await Promise.all(emails.map((contact) => t.app.inject({ method: 'POST', url: '/auth/candidate/code', payload: { contact } })));
+      await Promise.all([a.runOnce(), b.runOnce()]);
+      await Promise.all([a.runOnce(), b.runOnce()]);
+      expect(smtp.received.map((m) => m.to[0]).sort()).toEqual(emails);
+      expect(new Set(smtp.received.map((m) => m.notificationId)).size).toBe(5);
+    } finally {
+      await a.stop();
+      await b.stop();
+      await smtp.close();
+    }
+  });
+
   it('a claim left by a worker that died mid-send is taken over only after its lease, then sent (the documented at-least-once window)', async () => {
     await emptyOutbox();
     const smtp = await startSmtpServer();
