@@ -89,6 +89,8 @@ export class OutboxWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  /** The last round found a full batch: more may be due, so the next round starts at once. */
+  private moreDue = false;
   private stopped = true;
   private unlisten: (() => void) | undefined;
 
@@ -138,11 +140,14 @@ export class OutboxWorker {
     if (this.timer) clearTimeout(this.timer);
     this.running = this.runOnce()
       .then(() => undefined)
-      .catch((e: unknown) => this.log.error({ worker: this.id, reason: safeReason(e) }, 'outbox round failed'))
+      .catch((e: unknown) => {
+        this.moreDue = false;
+        this.log.error({ worker: this.id, error: (e as Error)?.name, reason: safeReason(e) }, 'outbox round failed');
+      })
       .finally(() => {
         this.running = undefined;
         if (this.stopped) return;
-        if (this.again) {
+        if (this.again || this.moreDue) {
           this.again = false;
           this.kick();
         } else {
@@ -158,6 +163,7 @@ export class OutboxWorker {
     for (const job of this.jobs) result.jobs += await job(this.clock());
     await this.expire();
     result.held = await this.hold();
+    this.moreDue = false;
     if (!this.channels.length) return result;
     const now = this.clock().toISOString();
     const due = this.executor
@@ -168,7 +174,9 @@ export class OutboxWorker {
       .where((eb) => eb.or([eb('available_at', 'is', null), eb('available_at', '<=', now)]))
       .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
       .where('channel', 'in', this.channels);
-    for (const { id } of await due.orderBy('created_at').limit(this.batchSize).execute()) {
+    const batch = await due.orderBy('created_at').limit(this.batchSize).execute();
+    this.moreDue = batch.length === this.batchSize;
+    for (const { id } of batch) {
       const outcome = await this.deliverOne(id);
       if (outcome) result[outcome]++;
     }
