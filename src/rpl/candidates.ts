@@ -177,7 +177,7 @@ export async function updateCandidate(ctx: RplContext, actor: Actor, id: string,
     const pendingContactChanges = await requestContactChanges(tx, ctx, actor, row, { email, phone });
     return { ...candidateView(await loadCandidate(tx, id)), pendingContactChanges };
   });
-  if (result.pendingContactChanges.length) ctx.outbox.wake();
+  if (email !== undefined || phone !== undefined) ctx.outbox.wake();
   return result;
 }
 
