@@ -1,5 +1,6 @@
 import { createOutboxWorker, deliveryNotice, transportsFor } from '../outbox/index.js';
 import type { WorkerLog } from '../outbox/worker.js';
+import { OPERATOR, authorize } from '../policy/policy.js';
 import type { Services } from '../services.js';
 
 export const OUTBOX_HELP = `usage: tanda outbox <command>
@@ -18,6 +19,8 @@ export async function outboxCommand(argv: string[], services: Services): Promise
     process.stderr.write(`${OUTBOX_HELP}\n`);
     return sub === undefined || sub === 'help' ? 0 : 2;
   }
+  // Sending the outbox is the deployment's own work, whoever holds the machine: the operator's.
+  authorize(OPERATOR, 'run', { kind: 'deployment' });
   const roundsArg = rest[0] === '--rounds' ? Number(rest[1]) : 3;
   if (!Number.isInteger(roundsArg) || roundsArg < 1) throw new Error('--rounds takes a positive integer');
   const transports = transportsFor(services.config.mail, stderrLog);

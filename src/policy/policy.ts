@@ -60,6 +60,8 @@ export type Resource =
   | { kind: 'status_entry'; issuerId: string }
   /** Issuing the award of a certified case or a moderated cohort row. */
   | { kind: 'award'; issuerId: string }
+  /** Importing an assessment day's decisions (cohort CSV) for a body. */
+  | { kind: 'cohort'; issuerId: string }
   /** Audit entries: of one body's cases, or the whole chain (issuerId null). */
   | { kind: 'audit'; issuerId: string | null }
   /** Aggregated, suppressed statistics: of one body, or all (issuerId null). */
@@ -86,6 +88,7 @@ export const ACTIONS = {
   issuance: ['issue'],
   status_entry: ['update'],
   award: ['issue'],
+  cohort: ['import'],
   audit: ['read', 'verify_chain'],
   statistics: ['read'],
   registry: ['read', 'manage'],
@@ -126,6 +129,7 @@ const WHAT: Record<ResourceKind, string> = {
   issuance: 'certifying body',
   status_entry: 'credential',
   award: 'case',
+  cohort: 'cohort',
   audit: 'audit entry',
   statistics: 'statistics',
   registry: 'registry entry',
@@ -198,6 +202,9 @@ function rule(actor: Actor, action: Action, r: Resource): Decision {
     case 'status_entry':
     case 'award':
       return role === 'certifying_officer' && inBody(actor, r.issuerId) ? allow : forbid('a certifying officer of the certifying body does this');
+    case 'cohort':
+      // The imported decisions are recorded as the assessor's own, so the assessor imports them.
+      return role === 'assessor' && inBody(actor, r.issuerId) ? allow : forbid('an assessor of the certifying body imports their assessment day');
     case 'audit':
       if (role === 'admin' || role === 'operator') return allow;
       // Staff read their body's part of the chain (case histories); the whole chain is the admin's.
