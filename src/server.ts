@@ -4,6 +4,7 @@ import { seedDemo } from './demo/seed.js';
 import { buildApp } from './http/app.js';
 import { loggerOptions } from './http/logger.js';
 import { sweepEvidence } from './rpl/evidence.js';
+import { createOutboxWorker, deliveryNotice, transportsFor } from './outbox/index.js';
 import { createServices } from './services.js';
 
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
@@ -16,6 +17,9 @@ async function main(): Promise<void> {
   const demo = config.seedDemo ? await seedDemo(services) : undefined;
 
   const app = await buildApp(services, { logger: loggerOptions(config.logLevel) });
+  const outboxLog = app.log.child({ component: 'outbox' });
+  const transports = transportsFor(config.mail, outboxLog);
+  const outbox = createOutboxWorker(services, outboxLog, { transports });
   // Evidence files without a row (a crash between the file move and the commit) and abandoned upload leftovers.
   const sweep = setInterval(() => {
     sweepEvidence(services.rpl).then(
@@ -27,7 +31,9 @@ async function main(): Promise<void> {
   const close = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     clearInterval(sweep);
+    // Requests first (they may queue messages), then the round in progress finishes its sends, then the database.
     await app.close();
+    await outbox.stop();
     await db.destroy();
     process.exit(0);
   };
@@ -35,6 +41,9 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void close('SIGTERM'));
 
   await app.listen({ port: config.port, host: config.host });
+  outbox.start();
+  const delivery = deliveryNotice(transports);
+  outboxLog[delivery.level]({ transports: transports.map((t) => t.description) }, `notifications: ${delivery.text}`);
   const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${(app.server.address() as { port: number }).port}`;
   const lines = [
     '',
@@ -42,6 +51,7 @@ async function main(): Promise<void> {
     `  API            ${base}`,
     `  health         ${base}/health`,
     `  API docs       ${base}/docs  (OpenAPI JSON: ${base}/docs/json)`,
+    `  notifications  ${delivery.text}`,
   ];
   if (admin.token && !config.bootstrapToken) {
     lines.push(`  admin token    ${admin.token}   (shown once: store it now)`);

@@ -5,6 +5,7 @@ import { loadConfig } from '../config.js';
 import { ensurePrivateDir, writePrivateFile } from '../data-dir.js';
 import { isTandaError, TandaError } from '../errors.js';
 import { bundledContexts } from '../jsonld/index.js';
+import { OPERATOR, authorize } from '../policy/policy.js';
 import type { Services } from '../services.js';
 import { openTrustBundle } from '../trust/open.js';
 import { trustBundleService } from '../trust/service.js';
@@ -134,6 +135,7 @@ export async function bundleCommand(argv: string[], services: Services): Promise
   const trust = trustBundleService(services);
   ensurePrivateDir(dataDir);
   if (sub === 'export') {
+    authorize(OPERATOR, 'run', { kind: 'deployment' });
     const { text, bundle } = await trust.current();
     if (positionals[0]) fs.writeFileSync(positionals[0], text);
     else process.stdout.write(`${text}\n`);

@@ -8,6 +8,7 @@ import { loadVisibleCase } from './case-repository.js';
 import { audit, type RplContext } from './context.js';
 import type { StagedBlob } from './evidence-storage.js';
 import { sniffEvidence } from './sniff.js';
+import { authorize } from '../policy/policy.js';
 import type { EvidenceBlobsTable, EvidenceItemsTable } from './tables.js';
 
 /**
@@ -61,7 +62,6 @@ const view = (r: ItemRow): EvidenceView => ({
 
 /** States in which the portfolio is open (appealed: new evidence for the reassessment). */
 const OPEN_STATES = new Set(['draft', 'submitted', 'screening', 'assessment', 'reassessment', 'appealed']);
-const CONTRIBUTORS = new Set(['candidate', 'counsellor', 'assessor']);
 
 /** An upload already streamed to staging and checked from its bytes, waiting for its row. */
 export interface StagedEvidence {
@@ -81,10 +81,15 @@ export interface EvidenceMeta {
  * transaction that records it (the case may have closed, or its returnee been erased, while the bytes streamed).
  */
 export async function assertMayAddEvidence(executor: Executor, actor: Actor, caseId: string): Promise<void> {
-  // policy: one call, to become authorize(actor, 'evidence.add', case) when src/policy lands.
-  if (!CONTRIBUTORS.has(actor.role)) throw new TandaError('forbidden', 'evidence is added by the candidate, a counsellor or the assessor');
-  const { row } = await loadVisibleCase(executor, actor, caseId);
-  if (!OPEN_STATES.has(row.state)) throw new TandaError('invalid_transition', `the portfolio is closed while the case is ${row.state}`);
+  const kase = await executor
+    .selectFrom('rpl_cases')
+    .innerJoin('candidates', 'candidates.id', 'rpl_cases.candidate_id')
+    .select(['rpl_cases.issuer_id', 'rpl_cases.assessor_id', 'rpl_cases.state', 'candidates.user_id'])
+    .where('rpl_cases.id', '=', caseId)
+    .executeTakeFirst();
+  if (!kase) throw new TandaError('not_found', 'no such case');
+  authorize(actor, 'upload', { kind: 'evidence', issuerId: kase.issuer_id, assessorId: kase.assessor_id, candidateUserId: kase.user_id });
+  if (!OPEN_STATES.has(kase.state)) throw new TandaError('invalid_transition', `the portfolio is closed while the case is ${kase.state}`);
 }
 
 /**

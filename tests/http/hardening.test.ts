@@ -7,6 +7,7 @@ import { buildApp } from '../../src/http/app.js';
 import { loggerOptions } from '../../src/http/logger.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
+import { createOutboxWorker } from '../../src/outbox/index.js';
 import { CapturingTransport, FILES, multipart, rplFixture } from '../rpl/fixtures.js';
 
 const verifyJunk = (app: FastifyInstance, forwardedFor?: string) =>
@@ -103,8 +104,9 @@ describe(`no secret in the log at trace level on ${testDialect}`, () => {
 
   it('bearer API and session tokens, a staff password, a sign-in code, cookies and API-key headers never reach it', async () => {
     const f = await rplFixture(t);
+    // The outbox worker logs into the same trace-level log as the server.
     const transport = new CapturingTransport();
-    t.services.rpl.outbox.transport = transport;
+    const worker = createOutboxWorker(t.services, app.log.child({ component: 'outbox' }), { transports: [transport] });
     const secrets: Record<string, string> = {};
     const admin = await t.login('admin', { issuerId: null });
     const counsellor = await t.login('counsellor');
@@ -131,6 +133,7 @@ describe(`no secret in the log at trace level on ${testDialect}`, () => {
 
     const candidate = await f.registerCandidate();
     const asked = await inject({ method: 'POST', url: '/auth/candidate/code', payload: { contact: candidate.email } }, 202);
+    await worker.runOnce();
     secrets.code = transport.lastCodeFor(candidate.email);
     const verified = await inject({ method: 'POST', url: '/auth/candidate/verify', payload: { challengeId: asked.json().challengeId, code: secrets.code } }, 200);
     secrets.candidateSession = verified.json().token;
