@@ -42,6 +42,9 @@ describe('the data directory (embedded SQLite)', () => {
         } finally {
           quiet.forEach((s) => s.mockRestore());
         }
+        // While the database is open: SQLite's -wal and -shm files take the database file's mode.
+        const open = walk(path.join(dataDir, 'data')).filter((e) => /^tanda\.db-(wal|shm)$/.test(e.file));
+        expect(open.map((e) => [e.file, e.mode.toString(8)]).sort()).toEqual([['tanda.db-shm', '600'], ['tanda.db-wal', '600']]);
       } finally {
         await db.destroy();
       }
