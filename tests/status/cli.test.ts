@@ -28,7 +28,7 @@ afterAll(async () => t.close());
 
 describe(`tanda status on ${testDialect}`, () => {
   it('revokes with reason and note, audited as the OS user, and shows the history', async () => {
-    const v = await t.services.credentials.issue(award(t.issuer.did), { issuerId: t.issuer.id, withStatus: true });
+    const v = await t.services.credentials.issue(award(t.issuer.did), { issuerId: t.issuer.id, kind: 'award' });
     const id = v.id as string;
     const res = await run('revoke', id, '--reason', 'fraud', '--note', 'assessor reported a forged logbook');
     expect(res).toMatchObject({ code: 0, err: '' });

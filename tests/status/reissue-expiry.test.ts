@@ -18,7 +18,7 @@ type Vc = Record<string, unknown> & {
 };
 
 const issueVia = async (credential: Record<string, unknown>, qualificationId: string | null = null): Promise<Vc> =>
-  (await t.services.credentials.issue(credential, { issuerId: t.issuer.id, withStatus: true, qualificationId })) as unknown as Vc;
+  (await t.services.credentials.issue(credential, { issuerId: t.issuer.id, kind: 'award', qualificationId })) as unknown as Vc;
 const verify = (credential: unknown) => t.app.inject({ method: 'POST', url: '/credentials/verify', payload: { verifiableCredential: credential } });
 const reissue = (id: string, payload: object) => t.app.inject({ method: 'POST', url: `/credentials/${encodeURIComponent(id)}/reissue`, headers: officer, payload });
 const history = (id: string, headers = officer) => t.app.inject({ method: 'GET', url: `/credentials/${encodeURIComponent(id)}/history`, headers });
