@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { statusCommand } from '../../src/cli/status.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
-import { award, statusCheck } from './fixtures.js';
+import { badge, statusCheck } from './fixtures.js';
 
 let t: TestContext;
 
@@ -28,7 +28,7 @@ afterAll(async () => t.close());
 
 describe(`tanda status on ${testDialect}`, () => {
   it('revokes with reason and note, audited as the OS user, and shows the history', async () => {
-    const v = await t.services.credentials.issue(award(t.issuer.did), { issuerId: t.issuer.id, kind: 'award' });
+    const v = await t.services.credentials.issue(badge(t.issuer.did), { issuerId: t.issuer.id });
     const id = v.id as string;
     const res = await run('revoke', id, '--reason', 'fraud', '--note', 'assessor reported a forged logbook');
     expect(res).toMatchObject({ code: 0, err: '' });

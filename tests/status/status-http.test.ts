@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIssuer } from '../../src/issuers/issuers.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
-import { award, decodeBits, statusCheck } from './fixtures.js';
+import { badge, decodeBits, statusCheck } from './fixtures.js';
 
 let t: TestContext;
 let officer: { authorization: string };
@@ -14,7 +14,7 @@ let officerId: string;
 
 type Vc = Record<string, unknown> & { id: string; credentialStatus: { statusListIndex: string; statusListCredential: string } };
 
-const issue = async (credential = award(t.issuer.did)): Promise<Vc> => {
+const issue = async (credential = badge(t.issuer.did)): Promise<Vc> => {
   const res = await t.app.inject({ method: 'POST', url: '/credentials/issue', headers: officer, payload: { credential, options: { credentialStatus: { type: 'BitstringStatusListEntry' } } } });
   expect(res.statusCode).toBe(201);
   return res.json().verifiableCredential as Vc;
