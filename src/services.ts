@@ -5,7 +5,7 @@ import { CertificateService } from './certificates/certificate-service.js';
 import { registryAwardCheck, type AwardListView } from './awards/award-check.js';
 import type { Check } from './credentials/checks.js';
 import { CredentialService } from './credentials/service.js';
-import { registryTerms } from './credentials/registry-claims.js';
+import { registryTerms, type RegistryTerms } from './credentials/registry-claims.js';
 import { issuerId } from './credentials/verify.js';
 import { checkCredentialAgainstRegistry } from './frameworks/registry-check.js';
 import { loadRegistrySnapshot } from './frameworks/snapshot-loader.js';
@@ -44,6 +44,13 @@ export function createServices(config: Config, db: Db): Services {
   });
   const knownContexts = new Set(bundledContexts().keys());
   const registry = cachedRegistrySnapshot(db);
+  // The catalogue's names, worked out once per registry snapshot rather than per VC API issuance.
+  const terms = new WeakMap<RegistrySnapshot, RegistryTerms>();
+  const termsOf = (snapshot: RegistrySnapshot): RegistryTerms => {
+    let t = terms.get(snapshot);
+    if (!t) terms.set(snapshot, (t = registryTerms(snapshot)));
+    return t;
+  };
   const credentials = new CredentialService({
     db,
     keys,
@@ -53,7 +60,7 @@ export function createServices(config: Config, db: Db): Services {
       const issuer = await findIssuerByDid(db.kysely, did);
       return issuer ? { known: true, name: issuer.name, id: issuer.id } : { known: false };
     },
-    registryTerms: async () => registryTerms(await registry()),
+    registryTerms: async () => termsOf(await registry()),
     checkRegistry: async (credential): Promise<Check[]> => [...checkCredentialAgainstRegistry(credential, await registry()), await awardCheck(credential)],
   });
   // Whether a registry body's credential is an award or was signed through the VC API, from the list its status
