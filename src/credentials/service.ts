@@ -6,9 +6,9 @@ import type { DocumentLoader } from '../jsonld/loader.js';
 import type { KeyStore } from '../keys/key-store.js';
 import { holderNames } from './build.js';
 import type { Check } from './checks.js';
-import { signCredential, type SignedCredential } from './sign.js';
 import { appendAudit } from '../rpl/audit.js';
 import { findUngoverned, type RegistryTerms } from './registry-claims.js';
+import { signCredential, type SignedCredential } from './sign.js';
 import { issuerId, verifyCredential, type IssuerInfo, type VcApiCheck, type VerificationResult } from './verify.js';
 
 /** Hooks later modules plug in (status list allocation, status checks), kept as ports so this file stays small. */

@@ -16,7 +16,8 @@ afterAll(async () => t.close());
 describe(`status index allocation on ${testDialect}`, () => {
   it('gives 200 concurrent issuances 200 distinct random indices in one list', async () => {
     const issued = await Promise.all(
-      Array.from({ length: 200 }, () => t.services.credentials.issue(badge(t.issuer.did), { issuerId: t.issuer.id })),
+      // Allocation is the same for both kinds; `award` skips the VC API's claim scan, which is not what is measured here.
+      Array.from({ length: 200 }, () => t.services.credentials.issue(badge(t.issuer.did), { issuerId: t.issuer.id, kind: 'award' })),
     );
     const entries = issued.map((v) => v.credentialStatus as { statusListIndex: string; statusListCredential: string });
     expect(new Set(entries.map((e) => e.statusListCredential)).size).toBe(1);
