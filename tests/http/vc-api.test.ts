@@ -133,6 +133,14 @@ describe(`no ungoverned credential on ${testDialect}`, () => {
       const res = await issue(c);
       expect([name, res.statusCode, res.json().code]).toEqual([name, 400, 'registry_claim_not_allowed']);
     }
+    // A compact IRI through an inline context: no string in the JSON names the registry, its RDF does.
+    const compact = unsigned(t.issuer.did) as unknown as { '@context': unknown[]; credentialSubject: { achievement: Record<string, unknown> } } & Record<string, unknown>;
+    compact['@context'] = [...compact['@context'], { q: 'https://tanda.example/' }];
+    compact.credentialSubject.achievement.id = `q:${housekeeping.id.slice('https://tanda.example/'.length)}`;
+    expect(JSON.stringify(compact)).not.toMatch(/tanda\.example\/(qualifications|units|frameworks)/);
+    const viaRdf = await issue(compact);
+    expect([viaRdf.statusCode, viaRdf.json().code]).toEqual([400, 'registry_claim_not_allowed']);
+
     const rows = await t.db.kysely.selectFrom('credentials').select('id').where('issuer_id', '=', t.issuer.id).execute();
     const audited = await t.db.kysely.selectFrom('audit_log').select('subject_id').where('action', '=', 'credential.issue').execute();
     expect(audited.length).toBe(rows.length);
