@@ -70,8 +70,8 @@ export async function credentialHistory(ex: Executor, credentialId: string, publ
 /**
  * Every status list credential as last signed, for the trust bundle, with its kind: an offline verifier recognises
  * a registry award by its entry in an `award` list. Lists from before migration 0009 also hold credentials signed
- * through the VC API; their indices are listed in `nonAwardIndices` (a closed set: no new one can appear, since
- * only awards are allocated in award lists now). Callers that publish a bundle should first run
+ * through the VC API; every entry of an award list without an award record is listed in `nonAwardIndices`, so
+ * only a credential with an award record is ever recognised as one. Callers that publish a bundle should first run
  * `StatusService.refreshStale()` so that no snapshot starts out close to its validUntil.
  */
 export async function exportStatusSnapshots(
