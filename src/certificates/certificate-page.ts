@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { printableImage } from './printable-image.js';
 import { fileURLToPath } from 'node:url';
 import { TandaError } from '../errors.js';
 import type { FontWeight } from './fonts.js';
@@ -128,8 +129,7 @@ function imageSource(ctx: PageContext, slot: ImageField): string | OpenedImage |
   const key = createHash('sha256').update(bytes).digest('base64');
   let image = images.get(key);
   if (!image) {
-    // pdfkit reads Buffers (a plain Uint8Array would be taken for a file path).
-    image = (ctx.doc as unknown as { openImage(src: Buffer): OpenedImage }).openImage(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    image = (ctx.doc as unknown as { openImage(src: Buffer): OpenedImage }).openImage(printableImage(key, bytes));
     images.set(key, image);
   }
   return image;
