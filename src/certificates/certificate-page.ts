@@ -147,7 +147,8 @@ function drawImage(ctx: PageContext, slot: ImageField, box: Box): void {
     ctx,
     ctx.section,
     'Figure',
-    () => ctx.doc.image(source as string, mm(box.x), mm(box.y), { fit: [mm(box.w), mm(box.h)], align: 'center', valign: 'center' }),
+    // A signature sits on the signatory's rule, right under its box; logo and seal are centred in theirs.
+    () => ctx.doc.image(source as string, mm(box.x), mm(box.y), { fit: [mm(box.w), mm(box.h)], align: 'center', valign: slot === 'signature' ? 'bottom' : 'center' }),
     { alt, bbox: [mm(box.x), mm(box.y), mm(box.x + box.w), mm(box.y + box.h)], placement: 'Block' },
   );
 }
