@@ -51,6 +51,8 @@ export const ERRORS = {
   qr_payload_too_large: { status: 422, message: 'The QR payload is too large to print at a scannable size' },
   certificate_layout_overflow: { status: 422, message: 'The certificate content does not fit its template' },
   certificate_render_busy: { status: 503, message: 'Too many certificates are waiting to be rendered; try again shortly' },
+  invalid_image: { status: 422, message: 'The image is not a PNG or JPEG a certificate can print' },
+  image_too_large: { status: 413, message: 'The image is larger than a certificate needs' },
   // configuration and internals
   invalid_config: { status: 500, message: 'Invalid configuration' },
   key_decryption_failed: { status: 500, message: 'A stored key could not be decrypted' },

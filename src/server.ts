@@ -1,13 +1,14 @@
 import { loadConfig } from './config.js';
-import { ensureFirstAdmin, openAndMigrate } from './bootstrap.js';
+import { ensureFirstAdmin, openAndMigrate, settlePublicUrl } from './bootstrap.js';
 import { seedDemo } from './demo/seed.js';
 import { buildApp } from './http/app.js';
 import { createOutboxWorker, deliveryNotice, transportsFor } from './outbox/index.js';
 import { createServices } from './services.js';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const db = await openAndMigrate(config);
+  const loaded = loadConfig();
+  const db = await openAndMigrate(loaded);
+  const config = await settlePublicUrl(db, loaded);
   const services = createServices(config, db);
   const admin = await ensureFirstAdmin(db, config);
   const demo = config.seedDemo ? await seedDemo(services) : undefined;

@@ -6,6 +6,8 @@ import { AUTHORITY_FILE, BUNDLE_FILE } from '../trust/files.js';
 import { trustBundleService } from '../trust/service.js';
 import { createIssuer, findIssuer } from '../issuers/issuers.js';
 import { seedCertifiedDemoCase, seedDemoRplCase } from '../rpl/demo.js';
+import { setIssuerProfile } from '../issuers/profile.js';
+import { demoLogo, demoSeal, demoSignature } from './profile-images.js';
 import type { Services } from '../services.js';
 
 /** Demo certifying bodies; clearly named as demo so no one mistakes them for the real agencies. */
@@ -13,6 +15,12 @@ export const DEMO_ISSUERS = [
   { id: 'ph-tesda-demo', name: 'TESDA National Capital Region (demo)', country: 'PH', didMethod: 'key' as const },
   { id: 'id-lsp-demo', name: 'LSP Perhotelan Nusantara (demo)', country: 'ID', didMethod: 'key' as const },
 ];
+
+/** Their certificate profiles: demo signatories and images drawn in code (src/demo/profile-images.ts). */
+const DEMO_PROFILES: Record<string, { signatoryName: string; signatoryTitle: string; initials: string; color: string; seal: string; seed: number }> = {
+  'ph-tesda-demo': { signatoryName: 'Maria Clara Villanueva (demo)', signatoryTitle: 'Regional Director (demo)', initials: 'TN', color: '#1f3a5f', seal: '#1f3a5f', seed: 3 },
+  'id-lsp-demo': { signatoryName: 'Dewi Kartika Sari (demo)', signatoryTitle: 'Ketua LSP · Chair (demo)', initials: 'LP', color: '#7f1d1d', seal: '#9a3412', seed: 11 },
+};
 
 export interface DemoResult {
   lines: string[];
@@ -31,6 +39,13 @@ export async function seedDemo(services: Services): Promise<DemoResult> {
   await db.kysely.transaction().execute(async (tx) => {
     for (const issuer of DEMO_ISSUERS) {
       if (!(await findIssuer(tx, issuer.id))) await createIssuer(tx, keys, config.publicUrl, issuer);
+      const p = DEMO_PROFILES[issuer.id]!;
+      await setIssuerProfile(
+        tx,
+        issuer.id,
+        { signatoryName: p.signatoryName, signatoryTitle: p.signatoryTitle, logo: demoLogo(p.initials, p.color), seal: demoSeal(p.seal), signature: demoSignature(p.seed) },
+        'demo-seed',
+      );
     }
     const staff = [
       { name: 'Maria Santos (demo certifying officer)', role: 'certifying_officer' as const, issuerId: 'ph-tesda-demo' },
