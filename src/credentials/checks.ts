@@ -12,6 +12,7 @@ export interface Check {
 export type CheckId =
   | 'structure'
   | 'context'
+  | 'related_resource'
   | 'signature'
   | 'issuer_binding'
   | 'validity_period'
@@ -29,6 +30,8 @@ export const CHECK_CODES = [
   'malformed_credential',
   'unknown_context',
   'invalid_signature',
+  'previous_proof_missing',
+  'related_resource_mismatch',
   'unresolvable_did',
   'issuer_key_mismatch',
   'issuer_unbound',
