@@ -174,15 +174,20 @@ export class CredentialService {
  */
 function signingInputError(e: unknown): TandaError | undefined {
   if (e instanceof TandaError) return undefined;
-  const chain: Array<Error & { code?: string; details?: { event?: { code?: string; details?: unknown }; cause?: unknown } }> = [];
-  for (let err = e as (Error & { cause?: unknown; details?: { cause?: unknown } }) | undefined; err && chain.length < 8; ) {
-    chain.push(err as never);
-    err = (err.cause ?? err.details?.cause) as typeof err;
-  }
+  type Link = Error & { code?: string; cause?: unknown; errors?: unknown[]; details?: { event?: { code?: string; details?: unknown }; cause?: unknown } };
+  const chain: Link[] = [];
+  const visit = (err: unknown) => {
+    if (!err || typeof err !== 'object' || chain.length >= 16 || chain.includes(err as Link)) return;
+    const link = err as Link;
+    chain.push(link);
+    visit(link.cause);
+    visit(link.details?.cause);
+    link.errors?.forEach(visit);
+  };
+  visit(e);
   const missing = chain.find((c) => c.name === 'DocumentNotFoundError');
-  if (missing?.code === 'unknown_context' || missing?.code === 'unresolvable_did') {
-    return new TandaError(missing.code, missing.message, { cause: e });
-  }
+  // A context URL that is not bundled reaches the loader's "other documents" branch, hence unknown_document.
+  if (missing) return new TandaError(missing.code === 'unresolvable_did' ? 'unresolvable_did' : 'unknown_context', missing.message, { cause: e });
   const jsonldError = chain.find((c) => typeof c.name === 'string' && c.name.startsWith('jsonld.'));
   if (jsonldError) {
     const event = jsonldError.details?.event;

@@ -21,6 +21,24 @@ export const rplEvidenceRoutes: FastifyPluginAsync = async (app) => {
       summary: 'Upload an evidence file (multipart: fields kind, title, description?; one file)',
       params: idParams,
       consumes: ['multipart/form-data'],
+      // For the OpenAPI document (generated clients): the parts are read and checked while streaming below. No
+      // top-level `type: object`, so fastify's body validation (which runs before the stream is read, on no body)
+      // passes; `properties` and `required` only apply to an object and describe the form to clients.
+      body: {
+        content: {
+          'multipart/form-data': {
+            schema: {
+              properties: {
+                file: { type: 'string', format: 'binary', description: `the evidence file (at most ${rpl.evidenceMaxBytes} bytes)` },
+                kind: { type: 'string', enum: [...EVIDENCE_KINDS] },
+                title: { type: 'string', maxLength: 300 },
+                description: { type: 'string', maxLength: 4000 },
+              },
+              required: ['file', 'kind'],
+            },
+          },
+        },
+      },
     },
   }, async (request, reply) => {
     const actor = currentUser(request);

@@ -55,7 +55,7 @@ interface VerifyOptions {
   returnCredential?: boolean;
 }
 
-/** Check codes as VC API ProblemDetails, typed by the specification that defines each failure where there is one. */
+/** Failed checks as VC API ProblemDetails (errors; warnings stay in `checks`), typed by the specification that defines each failure where there is one. */
 const PROBLEM_TYPES: Record<string, string> = {
   malformed_credential: 'https://www.w3.org/TR/vc-data-model#MALFORMED_VALUE_ERROR',
   unknown_context: 'https://www.w3.org/TR/vc-data-model#PARSING_ERROR',
@@ -70,7 +70,7 @@ const PROBLEM_TYPES: Record<string, string> = {
 };
 const problemsOf = (checks: Check[]) =>
   checks
-    .filter((c) => c.code !== undefined)
+    .filter((c) => !c.valid && c.code !== undefined)
     .map((c) => ({ type: PROBLEM_TYPES[c.code!] ?? `https://tanda.example/problems#${c.code}`, title: c.code!, detail: c.message }));
 
 /** 200 with the result when verified; otherwise 400 in the one error shape with `verified: false` and the checks. */
