@@ -219,6 +219,21 @@ describe('VC API issue options', () => {
   });
 });
 
+describe('inline @context objects at the VC API verifier', () => {
+  it('verify (the signature covers them) while the registry checks for a known issuer refuse them', async () => {
+    const base = typicalCredential(t.issuer.did);
+    const credential = { ...base, '@context': [...(base['@context'] as string[]), { nickname: 'https://example.org/vocab#nickname' }], nickname: 'Maria' };
+    const issued = await issue(credential);
+    expect(issued.statusCode).toBe(201);
+    const res = await verify({ verifiableCredential: issued.json().verifiableCredential });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().verified).toBe(true);
+    const checks = res.json().checks as Array<{ id: string; valid: boolean; code?: string }>;
+    expect(checks.find((c) => c.id === 'context')).toMatchObject({ valid: true });
+    expect(checks.find((c) => c.id === 'registry')).toMatchObject({ valid: false, code: 'unknown_context' });
+  });
+});
+
 describe('OpenAPI describes the evidence upload body', () => {
   it('as multipart/form-data with a binary file and the kind, title and description fields', () => {
     const body = (openapi.paths['/cases/{id}/evidence']?.post as unknown as { requestBody?: { content: Record<string, { schema: { properties: Record<string, { type?: string; format?: string; enum?: string[] }>; required: string[] } }> } }).requestBody;
