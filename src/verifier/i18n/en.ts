@@ -86,6 +86,13 @@ export const en = {
   revoked: 'Revoked by the issuer (status as of {asOf})',
   status_stale: 'Not revoked as of {asOf}, but that status information is out of date',
   status_unknown: 'Revocation status unknown: the verification data has no status for this certificate',
+  status_verification_error: 'The revocation list for this certificate is not signed by its issuer or is for another purpose',
+  status_list_length_error: 'The revocation list is too short to protect holders\' privacy',
+  status_range_error: 'The certificate points outside its revocation list',
+  status_malformed: 'The certificate\'s revocation entry or list is malformed',
+  previous_proof_missing: 'A signature refers to another signature that is missing',
+  'related_resource.pass': 'Every linked resource matches its fingerprint',
+  related_resource_mismatch: 'A linked resource does not match its fingerprint',
   'freshness.pass': 'Verification data of {issued} ({days} days old)',
   bundle_stale: 'The verification data of {issued} is out of date ({days} days old): update it when online',
 } as const;
