@@ -141,11 +141,6 @@ export function dataModelViolations(credential: unknown): Violation[] {
       add(`vcdm2.${key === from ? 'validFrom' : 'validUntil'}.datetime`, `/${key}`, `"${key}" must be a dateTimeStamp (date, time and offset), not ${JSON.stringify(credential[key])}`);
     }
   }
-  if (!v1) {
-    for (const legacy of ['issuanceDate', 'expirationDate']) {
-      if (credential[legacy] !== undefined) add('vcdm2.context.defined-terms', `/${legacy}`, `"${legacy}" is a VC 1.1 term the VC 2.0 context does not define: use validFrom/validUntil`);
-    }
-  }
   if (isDateTimeStamp(credential[from]) && isDateTimeStamp(credential[until]) && Date.parse(credential[from]) > Date.parse(credential[until])) {
     add('vcdm2.validity.order', `/${until}`, `"${until}" must not be earlier than "${from}"`);
   }

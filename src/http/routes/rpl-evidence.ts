@@ -6,6 +6,22 @@ import { currentUser, requireRole, requireUser } from '../auth.js';
 
 const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] };
 const FIELDS = new Set(['kind', 'title', 'description']);
+const uploadForm = (maxBytes: number) => ({
+  content: {
+    'multipart/form-data': {
+      schema: {
+        type: 'object',
+        properties: {
+          file: { type: 'string', format: 'binary', description: `the evidence file (at most ${maxBytes} bytes)` },
+          kind: { type: 'string', enum: [...EVIDENCE_KINDS] },
+          title: { type: 'string', maxLength: 4000 },
+          description: { type: 'string', maxLength: 4000 },
+        },
+        required: ['file', 'kind'],
+      },
+    },
+  },
+});
 
 /** The evidence portfolio: uploads (multipart), written records, listing, and audited reads. */
 export const rplEvidenceRoutes: FastifyPluginAsync = async (app) => {
@@ -16,29 +32,14 @@ export const rplEvidenceRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<{ Params: { id: string } }>('/cases/:id/evidence', {
     onRequest: requireRole('candidate', 'counsellor', 'assessor'),
+    // The form, for the OpenAPI document only (generated clients): fastify validates a body before the multipart
+    // stream is read, when there is none yet, so the parts are checked while streaming below instead.
+    config: { swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: uploadForm(rpl.evidenceMaxBytes) }, url }) },
     schema: {
       tags: ['rpl'],
       summary: 'Upload an evidence file (multipart: fields kind, title, description?; one file)',
       params: idParams,
       consumes: ['multipart/form-data'],
-      // For the OpenAPI document (generated clients): the parts are read and checked while streaming below. No
-      // top-level `type: object`, so fastify's body validation (which runs before the stream is read, on no body)
-      // passes; `properties` and `required` only apply to an object and describe the form to clients.
-      body: {
-        content: {
-          'multipart/form-data': {
-            schema: {
-              properties: {
-                file: { type: 'string', format: 'binary', description: `the evidence file (at most ${rpl.evidenceMaxBytes} bytes)` },
-                kind: { type: 'string', enum: [...EVIDENCE_KINDS] },
-                title: { type: 'string', maxLength: 300 },
-                description: { type: 'string', maxLength: 4000 },
-              },
-              required: ['file', 'kind'],
-            },
-          },
-        },
-      },
     },
   }, async (request, reply) => {
     const actor = currentUser(request);
