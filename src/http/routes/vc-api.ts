@@ -61,17 +61,18 @@ const PROBLEM_TYPES: Record<string, string> = {
   unknown_context: 'https://www.w3.org/TR/vc-data-model#PARSING_ERROR',
   invalid_signature: 'https://w3id.org/security#PROOF_VERIFICATION_ERROR',
   previous_proof_missing: 'https://w3id.org/security#PROOF_VERIFICATION_ERROR',
-  unresolvable_did: 'https://w3id.org/security#INVALID_VERIFICATION_METHOD',
+  unresolvable_did: 'https://w3id.org/security#PROOF_VERIFICATION_ERROR',
   issuer_key_mismatch: 'https://www.w3.org/TR/vc-data-model#CRYPTOGRAPHIC_SECURITY_ERROR',
-  status_retrieval_error: 'https://www.w3.org/ns/credentials/status-list#STATUS_RETRIEVAL_ERROR',
-  status_verification_error: 'https://www.w3.org/ns/credentials/status-list#STATUS_VERIFICATION_ERROR',
-  status_list_length_error: 'https://www.w3.org/ns/credentials/status-list#STATUS_LIST_LENGTH_ERROR',
-  status_range_error: 'https://www.w3.org/ns/credentials/status-list#RANGE_ERROR',
 };
 const problemsOf = (checks: Check[]) =>
   checks
     .filter((c) => !c.valid && c.code !== undefined)
-    .map((c) => ({ type: PROBLEM_TYPES[c.code!] ?? `https://tanda.example/problems#${c.code}`, title: c.code!, detail: c.message }));
+    .map((c) => {
+      // Status checks carry the Bitstring Status List processing error they stand for.
+      const statusError = typeof c.data?.statusError === 'string' ? c.data.statusError : undefined;
+      const type = statusError ? `https://www.w3.org/ns/credentials/status-list#${statusError}` : (PROBLEM_TYPES[c.code!] ?? `https://tanda.example/problems#${c.code}`);
+      return { type, title: c.code!, detail: c.message };
+    });
 
 /** 200 with the result when verified; otherwise 400 in the one error shape with `verified: false` and the checks. */
 function verifyAnswer(result: VerificationResult, options: VerifyOptions, credential: unknown) {
