@@ -12,6 +12,7 @@ export interface Check {
 export type CheckId =
   | 'structure'
   | 'context'
+  | 'related_resource'
   | 'signature'
   | 'issuer_binding'
   | 'validity_period'
@@ -30,6 +31,8 @@ export const CHECK_CODES = [
   'malformed_credential',
   'unknown_context',
   'invalid_signature',
+  'previous_proof_missing',
+  'related_resource_mismatch',
   'unresolvable_did',
   'issuer_key_mismatch',
   'issuer_unbound',
@@ -48,6 +51,10 @@ export const CHECK_CODES = [
   'status_missing',
   'not_registry_award',
   'award_unconfirmed',
+  'status_verification_error',
+  'status_list_length_error',
+  'status_range_error',
+  'status_malformed',
   'bundle_stale',
   'bundle_invalid',
   'qr_malformed',
