@@ -37,6 +37,8 @@ export interface Config {
   bootstrapToken: string | undefined;
   /** Where this instance is reachable; used for status list URLs, verify links and did:web documents. */
   publicUrl: string;
+  /** TANDA_PUBLIC_URL was set (not the localhost default): bootstrap remembers it for processes started without it. */
+  publicUrlConfigured: boolean;
   seedDemo: boolean;
   /** Largest evidence file accepted (bytes). */
   evidenceMaxBytes: number;
@@ -109,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKey: env2.TANDA_MASTER_KEY,
     bootstrapToken: env2.TANDA_BOOTSTRAP_TOKEN,
     publicUrl,
+    publicUrlConfigured: env2.TANDA_PUBLIC_URL !== undefined,
     seedDemo: env2.TANDA_SEED_DEMO === 'true',
     evidenceMaxBytes: env2.TANDA_EVIDENCE_MAX_BYTES,
     appealDays: env2.TANDA_APPEAL_DAYS,

@@ -1,5 +1,5 @@
 import { loadConfig } from './config.js';
-import { ensureFirstAdmin, openAndMigrate } from './bootstrap.js';
+import { ensureFirstAdmin, openAndMigrate, settlePublicUrl } from './bootstrap.js';
 import { seedDemo } from './demo/seed.js';
 import { buildApp } from './http/app.js';
 import { loggerOptions } from './http/logger.js';
@@ -10,8 +10,9 @@ import { createServices } from './services.js';
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const db = await openAndMigrate(config);
+  const loaded = loadConfig();
+  const db = await openAndMigrate(loaded);
+  const config = await settlePublicUrl(db, loaded);
   const services = createServices(config, db);
   const admin = await ensureFirstAdmin(db, config);
   const demo = config.seedDemo ? await seedDemo(services) : undefined;

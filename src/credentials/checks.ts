@@ -12,6 +12,7 @@ export interface Check {
 export type CheckId =
   | 'structure'
   | 'context'
+  | 'related_resource'
   | 'signature'
   | 'issuer_binding'
   | 'validity_period'
@@ -22,13 +23,16 @@ export type CheckId =
   | 'status'
   | 'freshness'
   | 'payload'
-  | 'registry';
+  | 'registry'
+  | 'registry_award';
 
 /** Stable snake_case codes of failed or warned checks (an outside contract like the error codes). */
 export const CHECK_CODES = [
   'malformed_credential',
   'unknown_context',
   'invalid_signature',
+  'previous_proof_missing',
+  'related_resource_mismatch',
   'unresolvable_did',
   'issuer_key_mismatch',
   'issuer_unbound',
@@ -44,6 +48,13 @@ export const CHECK_CODES = [
   'revoked',
   'status_unknown',
   'status_stale',
+  'status_missing',
+  'not_registry_award',
+  'award_unconfirmed',
+  'status_verification_error',
+  'status_list_length_error',
+  'status_range_error',
+  'status_malformed',
   'bundle_stale',
   'bundle_invalid',
   'qr_malformed',

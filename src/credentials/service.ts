@@ -6,13 +6,16 @@ import type { DocumentLoader } from '../jsonld/loader.js';
 import type { KeyStore } from '../keys/key-store.js';
 import { holderNames } from './build.js';
 import type { Check } from './checks.js';
+import { appendAudit } from '../rpl/audit.js';
+import { findUngoverned, type RegistryTerms } from './registry-claims.js';
+import { dataModelViolations, relatedResourceMismatches, type ResourceBytes, type Violation } from './data-model.js';
 import { signCredential, type SignedCredential } from './sign.js';
-import { issuerId, verifyCredential, type IssuerInfo, type VerificationResult } from './verify.js';
+import { issuerId, verifyCredential, type IssuerInfo, type VcApiCheck, type VerificationResult } from './verify.js';
 
 /** Hooks later modules plug in (status list allocation, status checks), kept as ports so this file stays small. */
 export interface CredentialHooks {
   /** Called inside the issuing transaction before signing; returns the credentialStatus entry to embed. */
-  allocateStatus?: (tx: Executor, input: { issuerId: string; credentialId: string }) => Promise<Record<string, unknown>>;
+  allocateStatus?: (tx: Executor, input: { issuerId: string; credentialId: string; kind: IssuanceKind }) => Promise<Record<string, unknown>>;
   checkStatus?: (credential: Record<string, unknown>) => Promise<Check>;
 }
 
@@ -23,7 +26,17 @@ export interface CredentialServiceDeps {
   knownContexts: ReadonlySet<string>;
   lookupIssuer: (did: string) => Promise<IssuerInfo>;
   checkRegistry?: (credential: Record<string, unknown>) => Promise<Check[]>;
+  /** The catalogue's ids, codes and titles: a credential that is not an award may claim none of them. */
+  registryTerms: () => Promise<RegistryTerms>;
+  /** Raw bytes of the resources held here (bundled contexts), so relatedResource digests are checked offline. */
+  resourceBytes?: ResourceBytes;
 }
+
+/**
+ * `award`: a registry award, issued only by issueAward in the transaction that certifies an RPL case (and its
+ * re-issues). `general`: anything else (the W3C VC API), which may claim nothing the registry vouches for.
+ */
+export type IssuanceKind = 'award' | 'general';
 
 export interface IssueOptions {
   issuerId: string;
@@ -31,8 +44,19 @@ export interface IssueOptions {
   qualificationId?: string | null;
   caseId?: string | null;
   holderUserId?: string | null;
-  /** Add a revocation status entry (needs the status module's allocateStatus hook). */
-  withStatus?: boolean;
+  /** Default `general`. Every credential gets a status entry, allocated here; the kind decides which list. */
+  kind?: IssuanceKind;
+  /**
+   * VC API `credentialId`: the id the issued credential is stored and referred to by when the credential itself has
+   * no `id` (which is then left out, as the VC API says; a credential with an `id` is stored under that id).
+   */
+  credentialId?: string;
+  /**
+   * VC API `mandatoryPointers`: JSON pointers a holder must always disclose. Only selective-disclosure suites act on
+   * them; eddsa-rdfc-2022 discloses every statement, so any set is met. Each must still point at a value of the
+   * credential as signed (a pointer to nothing is the caller's mistake, refused as invalid_pointer).
+   */
+  mandatoryPointers?: readonly string[];
   /** Runs inside the same transaction before signing (e.g. the accreditation check). */
   beforeSign?: (tx: Executor) => Promise<void>;
   /** Runs inside the same transaction after the credential row is written (e.g. moving an RPL case). */
@@ -56,27 +80,49 @@ export class CredentialService {
 
   /**
    * Signs as the body's current key and stores the result, all in one transaction: a failure anywhere (status
-   * allocation, accreditation, signing) leaves no credential row and no used status index behind.
+   * allocation, accreditation, signing) leaves no credential row and no used status index behind. The issuance is
+   * appended to the audit chain in the same transaction (ids only).
    */
   async issue(credential: Record<string, unknown>, options: IssueOptions): Promise<SignedCredential> {
+    const kind = options.kind ?? 'general';
+    const allocateStatus = this.hooks.allocateStatus;
+    if (!allocateStatus) throw new TandaError('internal', 'credential status lists are not wired: no credential is issued without a status entry');
+    // An award's content is built from the catalogue by issueAward, so only a VC API credential needs the scan.
+    const ungoverned =
+      kind === 'general'
+        ? await findUngoverned(credential, await this.deps.registryTerms(), this.deps.documentLoader)
+        : credential.credentialStatus !== undefined
+          ? { kind: 'status' as const, detail: 'credentialStatus' }
+          : undefined;
+    if (ungoverned?.kind === 'status') {
+      throw new TandaError('credential_status_not_allowed', 'the issuer allocates the status entry (a random index in its own list); send the credential without credentialStatus');
+    }
+    if (ungoverned) {
+      throw new TandaError('registry_claim_not_allowed', `the credential names ${ungoverned.detail}, which belongs to the registry's catalogue or frameworks: such credentials are issued only by certifying an RPL case`);
+    }
     return this.deps.db.kysely.transaction().execute(async (tx) => {
       const key = await this.deps.keys.currentKey(options.issuerId, tx);
-      const named = issuerId(credential);
-      if (named !== undefined && named !== key.issuerDid) {
+      const draft: Record<string, unknown> = structuredClone(credential);
+      // Absent issuer and id are ours to fill (the caller's body; a fresh URN). Present but broken ones (null, an
+      // array, an issuer object without a URL id) are refused below, never replaced: repairing would sign a document
+      // other than the one the caller sent.
+      if (!('issuer' in draft)) draft.issuer = key.issuerDid;
+      if (!('id' in draft) && options.credentialId === undefined) draft.id = `urn:uuid:${crypto.randomUUID()}`;
+      await this.assertConformant(draft, options);
+      const named = issuerId(draft);
+      if (named !== key.issuerDid) {
         throw new TandaError('issuer_mismatch', `the credential names ${named} as issuer; your certifying body signs as ${key.issuerDid}`);
       }
-      const draft: Record<string, unknown> = structuredClone(credential);
-      if (named === undefined) draft.issuer = key.issuerDid;
-      if (typeof draft.id !== 'string') draft.id = `urn:uuid:${crypto.randomUUID()}`;
-      const id = draft.id as string;
+      const id = typeof draft.id === 'string' ? draft.id : options.credentialId!;
       const exists = await tx.selectFrom('credentials').select('id').where('id', '=', id).executeTakeFirst();
       if (exists) throw new TandaError('already_exists', `a credential with id ${id} was already issued`);
       await options.beforeSign?.(tx);
-      if (options.withStatus) {
-        if (!this.hooks.allocateStatus) throw new TandaError('unsupported_option', 'credential status lists are not enabled');
-        draft.credentialStatus = await this.hooks.allocateStatus(tx, { issuerId: options.issuerId, credentialId: id });
-      }
-      const signed = await signCredential(draft, { signer: key.signer, documentLoader: this.deps.documentLoader });
+      draft.credentialStatus = await allocateStatus(tx, { issuerId: options.issuerId, credentialId: id, kind });
+      const dangling = (options.mandatoryPointers ?? []).filter((p) => !pointsInto(draft, p));
+      if (dangling.length) throw new TandaError('invalid_pointer', `mandatory pointers to nothing in the credential: ${dangling.join(', ')}`, { details: { pointers: dangling } });
+      const signed = await signCredential(draft, { signer: key.signer, documentLoader: this.deps.documentLoader }).catch((e: unknown) => {
+        throw signingInputError(e) ?? e;
+      });
       await tx
         .insertInto('credentials')
         .values({
@@ -93,12 +139,37 @@ export class CredentialService {
           created_at: nowIso(),
         })
         .execute();
+      await appendAudit(tx, this.deps.db.dialect, {
+        actorId: options.issuedBy ?? null,
+        action: 'credential.issue',
+        caseId: options.caseId ?? null,
+        subjectId: id,
+        data: { kind, issuerId: options.issuerId, qualificationId: options.qualificationId ?? null },
+      });
       await options.afterStore?.(tx, signed);
       return signed;
     });
   }
 
-  async verify(credential: unknown, options: { checks?: ReadonlyArray<'proof' | 'validity' | 'status'>; now?: Date } = {}): Promise<VerificationResult> {
+  /** VC Data Model 2.0 rules, then what only the issuer can check (digests of resources it holds, an unsecured input). */
+  private async assertConformant(draft: Record<string, unknown>, options: IssueOptions): Promise<void> {
+    const violations: Violation[] = dataModelViolations(draft);
+    if (draft.proof !== undefined) {
+      violations.push({ rule: 'vcapi.issue.unsecured', path: '/proof', message: 'this issuer signs unsecured credentials only: remove "proof"' });
+    }
+    if (options.credentialId !== undefined && typeof draft.id === 'string' && draft.id !== options.credentialId) {
+      violations.push({ rule: 'vcapi.issue.credentialId', path: '/id', message: `options.credentialId ${options.credentialId} names another credential than its id ${draft.id}` });
+    }
+    if (this.deps.resourceBytes && violations.length === 0) violations.push(...(await relatedResourceMismatches(draft, this.deps.resourceBytes)));
+    if (violations.length) {
+      throw new TandaError('nonconformant_credential', violations.map((v) => `${v.path || '/'}: ${v.message}`).join('; '), { details: { violations } });
+    }
+  }
+
+  async verify(
+    credential: unknown,
+    options: { checks?: ReadonlyArray<VcApiCheck>; now?: Date; inlineContexts?: boolean } = {},
+  ): Promise<VerificationResult> {
     return verifyCredential(credential, {
       documentLoader: this.deps.documentLoader,
       knownContexts: this.deps.knownContexts,
@@ -107,6 +178,8 @@ export class CredentialService {
       ...(this.hooks.checkStatus ? { checkStatus: this.hooks.checkStatus } : {}),
       ...(options.checks ? { checks: options.checks } : {}),
       ...(options.now ? { now: options.now } : {}),
+      ...(options.inlineContexts ? { inlineContexts: true } : {}),
+      ...(this.deps.resourceBytes ? { resourceBytes: this.deps.resourceBytes } : {}),
     });
   }
 
@@ -123,4 +196,54 @@ export class CredentialService {
       createdAt: row.created_at,
     };
   }
+}
+
+/**
+ * Errors signing raises because of the document itself (a term no context defines under JSON-LD safe mode, an
+ * unknown context, a DID that cannot be resolved, the library's own data model checks) as the client's 4xx.
+ * Anything else (a key, the database) stays an internal error.
+ */
+function signingInputError(e: unknown): TandaError | undefined {
+  if (e instanceof TandaError) return undefined;
+  type Link = Error & { code?: string; cause?: unknown; errors?: unknown[]; details?: { event?: { code?: string; details?: unknown }; cause?: unknown } };
+  const chain: Link[] = [];
+  const visit = (err: unknown) => {
+    if (!err || typeof err !== 'object' || chain.length >= 16 || chain.includes(err as Link)) return;
+    const link = err as Link;
+    chain.push(link);
+    visit(link.cause);
+    visit(link.details?.cause);
+    link.errors?.forEach(visit);
+  };
+  visit(e);
+  const missing = chain.find((c) => c.name === 'DocumentNotFoundError');
+  // A context URL that is not bundled reaches the loader's "other documents" branch, hence unknown_document.
+  if (missing) return new TandaError(missing.code === 'unresolvable_did' ? 'unresolvable_did' : 'unknown_context', missing.message, { cause: e });
+  const jsonldError = chain.find((c) => typeof c.name === 'string' && c.name.startsWith('jsonld.'));
+  if (jsonldError) {
+    const event = jsonldError.details?.event;
+    return new TandaError('invalid_jsonld', `${jsonldError.message}${event?.code ? ` (${event.code})` : ''}`, {
+      cause: e,
+      details: event ? { event: event.code, ...(event.details && typeof event.details === 'object' ? { at: event.details } : {}) } : undefined,
+    });
+  }
+  // @digitalbazaar/vc's issuance checks throw plain Errors naming a property in quotes before any signing happens.
+  const first = chain[0];
+  if (first && /^"[A-Za-z@]+"|^property "|must be a URI|^Credential has expired/.test(first.message)) {
+    return new TandaError('nonconformant_credential', first.message, { cause: e });
+  }
+  return undefined;
+}
+
+/** Whether an RFC 6901 JSON pointer resolves to a value of the document. */
+function pointsInto(document: unknown, pointer: string): boolean {
+  if (pointer === '') return true;
+  let node: unknown = document;
+  for (const raw of pointer.slice(1).split('/')) {
+    const token = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(node) && /^(0|[1-9]\d*)$/.test(token) && Number(token) < node.length) node = node[Number(token)];
+    else if (node !== null && typeof node === 'object' && !Array.isArray(node) && Object.hasOwn(node, token)) node = (node as Record<string, unknown>)[token];
+    else return false;
+  }
+  return true;
 }
