@@ -10,24 +10,31 @@ import type { BundleSource } from '../../src/trust/service.js';
 import { createVerifierData } from '../../src/verifier/verifier-data.js';
 import { sampleView } from '../certificates/fixtures/views.js';
 
-/** Serves a fixed signed bundle (the vectors') through the real trust and web routes. */
-export function fixedSource(bundle: TrustBundle): BundleSource {
-  const text = JSON.stringify(bundle);
-  const data = createVerifierData(bundle, bundledContexts());
+/** Serves a signed bundle (the vectors') through the real trust and web routes; `setBundle` publishes another one. */
+export function fixedSource(initial: TrustBundle): BundleSource & { setBundle(b: TrustBundle): void } {
+  let published: { bundle: TrustBundle; text: string; etag: string };
+  let data: ReturnType<typeof createVerifierData>;
+  const setBundle = (bundle: TrustBundle) => {
+    const text = JSON.stringify(bundle);
+    published = { bundle, text, etag: `"${crypto.createHash('sha256').update(text).digest('base64url')}"` };
+    data = createVerifierData(bundle, bundledContexts());
+  };
+  setBundle(initial);
   return {
-    authority: async () => ({ did: bundle.authority }),
-    current: async () => ({ bundle, text, etag: `"${crypto.createHash('sha256').update(text).digest('base64url')}"` }),
+    authority: async () => ({ did: initial.authority }),
+    current: async () => published,
     verifierData: () => data,
+    setBundle,
   };
 }
 
-export async function serveVerifier(bundle: TrustBundle): Promise<{ app: FastifyInstance; url: string }> {
+export async function serveVerifier(bundle: TrustBundle): Promise<{ app: FastifyInstance; url: string; setBundle(b: TrustBundle): void }> {
   const app = Fastify();
   const source = fixedSource(bundle);
   await app.register(trustRoutes, { source });
   await app.register(webRoutes, { source });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  return { app, url };
+  return { app, url, setBundle: source.setBundle };
 }
 
 /** The printed certificate as a phone would photograph it: the real PDF, rasterised at 150 dpi, JPEG. */

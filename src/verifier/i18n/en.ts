@@ -82,6 +82,7 @@ export const en = {
   'data.refreshed': 'Newer verification data arrived: the certificate was checked again.',
   'cli.claims': 'What this certificate claims (NOT confirmed):',
   'cli.stale': 'Your verification data is out of date ({days} days old, valid until {until}). Update it: tanda verify --update',
+  'cli.notRelied': '{count} other checks passed, but nothing is relied on: the certificate failed.',
   'cli.updateHint': 'Update the verification data (tanda verify --update) and check again.',
   'cli.updated': 'Verification data updated: issued {issued}, valid until {until}.',
   'cli.upToDate': 'The verification data is up to date: issued {issued}, valid until {until}.',

@@ -79,6 +79,7 @@ export const fil: Catalogue = {
   'data.refreshed': 'Dumating ang mas bagong datos sa pag-verify: sinuri muli ang sertipiko.',
   'cli.claims': 'Ang sinasabi ng sertipikong ito (HINDI KUMPIRMADO):',
   'cli.stale': 'Luma na ang iyong datos sa pag-verify ({days} araw, may bisa hanggang {until}). I-update: tanda verify --update',
+  'cli.notRelied': '{count} iba pang pagsusuri ang pumasa, pero hindi maaasahan: hindi pumasa ang sertipiko.',
   'cli.updateHint': 'I-update ang datos sa pag-verify (tanda verify --update) at suriin muli.',
   'cli.updated': 'Na-update ang datos sa pag-verify: inilabas {issued}, may bisa hanggang {until}.',
   'cli.upToDate': 'Pinakabago na ang datos sa pag-verify: inilabas {issued}, may bisa hanggang {until}.',

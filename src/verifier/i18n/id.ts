@@ -79,6 +79,7 @@ export const id: Catalogue = {
   'data.refreshed': 'Data verifikasi yang lebih baru telah tiba: sertifikat diperiksa lagi.',
   'cli.claims': 'Isi yang diakui sertifikat ini (BELUM TERBUKTI):',
   'cli.stale': 'Data verifikasi Anda sudah usang ({days} hari, berlaku sampai {until}). Perbarui: tanda verify --update',
+  'cli.notRelied': '{count} pemeriksaan lain lolos, tetapi tidak dijadikan pegangan: sertifikat tidak lolos.',
   'cli.updateHint': 'Perbarui data verifikasi (tanda verify --update) lalu periksa lagi.',
   'cli.updated': 'Data verifikasi diperbarui: diterbitkan {issued}, berlaku sampai {until}.',
   'cli.upToDate': 'Data verifikasi sudah yang terbaru: diterbitkan {issued}, berlaku sampai {until}.',

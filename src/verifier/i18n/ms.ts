@@ -79,6 +79,7 @@ export const ms: Catalogue = {
   'data.refreshed': 'Data pengesahan yang lebih baharu telah tiba: sijil disemak semula.',
   'cli.claims': 'Apa yang didakwa oleh sijil ini (BELUM DISAHKAN):',
   'cli.stale': 'Data pengesahan anda sudah lapuk ({days} hari, sah hingga {until}). Kemas kini: tanda verify --update',
+  'cli.notRelied': '{count} semakan lain lulus, tetapi tidak dijadikan sandaran: sijil tidak lulus.',
   'cli.updateHint': 'Kemas kini data pengesahan (tanda verify --update) dan semak semula.',
   'cli.updated': 'Data pengesahan dikemas kini: dikeluarkan {issued}, sah hingga {until}.',
   'cli.upToDate': 'Data pengesahan adalah yang terkini: dikeluarkan {issued}, sah hingga {until}.',

@@ -79,6 +79,7 @@ export const vi: Catalogue = {
   'data.refreshed': 'Đã có dữ liệu xác minh mới hơn: chứng chỉ đã được kiểm tra lại.',
   'cli.claims': 'Nội dung chứng chỉ này tự ghi (CHƯA ĐƯỢC XÁC NHẬN):',
   'cli.stale': 'Dữ liệu xác minh của bạn đã cũ ({days} ngày, hiệu lực đến {until}). Hãy cập nhật: tanda verify --update',
+  'cli.notRelied': '{count} bước kiểm tra khác đạt, nhưng không đáng tin cậy: chứng chỉ không vượt qua kiểm tra.',
   'cli.updateHint': 'Hãy cập nhật dữ liệu xác minh (tanda verify --update) rồi kiểm tra lại.',
   'cli.updated': 'Đã cập nhật dữ liệu xác minh: phát hành {issued}, hiệu lực đến {until}.',
   'cli.upToDate': 'Dữ liệu xác minh đã là mới nhất: phát hành {issued}, hiệu lực đến {until}.',
