@@ -181,7 +181,7 @@ export function humanVerdict(v: Verdict, lang: Language): string {
   // A check that passed on a certificate that failed proves nothing: counted, not printed as a fact.
   const shown = v.claimsConfirmed ? v.checks : v.checks.filter((c) => c.status !== 'pass');
   for (const c of shown) lines.push(`    ${MARK[c.status]} ${t(c.key, c.params)}`);
-  if (shown.length < v.checks.length) lines.push(`    ${t('cli.notRelied', { count: v.checks.length - shown.length })}`);
+  if (shown.length < v.checks.length) lines.push(`    ${t('checks.notRelied', { count: v.checks.length - shown.length })}`);
   return `${lines.join('\n').replace(/^ {2}(\S.*?) {2,}$/gm, '$1')}\n\n`;
 }
 

@@ -50,31 +50,38 @@ form{margin:.8rem 0 0}
 form .row input[type=text]{flex:1 1 10rem;width:auto}
 #verdict-box{border-radius:10px;padding:.8rem 1rem;margin:0 0 .8rem;border:3px solid transparent}
 #verdict{font-size:2rem;font-weight:800;margin:0;line-height:1.15}
+#verdict:focus{outline:none}
 #reason{margin:.4rem 0 0;font-size:1.05rem;font-weight:600}
 #verdict-box[data-verdict=VALID]{background:#d8f5dc;color:#064d12;border-color:#0a6b1c}
 #verdict-box[data-verdict=VALID_WITH_WARNINGS]{background:#fff1c2;color:#4a3600;border-color:#8a6500}
 #verdict-box[data-verdict=INVALID]{background:#ffd9d6;color:#6e0a00;border-color:#a31500}
 #verdict-box[data-verdict=CANNOT_CHECK]{background:#e4e8f7;color:#14204a;border-color:#3a4c91}
 #action{margin:.6rem 0 0}
-dl{display:grid;grid-template-columns:minmax(6.5rem,auto) 1fr;gap:.25rem .8rem;margin:0}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem .8rem;margin:0}
 dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}dd ul{margin:.2rem 0 0;padding-left:1.1rem}
+dd details{margin:0}dd summary{padding:0;min-height:0}
+@media (max-width:32rem){dl{grid-template-columns:1fr;gap:0}dt{font-weight:400;font-size:.85rem;color:#444;margin-top:.45rem}dd{font-weight:600}dd li{font-weight:400}}
 details{margin:.6rem 0 0}
 summary{cursor:pointer;min-height:44px;padding:.6rem 0;font-weight:600}
 #claims{border:3px dashed #a31500;border-radius:8px;padding:0 .8rem .6rem;background:#fff7f6}
 #claims summary{color:#6e0a00}
 #claims dd,#claims dt{color:#444}
+#claims dd{font-weight:400}
 .note{font-size:.92rem;color:#444}
 #checks{list-style:none;padding:0;margin:0}
 #checks li{padding:.35rem 0;border-top:1px solid #eee}
 #checks li[data-status=fail]{color:#6e0a00;font-weight:600}
 #checks li[data-status=warn]{color:#4a3600}
 #checks li[data-status=cannot_check]{color:#14204a;font-weight:600}
+#checks li.not-relied{color:#444;font-style:italic}
 .mark{display:inline-block;width:1.4rem}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 video{width:100%;border-radius:8px}
 #data-age[data-stale=true]{color:#6e0a00;font-weight:600}
 .row{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
 #intro{margin:.2rem 0}
+#notice{font-weight:600;margin:.6rem 0 0}
+#notice:empty{display:none}
 `;
 
 export function verifierPage(options: PageOptions): string {
@@ -132,12 +139,12 @@ ${single ? `<style>${scriptSafe(options.styles ?? PAGE_CSS)}</style>` : '<link r
       </div>
       <p id="code-hint" class="note" ${i('code.hint')}>${en('code.hint')}</p>
     </form>
+    <p id="notice" role="status" aria-live="polite"></p>
     <form id="paste-form">
       <label for="paste" ${i('input.paste')}>${en('input.paste')}</label>
       <textarea id="paste" autocomplete="off" autocapitalize="characters" spellcheck="false"></textarea>
       <button type="submit" class="secondary" ${i('input.check')}>${en('input.check')}</button>
     </form>
-    <p id="notice" role="status" aria-live="polite"></p>
   </section>
   <section aria-labelledby="data-title">
     <h2 id="data-title" ${i('data.title')}>${en('data.title')}</h2>

@@ -1,4 +1,7 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import * as mupdf from 'mupdf';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { renderCertificate } from '../../src/certificates/render.js';
@@ -62,4 +65,20 @@ export async function deskPhoto(payload: string, holderName: string, { dpi = 150
   page.run(device, mupdf.Matrix.identity);
   device.close();
   return Buffer.from(pixmap.asJPEG(70, false));
+}
+
+/**
+ * A fontconfig file that adds the Noto fonts an Android phone has (Thai, Khmer, Lao, Myanmar) to this machine's
+ * fonts, so Chromium here renders the page's nine languages as a phone would (the page itself ships no fonts).
+ * The fonts come from the npm packages the certificate printer uses.
+ */
+export function phoneFontsConfig(dir: string): string {
+  const require = createRequire(import.meta.url);
+  const dirs = ['noto-sans', 'noto-sans-thai', 'noto-sans-khmer', 'noto-sans-lao', 'noto-sans-myanmar'].flatMap((p) => {
+    const root = path.dirname(require.resolve(`@expo-google-fonts/${p}/package.json`));
+    return ['400Regular', '700Bold'].map((w) => path.join(root, w)).filter((d) => fs.existsSync(d));
+  });
+  const file = path.join(dir, 'fonts.conf');
+  fs.writeFileSync(file, `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n<fontconfig>\n  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n${dirs.map((d) => `  <dir>${d}</dir>`).join('\n')}\n  <cachedir>${path.join(dir, 'fontcache')}</cachedir>\n</fontconfig>\n`);
+  return file;
 }

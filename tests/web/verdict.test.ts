@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueAward } from '../../src/awards/award-service.js';
@@ -16,7 +15,7 @@ import { verifyQrText } from '../../src/verifier/pipeline.js';
 import { createVerifierData } from '../../src/verifier/verifier-data.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { buildVectorSet, HOLDER, type VectorSet } from '../verifier/fixtures.js';
-import { serveVerifier } from './helpers.js';
+import { phoneFontsConfig, serveVerifier } from './helpers.js';
 
 /*
  * The employer's verdict in real headless Chromium, on a 360 × 740 phone and a 1280 × 800 laptop: a forged
@@ -106,7 +105,11 @@ describe.skipIf(!present)('the employer\'s verdict in headless Chromium', () => 
     fs.writeFileSync(pdf, res.rawPayload);
     issued = { verifyCode: award.verifyCode, holder, pdf };
     instanceUrl = await t.app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      env: { ...process.env, FONTCONFIG_FILE: phoneFontsConfig(dir) },
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -249,7 +252,8 @@ describe.skipIf(!present)('the employer\'s verdict in headless Chromium', () => 
         }, id);
         expect(ring.style).toBe('solid');
         expect(ring.width).toBeGreaterThanOrEqual(3);
-        await page.locator(`label:has(#${id})`).screenshot({ path: path.join(SHOTS, `focus-${id}-${size.name}.png`) });
+        const box = (await page.locator(`label:has(#${id})`).boundingBox())!;
+        await page.screenshot({ path: path.join(SHOTS, `focus-${id}-${size.name}.png`), clip: { x: Math.max(0, box.x - 10), y: Math.max(0, box.y - 10), width: box.width + 20, height: box.height + 20 } });
       }
       await context.close();
     }, 60_000);
@@ -259,7 +263,7 @@ describe.skipIf(!present)('the employer\'s verdict in headless Chromium', () => 
     const langs = Object.keys(LANGUAGES) as Language[];
     let english: Set<string>;
     const checkLines = (page: Page) =>
-      page.evaluate(() => [...document.querySelectorAll('#checks li')].map((li) => [...li.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('').trim()));
+      page.evaluate(() => [...document.querySelectorAll('#checks li[data-check]')].map((li) => [...li.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('').trim()));
 
     beforeAll(async () => {
       // Every English line these vectors can give, from the Node pipeline.

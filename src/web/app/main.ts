@@ -122,20 +122,19 @@ function renderVerdict(v: Verdict, focus = true): void {
 
   $('checks-summary').textContent = t('checks.title', { count: v.checks.length });
   const order: VerdictStatus[] = ['fail', 'cannot_check', 'warn', 'info', 'pass'];
-  const sorted = [...v.checks].sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status));
-  $('checks').replaceChildren(
-    ...sorted.map((c) => {
-      // A check that passed on a certificate that failed proves nothing about it: no tick.
-      const relied = v.claimsConfirmed || c.status !== 'pass';
-      return el(
-        'li',
-        { 'data-check': c.id, 'data-status': c.status, ...(c.code ? { 'data-code': c.code } : {}) },
-        el('span', { class: 'mark', 'aria-hidden': 'true' }, relied ? MARK[c.status] : '·'),
-        el('span', { class: 'sr-only' }, `${t(relied ? `check.${c.status}` : 'check.notRelied')}: `),
-        t(c.key, c.params),
-      );
-    }),
+  // A check that passed on a certificate that failed proves nothing about it: counted, not listed as a fact.
+  const shown = [...v.checks].filter((c) => v.claimsConfirmed || c.status !== 'pass').sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status));
+  const items = shown.map((c) =>
+    el(
+      'li',
+      { 'data-check': c.id, 'data-status': c.status, ...(c.code ? { 'data-code': c.code } : {}) },
+      el('span', { class: 'mark', 'aria-hidden': 'true' }, MARK[c.status]),
+      el('span', { class: 'sr-only' }, `${t(`check.${c.status}`)}: `),
+      t(c.key, c.params),
+    ),
   );
+  if (shown.length < v.checks.length) items.push(el('li', { class: 'not-relied' }, t('checks.notRelied', { count: v.checks.length - shown.length })));
+  $('checks').replaceChildren(...items);
   if (focus) {
     verdict.focus();
     window.scrollTo(0, 0);
