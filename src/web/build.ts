@@ -4,7 +4,6 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { bundledContexts } from '../jsonld/context-files.js';
-import { PAGE_CSS } from './page.js';
 
 /**
  * Builds the offline web verifier: one minified browser bundle of the verify pipeline and its UI (no CDN), the
@@ -64,14 +63,13 @@ export async function buildWebAssets(dir = DEFAULT_WEB_DIR): Promise<WebAssets> 
   await build({ ...common, entryPoints: [fileURLToPath(new URL('./app/pdf.ts', import.meta.url))], outfile: path.join(dir, 'pdf.mjs'), format: 'esm', define: { 'process.env.NODE_DEBUG': 'false' } });
   fs.copyFileSync(require.resolve('pdfjs-dist/legacy/build/pdf.worker.min.mjs'), path.join(dir, 'pdf.worker.mjs'));
   fs.copyFileSync(require.resolve('zxing-wasm/reader/zxing_reader.wasm'), path.join(dir, 'zxing_reader.wasm'));
-  fs.writeFileSync(path.join(dir, 'app.css'), PAGE_CSS);
   return { dir, sizes: sizes(dir) };
 }
 
 const sizes = (dir: string) => Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.statSync(path.join(dir, f)).size]));
 
 /** Every file the build writes (the server serves these names from /verify/). */
-export const WEB_ASSETS = ['app.js', 'app.css', 'sw.js', 'pdf.mjs', 'pdf.worker.mjs', 'zxing_reader.wasm'] as const;
+export const WEB_ASSETS = ['app.js', 'sw.js', 'pdf.mjs', 'pdf.worker.mjs', 'zxing_reader.wasm'] as const;
 
 let pending: Promise<WebAssets> | undefined;
 /** The built assets, building them once per process when the folder is missing or older than this build script's sources. */

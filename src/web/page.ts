@@ -14,8 +14,6 @@ export interface PageOptions {
   authority: string;
   /** Inline script text (single-file page); otherwise /verify/app.js is loaded. */
   script?: string;
-  /** Inline styles (single-file page); otherwise /verify/app.css is loaded. */
-  styles?: string;
   /** Trust bundle JSON text to inline. */
   bundle?: string;
   /** zxing_reader.wasm as base64, for pages opened from file:// (no origin to fetch it from). */
@@ -31,7 +29,8 @@ const scriptSafe = (s: string) => s.replace(/<\/(script|style)/gi, '<\\/$1').rep
 const SERVED_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self'; worker-src 'self'";
 const SINGLE_FILE_CSP = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'unsafe-inline'; img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self'; worker-src 'self'";
 
-export const PAGE_CSS = `
+/** The page's styles: served as /verify/app.css, inlined only in the single-file download. */
+export const CSS = `
 *{box-sizing:border-box}
 body{margin:0;font:17px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans Thai","Noto Sans Khmer","Noto Sans Lao","Noto Sans Myanmar",sans-serif;color:#111;background:#f6f6f4}
 header,main{max-width:40rem;margin:0 auto;padding:.5rem 1rem}
@@ -95,7 +94,7 @@ export function verifierPage(options: PageOptions): string {
 <meta name="tanda-authority" content="${escapeHtml(options.authority)}">
 <meta http-equiv="Content-Security-Policy" content="${single ? SINGLE_FILE_CSP : SERVED_CSP}">
 <title>${en('app.title')}</title>
-${single ? `<style>${scriptSafe(options.styles ?? PAGE_CSS)}</style>` : '<link rel="stylesheet" href="/verify/app.css">'}
+${single ? `<style>${scriptSafe(CSS)}</style>` : '<link rel="stylesheet" href="/verify/app.css">'}
 </head>
 <body>
 <header>

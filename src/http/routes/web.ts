@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import { trustBundleService, type BundleSource } from '../../trust/service.js';
 import { ensureWebAssets } from '../../web/build.js';
-import { verifierPage } from '../../web/page.js';
+import { CSS, verifierPage } from '../../web/page.js';
 
 /** The offline web verifier: page, script, service worker, decoder WASM and a single-file download. */
 export const webRoutes: FastifyPluginAsync<{ source?: BundleSource }> = async (app, options) => {
@@ -18,9 +18,7 @@ export const webRoutes: FastifyPluginAsync<{ source?: BundleSource }> = async (a
   app.get('/verify/app.js', hidden, async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(await asset('app.js')),
   );
-  app.get('/verify/app.css', hidden, async (_request, reply) =>
-    reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(await asset('app.css')),
-  );
+  app.get('/verify/app.css', hidden, async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(CSS));
   // pdf.js, loaded by the page only when a PDF is picked (module and its worker).
   for (const name of ['pdf.mjs', 'pdf.worker.mjs'] as const) {
     app.get(`/verify/${name}`, hidden, async (_request, reply) =>
@@ -35,11 +33,10 @@ export const webRoutes: FastifyPluginAsync<{ source?: BundleSource }> = async (a
     reply.type('application/wasm').header('cache-control', 'public, max-age=86400').send(await asset('zxing_reader.wasm')),
   );
   app.get('/verify/offline.html', hidden, async (_request, reply) => {
-    const [script, styles, wasm, authority, published] = await Promise.all([asset('app.js'), asset('app.css'), asset('zxing_reader.wasm'), trust.authority(), trust.current()]);
+    const [script, wasm, authority, published] = await Promise.all([asset('app.js'), asset('zxing_reader.wasm'), trust.authority(), trust.current()]);
     const page = verifierPage({
       authority: authority.did,
       script: script.toString('utf8'),
-      styles: styles.toString('utf8'),
       bundle: published.text,
       wasmBase64: wasm.toString('base64'),
     });
