@@ -41,8 +41,8 @@ async function verdictAfter(page: Page, feed: () => Promise<void>) {
   return page.evaluate(() => ({
     verdict: document.getElementById('verdict')!.dataset.verdict,
     text: document.getElementById('verdict')!.textContent,
-    problems: [...document.querySelectorAll<HTMLElement>('#checks li:not([data-status=pass])')].map((li) => `${li.dataset.check}:${li.dataset.status}:${li.dataset.code}`),
-    reasons: [...document.querySelectorAll<HTMLElement>('#checks li:not([data-status=pass])')].map((li) => li.textContent),
+    problems: [...document.querySelectorAll<HTMLElement>('#checks li[data-check]:not([data-status=pass])')].map((li) => `${li.dataset.check}:${li.dataset.status}:${li.dataset.code}`),
+    reasons: [...document.querySelectorAll<HTMLElement>('#checks li[data-check]:not([data-status=pass])')].map((li) => li.textContent),
     fields: Object.fromEntries([...document.querySelectorAll<HTMLElement>('#facts dd')].map((dd) => [dd.dataset.field, dd.textContent])),
   }));
 }
