@@ -161,27 +161,37 @@ async function check(input: Input | undefined): Promise<void> {
 }
 
 let refreshing: Promise<void> | undefined;
+let again = false;
 /**
  * Fetches the newest verification data (the page does this by itself whenever it is online) and, when it is newer,
- * checks the last certificate again with it.
+ * checks the last certificate again with it. A request that comes while one runs (the device came back online
+ * meanwhile) runs once more after it, so it is never answered with data fetched before it.
  */
 function refresh(extra: string[] = []): Promise<void> {
-  if (refreshing && !extra.length) return refreshing;
-  const run = (async () => {
-    const outcome = await loadBest(authority, state, extra);
-    const changed = !!outcome.loaded && outcome.loaded !== state;
-    if (outcome.loaded) state = outcome.loaded;
-    renderData();
-    if (extra.length && outcome.refused.length) say('data.refused');
-    else if (changed && lastInput && lastVerdict) {
-      renderVerdict(await verdictFor(lastInput));
-      say('data.refreshed');
-    } else if (extra.length && changed) say('data.loaded');
-  })().finally(() => {
-    if (refreshing === run) refreshing = undefined;
-  });
-  if (!extra.length) refreshing = run;
-  return run;
+  if (extra.length) return refreshOnce(extra);
+  if (refreshing) {
+    again = true;
+    return refreshing;
+  }
+  refreshing = (async () => {
+    do {
+      again = false;
+      await refreshOnce([]);
+    } while (again);
+  })().finally(() => (refreshing = undefined));
+  return refreshing;
+}
+
+async function refreshOnce(extra: string[]): Promise<void> {
+  const outcome = await loadBest(authority, state, extra);
+  const changed = !!outcome.loaded && outcome.loaded !== state;
+  if (outcome.loaded) state = outcome.loaded;
+  renderData();
+  if (extra.length && outcome.refused.length) say('data.refused');
+  else if (changed && lastInput && lastVerdict) {
+    renderVerdict(await verdictFor(lastInput));
+    say('data.refreshed');
+  } else if (extra.length && changed) say('data.loaded');
 }
 
 /** The printed code, normalised as the server does (Crockford base32: I and L read as 1, O as 0). */
