@@ -296,9 +296,18 @@ function wire(): void {
   $('action-update').addEventListener('click', () => void update());
   document.getElementById('data-update')?.addEventListener('click', () => void update());
 
-  // Fresh data without asking: whenever the page comes online or back into view, and every 15 minutes while open.
+  // Fresh data without asking: whenever the page comes online or back into view, every 15 minutes while open, and
+  // every 20 seconds while a certificate could not be checked yet.
   if (served) {
-    window.addEventListener('online', () => void refresh());
+    // Just back online, the network (and the service worker's view of it) may need a moment: ask again shortly.
+    window.addEventListener('online', () => {
+      void refresh();
+      setTimeout(() => void refresh(), 3_000);
+    });
+    // While a certificate waits for newer data, look for it more often.
+    setInterval(() => {
+      if (lastVerdict?.verdict === 'CANNOT_CHECK' && navigator.onLine) void refresh();
+    }, 20_000);
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'visible') void refresh();
     });
