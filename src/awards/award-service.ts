@@ -117,7 +117,7 @@ export async function issueAward(services: Services, input: AwardInput): Promise
     qualificationId: qualification.id,
     caseId: input.caseId ?? null,
     holderUserId: input.holderUserId ?? null,
-    withStatus: Boolean(credentials.hooks.allocateStatus),
+    kind: 'award',
     beforeSign: async (tx) => {
       await assertAccredited(tx, { issuerId: input.issuerId, qualificationId: qualification.id, date: validFrom });
     },

@@ -22,7 +22,8 @@ export type CheckId =
   | 'status'
   | 'freshness'
   | 'payload'
-  | 'registry';
+  | 'registry'
+  | 'registry_award';
 
 /** Stable snake_case codes of failed or warned checks (an outside contract like the error codes). */
 export const CHECK_CODES = [
@@ -44,6 +45,9 @@ export const CHECK_CODES = [
   'revoked',
   'status_unknown',
   'status_stale',
+  'status_missing',
+  'not_registry_award',
+  'award_unconfirmed',
   'bundle_stale',
   'bundle_invalid',
   'qr_malformed',
@@ -65,6 +69,7 @@ export type CheckCode = (typeof CHECK_CODES)[number];
  */
 export const VERDICT_EFFECT: Partial<Record<CheckCode, 'cannot_check' | 'info'>> = {
   qr_table_unknown: 'cannot_check',
+  award_unconfirmed: 'cannot_check',
   aqrf_provisional: 'info',
 };
 

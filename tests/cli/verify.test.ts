@@ -36,7 +36,7 @@ describe('tanda verify (offline, no database)', () => {
     fs.writeFileSync(file('bundle.json'), JSON.stringify(set.bundle));
     fs.writeFileSync(file('stale.json'), JSON.stringify(set.staleBundle));
     fs.writeFileSync(file('certificate.pdf'), await renderCertificate(sampleView('fil', { qrPayload: payload('valid'), holderName: HOLDER })));
-    for (const name of ['revoked', 'tampered', 'newer than the data', 'status list not in the data', 'provisional AQRF level']) fs.writeFileSync(file(`${name}.txt`), `${payload(name)}\n`);
+    for (const name of ['revoked', 'tampered', 'newer than the data', 'status list out of date', 'provisional AQRF level']) fs.writeFileSync(file(`${name}.txt`), `${payload(name)}\n`);
     registry = await serveVerifier(set.bundle);
   }, 60_000);
   afterAll(async () => {
@@ -91,10 +91,10 @@ describe('tanda verify (offline, no database)', () => {
   });
 
   it('exits 3 for VALID WITH WARNINGS, distinct from a forgery', async () => {
-    const r = await run([file('status list not in the data.txt'), ...common()]);
+    const r = await run([file('status list out of date.txt'), ...common()]);
     expect(r.code).toBe(3);
     expect(r.out.trim().split('\n')[0]).toBe('VALID WITH WARNINGS');
-    expect(r.out.trim().split('\n')[1]).toMatch(/Revocation status unknown/);
+    expect(r.out.trim().split('\n')[1]).toMatch(/status information is out of date/);
   });
 
   it('a certificate newer than the data: CANNOT CHECK YET, exit 2, how to fix it; --update fetches newer data and it is VALID', async () => {

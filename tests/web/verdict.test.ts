@@ -282,7 +282,7 @@ describe.skipIf(!present)('the employer\'s verdict in headless Chromium', () => 
       const { context, page } = await open(size, vectors.url, { locale });
       expect(await page.getAttribute('html', 'lang')).toBe(lang);
       expect(await page.inputValue('#lang')).toBe(lang);
-      for (const name of ['valid', 'revoked', 'newer than the data', 'status list not in the data', 'provisional AQRF level']) {
+      for (const name of ['valid', 'revoked', 'newer than the data', 'status list out of date', 'signed through the VC API', 'provisional AQRF level']) {
         const v = set.vectors.find((x) => x.name === name)!;
         await verdictAfter(page, paste(page, v.payload), v.verdict);
         expect(await page.textContent('#verdict')).toBe(translate(lang, `verdict.${v.verdict}`));
