@@ -15,6 +15,8 @@ import { buildWebAssets } from '../src/web/build.js';
 import { verifierPage } from '../src/web/page.js';
 import { buildVectorSet, HOLDER, keyFromSeed } from '../tests/verifier/fixtures.js';
 import { certificatePhoto, deskPhoto, serveVerifier } from '../tests/web/helpers.js';
+import { photoCorpus } from '../tests/web/photo-corpus.js';
+import { qrFromFile } from '../src/cli/qr-decode.js';
 import { percentiles } from './measure.js';
 
 const RUNS = 200;
@@ -97,6 +99,17 @@ export async function benchVerifier(): Promise<Record<string, number>> {
   out['verifier.fonts_kb_gzip'] = 0;
   fs.rmSync(assets.dir, { recursive: true, force: true });
 
+  // The photo corpus (tests/web/photo-corpus.ts): how many of its ten variants each verifier gets to VALID.
+  const corpus = await photoCorpus(payload, HOLDER);
+  let cliVerified = 0;
+  for (const v of corpus) {
+    const text = await qrFromFile(v.bytes, v.mime).catch(() => undefined);
+    const ok = !!text && (await verifyQrText(text, data)).verdict === 'VALID';
+    if (ok) cliVerified++;
+    process.stdout.write(`  corpus, CLI: ${ok ? 'VALID ' : 'missed'}  ${v.name} (${v.mime}, tagged ${v.dpiTag} dpi)\n`);
+  }
+  out['verifier.corpus_cli_verified_of_10'] = cliVerified;
+
   if (!fs.existsSync('/usr/bin/chromium')) return out;
   const server = await serveVerifier(bundle);
   const photoBase64 = (await certificatePhoto(payload, HOLDER)).toString('base64');
@@ -109,6 +122,18 @@ export async function benchVerifier(): Promise<Record<string, number>> {
     await tab.evaluate(() => (globalThis as unknown as { tandaVerifier: { ready: Promise<boolean> } }).tandaVerifier.ready);
     // tsx keeps function names with an `__name` helper that the page does not have.
     await tab.evaluate('globalThis.__name = (f) => f');
+    const corpusVerdicts = await tab.evaluate(async (files) => {
+      const api = (globalThis as unknown as { tandaVerifier: { decodeImageFile(b: Blob): Promise<string | undefined>; verifyText(t: string): Promise<{ verdict: string }> } }).tandaVerifier;
+      const verdicts: string[] = [];
+      for (const f of files) {
+        const blob = new Blob([Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0))], { type: f.mime });
+        const text = await api.decodeImageFile(blob).catch(() => undefined);
+        verdicts.push(text ? (await api.verifyText(text)).verdict : 'NO_QR');
+      }
+      return verdicts;
+    }, corpus.map((v) => ({ mime: v.mime, base64: v.bytes.toString('base64') })));
+    corpus.forEach((v, i) => process.stdout.write(`  corpus, web: ${corpusVerdicts[i] === 'VALID' ? 'VALID ' : 'missed'}  ${v.name}\n`));
+    out['verifier.corpus_web_verified_of_10'] = corpusVerdicts.filter((v) => v === 'VALID').length;
     const figures = await tab.evaluate(
       async ({ payload, runs, photoBase64, deskBase64 }) => {
         const api = (globalThis as unknown as { tandaVerifier: { verifyText(t: string): Promise<{ verdict: string }>; decodeImageFile(b: Blob): Promise<string | undefined> } }).tandaVerifier;

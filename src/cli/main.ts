@@ -66,7 +66,7 @@ const DB_COMMANDS: Record<string, { help: string; run: Command }> = {
 };
 
 function usage(): string {
-  return ['usage: tanda <command> [options]', '', '  verify <file> [--bundle path] [--json]  verify a certificate offline (PDF, image, QR text, credential JSON)', ...Object.values(DB_COMMANDS).map((c) => `  ${c.help}`)].join('\n');
+  return ['usage: tanda <command> [options]', '', '  verify <file> [--bundle path] [--json] [--update]  verify a certificate offline (PDF, image, QR text, credential JSON); exit 0 VALID, 3 VALID WITH WARNINGS, 1 INVALID, 2 could not check', ...Object.values(DB_COMMANDS).map((c) => `  ${c.help}`)].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -11,7 +11,8 @@ import { openTrustBundle } from '../trust/open.js';
 import { trustBundleService } from '../trust/service.js';
 import { isLanguage, translate, type Language } from '../verifier/i18n/index.js';
 import { verifyCredentialDocument, verifyQrText } from '../verifier/pipeline.js';
-import type { Verdict } from '../verifier/verdict.js';
+import type { Overall, Verdict, VerdictStatus } from '../verifier/verdict.js';
+import type { TrustBundle } from '../trust/bundle.js';
 import { createVerifierData } from '../verifier/verifier-data.js';
 import { qrFromFile } from './qr-decode.js';
 import { AUTHORITY_FILE, BUNDLE_FILE } from '../trust/files.js';
@@ -32,7 +33,15 @@ const MIME: Record<string, string> = {
   '.tiff': 'image/tiff',
 };
 
-const VERIFY_USAGE = 'usage: tanda verify <file.pdf | image.png | payload.txt | credential.json> [--bundle path] [--authority did:key:…] [--json] [--lang en|id|fil|th|vi|km|lo|my|ms]';
+const VERIFY_USAGE = [
+  'usage: tanda verify <file.pdf | image | payload.txt | credential.json> [--bundle path] [--authority did:key:…] [--json] [--lang en|id|fil|th|vi|km|lo|my|ms] [--update [--url URL]]',
+  '       tanda verify --update [--url URL]     fetch the newest verification data from TANDA_PUBLIC_URL (or --url)',
+  'exit codes: 0 VALID · 3 VALID WITH WARNINGS · 1 INVALID · 2 could not check (newer than the verification data, no data, no QR code, bad arguments)',
+].join('\n');
+
+/** Distinct for each verdict, so scripts can tell a warning from a forgery; 2 when no verdict could be reached. */
+export const EXIT_CODES = { VALID: 0, INVALID: 1, CANNOT_CHECK: 2, VALID_WITH_WARNINGS: 3 } as const satisfies Record<Overall, number>;
+const COULD_NOT_CHECK = EXIT_CODES.CANNOT_CHECK;
 
 export async function verifyCommand(argv: string[]): Promise<number> {
   let args;
@@ -40,39 +49,84 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     args = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { bundle: { type: 'string' }, authority: { type: 'string' }, json: { type: 'boolean' }, lang: { type: 'string' }, help: { type: 'boolean' } },
+      options: {
+        bundle: { type: 'string' },
+        authority: { type: 'string' },
+        json: { type: 'boolean' },
+        lang: { type: 'string' },
+        update: { type: 'boolean' },
+        url: { type: 'string' },
+        help: { type: 'boolean' },
+      },
     });
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n${VERIFY_USAGE}\n`);
-    return 2;
+    return COULD_NOT_CHECK;
   }
   const file = args.positionals[0];
-  if (args.values.help || !file) {
+  if (args.values.help || (!file && !args.values.update)) {
     process.stderr.write(`${VERIFY_USAGE}\n`);
-    return args.values.help ? 0 : 2;
+    return args.values.help ? 0 : COULD_NOT_CHECK;
   }
   const lang: Language = args.values.lang && isLanguage(args.values.lang) ? args.values.lang : 'en';
+  const t = (key: string, params?: Record<string, string | number>) => translate(lang, key, params);
   try {
-    const dataDir = loadConfig().dataDir;
-    const bundlePath = args.values.bundle ?? path.join(dataDir, BUNDLE_FILE);
-    const authority = args.values.authority ?? readPin(dataDir);
-    if (!fs.existsSync(bundlePath)) throw new TandaError('trust_bundle_unavailable', `no verification data at ${bundlePath}: run \`tanda trust-bundle import <file>\` or pass --bundle`);
+    const config = loadConfig();
+    const bundlePath = args.values.bundle ?? path.join(config.dataDir, BUNDLE_FILE);
+    const authority = args.values.authority ?? readPin(config.dataDir);
     const contexts = bundledContexts();
+    if (args.values.update) {
+      const source = `${(args.values.url ?? config.publicUrl).replace(/\/+$/, '')}/trust-bundle`;
+      const { bundle, updated } = await updateVerificationData(source, bundlePath, authority, contexts);
+      const params = { issued: day(bundle.issued), until: day(bundle.validUntil) };
+      process.stderr.write(`${t(updated ? 'cli.updated' : 'cli.upToDate', params)}\n`);
+      if (!file) return 0;
+    }
+    if (!fs.existsSync(bundlePath)) throw new TandaError('trust_bundle_unavailable', `no verification data at ${bundlePath}: run \`tanda verify --update\` or \`tanda trust-bundle import <file>\`, or pass --bundle`);
     const bundle = await openTrustBundle(fs.readFileSync(bundlePath, 'utf8'), { authority, contexts });
     const data = await createVerifierData(bundle, contexts);
-    const verdict = await verifyInput(file, data);
+    const verdict = await verifyInput(file!, data);
     process.stdout.write(args.values.json ? `${JSON.stringify(verdict, null, 2)}\n` : humanVerdict(verdict, lang));
-    return verdict.verdict === 'VALID' ? 0 : 1;
+    // Said on stderr, so --json output stays one document.
+    if (verdict.dataAge.stale) process.stderr.write(`${t('cli.stale', { days: verdict.dataAge.ageDays, until: day(verdict.dataAge.validUntil) })}\n`);
+    else if (verdict.verdict === 'CANNOT_CHECK') process.stderr.write(`${t('cli.updateHint')}\n`);
+    return EXIT_CODES[verdict.verdict];
   } catch (e) {
     process.stderr.write(`tanda verify: ${isTandaError(e) ? `${e.code}: ` : ''}${(e as Error).message}\n`);
-    return 2;
+    return COULD_NOT_CHECK;
   }
 }
+
+const day = (s?: string | null) => (s ? s.slice(0, 10) : '');
 
 function readPin(dataDir: string): string {
   const pin = path.join(dataDir, AUTHORITY_FILE);
   if (!fs.existsSync(pin)) throw new TandaError('trust_bundle_unavailable', `no pinned registry authority (${pin}): pass --authority did:key:… or run \`tanda trust-bundle import\``);
   return fs.readFileSync(pin, 'utf8').trim();
+}
+
+/**
+ * Fetches the registry's current trust bundle and keeps it when it is signed by the pinned authority and newer than
+ * the one held (an older one, e.g. from a stale mirror, never replaces newer data).
+ */
+export async function updateVerificationData(url: string, bundlePath: string, authority: string, contexts: ReadonlyMap<string, object>): Promise<{ bundle: TrustBundle; updated: boolean }> {
+  let text: string;
+  try {
+    const res = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(30_000) });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    text = await res.text();
+  } catch (e) {
+    throw new TandaError('trust_bundle_unavailable', `could not fetch verification data from ${url}: ${(e as Error).message}`);
+  }
+  const bundle = await openTrustBundle(text, { authority, contexts });
+  const held = fs.existsSync(bundlePath) ? (JSON.parse(fs.readFileSync(bundlePath, 'utf8')) as { serial?: number; issued?: string; validUntil?: string }) : undefined;
+  if (held && typeof held.serial === 'number' && held.serial >= bundle.serial) {
+    return { bundle: await openTrustBundle(fs.readFileSync(bundlePath, 'utf8'), { authority, contexts }), updated: false };
+  }
+  fs.mkdirSync(path.dirname(bundlePath), { recursive: true });
+  fs.writeFileSync(`${bundlePath}.tmp`, text);
+  fs.renameSync(`${bundlePath}.tmp`, bundlePath);
+  return { bundle, updated: true };
 }
 
 async function verifyInput(file: string, data: Awaited<ReturnType<typeof createVerifierData>>): Promise<Verdict> {
@@ -96,15 +150,22 @@ async function verifyInput(file: string, data: Awaited<ReturnType<typeof createV
   return verifyQrText(text, data);
 }
 
-function humanVerdict(v: Verdict, lang: Language): string {
+const MARK: Record<VerdictStatus, string> = { pass: '✓', info: 'i', warn: '!', cannot_check: '?', fail: '✗' };
+
+/**
+ * The verdict first with its one-sentence reason; then the details, as facts only when the certificate passed, else
+ * under a heading that says they are only what it claims; then every check (no ticks for a failed certificate).
+ */
+export function humanVerdict(v: Verdict, lang: Language): string {
   const t = (key: string, params?: Record<string, string | number>) => translate(lang, key, params);
-  const day = (s?: string | null) => (s ? s.slice(0, 10) : '');
-  const lines = ['', `  ${t(`verdict.${v.verdict}`)}`, ''];
+  const lines = ['', `  ${t(`verdict.${v.verdict}`)}`, `  ${t(v.reason.key, v.reason.params)}`, ''];
   const s = v.summary;
+  const indent = v.claimsConfirmed ? '  ' : '    ';
   const row = (label: string, value: string | undefined) => {
-    if (value) lines.push(`  ${t(label).padEnd(22)} ${value}`);
+    if (value) lines.push(`${indent}${(label ? t(label) : '').padEnd(24)} ${value}`);
   };
   if (s) {
+    if (!v.claimsConfirmed) lines.push(`  ${t('cli.claims')}`);
     row('field.holder', s.holderName);
     row('field.holderLatin', s.holderNameLatin);
     row('field.qualification', `${s.qualification.titles[lang] ?? s.qualification.text}${s.qualification.code ? ` (${s.qualification.code})` : ''}`);
@@ -114,11 +175,15 @@ function humanVerdict(v: Verdict, lang: Language): string {
     row('field.issuer', [s.issuer.name ?? s.issuer.did, s.issuer.country ? `(${s.issuer.country})` : ''].join(' ').trim());
     row('field.validFrom', day(s.validFrom));
     row('field.validUntil', day(s.validUntil));
-    row('field.status', t(`status.${s.status.state}`, { asOf: day(s.status.asOf) }));
+    if (v.claimsConfirmed) row('field.status', t(`status.${s.status.state}`, { asOf: day(s.status.asOf) }));
+    lines.push('');
   }
-  row('field.dataAge', t('data.age', { issued: day(v.dataAge.issued), days: v.dataAge.ageDays, until: day(v.dataAge.validUntil) }));
-  lines.push('', `  ${t('field.checks')}:`);
-  for (const c of v.checks) lines.push(`    ${c.status === 'pass' ? '✓' : c.status === 'warn' ? '!' : '✗'} ${t(c.key, c.params)}`);
+  lines.push(`  ${t('field.dataAge')}: ${t(v.dataAge.stale ? 'data.ageStale' : 'data.age', { issued: day(v.dataAge.issued), days: v.dataAge.ageDays, until: day(v.dataAge.validUntil) })}`);
+  lines.push('', `  ${t('checks.title', { count: v.checks.length })}:`);
+  // A check that passed on a certificate that failed proves nothing: counted, not printed as a fact.
+  const shown = v.claimsConfirmed ? v.checks : v.checks.filter((c) => c.status !== 'pass');
+  for (const c of shown) lines.push(`    ${MARK[c.status]} ${t(c.key, c.params)}`);
+  if (shown.length < v.checks.length) lines.push(`    ${t('checks.notRelied', { count: v.checks.length - shown.length })}`);
   return `${lines.join('\n').replace(/^ {2}(\S.*?) {2,}$/gm, '$1')}\n\n`;
 }
 

@@ -59,8 +59,26 @@ export const CHECK_CODES = [
   'bundle_invalid',
   'qr_malformed',
   'qr_table_unknown',
+  // Registry checks (src/frameworks/registry-check.ts).
+  'issuer_unknown',
+  'invalid_credential',
+  'award_rule_not_met',
+  'level_absent',
 ] as const;
 export type CheckCode = (typeof CHECK_CODES)[number];
+
+/**
+ * What a failed or warned check does to the employer's verdict, where that differs from its status (a `fail` makes
+ * it INVALID, a `warn` adds a warning). A new code slots in here; its sentence goes in every verifier catalogue
+ * (src/verifier/i18n/, enforced by tests/verifier/i18n.test.ts).
+ * - `cannot_check`: the verifier lacks what it needs to decide (never INVALID: the certificate may be genuine);
+ * - `info`: shown beside the fact it concerns, not a warning (it does not weaken trust in the certificate).
+ */
+export const VERDICT_EFFECT: Partial<Record<CheckCode, 'cannot_check' | 'info'>> = {
+  qr_table_unknown: 'cannot_check',
+  award_unconfirmed: 'cannot_check',
+  aqrf_provisional: 'info',
+};
 
 export const pass = (id: CheckId, message: string, data?: Record<string, unknown>): Check => ({
   id,

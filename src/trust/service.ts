@@ -44,7 +44,7 @@ const contentDigest = (b: UnsignedTrustBundle): string => {
  * GET /trust-bundle, POST /verify/qr and the CLI export.
  */
 export class TrustBundleService implements BundleSource {
-  private published: { value: PublishedBundle; digest: string; builtAt: number } | undefined;
+  private published: { value: PublishedBundle; digest: string; builtAt: number; tables: number } | undefined;
   private building: Promise<PublishedBundle> | undefined;
   private data: { etag: string; value: Promise<VerifierData> } | undefined;
   private readonly masterKey: Buffer;
@@ -62,12 +62,26 @@ export class TrustBundleService implements BundleSource {
     return trustAuthority(this.services.db.kysely, this.masterKey);
   }
 
-  /** The current signed bundle (rebuilt at most every `rebuildAfterMs`, concurrent callers share one build). */
+  /**
+   * The current signed bundle (rebuilt at most every `rebuildAfterMs`, concurrent callers share one build), and at
+   * once when a QR type table was added since: a certificate just printed with a new table must be checkable by
+   * verifiers that refresh now, not a minute later.
+   */
   async current(): Promise<PublishedBundle> {
     const now = this.now().getTime();
-    if (this.published && now - this.published.builtAt < (this.options.rebuildAfterMs ?? 60_000)) return this.published.value;
+    if (this.published && now - this.published.builtAt < (this.options.rebuildAfterMs ?? 60_000) && (await this.newestTable()) === this.published.tables) {
+      return this.published.value;
+    }
     this.building ??= this.rebuild().finally(() => (this.building = undefined));
     return this.building;
+  }
+
+  private async newestTable(): Promise<number> {
+    const { max } = await this.services.db.kysely
+      .selectFrom('qr_type_tables')
+      .select((eb) => eb.fn.max('registry_entry_id').as('max'))
+      .executeTakeFirstOrThrow();
+    return max === null ? 0 : Number(max);
   }
 
   /** Forces the next `current()` to read the registry again (after an import or a revocation). */
@@ -78,6 +92,7 @@ export class TrustBundleService implements BundleSource {
   private async rebuild(): Promise<PublishedBundle> {
     const now = this.now();
     const ex = this.services.db.kysely;
+    const tables = await this.newestTable();
     const authority = await this.authority();
     // Lists near the end of their TTL are re-signed first, so a bundle never ships a snapshot that is already stale.
     await this.services.status.refreshStale();
@@ -93,12 +108,13 @@ export class TrustBundleService implements BundleSource {
     const resignAfter = this.options.resignAfterMs ?? 86_400_000;
     if (previous && previous.digest === digest && now.getTime() - Date.parse(previous.value.bundle.issued) < resignAfter) {
       previous.builtAt = now.getTime();
+      previous.tables = tables;
       return previous.value;
     }
     const bundle = await signTrustBundle(unsigned, authority.signer, this.services.documentLoader);
     const text = JSON.stringify(bundle);
     const value = { bundle, text, etag: `"${crypto.createHash('sha256').update(text).digest('base64url')}"` };
-    this.published = { value, digest, builtAt: now.getTime() };
+    this.published = { value, digest, builtAt: now.getTime(), tables };
     return value;
   }
 

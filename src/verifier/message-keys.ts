@@ -1,5 +1,5 @@
 import type { Check } from '../credentials/checks.js';
-import type { VerdictCheck } from './verdict.js';
+import { verdictStatus, type VerdictCheck } from './verdict.js';
 
 /**
  * The catalogue key and parameters of a check (browser-safe). Passing checks are keyed `<id>.pass` (or a variant),
@@ -60,5 +60,5 @@ export function withMessageKey(check: Check | (Omit<Check, 'id' | 'code'> & { id
       set('bytes', d.bytes);
       break;
   }
-  return { ...check, key, params } as VerdictCheck;
+  return { ...check, status: verdictStatus(check), key, params } as VerdictCheck;
 }

@@ -8,7 +8,7 @@ import { bundleAge } from '../trust/bundle.js';
 import { withMessageKey, type MessageContext } from './message-keys.js';
 import { checkAwardFromBundle, checkStatusFromBundle } from './status-step.js';
 import { summarise } from './summary.js';
-import { overall, type Verdict, type VerdictCheck } from './verdict.js';
+import { overall, verdictReason, type Verdict, type VerdictCheck } from './verdict.js';
 import type { VerifierData } from './verifier-data.js';
 
 /*
@@ -108,5 +108,14 @@ function finish(checks: VerdictCheck[], data: VerifierData, now: Date, summary?:
     ? warn('freshness', 'bundle_stale', `the verification data of ${age.issued.slice(0, 10)} is out of date (${age.ageDays} days old): update it when online`, detail)
     : pass('freshness', `verification data of ${age.issued.slice(0, 10)} (${age.ageDays} days old)`, detail);
   const all = [...checks, withMessageKey(freshness, {})];
-  return { verdict: overall(all), checks: all, ...(summary ? { summary } : {}), dataAge: age, checkedAt: now.toISOString() };
+  const verdict = overall(all);
+  return {
+    verdict,
+    reason: verdictReason(verdict, all),
+    claimsConfirmed: verdict === 'VALID' || verdict === 'VALID_WITH_WARNINGS',
+    checks: all,
+    ...(summary ? { summary } : {}),
+    dataAge: age,
+    checkedAt: now.toISOString(),
+  };
 }

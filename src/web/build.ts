@@ -58,16 +58,23 @@ export async function buildWebAssets(dir = DEFAULT_WEB_DIR): Promise<WebAssets> 
   const nodeOnly = Object.keys(app.metafile.inputs).filter((f) => /base64url-universal\/lib\/index\.js|node:|keys\/(signer|key-store)/.test(f));
   if (nodeOnly.length) throw new Error(`Node-only modules in the browser bundle: ${nodeOnly.join(', ')}`);
   await build({ ...common, entryPoints: [fileURLToPath(new URL('./sw.ts', import.meta.url))], outfile: path.join(dir, 'sw.js'), format: 'iife' });
+  // pdf.js (legacy build: the phones this serves are not all on the newest browsers) as its own module, loaded only
+  // when a PDF is picked; its worker is pdf.js's own prebuilt file.
+  await build({ ...common, entryPoints: [fileURLToPath(new URL('./app/pdf.ts', import.meta.url))], outfile: path.join(dir, 'pdf.mjs'), format: 'esm', define: { 'process.env.NODE_DEBUG': 'false' } });
+  fs.copyFileSync(require.resolve('pdfjs-dist/legacy/build/pdf.worker.min.mjs'), path.join(dir, 'pdf.worker.mjs'));
   fs.copyFileSync(require.resolve('zxing-wasm/reader/zxing_reader.wasm'), path.join(dir, 'zxing_reader.wasm'));
   return { dir, sizes: sizes(dir) };
 }
 
 const sizes = (dir: string) => Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.statSync(path.join(dir, f)).size]));
 
+/** Every file the build writes (the server serves these names from /verify/). */
+export const WEB_ASSETS = ['app.js', 'sw.js', 'pdf.mjs', 'pdf.worker.mjs', 'zxing_reader.wasm'] as const;
+
 let pending: Promise<WebAssets> | undefined;
 /** The built assets, building them once per process when the folder is missing or older than this build script's sources. */
 export function ensureWebAssets(dir = DEFAULT_WEB_DIR): Promise<WebAssets> {
-  pending ??= (['app.js', 'sw.js', 'zxing_reader.wasm'].every((f) => fs.existsSync(path.join(dir, f))) && !sourcesNewerThan(path.join(dir, 'app.js'))
+  pending ??= (WEB_ASSETS.every((f) => fs.existsSync(path.join(dir, f))) && !sourcesNewerThan(path.join(dir, 'app.js'))
     ? Promise.resolve({ dir, sizes: sizes(dir) })
     : buildWebAssets(dir)
   ).catch((e: unknown) => {

@@ -19,8 +19,10 @@ interface WorkerScope {
 }
 const sw = self as unknown as WorkerScope;
 
-const CACHE = 'tanda-verifier-v1';
-const SHELL = ['/verify', '/verify/app.css', '/verify/app.js', '/verify/zxing_reader.wasm'];
+const CACHE = 'tanda-verifier-v2';
+const SHELL = ['/verify', '/verify/app.js', '/verify/app.css', '/verify/zxing_reader.wasm'];
+// pdf.js is large and needed only for PDFs: cached the first time it is used, not on install.
+const ON_USE = ['/verify/pdf.mjs', '/verify/pdf.worker.mjs'];
 const BUNDLE = '/trust-bundle';
 
 sw.addEventListener('install', (e) => {
@@ -31,7 +33,15 @@ sw.addEventListener('install', (e) => {
       .then(() => sw.skipWaiting()),
   );
 });
-sw.addEventListener('activate', (e) => e.waitUntil(sw.clients.claim()));
+// Earlier shell caches go; the page's own store of verification data ('tanda-data') stays.
+sw.addEventListener('activate', (e) =>
+  e.waitUntil(
+    caches
+      .keys()
+      .then((names) => Promise.all(names.filter((n) => n.startsWith('tanda-verifier-') && n !== CACHE).map((n) => caches.delete(n))))
+      .then(() => sw.clients.claim()),
+  ),
+);
 
 sw.addEventListener('fetch', (e) => {
   const url = new URL(e.request.url);
@@ -48,7 +58,7 @@ sw.addEventListener('fetch', (e) => {
     );
     return;
   }
-  if (!SHELL.includes(path)) return;
+  if (!SHELL.includes(path) && !ON_USE.includes(path)) return;
   e.respondWith(
     caches.match(path).then((cached) => {
       const refresh = fetch(e.request)

@@ -82,6 +82,8 @@ describe(`certificate round trip on ${testDialect}: PDF → raster → QR → CB
     const check = await t.app.inject({ method: 'GET', url: `/check/${award.verifyCode.toLowerCase()}` });
     expect(check.statusCode).toBe(200);
     expect(check.json().verified).toBe(true);
+    // The employer's verdict from the verifiers' pipeline: the demo PQF → AQRF mapping is provisional, a note only.
+    expect(check.json().verdict).toMatchObject({ verdict: 'VALID', claimsConfirmed: true, reason: { key: 'reason.VALID' } });
     expect((await t.app.inject({ method: 'GET', url: '/check/AAAAA-AAAAA' })).statusCode).toBe(404);
   });
 

@@ -183,8 +183,9 @@ describe(`no ungoverned credential on ${testDialect}`, () => {
     expect(online.statusCode).toBe(200);
     expect(check(online.json().checks, 'registry_award')).toMatchObject({ valid: true, status: 'pass' });
     const offline = await offlineVerdict(award.credential);
-    expect(offline.verdict).toBe('VALID_WITH_WARNINGS');
-    expect(offline.checks.filter((c) => c.status !== 'pass').map((c) => c.code)).toEqual(['aqrf_provisional']);
+    // The demo PQF → AQRF mapping is provisional: a note beside the level, not a warning.
+    expect(offline.verdict).toBe('VALID');
+    expect(offline.checks.filter((c) => c.status !== 'pass').map((c) => `${c.code}:${c.status}`)).toEqual(['aqrf_provisional:info']);
     expect(check(offline.checks, 'registry_award')).toMatchObject({ status: 'pass' });
   });
 });

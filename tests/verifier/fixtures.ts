@@ -115,9 +115,9 @@ export interface Vector {
   payload: string;
   /** Which bundle the verifier holds. */
   bundle: 'current' | 'stale';
-  verdict: 'VALID' | 'VALID_WITH_WARNINGS' | 'INVALID';
-  /** The one check (id and code) whose outcome the vector is about; for VALID, none. */
-  expect?: { id: string; status: 'fail' | 'warn'; code: string };
+  verdict: 'VALID' | 'VALID_WITH_WARNINGS' | 'INVALID' | 'CANNOT_CHECK';
+  /** The one check (id and code) whose outcome the vector is about; for VALID, none (or a note). */
+  expect?: { id: string; status: 'fail' | 'warn' | 'info' | 'cannot_check'; code: string };
   holder?: string;
 }
 
@@ -125,6 +125,8 @@ export interface VectorSet {
   authority: string;
   bundle: TrustBundle;
   staleBundle: TrustBundle;
+  /** Published later than `bundle`: it also has the type table of the "newer than the data" vector. */
+  newerBundle: TrustBundle;
   /** The same bundle content with a forged accreditation added after signing. */
   tamperedBundle: TrustBundle;
   /** A correctly signed bundle from another authority. */
@@ -224,6 +226,11 @@ export async function buildVectorSet(now = Date.now()): Promise<VectorSet> {
   } as const;
   const bundle = await signTrustBundle(structuredClone(unsigned) as never, authority.signer, documentLoader);
   const staleBundle = await signTrustBundle({ ...structuredClone(unsigned), serial: now - 20 * DAY, issued: iso(now - 20 * DAY), validUntil: iso(now - 13 * DAY) } as never, authority.signer, documentLoader);
+  const newerBundle = await signTrustBundle(
+    { ...structuredClone(unsigned), serial: now + 1, typeTables: [...typeTables, { registryEntryId: 999, source: tableInput(accredited) }] } as never,
+    authority.signer,
+    documentLoader,
+  );
   const tamperedBundle = structuredClone(bundle);
   tamperedBundle.registry.accreditations.push(accreditation('forged', 'unaccredited', longAgo, null));
   const foreignBundle = await signTrustBundle({ ...structuredClone(unsigned), authority: otherAuthority.did } as never, otherAuthority.signer, documentLoader);
@@ -275,7 +282,7 @@ export async function buildVectorSet(now = Date.now()): Promise<VectorSet> {
     { name: 'valid', payload: valid.payload, bundle: 'current', verdict: 'VALID', holder: HOLDER },
     { name: 'tampered', payload: tampered, bundle: 'current', verdict: 'INVALID', expect: { id: 'signature', status: 'fail', code: 'invalid_signature' } },
     { name: 'not a payload', payload: 'VP1-RHELLO WORLD', bundle: 'current', verdict: 'INVALID', expect: { id: 'payload', status: 'fail', code: 'qr_malformed' } },
-    { name: 'newer than the data', payload: (await encode({ tableId: 999 })).payload, bundle: 'current', verdict: 'INVALID', expect: { id: 'payload', status: 'fail', code: 'qr_table_unknown' } },
+    { name: 'newer than the data', payload: (await encode({ tableId: 999 })).payload, bundle: 'current', verdict: 'CANNOT_CHECK', expect: { id: 'payload', status: 'cannot_check', code: 'qr_table_unknown' } },
     { name: 'revoked', payload: (await encode({ status: { list: STATUS_LIST_URL, index: REVOKED_INDEX } })).payload, bundle: 'current', verdict: 'INVALID', expect: { id: 'status', status: 'fail', code: 'revoked' } },
     { name: 'unaccredited issuer', payload: (await encode({ issuer: unaccredited })).payload, bundle: 'current', verdict: 'INVALID', expect: { id: 'issuer_accredited', status: 'fail', code: 'not_accredited' } },
     { name: 'accreditation ended', payload: (await encode({ issuer: formerly })).payload, bundle: 'current', verdict: 'INVALID', expect: { id: 'issuer_accredited', status: 'fail', code: 'accreditation_expired' } },
@@ -285,8 +292,8 @@ export async function buildVectorSet(now = Date.now()): Promise<VectorSet> {
     { name: 'unknown qualification', payload: (await encode({ achievementId: 'https://tanda.example/qualifications/nope' })).payload, bundle: 'current', verdict: 'INVALID', expect: { id: 'qualification_known', status: 'fail', code: 'qualification_unknown' } },
     { name: 'foreign unit', payload: (await encode({ units: [{ type: ['Alignment'], targetName: 'Bake bread', targetUrl: 'https://tanda.example/units/BAKE01' }] })).payload, bundle: 'current', verdict: 'INVALID', expect: { id: 'units_in_qualification', status: 'fail', code: 'unit_not_in_qualification' } },
     { name: 'wrong national level', payload: (await encode({ levels: levels('PQF', 'ph-pqf', 3, 3) })).payload, bundle: 'current', verdict: 'INVALID', expect: { id: 'national_level', status: 'fail', code: 'level_mismatch' } },
-    { name: 'provisional AQRF level', payload: (await encode({ achievementId: PROVISIONAL_QUALIFICATION_ID, levels: levels('KKNI', 'id-kkni', 4, 4) })).payload, bundle: 'current', verdict: 'VALID_WITH_WARNINGS', expect: { id: 'aqrf_level', status: 'warn', code: 'aqrf_provisional' } },
-    { name: 'status list not in the data', payload: (await encode({ status: { list: UNKNOWN_LIST_URL, index: 3 } })).payload, bundle: 'current', verdict: 'INVALID', expect: { id: 'registry_award', status: 'fail', code: 'award_unconfirmed' } },
+    { name: 'provisional AQRF level', payload: (await encode({ achievementId: PROVISIONAL_QUALIFICATION_ID, levels: levels('KKNI', 'id-kkni', 4, 4) })).payload, bundle: 'current', verdict: 'VALID', expect: { id: 'aqrf_level', status: 'info', code: 'aqrf_provisional' } },
+    { name: 'status list not in the data', payload: (await encode({ status: { list: UNKNOWN_LIST_URL, index: 3 } })).payload, bundle: 'current', verdict: 'CANNOT_CHECK', expect: { id: 'registry_award', status: 'cannot_check', code: 'award_unconfirmed' } },
     { name: 'status list out of date', payload: (await encode({ status: { list: STALE_LIST_URL, index: 3 } })).payload, bundle: 'current', verdict: 'VALID_WITH_WARNINGS', expect: { id: 'status', status: 'warn', code: 'status_stale' } },
     { name: 'stale bundle', payload: valid.payload, bundle: 'stale', verdict: 'VALID_WITH_WARNINGS', expect: { id: 'freshness', status: 'warn', code: 'bundle_stale' } },
     // The body's own key, the catalogue qualification, every level right: but its status entry is in a VC API list.
@@ -294,7 +301,7 @@ export async function buildVectorSet(now = Date.now()): Promise<VectorSet> {
     { name: 'VC API credential from before list kinds', payload: (await encode({ status: { list: STATUS_LIST_URL, index: LEGACY_NON_AWARD_INDEX } })).payload, bundle: 'current', verdict: 'INVALID', expect: { id: 'registry_award', status: 'fail', code: 'not_registry_award' } },
     { name: 'no status entry', payload: (await encode({ status: null })).payload, bundle: 'current', verdict: 'INVALID', expect: { id: 'status', status: 'fail', code: 'status_missing' } },
   ];
-  return { authority: authority.did, bundle, staleBundle, tamperedBundle, foreignBundle, vectors };
+  return { authority: authority.did, bundle, staleBundle, newerBundle, tamperedBundle, foreignBundle, vectors };
 }
 
 function levels(framework: string, frameworkId: string, national: number, aqrf: number): Alignment[] {

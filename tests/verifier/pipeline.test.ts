@@ -29,6 +29,30 @@ describe('the verify pipeline over the shared vectors (Node)', () => {
     for (const c of verdict.checks) expect(c.key).toMatch(/^[a-z_.]+$/);
   });
 
+  it('says why in one line: the failure of an INVALID one, whose claims are not confirmed; the issuer of a VALID one', async () => {
+    const byName = (name: string) => set.vectors.find((v) => v.name === name)!;
+    const tampered = await verifyQrText(byName('tampered').payload, data.current);
+    expect(tampered).toMatchObject({ verdict: 'INVALID', claimsConfirmed: false, reason: { key: 'invalid_signature', check: 'signature' } });
+    const valid = await verifyQrText(byName('valid').payload, data.current);
+    expect(valid).toMatchObject({ verdict: 'VALID', claimsConfirmed: true, reason: { key: 'reason.VALID', params: { issuer: 'TESDA Test Region' } } });
+  });
+
+  it('a certificate newer than the data cannot be checked yet, never INVALID; with newer data it is VALID', async () => {
+    const v = set.vectors.find((x) => x.name === 'newer than the data')!;
+    const before = await verifyQrText(v.payload, data.current);
+    expect(before).toMatchObject({ verdict: 'CANNOT_CHECK', claimsConfirmed: false, reason: { key: 'qr_table_unknown' } });
+    const contexts = bundledContexts();
+    const newer = await createVerifierData(await openTrustBundle(set.newerBundle, { authority: set.authority, contexts }), contexts);
+    expect((await verifyQrText(v.payload, newer)).verdict).toBe('VALID');
+  });
+
+  it('a provisional AQRF mapping is a note beside the level, not a warning', async () => {
+    const verdict = await verifyQrText(set.vectors.find((x) => x.name === 'provisional AQRF level')!.payload, data.current);
+    expect(verdict.verdict).toBe('VALID');
+    expect(verdict.checks.find((c) => c.id === 'aqrf_level')).toMatchObject({ status: 'info', code: 'aqrf_provisional' });
+    expect(verdict.summary?.aqrfLevel).toMatchObject({ level: 4, status: 'provisional' });
+  });
+
   it('summarises the valid certificate for the reader', async () => {
     const verdict = await verifyQrText(set.vectors[0]!.payload, data.current);
     expect(verdict.summary).toMatchObject({

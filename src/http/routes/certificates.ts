@@ -4,6 +4,8 @@ import { PAPERS, SECOND_LANGS, type Paper, type SecondLang } from '../../certifi
 import { TandaError } from '../../errors.js';
 import { requireUser } from '../auth.js';
 import { readableCredential } from '../credential-access.js';
+import { trustBundleService } from '../../trust/service.js';
+import { verifyCredentialDocument } from '../../verifier/pipeline.js';
 
 const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 200 } }, required: ['id'] } as const;
 
@@ -46,12 +48,17 @@ export const certificateRoutes: FastifyPluginAsync = async (app) => {
     schema: {
       tags: ['certificates'],
       summary: 'Online check by the short code printed on a certificate: the verification result, without the QR',
+      description:
+        '`verified`/`checks` as POST /credentials/verify gives them; `verdict` is the employer\'s verdict from the same pipeline the offline verifiers run, over this instance\'s current trust bundle; `credential` lets a verifier check it again with its own data.',
       params: { type: 'object', properties: { code: { type: 'string', minLength: 10, maxLength: 16 } }, required: ['code'] },
     },
   }, async (request) => {
     const stored = await certificates.byVerifyCode(request.params.code);
     if (!stored) throw new TandaError('not_found', 'no certificate with that code');
-    const result = await app.services.credentials.verify(stored.document);
-    return { verified: result.verified, checks: result.checks, credential: stored.document };
+    const [result, verdict] = await Promise.all([
+      app.services.credentials.verify(stored.document),
+      trustBundleService(app.services).verifierData().then((data) => verifyCredentialDocument(stored.document, data)),
+    ]);
+    return { verified: result.verified, checks: result.checks, verdict, credential: stored.document };
   });
 };

@@ -1,13 +1,16 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { trustBundleService, type BundleSource } from '../../trust/service.js';
 import { verifyQrText } from '../../verifier/pipeline.js';
+import { OVERALLS } from '../../verifier/verdict.js';
 
-const verdictSchema = {
+export const verdictSchema = {
   type: 'object',
   additionalProperties: true,
-  required: ['verdict', 'checks', 'dataAge', 'checkedAt'],
+  required: ['verdict', 'reason', 'claimsConfirmed', 'checks', 'dataAge', 'checkedAt'],
   properties: {
-    verdict: { type: 'string', enum: ['VALID', 'VALID_WITH_WARNINGS', 'INVALID'] },
+    verdict: { type: 'string', enum: [...OVERALLS] },
+    reason: { type: 'object', additionalProperties: true },
+    claimsConfirmed: { type: 'boolean' },
     checks: { type: 'array', items: { type: 'object', additionalProperties: true } },
     summary: { type: 'object', additionalProperties: true },
     dataAge: { type: 'object', additionalProperties: true },

@@ -19,6 +19,13 @@ export const webRoutes: FastifyPluginAsync<{ source?: BundleSource }> = async (a
   app.get('/verify/app.js', hidden, async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(await asset('app.js')),
   );
+  app.get('/verify/app.css', hidden, async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(CSS));
+  // pdf.js, loaded by the page only when a PDF is picked (module and its worker).
+  for (const name of ['pdf.mjs', 'pdf.worker.mjs'] as const) {
+    app.get(`/verify/${name}`, hidden, async (_request, reply) =>
+      reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(await asset(name)),
+    );
+  }
   // Served from /verify/ but allowed to control /verify itself (the page has no trailing slash).
   app.get('/verify/sw.js', hidden, async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').header('service-worker-allowed', '/verify').send(await asset('sw.js')),
@@ -28,7 +35,12 @@ export const webRoutes: FastifyPluginAsync<{ source?: BundleSource }> = async (a
   );
   app.get('/verify/offline.html', hidden, async (_request, reply) => {
     const [script, wasm, authority, published] = await Promise.all([asset('app.js'), asset('zxing_reader.wasm'), trust.authority(), trust.current()]);
-    const page = verifierPage({ authority: authority.did, script: script.toString('utf8'), bundle: published.text, wasmBase64: wasm.toString('base64') });
+    const page = verifierPage({
+      authority: authority.did,
+      script: script.toString('utf8'),
+      bundle: published.text,
+      wasmBase64: wasm.toString('base64'),
+    });
     return reply
       .type('text/html; charset=utf-8')
       .header('content-disposition', 'attachment; filename="tanda-verifier.html"')

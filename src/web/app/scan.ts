@@ -63,24 +63,31 @@ export async function decodeImageData(image: ImageData): Promise<string | undefi
   return zxingRead(image, THOROUGH);
 }
 
-function pixels(bitmap: ImageBitmap, scale: number): ImageData {
+type Source = ImageBitmap | HTMLCanvasElement;
+
+function pixels(source: Source, scale: number): ImageData {
   const canvas = document.createElement('canvas');
-  canvas.width = Math.round(bitmap.width * scale);
-  canvas.height = Math.round(bitmap.height * scale);
+  canvas.width = Math.round(source.width * scale);
+  canvas.height = Math.round(source.height * scale);
   const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-  ctx.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  ctx.drawImage(source, 0, 0, canvas.width, canvas.height);
   return ctx.getImageData(0, 0, canvas.width, canvas.height);
 }
 
-/** A photo or image file → QR text: a quick pass on a downscaled copy, then the thorough pass if it found nothing. */
+/** Pixels (a decoded photo or a rendered PDF page) → QR text: a quick pass on a downscaled copy, then the thorough one. */
+export async function decodeSource(source: Source): Promise<string | undefined> {
+  const thoroughScale = Math.min(1, THOROUGH_LONG_SIDE / Math.max(source.width, source.height));
+  if (platformDetector()) return decodeImageData(pixels(source, thoroughScale));
+  const quickScale = Math.min(thoroughScale, QUICK_SHORT_SIDE / Math.min(source.width, source.height));
+  const quick = pixels(source, quickScale);
+  return (await zxingRead(quick, QUICK)) ?? (await zxingRead(quickScale === thoroughScale ? quick : pixels(source, thoroughScale), THOROUGH));
+}
+
+/** A photo or image file → QR text. The browser decodes the pixels; a DPI tag in the file plays no part. */
 export async function decodeImageFile(file: Blob): Promise<string | undefined> {
   const bitmap = await createImageBitmap(file);
   try {
-    const thoroughScale = Math.min(1, THOROUGH_LONG_SIDE / Math.max(bitmap.width, bitmap.height));
-    if (platformDetector()) return await decodeImageData(pixels(bitmap, thoroughScale));
-    const quickScale = Math.min(thoroughScale, QUICK_SHORT_SIDE / Math.min(bitmap.width, bitmap.height));
-    const quick = pixels(bitmap, quickScale);
-    return (await zxingRead(quick, QUICK)) ?? (await zxingRead(quickScale === thoroughScale ? quick : pixels(bitmap, thoroughScale), THOROUGH));
+    return await decodeSource(bitmap);
   } finally {
     bitmap.close();
   }

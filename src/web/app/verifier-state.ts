@@ -41,11 +41,20 @@ async function store(text: string): Promise<void> {
   }
 }
 
+// The ETag of the last bundle fetched: the page refreshes often, and opening a bundle (checking its signature over
+// megabytes of JSON) is the costly part, so an unchanged one is not opened again.
+let lastEtag: string | null = null;
+
 async function networkText(): Promise<string | undefined> {
   if (!/^https?:$/.test(location.protocol)) return undefined;
   try {
     const res = await fetch('/trust-bundle', { cache: 'no-cache' });
-    return res.ok ? await res.text() : undefined;
+    if (!res.ok) return undefined;
+    const etag = res.headers.get('etag');
+    if (etag && etag === lastEtag) return undefined;
+    const text = await res.text();
+    lastEtag = etag;
+    return text;
   } catch {
     return undefined;
   }
@@ -56,9 +65,13 @@ async function open(text: string, authority: string): Promise<Loaded> {
   return { bundle, data: await createVerifierData(bundle, contexts) };
 }
 
+/**
+ * The best data among the candidates: on the first load the inlined and stored copies and the server's; later (a
+ * refresh) the server's, when it changed, and any file the reader loads.
+ */
 export async function loadBest(authority: string, current?: Loaded, extra: string[] = []): Promise<LoadOutcome> {
-  const inline = document.getElementById('tanda-bundle')?.textContent?.trim();
-  const texts = [inline, await storedText(), await networkText(), ...extra].filter((t): t is string => !!t);
+  const local = current ? [] : [document.getElementById('tanda-bundle')?.textContent?.trim(), await storedText()];
+  const texts = [...local, extra.length ? undefined : await networkText(), ...extra].filter((t): t is string => !!t);
   let best = current;
   let bestText: string | undefined;
   const refused: string[] = [];
