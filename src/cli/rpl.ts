@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Actor } from '../rpl/access.js';
+import type { Actor } from '../policy/policy.js';
 import { verifyAuditChain } from '../rpl/audit.js';
 import { importCohort, type CohortRowReport } from '../rpl/cohort-import.js';
 import type { Services } from '../services.js';
@@ -53,7 +53,7 @@ export async function rplCommand(argv: string[], services: Services): Promise<nu
         return 1;
       }
       // The decisions are the assessor's: the import is recorded as theirs.
-      const actor: Actor = { id: assessor.id, name: assessor.name, role: assessor.role, issuerId: assessor.issuer_id };
+      const actor: Actor = { id: assessor.id, role: assessor.role, issuerId: assessor.issuer_id };
       const ref = values.ref ?? `${values.date}-${values.centre ?? values.country ?? 'cohort'}`;
       const report = await importCohort(services.rpl, actor, fs.readFileSync(file, 'utf8'), {
         issuerId: values.issuer, qualification: values.qualification, assessorId: assessor.id, centreId: values.centre ?? null,

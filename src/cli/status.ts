@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { OPERATOR } from '../policy/policy.js';
 import type { Services } from '../services.js';
 import { REVOCATION_REASONS } from '../status/status-service.js';
 import type { RevocationReason } from '../status/tables.js';
@@ -26,7 +27,7 @@ export async function statusCommand(argv: string[], services: Services): Promise
         err(`tanda status revoke <credential-id> --reason ${REVOCATION_REASONS.join('|')} [--note TEXT]`);
         return 2;
       }
-      const actor = { issuerId: null, by: `cli:${os.userInfo().username}`, userId: null };
+      const actor = { ...OPERATOR, by: `cli:${os.userInfo().username}` };
       const done = await services.status.revoke({ credentialId, actor, reason, note: values.note ?? null });
       out(`revoked ${done.credentialId} on ${done.revokedAt} (${done.reason})`);
       return 0;

@@ -1,7 +1,7 @@
 import type { Role } from '../db/schema.js';
 import { TandaError } from '../errors.js';
 import { TRANSITIONS, isCaseEvent } from '../rpl/transitions.js';
-import { caseInScope, caseScope } from './scope.js';
+import { candidateInScope, candidateScope, caseInScope, caseScope, credentialInScope, credentialScope } from './scope.js';
 
 /*
  * The one access policy: "may this actor do this action to this resource?". Pure (no database, no clock, no Fastify):
@@ -18,10 +18,14 @@ import { caseInScope, caseScope } from './scope.js';
  * - an admin manages accounts, bodies, keys and the registry, and reads the audit chain and statistics; an admin reads
  *   a returnee's personal data only with a stated reason, which the caller records in the audit chain;
  * - the operator (whoever runs the `tanda` CLI on the deployment's machine, holding its master key) runs deployment
- *   tasks; body work from the CLI is done as a named staff account, so the same body rules hold there.
+ *   tasks; body work from the CLI is done as a named staff account, so the same body rules hold there. The one
+ *   exception is revocation, the emergency stop: the operator may revoke any credential (audited as the OS user);
+ * - erasure reaches every body's cases, so only the returnee (or an admin with a stated reason) erases; a staff
+ *   member's export holds only their body's part of the file.
  */
 
 export type StaffRole = Exclude<Role, 'candidate'>;
+export const STAFF_ROLES: readonly StaffRole[] = ['admin', 'certifying_officer', 'assessor', 'moderator', 'counsellor'];
 
 /** Who asks: a signed-in user (API token or session) or the operator at the deployment's command line. */
 export type Actor = { kind?: 'user'; id: string; role: Role; issuerId: string | null } | OperatorActor;
@@ -47,6 +51,8 @@ export type Resource =
   | { kind: 'candidate'; userId: string; bodies: readonly string[] }
   /** Registering a new returnee (with the body they are registered under). */
   | { kind: 'candidate_registry'; issuerId: string | null }
+  /** Importing an assessment day's sheet for a body: candidates, cases in `decided`, the assessor's decisions. */
+  | { kind: 'cohort'; issuerId: string }
   | ({ kind: 'case' } & CaseFacts)
   /** Opening a case for a candidate with a body. */
   | { kind: 'case_opening'; issuerId: string; candidateUserId: string; candidateBodies: readonly string[] }
@@ -78,6 +84,7 @@ export type ResourceKind = Resource['kind'];
 export const ACTIONS = {
   candidate: ['read', 'update', 'change_contact', 'withdraw_consent', 'export', 'erase'],
   candidate_registry: ['create'],
+  cohort: ['import'],
   case: ['read', 'transition', 'self_assess', 'history'],
   case_opening: ['create'],
   evidence: ['read', 'upload'],
@@ -118,6 +125,7 @@ const PERSONAL_DATA_KINDS: ReadonlySet<ResourceKind> = new Set(['candidate', 'ca
 const WHAT: Record<ResourceKind, string> = {
   candidate: 'candidate',
   candidate_registry: 'candidate registry',
+  cohort: 'cohort',
   case: 'case',
   case_opening: 'case',
   evidence: 'evidence',
@@ -153,11 +161,9 @@ function rule(actor: Actor, action: Action, r: Resource): Decision {
   const role = actor.role;
   switch (r.kind) {
     case 'candidate': {
-      if (role === 'candidate') {
-        if (r.userId !== actor.id) return hidden('candidate');
-        return ['read', 'update', 'change_contact', 'withdraw_consent', 'export', 'erase'].includes(action) ? allow : forbid('not for a returnee');
-      }
-      if (!isStaff(actor) || role === 'admin' || !r.bodies.some((b) => inBody(actor, b))) return hidden('candidate');
+      // Admins never get here (see `decide`); the returnee sees themselves, staff the returnees of their body.
+      if (!candidateInScope(candidateScope(actor), r)) return hidden('candidate');
+      if (role === 'candidate') return allow;
       if (action === 'read') return allow;
       // Profile work is the counsellor's; the export is of this body's part of the file only (the caller scopes it).
       if (['update', 'change_contact', 'withdraw_consent', 'export'].includes(action)) {
@@ -168,6 +174,9 @@ function rule(actor: Actor, action: Action, r: Resource): Decision {
     }
     case 'candidate_registry':
       return role === 'counsellor' && inBody(actor, r.issuerId) ? allow : forbid('returnees are registered by a counsellor of a certifying body');
+    case 'cohort':
+      // The sheet holds the assessor's decisions of the day: imported as theirs, for their own body.
+      return role === 'assessor' && inBody(actor, r.issuerId) ? allow : forbid('a cohort is imported as an assessor of the certifying body');
     case 'case_opening':
       if (role === 'candidate') return r.candidateUserId === actor.id ? allow : hidden('candidate');
       if (role !== 'counsellor') return forbid('cases are opened by the returnee or a counsellor of the body');
@@ -187,11 +196,9 @@ function rule(actor: Actor, action: Action, r: Resource): Decision {
       if (action === 'record') return role === 'assessor' ? allow : forbid('unit decisions are recorded by the assigned assessor');
       return allow;
     case 'credential':
-      if (role === 'candidate') {
-        if (r.holderUserId !== actor.id) return hidden('credential');
-        return ['read', 'print', 'history'].includes(action) ? allow : forbid('not for a returnee');
-      }
-      if (!isStaff(actor) || role === 'admin' || !inBody(actor, r.issuerId)) return hidden('credential');
+      if (role === 'operator' && action === 'revoke') return allow;
+      if (!credentialInScope(credentialScope(actor), r)) return hidden('credential');
+      if (role === 'candidate') return ['read', 'print', 'history'].includes(action) ? allow : forbid('not for a returnee');
       if (action === 'revoke' || action === 'reissue') return role === 'certifying_officer' ? allow : forbid('a certifying officer of the issuing body does this');
       return allow;
     case 'issuance':

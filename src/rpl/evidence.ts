@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Selectable } from 'kysely';
 import { nowIso, type Executor } from '../db/database.js';
 import { TandaError } from '../errors.js';
-import type { Actor } from './access.js';
+import type { Actor, Context } from '../policy/policy.js';
 import { loadVisibleCase } from './case-repository.js';
 import { audit, type RplContext } from './context.js';
 import { sniffEvidence } from './sniff.js';
@@ -60,7 +60,6 @@ const view = (r: ItemRow): EvidenceView => ({
 
 /** States in which the portfolio is open (appealed: new evidence for the reassessment). */
 const OPEN_STATES = new Set(['draft', 'submitted', 'screening', 'assessment', 'reassessment', 'appealed']);
-const CONTRIBUTORS = new Set(['candidate', 'counsellor', 'assessor']);
 
 export interface EvidenceFile {
   fileName: string;
@@ -79,7 +78,7 @@ export interface EvidenceMeta {
  * the same file twice in one case is refused as a duplicate.
  */
 export async function addEvidence(ctx: RplContext, actor: Actor, caseId: string, meta: EvidenceMeta, file?: EvidenceFile): Promise<EvidenceView> {
-  if (!CONTRIBUTORS.has(actor.role)) throw new TandaError('forbidden', 'evidence is added by the candidate, a counsellor or the assessor');
+  await loadVisibleCase(ctx.db.kysely, actor, caseId, { kind: 'evidence', action: 'upload' });
   if (!meta.title.trim()) throw new TandaError('validation_failed', 'title is required');
   if (!file && !meta.description?.trim()) throw new TandaError('validation_failed', 'an evidence record without a file needs a description');
   let blob: { hash: string; contentType: string; size: number } | undefined;
@@ -99,7 +98,7 @@ export async function addEvidence(ctx: RplContext, actor: Actor, caseId: string,
     await ctx.storage.put(blob.hash, file.bytes);
   }
   return ctx.db.kysely.transaction().execute(async (tx) => {
-    const { row } = await loadVisibleCase(tx, actor, caseId);
+    const { row } = await loadVisibleCase(tx, actor, caseId, { kind: 'evidence', action: 'upload' });
     if (!OPEN_STATES.has(row.state)) throw new TandaError('invalid_transition', `the portfolio is closed while the case is ${row.state}`);
     if (blob) {
       const dup = await tx.selectFrom('evidence_items').select('id').where('case_id', '=', caseId).where('blob_hash', '=', blob.hash).executeTakeFirst();
@@ -138,19 +137,21 @@ const itemQuery = (ex: Executor) =>
     .selectAll('evidence_items')
     .select(['evidence_blobs.size', 'evidence_blobs.content_type']);
 
-export async function listEvidence(ctx: RplContext, actor: Actor, caseId: string): Promise<EvidenceView[]> {
-  await loadVisibleCase(ctx.db.kysely, actor, caseId);
-  const rows = await itemQuery(ctx.db.kysely).where('evidence_items.case_id', '=', caseId).orderBy('evidence_items.created_at').execute();
-  return rows.map(view);
+export async function listEvidence(ctx: RplContext, actor: Actor, caseId: string, context: Context = {}): Promise<EvidenceView[]> {
+  return ctx.db.kysely.transaction().execute(async (tx) => {
+    await loadVisibleCase(tx, actor, caseId, { kind: 'evidence', context, audit: { tx, dialect: ctx.db.dialect } });
+    const rows = await itemQuery(tx).where('evidence_items.case_id', '=', caseId).orderBy('evidence_items.created_at').execute();
+    return rows.map(view);
+  });
 }
 
 /**
  * The bytes of one evidence file, for someone who can see the case, and only after the read is in the audit log:
  * if the audit entry cannot be written, nothing is served.
  */
-export async function readEvidence(ctx: RplContext, actor: Actor, caseId: string, evidenceId: string): Promise<{ item: EvidenceView; bytes: Buffer }> {
+export async function readEvidence(ctx: RplContext, actor: Actor, caseId: string, evidenceId: string, context: Context = {}): Promise<{ item: EvidenceView; bytes: Buffer }> {
   const item = await ctx.db.kysely.transaction().execute(async (tx) => {
-    await loadVisibleCase(tx, actor, caseId);
+    await loadVisibleCase(tx, actor, caseId, { kind: 'evidence', context, audit: { tx, dialect: ctx.db.dialect } });
     const row = await itemQuery(tx).where('evidence_items.id', '=', evidenceId).where('evidence_items.case_id', '=', caseId).executeTakeFirst();
     if (!row) throw new TandaError('not_found', 'no such evidence item in this case');
     if (!row.blob_hash) throw new TandaError('not_found', 'this evidence item is a record without a file');

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIssuer } from '../../src/issuers/issuers.js';
+import { OPERATOR } from '../../src/policy/policy.js';
 import { StatusService } from '../../src/status/status-service.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
@@ -34,7 +35,7 @@ describe(`status index allocation on ${testDialect}`, () => {
     const issued = await Promise.all(
       Array.from({ length: 20 }, () => t.services.credentials.issue(award(t.issuer.did), { issuerId: t.issuer.id, withStatus: true })),
     );
-    const actor = { issuerId: t.issuer.id, by: 'test', userId: null };
+    const actor = { ...OPERATOR, by: 'test' };
     await Promise.all(issued.map((v) => t.services.status.revoke({ credentialId: v.id as string, actor, reason: 'error' })));
     const url = (issued[0]!.credentialStatus as { statusListCredential: string }).statusListCredential;
     const doc = await t.services.status.listDocument(url.split('/').pop()!);

@@ -6,7 +6,7 @@ import { getQualification, getQualificationByCode, searchQualifications } from '
 import { getFramework, listFrameworks, listMappingTables } from '../../frameworks/framework-repository.js';
 import { importMappingTable, parseMappingCsv, type MappingTableInput, type MappingTableMeta } from '../../frameworks/mapping-import.js';
 import { qualificationUrl } from '../../frameworks/urls.js';
-import { requireRole } from '../auth.js';
+import { allowed, signedIn } from '../access.js';
 
 /*
  * Registry API: public reads (employers and the verifier browse frameworks and the catalogue), admin-only writes.
@@ -94,7 +94,8 @@ const mappingMeta = {
   validUntil: { type: ['string', 'null'], maxLength: 40 },
 } as const;
 
-const admin = requireRole('admin');
+/** Registry writes: the policy's `registry` `manage` (an admin). */
+const manage = [signedIn, allowed('manage', () => ({ kind: 'registry' }))];
 const security = [{ bearer: [] }];
 
 export const frameworkRoutes: FastifyPluginAsync = async (app) => {
@@ -125,7 +126,7 @@ export const frameworkRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.post<{ Body: MappingTableInput | string; Querystring: MappingTableMeta }>('/frameworks/mappings/import', {
-    preHandler: admin,
+    onRequest: manage,
     schema: {
       tags: ['registry'],
       summary: 'Import a new national → AQRF mapping table version (JSON, or CSV national_level,aqrf_level with metadata in the query)',
@@ -195,7 +196,7 @@ export const frameworkRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.post<{ Body: CatalogueInput | string; Querystring: { demo?: boolean } }>('/qualifications/import', {
-    preHandler: admin,
+    onRequest: manage,
     schema: {
       tags: ['registry'],
       summary: 'Import units and qualifications (JSON, or CSV with one line per qualification unit); all or nothing',
@@ -260,7 +261,7 @@ export const frameworkRoutes: FastifyPluginAsync = async (app) => {
   }, async () => ({ issuers: await listCertifyingBodies(db.kysely) }));
 
   app.post<{ Params: { id: string }; Body: AccreditationInput }>('/issuers/:id/accreditations', {
-    preHandler: admin,
+    onRequest: manage,
     schema: {
       tags: ['registry'],
       summary: 'Accredit a certifying body for a scope (country, framework, qualifications or sectors) over a period',
@@ -286,7 +287,7 @@ export const frameworkRoutes: FastifyPluginAsync = async (app) => {
   }, async (request, reply) => reply.status(201).send(await addAccreditation(db.kysely, request.params.id, request.body)));
 
   app.post<{ Body: { issuerId: string; name: string; country: string; city?: string | null; address?: string | null } }>('/assessment-centres', {
-    preHandler: admin,
+    onRequest: manage,
     schema: {
       tags: ['registry'],
       summary: 'Add an assessment centre of a certifying body; its country is where it sits (it may be abroad)',
