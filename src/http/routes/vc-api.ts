@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { verifyPresentation } from '../../credentials/presentation.js';
-import { TandaError } from '../../errors.js';
 import { actorOf, allowed, credentialFor, signedIn } from '../access.js';
 
 const anyObject = { type: 'object', additionalProperties: true } as const;
