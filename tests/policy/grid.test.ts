@@ -125,6 +125,8 @@ const roleOf = (who: Who): Role => (who === 'anonymous' || who.startsWith('candi
 
 const get = (url: () => string) => () => ({ url: url() });
 const unique = () => crypto.randomBytes(4).toString('hex');
+/** Each imported mapping table starts later than the last (a new table supersedes, never overlaps, the previous). */
+let mappingDay = 0;
 
 const GRID: Row[] = [
   // Public: verification, the registry, the web verifier, sign-in, API docs.
@@ -194,7 +196,7 @@ const GRID: Row[] = [
   {
     route: 'POST /frameworks/mappings/import',
     ok: ALL_ADMINS,
-    request: () => ({ url: '/frameworks/mappings/import', payload: { id: `grid-${unique()}`, frameworkId: 'my-mqf', status: 'provisional', source: 'grid', validFrom: new Date(Date.now() + 86_400_000 * (1 + crypto.randomInt(10_000))).toISOString().slice(0, 10), entries: [{ nationalLevel: 1, aqrfLevel: 1 }] } }),
+    request: () => ({ url: '/frameworks/mappings/import', payload: { id: `grid-${unique()}`, frameworkId: 'my-mqf', status: 'provisional', source: 'grid', validFrom: new Date(Date.now() + 86_400_000 * ++mappingDay).toISOString().slice(0, 10), entries: [{ nationalLevel: 1, aqrfLevel: 1 }] } }),
   },
   {
     route: 'POST /qualifications/import',
