@@ -185,6 +185,8 @@ function rule(actor: Actor, action: Action, r: Resource): Decision {
     case 'case':
       if (action.startsWith('transition:')) return decideCaseEvent(actor, action.slice('transition:'.length), r);
       if (!seesCase(actor, r)) return hidden('case');
+      // A transition is always of a named event (`transition:confirm`); a bare one allows nothing.
+      if (action === 'transition') return forbid('name the event: transition:<event>');
       if (action === 'self_assess') return role === 'candidate' || role === 'counsellor' ? allow : forbid('the self-assessment is the returnee\'s (or their counsellor\'s)');
       return allow;
     case 'evidence':
