@@ -8,6 +8,7 @@ import { importMappingTable, parseMappingCsv, parseMappingJson } from '../framew
 import { seedFrameworks } from '../frameworks/seed.js';
 import { loadRegistrySnapshot } from '../frameworks/snapshot-loader.js';
 import type { Services } from '../services.js';
+import { OPERATOR } from '../policy/policy.js';
 
 export const REGISTRY_HELP = `usage: tanda registry <command>
   import-mapping <file.json|file.csv> [--framework ID --status official|provisional --source TEXT
@@ -67,7 +68,7 @@ export async function registryCommand(argv: string[], services: Services): Promi
         };
         const { text, csv } = readInput(positionals[0]);
         const input = csv ? parseMappingCsv(text, meta) : { ...parseMappingJson(text), ...meta };
-        const table = await importMappingTable(ex, input, { createdBy: 'cli' });
+        const table = await importMappingTable(ex, OPERATOR, input, { createdBy: 'cli' });
         out(`imported ${table.status} mapping table ${table.id} for ${table.frameworkId}: ${table.entries.length} level(s), in force from ${table.validFrom}`);
         return 0;
       }
@@ -75,7 +76,7 @@ export async function registryCommand(argv: string[], services: Services): Promi
         const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { demo: { type: 'boolean' } } });
         const { text, csv } = readInput(positionals[0]);
         const input = csv ? parseCatalogueCsv(text, { demo: values.demo === true }) : { ...parseCatalogueJson(text), ...(values.demo ? { demo: true } : {}) };
-        const r = await importCatalogue(ex, input);
+        const r = await importCatalogue(ex, OPERATOR, input);
         out(`imported ${r.qualificationsCreated} qualification(s) and ${r.unitsCreated} unit(s); ${r.unchanged} already present`);
         return 0;
       }

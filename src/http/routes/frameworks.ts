@@ -6,7 +6,7 @@ import { getQualification, getQualificationByCode, searchQualifications } from '
 import { getFramework, listFrameworks, listMappingTables } from '../../frameworks/framework-repository.js';
 import { importMappingTable, parseMappingCsv, type MappingTableInput, type MappingTableMeta } from '../../frameworks/mapping-import.js';
 import { qualificationUrl } from '../../frameworks/urls.js';
-import { allowed, signedIn } from '../access.js';
+import { actorOf, allowed, signedIn } from '../access.js';
 
 /*
  * Registry API: public reads (employers and the verifier browse frameworks and the catalogue), admin-only writes.
@@ -151,7 +151,7 @@ export const frameworkRoutes: FastifyPluginAsync = async (app) => {
     },
   }, async (request, reply) => {
     const input = typeof request.body === 'string' ? parseMappingCsv(request.body, request.query) : request.body;
-    const table = await importMappingTable(db.kysely, input, { createdBy: request.user?.id ?? null });
+    const table = await importMappingTable(db.kysely, actorOf(request), input, { createdBy: actorOf(request).id });
     return reply.status(201).send(table);
   });
 
@@ -228,7 +228,7 @@ export const frameworkRoutes: FastifyPluginAsync = async (app) => {
       typeof request.body === 'string'
         ? parseCatalogueCsv(request.body, { demo: request.query.demo === true })
         : { ...request.body, ...(request.query.demo !== undefined ? { demo: request.query.demo } : {}) };
-    return reply.status(201).send(await importCatalogue(db.kysely, input));
+    return reply.status(201).send(await importCatalogue(db.kysely, actorOf(request), input));
   });
 
   app.get('/issuers', {
@@ -284,7 +284,7 @@ export const frameworkRoutes: FastifyPluginAsync = async (app) => {
       },
       response: { 201: { type: 'object', additionalProperties: true, properties: { id: { type: 'string' }, issuerId: { type: 'string' } } } },
     },
-  }, async (request, reply) => reply.status(201).send(await addAccreditation(db.kysely, request.params.id, request.body)));
+  }, async (request, reply) => reply.status(201).send(await addAccreditation(db.kysely, actorOf(request), request.params.id, request.body)));
 
   app.post<{ Body: { issuerId: string; name: string; country: string; city?: string | null; address?: string | null } }>('/assessment-centres', {
     onRequest: manage,
@@ -306,5 +306,5 @@ export const frameworkRoutes: FastifyPluginAsync = async (app) => {
       },
       response: { 201: { type: 'object', additionalProperties: true, properties: { id: { type: 'string' }, issuerId: { type: 'string' }, country: { type: 'string' } } } },
     },
-  }, async (request, reply) => reply.status(201).send(await addAssessmentCentre(db.kysely, request.body)));
+  }, async (request, reply) => reply.status(201).send(await addAssessmentCentre(db.kysely, actorOf(request), request.body)));
 };
