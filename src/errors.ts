@@ -16,6 +16,7 @@ export const ERRORS = {
   // auth
   unauthenticated: { status: 401, message: 'Authentication required' },
   invalid_credentials: { status: 401, message: 'Invalid credentials' },
+  invalid_code: { status: 422, message: 'The confirmation code is wrong, expired or already used' },
   forbidden: { status: 403, message: 'Your role does not allow this' },
   reason_required: { status: 403, message: 'Reading a returnee\'s data as an admin needs a stated reason' },
   // credentials and keys

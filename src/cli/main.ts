@@ -3,11 +3,13 @@ import { loadConfig } from '../config.js';
 import { isTandaError } from '../errors.js';
 import { rotateIssuerKey } from '../issuers/issuers.js';
 import { certificatesCommand } from './certificates.js';
+import { outboxCommand } from './outbox.js';
 import { registryCommand } from './registry.js';
 import { rplCommand } from './rpl.js';
 import { statusCommand } from './status.js';
 import { bundleCommand, verifyCommand } from './verify.js';
 import { createServices, type Services } from '../services.js';
+import { OPERATOR, authorize } from '../policy/policy.js';
 
 type Command = (argv: string[], services: Services) => Promise<number>;
 
@@ -25,6 +27,10 @@ const DB_COMMANDS: Record<string, { help: string; run: Command }> = {
     help: 'rpl <command>                     cohort import from CSV, audit chain check (tanda rpl help)',
     run: rplCommand,
   },
+  outbox: {
+    help: 'outbox flush                      send due notifications now (the server\'s worker does this on its own)',
+    run: outboxCommand,
+  },
   'trust-bundle': {
     help: 'trust-bundle export|import        the signed data offline verifiers use (tanda trust-bundle help)',
     run: bundleCommand,
@@ -37,6 +43,7 @@ const DB_COMMANDS: Record<string, { help: string; run: Command }> = {
     help: 'rotate-key <issuer-id>            make a new signing key current (old ones keep verifying)',
     run: async ([issuerId], services) => {
       if (!issuerId) throw new Error('usage: tanda rotate-key <issuer-id>');
+      authorize(OPERATOR, 'rotate_key', { kind: 'body', issuerId });
       const vm = await services.db.kysely.transaction().execute((tx) => rotateIssuerKey(tx, services.keys, issuerId));
       process.stdout.write(`new current key: ${vm}\n`);
       return 0;
@@ -45,6 +52,7 @@ const DB_COMMANDS: Record<string, { help: string; run: Command }> = {
   'admin-token': {
     help: 'admin-token                       create the first admin and print its token (if none exists)',
     run: async (_argv, services) => {
+      authorize(OPERATOR, 'run', { kind: 'deployment' });
       const result = await ensureFirstAdmin(services.db, services.config);
       process.stdout.write(result.token ? `${result.token}\n` : 'an admin already exists\n');
       return 0;

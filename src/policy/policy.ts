@@ -18,8 +18,7 @@ import { candidateInScope, candidateScope, caseInScope, caseScope, credentialInS
  * - an admin manages accounts, bodies, keys and the registry, and reads the audit chain and statistics; an admin reads
  *   a returnee's personal data only with a stated reason, which the caller records in the audit chain;
  * - the operator (whoever runs the `tanda` CLI on the deployment's machine, holding its master key) runs deployment
- *   tasks; body work from the CLI is done as a named staff account, so the same body rules hold there. The one
- *   exception is revocation, the emergency stop: the operator may revoke any credential (audited as the OS user);
+ *   tasks; body work from the CLI is done as a named staff account, so the same body rules hold there;
  * - erasure reaches every body's cases, so only the returnee (or an admin with a stated reason) erases; a staff
  *   member's export holds only their body's part of the file.
  */
@@ -51,8 +50,6 @@ export type Resource =
   | { kind: 'candidate'; userId: string; bodies: readonly string[] }
   /** Registering a new returnee (with the body they are registered under). */
   | { kind: 'candidate_registry'; issuerId: string | null }
-  /** Importing an assessment day's sheet for a body: candidates, cases in `decided`, the assessor's decisions. */
-  | { kind: 'cohort'; issuerId: string }
   | ({ kind: 'case' } & CaseFacts)
   /** Opening a case for a candidate with a body. */
   | { kind: 'case_opening'; issuerId: string; candidateUserId: string; candidateBodies: readonly string[] }
@@ -66,6 +63,8 @@ export type Resource =
   | { kind: 'status_entry'; issuerId: string }
   /** Issuing the award of a certified case or a moderated cohort row. */
   | { kind: 'award'; issuerId: string }
+  /** Importing an assessment day's decisions (cohort CSV) for a body. */
+  | { kind: 'cohort'; issuerId: string }
   /** Audit entries: of one body's cases, or the whole chain (issuerId null). */
   | { kind: 'audit'; issuerId: string | null }
   /** Aggregated, suppressed statistics: of one body, or all (issuerId null). */
@@ -84,7 +83,6 @@ export type ResourceKind = Resource['kind'];
 export const ACTIONS = {
   candidate: ['read', 'update', 'change_contact', 'withdraw_consent', 'export', 'erase'],
   candidate_registry: ['create'],
-  cohort: ['import'],
   case: ['read', 'transition', 'self_assess', 'history'],
   case_opening: ['create'],
   evidence: ['read', 'upload'],
@@ -93,6 +91,7 @@ export const ACTIONS = {
   issuance: ['issue'],
   status_entry: ['update'],
   award: ['issue'],
+  cohort: ['import'],
   audit: ['read', 'verify_chain'],
   statistics: ['read'],
   registry: ['read', 'manage'],
@@ -125,7 +124,6 @@ const PERSONAL_DATA_KINDS: ReadonlySet<ResourceKind> = new Set(['candidate', 'ca
 const WHAT: Record<ResourceKind, string> = {
   candidate: 'candidate',
   candidate_registry: 'candidate registry',
-  cohort: 'cohort',
   case: 'case',
   case_opening: 'case',
   evidence: 'evidence',
@@ -134,6 +132,7 @@ const WHAT: Record<ResourceKind, string> = {
   issuance: 'certifying body',
   status_entry: 'credential',
   award: 'case',
+  cohort: 'cohort',
   audit: 'audit entry',
   statistics: 'statistics',
   registry: 'registry entry',
@@ -174,9 +173,6 @@ function rule(actor: Actor, action: Action, r: Resource): Decision {
     }
     case 'candidate_registry':
       return role === 'counsellor' && inBody(actor, r.issuerId) ? allow : forbid('returnees are registered by a counsellor of a certifying body');
-    case 'cohort':
-      // The sheet holds the assessor's decisions of the day: imported as theirs, for their own body.
-      return role === 'assessor' && inBody(actor, r.issuerId) ? allow : forbid('a cohort is imported as an assessor of the certifying body');
     case 'case_opening':
       if (role === 'candidate') return r.candidateUserId === actor.id ? allow : hidden('candidate');
       if (role !== 'counsellor') return forbid('cases are opened by the returnee or a counsellor of the body');
@@ -198,7 +194,6 @@ function rule(actor: Actor, action: Action, r: Resource): Decision {
       if (action === 'record') return role === 'assessor' ? allow : forbid('unit decisions are recorded by the assigned assessor');
       return allow;
     case 'credential':
-      if (role === 'operator' && action === 'revoke') return allow;
       if (!credentialInScope(credentialScope(actor), r)) return hidden('credential');
       if (role === 'candidate') return ['read', 'print', 'history'].includes(action) ? allow : forbid('not for a returnee');
       if (action === 'revoke' || action === 'reissue') return role === 'certifying_officer' ? allow : forbid('a certifying officer of the issuing body does this');
@@ -207,6 +202,9 @@ function rule(actor: Actor, action: Action, r: Resource): Decision {
     case 'status_entry':
     case 'award':
       return role === 'certifying_officer' && inBody(actor, r.issuerId) ? allow : forbid('a certifying officer of the certifying body does this');
+    case 'cohort':
+      // The imported decisions are recorded as the assessor's own, so the assessor imports them.
+      return role === 'assessor' && inBody(actor, r.issuerId) ? allow : forbid('an assessor of the certifying body imports their assessment day');
     case 'audit':
       if (role === 'admin' || role === 'operator') return allow;
       // Staff read their body's part of the chain (case histories); the whole chain is the admin's.

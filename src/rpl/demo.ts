@@ -77,7 +77,7 @@ export async function seedDemoRplCase(ctx: RplContext, issuerId = 'ph-tesda-demo
       `  counsellor           token ${counsellorToken}`,
       `demo RPL case   ${opened.id} is moderated: certify it as the certifying officer with`,
       `                POST /cases/${opened.id}/transitions {"event":"certify","version":${v}}`,
-      `demo returnee   ${DEMO_RETURNEE_EMAIL} signs in by code (POST /auth/candidate/code; the code is logged at LOG_LEVEL=debug)`,
+      `demo returnee   ${DEMO_RETURNEE_EMAIL} signs in by code (POST /auth/candidate/code; with npm start's development mail transport the code appears in this log)`,
     ],
   };
 }

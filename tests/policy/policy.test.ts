@@ -89,8 +89,7 @@ const TABLE: Array<{ name: string; resource: Resource; actions: Record<string, E
       read: { ok: ['candidate:own', ...A_STAFF, 'assessor@A-unassigned', 'admin+reason'], hidden: RETURNEE_OUTSIDE, reason: ADMINS },
       print: { ok: ['candidate:own', ...A_STAFF, 'assessor@A-unassigned', 'admin+reason'], hidden: RETURNEE_OUTSIDE, reason: ADMINS },
       history: { ok: ['candidate:own', ...A_STAFF, 'assessor@A-unassigned', 'admin+reason'], hidden: RETURNEE_OUTSIDE, reason: ADMINS },
-      // The operator's emergency stop.
-      revoke: { ok: ['certifying_officer@A', 'operator'], hidden: OUTSIDE },
+      revoke: { ok: ['certifying_officer@A'], hidden: RETURNEE_OUTSIDE },
       reissue: { ok: ['certifying_officer@A'], hidden: RETURNEE_OUTSIDE },
     },
   },

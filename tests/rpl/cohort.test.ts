@@ -112,8 +112,9 @@ describe(`cohort import on ${testDialect}`, () => {
     fs.writeFileSync(file, 'full_name,favourite_colour\nX,blue\n');
     const args = ['import-cohort', file, '--issuer', t.issuer.id, '--qualification', HOUSEKEEPING, '--country', 'HK', '--date', '2026-06-23'];
     await expect(runCli([...args, '--assessor', f.assessor.userId])).rejects.toMatchObject({ code: 'import_failed' });
-    // The import is recorded as the assessor's: the policy lets only an assessor of the body do it.
+    // The decisions are recorded as the assessor's own: only an assessor of the body imports them.
     await expect(runCli([...args, '--assessor', (await t.login('moderator')).userId])).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(runCli([...args, '--assessor', (await t.login('assessor', { issuerId: null })).userId])).rejects.toMatchObject({ code: 'forbidden' });
     const { createIssuer } = await import('../../src/issuers/issuers.js');
     await createIssuer(t.db.kysely, t.services.keys, t.services.config.publicUrl, { id: 'cohort-other-body', name: 'Other Body', country: 'ID', didMethod: 'key' });
     await expect(runCli([...args, '--assessor', (await t.login('assessor', { issuerId: 'cohort-other-body' })).userId])).rejects.toMatchObject({ code: 'forbidden' });

@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIssuer } from '../../src/issuers/issuers.js';
-import { OPERATOR } from '../../src/policy/policy.js';
 import { StatusService } from '../../src/status/status-service.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
@@ -35,7 +34,8 @@ describe(`status index allocation on ${testDialect}`, () => {
     const issued = await Promise.all(
       Array.from({ length: 20 }, () => t.services.credentials.issue(award(t.issuer.did), { issuerId: t.issuer.id, withStatus: true })),
     );
-    const actor = { ...OPERATOR, by: 'test' };
+    // A certifying officer of the body revokes (the policy's rule; the operator does not).
+    const actor = { id: (await t.login('certifying_officer')).userId, role: 'certifying_officer' as const, issuerId: t.issuer.id };
     await Promise.all(issued.map((v) => t.services.status.revoke({ credentialId: v.id as string, actor, reason: 'error' })));
     const url = (issued[0]!.credentialStatus as { statusListCredential: string }).statusListCredential;
     const doc = await t.services.status.listDocument(url.split('/').pop()!);

@@ -11,6 +11,7 @@ import {
   type CandidateInput,
   type CandidateUpdate,
 } from '../../rpl/candidates.js';
+import { confirmContactChange } from '../../rpl/contact-changes.js';
 import { accessContext, actorOf, signedIn } from '../access.js';
 
 const nullableString = (maxLength: number) => ({ type: ['string', 'null'], maxLength });
@@ -68,8 +69,27 @@ export const rplCandidateRoutes: FastifyPluginAsync = async (app) => {
 
   app.patch<{ Params: { id: string }; Body: CandidateUpdate }>('/candidates/:id', {
     onRequest: signedIn,
-    schema: { tags: ['rpl'], summary: 'Correct a profile', params: idParams, body: { type: 'object', additionalProperties: false, minProperties: 1, properties: profile } },
+    schema: {
+      tags: ['rpl'],
+      summary: 'Correct a profile. A new e-mail or phone is not applied: it becomes a pending change (in `pendingContactChanges`) with a code sent to the new contact and a notice to those on file',
+      params: idParams,
+      body: { type: 'object', additionalProperties: false, minProperties: 1, properties: profile },
+    },
   }, async (request) => updateCandidate(rpl, actorOf(request), request.params.id, request.body, accessContext(request)));
+
+  app.post<{ Params: { id: string; changeId: string }; Body: { code: string } }>('/candidates/:id/contact-changes/:changeId/confirm', {
+    // policy: change_contact, decided in confirmContactChange (the returnee, or a counsellor of their body).
+    onRequest: signedIn,
+    schema: {
+      tags: ['rpl'],
+      summary: 'Apply a pending e-mail or phone change with the code sent to the new contact (5 tries, 10 minutes, once)',
+      params: { type: 'object', additionalProperties: false, required: ['id', 'changeId'], properties: { id: { type: 'string', maxLength: 64 }, changeId: { type: 'string', format: 'uuid' } } },
+      body: { type: 'object', additionalProperties: false, required: ['code'], properties: { code: { type: 'string', pattern: '^[0-9]{6}$' } } },
+    },
+  }, async (request) => {
+    await confirmContactChange(rpl, actorOf(request), request.params.id, request.params.changeId, request.body.code);
+    return getCandidate(rpl, actorOf(request), request.params.id, accessContext(request));
+  });
 
   app.post<{ Params: { id: string } }>('/candidates/:id/consent/withdraw', {
     onRequest: signedIn,
