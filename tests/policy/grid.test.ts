@@ -171,6 +171,7 @@ const GRID: Row[] = [
     request: async () => {
       const r = await registerReturnee();
       const asked = await t.app.inject({ method: 'POST', url: '/auth/candidate/code', payload: { contact: r.email } });
+      await f.deliver();
       return { url: '/auth/candidate/verify', payload: { challengeId: asked.json().challengeId, code: f.transport.lastCodeFor(r.email) } };
     },
   },
@@ -214,6 +215,25 @@ const GRID: Row[] = [
   { route: 'GET /candidates/:id', ...RETURNEE_READ, request: get(() => `/candidates/${own.candidateId}`) },
   { route: 'PATCH /candidates/:id', ok: ['candidate:own', 'counsellor@own'], hidden: OUTSIDERS, request: () => ({ url: `/candidates/${own.candidateId}`, payload: { sector: 'Hotel housekeeping' } }) },
   { route: 'GET /candidates/:id/export', ...RETURNEE_READ, ok: ['candidate:own', 'counsellor@own', 'admin+reason'], request: get(() => `/candidates/${own.candidateId}/export`) },
+  {
+    // A pending e-mail change, asked by the body's counsellor; confirmed with the code sent to the new address.
+    route: 'POST /candidates/:id/contact-changes/:changeId/confirm',
+    ok: ['candidate:own', 'counsellor@own'],
+    hidden: OUTSIDERS,
+    request: async (who, ok) => {
+      if (!ok) return { url: `/candidates/${own.candidateId}/contact-changes/${crypto.randomUUID()}/confirm`, payload: { code: '000000' } };
+      const fresh = await registerReturnee();
+      const email = `new-${unique()}@grid.example`;
+      const asked = await t.app.inject({ method: 'PATCH', url: `/candidates/${fresh.candidateId}`, headers: headers.get('counsellor@own')!, payload: { email } });
+      await f.deliver();
+      const code = /code is (\d{6})/.exec([...f.transport.messages].reverse().find((m) => m.recipient === email)!.body)![1]!;
+      return {
+        url: `/candidates/${fresh.candidateId}/contact-changes/${asked.json().pendingContactChanges[0].id}/confirm`,
+        payload: { code },
+        ...(who === 'candidate:own' ? { headers: await session(fresh.userId) } : {}),
+      };
+    },
+  },
   {
     route: 'POST /candidates/:id/consent/withdraw',
     ok: ['candidate:own', 'counsellor@own'],
