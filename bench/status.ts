@@ -44,7 +44,7 @@ export async function benchStatus(revocations = 200): Promise<Record<string, num
       const v = await services.credentials.issue(typicalCredential(issuer.did), { issuerId: issuer.id, kind: 'award' });
       ids.push(v.id as string);
     }
-    const actor = { issuerId: issuer.id, by: 'bench', userId: null };
+    const actor = { id: 'bench', role: 'certifying_officer' as const, issuerId: issuer.id };
     for (const id of ids.splice(0, 20)) await services.status.revoke({ credentialId: id, actor, reason: 'error' });
     const start = performance.now();
     for (const id of ids) await services.status.revoke({ credentialId: id, actor, reason: 'error' });

@@ -76,11 +76,9 @@ export function createServices(config: Config, db: Db): Services {
   const status: StatusService = new StatusService({ db, keys, documentLoader, credentials, publicUrl: config.publicUrl });
   credentials.hooks.allocateStatus = async (tx, input) => ({ ...(await status.allocate(tx, input)) });
   credentials.hooks.checkStatus = (credential) => status.checkStatus(credential);
-  // RPL certification issues through issueAward (award record + QR type table, so the certificate can be printed);
-  // the closure reads `services` only when a case is certified, after construction.
-  const core = { config, db, keys, documentLoader, knownContexts, credentials, status, rpl: createRplContext(config, db, credentials, (input) => issueAward(services, input)) };
-  const services: Services = { ...core, certificates: new CertificateService(core) };
-  return services;
+  // RPL certification issues through issueAward (award record + QR type table, so the certificate can be printed).
+  const rpl = createRplContext(config, db, credentials, (actor, input) => issueAward({ db, keys, credentials }, actor, input));
+  return { config, db, keys, documentLoader, knownContexts, credentials, status, rpl, certificates: new CertificateService({ config, db, documentLoader, credentials }) };
 }
 
 /**

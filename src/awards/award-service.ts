@@ -10,8 +10,11 @@ import type { Qualification } from '../frameworks/types.js';
 import { findIssuer } from '../issuers/issuers.js';
 import { qualificationTableSource } from '../qr/table-source.js';
 import { addTypeTableVersion, latestTypeTable } from '../qr/type-table-repository.js';
-import type { Services } from '../services.js';
 import { buildCredential } from '../credentials/build.js';
+import type { CredentialService } from '../credentials/service.js';
+import type { Db } from '../db/database.js';
+import type { KeyStore } from '../keys/key-store.js';
+import { authorize, type Actor } from '../policy/policy.js';
 import type { SignedCredential } from '../credentials/sign.js';
 
 export type AwardKind = 'full_qualification' | 'statement_of_attainment';
@@ -22,7 +25,6 @@ export interface AwardInput {
   /** Units assessed Competent, by catalogue id (URL). Not Yet Competent units are never printed. */
   achievedUnitIds: readonly string[];
   holder: { name: string; nameLatin?: string | undefined };
-  issuedBy?: string | null;
   holderUserId?: string | null;
   caseId?: string | null;
   assessment?: { centre?: string | undefined; country?: string | undefined; date?: string | undefined } | undefined;
@@ -71,8 +73,17 @@ function addYears(iso: string, years: number): string {
  * status entry when status lists are enabled, signed, stored with its award record and QR type table — all in one
  * transaction, so a refusal at any step leaves nothing behind.
  */
-export async function issueAward(services: Services, input: AwardInput): Promise<IssuedAward> {
-  const { db, credentials } = services;
+/** What issuing an award needs (a narrow view of the composition root). */
+export interface AwardDeps {
+  db: Db;
+  keys: KeyStore;
+  credentials: CredentialService;
+}
+
+/** `actor`: who issues; the policy lets a certifying officer of the body do it (recorded as the credential's issuer). */
+export async function issueAward(deps: AwardDeps, actor: Actor, input: AwardInput): Promise<IssuedAward> {
+  authorize(actor, 'issue', { kind: 'award', issuerId: input.issuerId });
+  const { db, credentials } = deps;
   const validFrom = toSeconds(input.validFrom ?? new Date());
   const qualification = await getQualification(db.kysely, input.qualificationId);
   if (!qualification) throw new TandaError('not_found', `no qualification ${input.qualificationId} in the catalogue`);
@@ -88,7 +99,7 @@ export async function issueAward(services: Services, input: AwardInput): Promise
   const mappings = await listMappingTables(db.kysely, { frameworkId: qualification.frameworkId });
   const alignment = buildAlignments(qualification, { date: validFrom, mappings, achievedUnitIds: [...achieved] });
 
-  const key = await services.keys.currentKey(input.issuerId);
+  const key = await deps.keys.currentKey(input.issuerId);
   const unsigned = buildCredential({
     issuer: { did: key.issuerDid },
     holder: input.holder,
@@ -112,7 +123,7 @@ export async function issueAward(services: Services, input: AwardInput): Promise
   const verifyCode = newVerifyCode();
   const credential = await credentials.issue(unsigned, {
     issuerId: input.issuerId,
-    issuedBy: input.issuedBy ?? null,
+    issuedBy: actor.id,
     qualificationId: qualification.id,
     caseId: input.caseId ?? null,
     holderUserId: input.holderUserId ?? null,

@@ -8,9 +8,11 @@ import { findIssuer } from '../issuers/issuers.js';
 import { getIssuerProfile } from '../issuers/profile.js';
 import { encodeCredentialQr } from '../qr/payload.js';
 import { typeTableLoaderFromDb } from '../qr/type-table-repository.js';
-import type { Services } from '../services.js';
+import type { Config } from '../config.js';
+import type { Db } from '../db/database.js';
+import type { DocumentLoader } from '../jsonld/index.js';
 import { holderNames } from '../credentials/build.js';
-import type { StoredCredential } from '../credentials/service.js';
+import type { CredentialService, StoredCredential } from '../credentials/service.js';
 import { zipSync } from 'fflate';
 import { RenderPool } from './render-pool.js';
 import { renderCertificate, renderCertificates } from './render.js';
@@ -28,6 +30,14 @@ export interface CertificateOptions {
   lang?: SecondLang;
 }
 
+/** What printing needs (a narrow view of the composition root). */
+export interface CertificateDeps {
+  config: Pick<Config, 'publicUrl'>;
+  db: Db;
+  documentLoader: DocumentLoader;
+  credentials: Pick<CredentialService, 'find'>;
+}
+
 /**
  * Builds what a printed certificate needs from the stored credential, its award record and the catalogue: the QR
  * payload is the signed credential itself (CBOR-LD), everything else is read back from what was signed.
@@ -35,7 +45,7 @@ export interface CertificateOptions {
 export class CertificateService {
   private renderPool: RenderPool | undefined;
 
-  constructor(private readonly services: Omit<Services, 'certificates'>) {}
+  constructor(private readonly services: CertificateDeps) {}
 
   async qrPayload(stored: StoredCredential, executor: Executor = this.services.db.kysely): Promise<{ payload: string; version: number; bytes: number }> {
     const award = await executor.selectFrom('awards').select('registry_entry_id').where('credential_id', '=', stored.id).executeTakeFirst();

@@ -69,7 +69,7 @@ export async function registryCommand(argv: string[], services: Services): Promi
         };
         const { text, csv } = readInput(positionals[0]);
         const input = csv ? parseMappingCsv(text, meta) : { ...parseMappingJson(text), ...meta };
-        const table = await importMappingTable(ex, input, { createdBy: 'cli' });
+        const table = await importMappingTable(ex, OPERATOR, input, { createdBy: 'cli' });
         out(`imported ${table.status} mapping table ${table.id} for ${table.frameworkId}: ${table.entries.length} level(s), in force from ${table.validFrom}`);
         return 0;
       }
@@ -77,7 +77,7 @@ export async function registryCommand(argv: string[], services: Services): Promi
         const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { demo: { type: 'boolean' } } });
         const { text, csv } = readInput(positionals[0]);
         const input = csv ? parseCatalogueCsv(text, { demo: values.demo === true }) : { ...parseCatalogueJson(text), ...(values.demo ? { demo: true } : {}) };
-        const r = await importCatalogue(ex, input);
+        const r = await importCatalogue(ex, OPERATOR, input);
         out(`imported ${r.qualificationsCreated} qualification(s) and ${r.unitsCreated} unit(s); ${r.unchanged} already present`);
         return 0;
       }

@@ -29,9 +29,8 @@ export async function statusCommand(argv: string[], services: Services): Promise
         return 2;
       }
       const actor = await cliActor(services.db.kysely, values.as);
-      const stored = await services.status.findCredential(credentialId);
-      authorize(actor, 'revoke', { kind: 'credential', issuerId: stored?.issuerId ?? '', holderUserId: stored?.holderUserId ?? null });
-      const done = await services.status.revoke({ credentialId, actor: { issuerId: actor.issuerId, by: actor.id, userId: actor.id }, reason, note: values.note ?? null });
+      // The status service asks the policy (a certifying officer of the issuing body).
+      const done = await services.status.revoke({ credentialId, actor, reason, note: values.note ?? null });
       out(`revoked ${done.credentialId} on ${done.revokedAt} (${done.reason})`);
       return 0;
     }

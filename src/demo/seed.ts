@@ -1,14 +1,17 @@
 import path from 'node:path';
 import { createApiToken, createUser } from '../auth/tokens.js';
+import type { AwardDeps } from '../awards/award-service.js';
+import type { CertificateService } from '../certificates/certificate-service.js';
+import type { Config } from '../config.js';
 import { seedRegistry } from '../frameworks/seed.js';
 import { writePrivateFile } from '../data-dir.js';
 import { AUTHORITY_FILE, BUNDLE_FILE } from '../trust/files.js';
-import { trustBundleService } from '../trust/service.js';
+import { trustBundleService, type TrustDeps } from '../trust/service.js';
 import { createIssuer, findIssuer } from '../issuers/issuers.js';
 import { seedCertifiedDemoCase, seedDemoRplCase } from '../rpl/demo.js';
 import { setIssuerProfile } from '../issuers/profile.js';
 import { demoLogo, demoSeal, demoSignature } from './profile-images.js';
-import type { Services } from '../services.js';
+import type { RplContext } from '../rpl/context.js';
 
 /** Demo certifying bodies; clearly named as demo so no one mistakes them for the real agencies. */
 export const DEMO_ISSUERS = [
@@ -22,6 +25,14 @@ const DEMO_PROFILES: Record<string, { signatoryName: string; signatoryTitle: str
   'id-lsp-demo': { signatoryName: 'Dewi Kartika Sari (demo)', signatoryTitle: 'Ketua LSP · Chair (demo)', initials: 'LP', color: '#7f1d1d', seal: '#9a3412', seed: 11 },
 };
 
+/** What seeding needs (a narrow view of the composition root). */
+export type DemoDeps = AwardDeps &
+  TrustDeps & {
+    config: Pick<Config, 'publicUrl' | 'dataDir' | 'masterKey'>;
+    certificates: Pick<CertificateService, 'pdf'>;
+    rpl: RplContext;
+  };
+
 export interface DemoResult {
   lines: string[];
 }
@@ -30,7 +41,7 @@ export interface DemoResult {
  * Seeds a fresh data directory once (marked in `meta`): demo certifying bodies with keys, one staff account per
  * role with an API token printed once, and whatever the domain modules add. A second start changes nothing.
  */
-export async function seedDemo(services: Services): Promise<DemoResult> {
+export async function seedDemo(services: DemoDeps): Promise<DemoResult> {
   const { db, keys, config } = services;
   const done = await db.kysely.selectFrom('meta').select('value').where('key', '=', 'demo_seeded').executeTakeFirst();
   if (done) return { lines: [`demo data       seeded on ${done.value}`] };
@@ -71,7 +82,7 @@ export async function seedDemo(services: Services): Promise<DemoResult> {
  * A returnee's certificate, issued and printed on first start so a newcomer holds a real one within a minute. It is
  * the award of a demo case certified through the workflow: no credential of the catalogue is issued any other way.
  */
-async function issueDemoCertificate(services: Services): Promise<string> {
+async function issueDemoCertificate(services: DemoDeps): Promise<string> {
   const award = await seedCertifiedDemoCase(services.rpl);
   const stored = await services.credentials.find(award.credentialId);
   if (!stored) throw new Error('demo credential was not stored');

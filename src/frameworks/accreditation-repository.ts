@@ -8,6 +8,7 @@ import { getFramework } from './framework-repository.js';
 import { accreditationFromRow, centreFromRow } from './rows.js';
 import { accreditationVerdict } from './scope.js';
 import type { Accreditation, AssessmentCentre } from './types.js';
+import { authorize, type Actor } from '../policy/policy.js';
 
 export interface AccreditationInput {
   id?: string;
@@ -23,7 +24,8 @@ export interface AccreditationInput {
 
 const COUNTRY = /^[A-Z]{2}$/;
 
-export async function addAccreditation(ex: Executor, issuerId: string, input: AccreditationInput): Promise<Accreditation> {
+export async function addAccreditation(ex: Executor, actor: Actor, issuerId: string, input: AccreditationInput): Promise<Accreditation> {
+  authorize(actor, 'manage', { kind: 'registry' });
   const issuer = await ex.selectFrom('issuers').select(['id']).where('id', '=', issuerId).executeTakeFirst();
   if (!issuer) throw new TandaError('not_found', `No certifying body ${issuerId}`);
   const problems: string[] = [];
@@ -93,7 +95,8 @@ export interface AssessmentCentreInput {
 }
 
 /** A centre may sit abroad (e.g. a Philippine body assessing in Hong Kong or Dubai): its country is where it is. */
-export async function addAssessmentCentre(ex: Executor, input: AssessmentCentreInput): Promise<AssessmentCentre> {
+export async function addAssessmentCentre(ex: Executor, actor: Actor, input: AssessmentCentreInput): Promise<AssessmentCentre> {
+  authorize(actor, 'manage', { kind: 'registry' });
   const issuer = await ex.selectFrom('issuers').select(['id']).where('id', '=', input.issuerId).executeTakeFirst();
   if (!issuer) throw new TandaError('not_found', `No certifying body ${input.issuerId}`);
   if (!COUNTRY.test(input.country)) throw new TandaError('validation_failed', 'country must be an ISO 3166-1 alpha-2 code');

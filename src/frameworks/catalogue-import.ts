@@ -6,6 +6,7 @@ import { importFailed, inTransaction, type ImportRowError, parseJsonObject } fro
 import type { QualificationsTable, UnitsTable } from './tables.js';
 import type { Confidence, Framework, LocalizedText, Occupation } from './types.js';
 import { qualificationUrl, unitUrl } from './urls.js';
+import { authorize, type Actor } from '../policy/policy.js';
 
 export interface UnitInput {
   /** Where it came from in the file (CSV line, or 1-based list position for JSON). */
@@ -150,7 +151,8 @@ const sameContent = (a: object, b: object) => {
  * file. Catalogue entries are immutable once published (credentials point at them by URL), so a row that differs
  * from an existing entry with the same id or code is a conflict, while an identical row is left alone.
  */
-export async function importCatalogue(ex: Executor, input: CatalogueInput, options: { now?: string } = {}): Promise<CatalogueImportResult> {
+export async function importCatalogue(ex: Executor, actor: Actor, input: CatalogueInput, options: { now?: string } = {}): Promise<CatalogueImportResult> {
+  authorize(actor, 'manage', { kind: 'registry' });
   const now = options.now ?? new Date().toISOString();
   const demo = input.demo === true ? 1 : 0;
   return inTransaction(ex, async (tx) => {

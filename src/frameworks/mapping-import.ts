@@ -5,6 +5,7 @@ import { getFramework, insertMappingTable, listMappingTables } from './framework
 import { importFailed, inTransaction, type ImportRowError, parseJsonObject } from './import-errors.js';
 import type { MappingStatus, MappingTable } from './types.js';
 import { AQRF_ID } from './urls.js';
+import { authorize, type Actor } from '../policy/policy.js';
 
 /** Table metadata; in JSON it sits beside `entries`, for CSV it comes from CLI flags or query parameters. */
 export interface MappingTableMeta {
@@ -69,9 +70,11 @@ const asInt = (v: unknown): number | undefined => {
  */
 export async function importMappingTable(
   ex: Executor,
+  actor: Actor,
   input: MappingTableInput,
   options: MappingImportOptions = {},
 ): Promise<MappingTable> {
+  authorize(actor, 'manage', { kind: 'registry' });
   const now = options.now ?? new Date().toISOString();
   return inTransaction(ex, async (tx) => {
     const errors: ImportRowError[] = [];

@@ -9,6 +9,7 @@ import frameworksData from './data/frameworks.json' with { type: 'json' };
 import demoCatalogue from './data/demo-catalogue.json' with { type: 'json' };
 import demoMapping from './data/demo-mapping.json' with { type: 'json' };
 import demoAccreditation from './data/demo-accreditation.json' with { type: 'json' };
+import { OPERATOR } from '../policy/policy.js';
 
 // Shapes are checked by tests/frameworks/data.test.ts; JSON imports type their string unions as plain strings.
 export const FRAMEWORKS = frameworksData as unknown as Framework[];
@@ -42,9 +43,9 @@ export async function seedRegistry(ex: Executor, options: { issuers: string[] })
     const mappingId = DEMO_MAPPING.id ?? '';
     if (!(await tx.selectFrom('mapping_tables').select('id').where('id', '=', mappingId).executeTakeFirst())) {
       // Recorded as of its own start date: the demo table is what demo credentials were "issued under".
-      await importMappingTable(tx, DEMO_MAPPING, { now: new Date(`${DEMO_MAPPING.validFrom}T00:00:00Z`).toISOString(), createdBy: 'seed' });
+      await importMappingTable(tx, OPERATOR, DEMO_MAPPING, { now: new Date(`${DEMO_MAPPING.validFrom}T00:00:00Z`).toISOString(), createdBy: 'seed' });
     }
-    await importCatalogue(tx, DEMO_CATALOGUE);
+    await importCatalogue(tx, OPERATOR, DEMO_CATALOGUE);
 
     const scopes = demoAccreditation.byCountry as Record<string, DemoScope>;
     for (const issuerId of options.issuers) {
@@ -53,7 +54,7 @@ export async function seedRegistry(ex: Executor, options: { issuers: string[] })
       if (!issuer || !scope) continue;
       const accreditationId = `demo-${issuer.id}-${issuer.country.toLowerCase()}`;
       if (!(await tx.selectFrom('accreditations').select('id').where('id', '=', accreditationId).executeTakeFirst())) {
-        await addAccreditation(tx, issuer.id, {
+        await addAccreditation(tx, OPERATOR, issuer.id, {
           id: accreditationId,
           country: issuer.country,
           frameworkId: scope.frameworkId,
@@ -67,7 +68,7 @@ export async function seedRegistry(ex: Executor, options: { issuers: string[] })
       for (const [i, c] of scope.centres.entries()) {
         const id = `demo-${issuer.id}-centre-${i + 1}`;
         if (await tx.selectFrom('assessment_centres').select('id').where('id', '=', id).executeTakeFirst()) continue;
-        await addAssessmentCentre(tx, { id, issuerId: issuer.id, name: c.name, country: c.country, city: c.city });
+        await addAssessmentCentre(tx, OPERATOR, { id, issuerId: issuer.id, name: c.name, country: c.country, city: c.city });
       }
     }
   });

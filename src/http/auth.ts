@@ -1,6 +1,5 @@
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { userForToken, type AuthenticatedUser } from '../auth/tokens.js';
-import type { Role } from '../db/schema.js';
 import { TandaError } from '../errors.js';
 import { isSessionToken, userForSession } from '../rpl/sessions.js';
 import type { Services } from '../services.js';
@@ -26,22 +25,4 @@ export function identify(services: Services) {
     request.user = token ? ((await lookup(services.db.kysely, token)) ?? null) : null;
     if (token && !request.user) throw new TandaError('invalid_credentials', 'the bearer token is unknown, expired or revoked');
   };
-}
-
-/** preHandler: the caller must be signed in and hold one of the roles (none given: any signed-in user). */
-export function requireRole(...roles: Role[]): preHandlerAsyncHookHandler {
-  return async function roleCheck(request: FastifyRequest, _reply: FastifyReply) {
-    const user = request.user;
-    if (!user) throw new TandaError('unauthenticated');
-    if (roles.length && !roles.includes(user.role)) {
-      throw new TandaError('forbidden', `this needs one of the roles: ${roles.join(', ')}`);
-    }
-  };
-}
-
-export const requireUser = requireRole();
-
-export function currentUser(request: FastifyRequest): AuthenticatedUser {
-  if (!request.user) throw new TandaError('unauthenticated');
-  return request.user;
 }

@@ -1,7 +1,7 @@
 import type { Role } from '../db/schema.js';
 import { TandaError } from '../errors.js';
 import { TRANSITIONS, isCaseEvent } from '../rpl/transitions.js';
-import { caseInScope, caseScope } from './scope.js';
+import { candidateInScope, candidateScope, caseInScope, caseScope, credentialInScope, credentialScope } from './scope.js';
 
 /*
  * The one access policy: "may this actor do this action to this resource?". Pure (no database, no clock, no Fastify):
@@ -18,10 +18,13 @@ import { caseInScope, caseScope } from './scope.js';
  * - an admin manages accounts, bodies, keys and the registry, and reads the audit chain and statistics; an admin reads
  *   a returnee's personal data only with a stated reason, which the caller records in the audit chain;
  * - the operator (whoever runs the `tanda` CLI on the deployment's machine, holding its master key) runs deployment
- *   tasks; body work from the CLI is done as a named staff account, so the same body rules hold there.
+ *   tasks; body work from the CLI is done as a named staff account, so the same body rules hold there;
+ * - erasure reaches every body's cases, so only the returnee (or an admin with a stated reason) erases; a staff
+ *   member's export holds only their body's part of the file.
  */
 
 export type StaffRole = Exclude<Role, 'candidate'>;
+export const STAFF_ROLES: readonly StaffRole[] = ['admin', 'certifying_officer', 'assessor', 'moderator', 'counsellor'];
 
 /** Who asks: a signed-in user (API token or session) or the operator at the deployment's command line. */
 export type Actor = { kind?: 'user'; id: string; role: Role; issuerId: string | null } | OperatorActor;
@@ -157,11 +160,9 @@ function rule(actor: Actor, action: Action, r: Resource): Decision {
   const role = actor.role;
   switch (r.kind) {
     case 'candidate': {
-      if (role === 'candidate') {
-        if (r.userId !== actor.id) return hidden('candidate');
-        return ['read', 'update', 'change_contact', 'withdraw_consent', 'export', 'erase'].includes(action) ? allow : forbid('not for a returnee');
-      }
-      if (!isStaff(actor) || role === 'admin' || !r.bodies.some((b) => inBody(actor, b))) return hidden('candidate');
+      // Admins never get here (see `decide`); the returnee sees themselves, staff the returnees of their body.
+      if (!candidateInScope(candidateScope(actor), r)) return hidden('candidate');
+      if (role === 'candidate') return allow;
       if (action === 'read') return allow;
       // Profile work is the counsellor's; the export is of this body's part of the file only (the caller scopes it).
       if (['update', 'change_contact', 'withdraw_consent', 'export'].includes(action)) {
@@ -180,6 +181,8 @@ function rule(actor: Actor, action: Action, r: Resource): Decision {
     case 'case':
       if (action.startsWith('transition:')) return decideCaseEvent(actor, action.slice('transition:'.length), r);
       if (!seesCase(actor, r)) return hidden('case');
+      // A transition is always of a named event (`transition:confirm`); a bare one allows nothing.
+      if (action === 'transition') return forbid('name the event: transition:<event>');
       if (action === 'self_assess') return role === 'candidate' || role === 'counsellor' ? allow : forbid('the self-assessment is the returnee\'s (or their counsellor\'s)');
       return allow;
     case 'evidence':
@@ -191,11 +194,8 @@ function rule(actor: Actor, action: Action, r: Resource): Decision {
       if (action === 'record') return role === 'assessor' ? allow : forbid('unit decisions are recorded by the assigned assessor');
       return allow;
     case 'credential':
-      if (role === 'candidate') {
-        if (r.holderUserId !== actor.id) return hidden('credential');
-        return ['read', 'print', 'history'].includes(action) ? allow : forbid('not for a returnee');
-      }
-      if (!isStaff(actor) || role === 'admin' || !inBody(actor, r.issuerId)) return hidden('credential');
+      if (!credentialInScope(credentialScope(actor), r)) return hidden('credential');
+      if (role === 'candidate') return ['read', 'print', 'history'].includes(action) ? allow : forbid('not for a returnee');
       if (action === 'revoke' || action === 'reissue') return role === 'certifying_officer' ? allow : forbid('a certifying officer of the issuing body does this');
       return allow;
     case 'issuance':

@@ -62,6 +62,12 @@ export function whereCaseInScope(scope: CaseScope) {
   };
 }
 
+/** A returnee as scopes see them: their account and the bodies that registered them or hold a case of theirs. */
+export interface CandidateFacts {
+  userId: string;
+  bodies: readonly string[];
+}
+
 /** Staff see a returnee their body registered or holds a case of (see `candidateBodies`). */
 export function candidateScope(actor: Actor, context: Context = {}): CandidateScope {
   if (actor.role === 'candidate') return { kind: 'own', userId: actor.id };
@@ -70,11 +76,56 @@ export function candidateScope(actor: Actor, context: Context = {}): CandidateSc
   return { kind: 'body', issuerId: actor.issuerId };
 }
 
+export function candidateInScope(scope: CandidateScope, c: CandidateFacts): boolean {
+  switch (scope.kind) {
+    case 'none':
+      return false;
+    case 'all':
+      return true;
+    case 'own':
+      return c.userId === scope.userId;
+    case 'body':
+      return c.bodies.includes(scope.issuerId);
+  }
+}
+
+/** For a query over `candidates`: the same bodies as `candidateBodies` loads for the single check. */
+export function whereCandidateInScope(scope: CandidateScope) {
+  return (eb: ExpressionBuilder<Database, 'candidates'>): Expression<SqlBool> => {
+    switch (scope.kind) {
+      case 'none':
+        return eb.lit(false);
+      case 'all':
+        return eb.lit(true);
+      case 'own':
+        return eb('candidates.user_id', '=', scope.userId);
+      case 'body':
+        return eb.or([
+          eb('candidates.registered_issuer_id', '=', scope.issuerId),
+          eb.exists(eb.selectFrom('rpl_cases').select('rpl_cases.id').whereRef('rpl_cases.candidate_id', '=', 'candidates.id').where('rpl_cases.issuer_id', '=', scope.issuerId)),
+        ]);
+    }
+  };
+}
+
 export function credentialScope(actor: Actor, context: Context = {}): CredentialScope {
   if (actor.role === 'candidate') return { kind: 'own', holderUserId: actor.id };
   if (actor.role === 'admin') return context.reason?.trim() ? { kind: 'all' } : { kind: 'none' };
   if (actor.role === 'operator' || actor.issuerId === null) return { kind: 'none' };
   return { kind: 'body', issuerId: actor.issuerId };
+}
+
+export function credentialInScope(scope: CredentialScope, c: { issuerId: string; holderUserId: string | null }): boolean {
+  switch (scope.kind) {
+    case 'none':
+      return false;
+    case 'all':
+      return true;
+    case 'own':
+      return c.holderUserId === scope.holderUserId;
+    case 'body':
+      return c.issuerId === scope.issuerId;
+  }
 }
 
 /** For a query over `credentials`. */

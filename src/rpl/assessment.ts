@@ -1,6 +1,6 @@
 import { nowIso, type Executor } from '../db/database.js';
 import { TandaError } from '../errors.js';
-import type { Actor } from './access.js';
+import type { Actor, Context } from '../policy/policy.js';
 import { caseQualification, loadVisibleCase } from './case-repository.js';
 import { audit, type RplContext } from './context.js';
 import type { UnitDecision } from './outcome.js';
@@ -57,9 +57,8 @@ export interface UnitAssessmentView extends UnitAssessmentInput {
  * evidence in themselves (domestic workers often have no papers).
  */
 export async function recordUnitAssessments(ctx: RplContext, actor: Actor, caseId: string, input: AssessmentInput): Promise<UnitAssessmentView[]> {
-  if (actor.role !== 'assessor') throw new TandaError('forbidden', 'only the assigned assessor records assessments');
   return ctx.db.kysely.transaction().execute(async (tx) => {
-    const { row } = await loadVisibleCase(tx, actor, caseId);
+    const { row } = await loadVisibleCase(tx, actor, caseId, { kind: 'assessment', action: 'record' });
     if (row.state !== 'assessment' && row.state !== 'reassessment') {
       throw new TandaError('invalid_transition', `unit assessments are recorded while the case is in assessment or reassessment, not ${row.state}`);
     }
@@ -141,7 +140,9 @@ async function listUnitAssessmentsTx(executor: Executor, caseId: string): Promis
   }));
 }
 
-export async function listUnitAssessments(ctx: RplContext, actor: Actor, caseId: string): Promise<UnitAssessmentView[]> {
-  await loadVisibleCase(ctx.db.kysely, actor, caseId);
-  return listUnitAssessmentsTx(ctx.db.kysely, caseId);
+export async function listUnitAssessments(ctx: RplContext, actor: Actor, caseId: string, context: Context = {}): Promise<UnitAssessmentView[]> {
+  return ctx.db.kysely.transaction().execute(async (tx) => {
+    await loadVisibleCase(tx, actor, caseId, { kind: 'assessment', context, audit: { tx, dialect: ctx.db.dialect } });
+    return listUnitAssessmentsTx(tx, caseId);
+  });
 }

@@ -127,3 +127,16 @@ export async function listAudit(executor: Executor, filter: { caseId?: string; l
     hash: r.hash,
   }));
 }
+
+/**
+ * An access that used an admin's stated reason (see src/policy): recorded before the data is served, with the ids
+ * and the reason only. A decision without a reason records nothing.
+ */
+export async function auditReasonedAccess(
+  tx: Executor,
+  dialect: Dialect,
+  input: { actorId: string; decision: { auditedReason?: string | undefined }; action: string; caseId?: string | null; subjectId?: string | null },
+): Promise<void> {
+  if (!input.decision.auditedReason) return;
+  await appendAudit(tx, dialect, { actorId: input.actorId, action: 'access.reasoned', caseId: input.caseId ?? null, subjectId: input.subjectId ?? null, data: { access: input.action, reason: input.decision.auditedReason } });
+}

@@ -4,7 +4,9 @@ import { createUser } from '../auth/tokens.js';
 import type { Executor } from '../db/database.js';
 import { nowIso } from '../db/database.js';
 import { TandaError } from '../errors.js';
-import { assertCanSeeCandidate, type Actor } from './access.js';
+import { authorize, type Actor, type Context, type Decision } from '../policy/policy.js';
+import { caseScope, credentialScope, whereCaseInScope, whereCredentialInScope } from '../policy/scope.js';
+import { auditReasonedAccess } from './audit.js';
 import { normaliseContact } from './candidate-login.js';
 import { requestContactChanges, type PendingContactChange } from './contact-changes.js';
 import { audit, type RplContext } from './context.js';
@@ -95,44 +97,51 @@ async function assertUnique(tx: Executor, ctx: RplContext, input: CandidateUpdat
   if (clashes.length) throw new TandaError('already_exists', `a candidate with this ${clashes.join(' and ')} is already registered`);
 }
 
-/** A counsellor (or admin) registers a returnee, with the consent they gave; the returnee then signs in by code. */
-export async function createCandidate(ctx: RplContext, actor: Actor, input: CandidateInput, executor?: Executor): Promise<CandidateView> {
+/** A counsellor registers a returnee for their body, with the consent they gave; the returnee then signs in by code. */
+export async function createCandidate(ctx: RplContext, actor: Actor, input: CandidateInput): Promise<CandidateView> {
+  authorize(actor, 'create', { kind: 'candidate_registry', issuerId: actor.issuerId });
+  return ctx.db.kysely.transaction().execute((tx) => insertCandidate(tx, ctx, actor, input, actor.issuerId));
+}
+
+/**
+ * Registers a returnee under `registeredIssuerId` inside the caller's transaction, for a caller that has asked the
+ * policy already (registration above, a cohort import).
+ */
+export async function insertCandidate(tx: Executor, ctx: RplContext, actor: Actor, input: CandidateInput, registeredIssuerId: string | null): Promise<CandidateView> {
   checkProfile(input);
   if (!input.email && !input.phone) throw new TandaError('validation_failed', 'an e-mail or a phone number is needed to sign in');
   if (!input.consent.purpose.trim()) throw new TandaError('validation_failed', 'the consent purpose is required');
-  const run = async (tx: Executor) => {
-    await assertUnique(tx, ctx, input);
-    const user = await createUser(tx, { name: input.fullName, role: 'candidate' });
-    const id = crypto.randomUUID();
-    const now = nowIso();
-    await tx
-      .insertInto('candidates')
-      .values({
-        id,
-        user_id: user.id,
-        full_name: input.fullName.normalize('NFC'),
-        name_latin: input.nameLatin ?? null,
-        email: input.email ? normaliseContact(input.email) : null,
-        phone: input.phone ? normaliseContact(input.phone) : null,
-        preferred_language: input.preferredLanguage ?? null,
-        country_of_work: input.countryOfWork ?? null,
-        sector: input.sector ?? null,
-        years_experience: input.yearsExperience ?? null,
-        sex: input.sex ?? null,
-        birth_year: input.birthYear ?? null,
-        national_id_hash: input.nationalId ? ctx.nationalIds.hash(input.nationalId) : null,
-        consent_purpose: input.consent.purpose,
-        consent_at: input.consent.givenAt ?? now,
-        consent_withdrawn_at: null,
-        created_by: actor.id,
-        created_at: now,
-        erased_at: null,
-      })
-      .execute();
-    await audit(tx, ctx, { actorId: actor.id, action: 'candidate.registered', subjectId: id });
-    return candidateView(await loadCandidate(tx, id));
-  };
-  return executor ? run(executor) : ctx.db.kysely.transaction().execute(run);
+  await assertUnique(tx, ctx, input);
+  const user = await createUser(tx, { name: input.fullName, role: 'candidate' });
+  const id = crypto.randomUUID();
+  const now = nowIso();
+  await tx
+    .insertInto('candidates')
+    .values({
+      id,
+      user_id: user.id,
+      full_name: input.fullName.normalize('NFC'),
+      name_latin: input.nameLatin ?? null,
+      email: input.email ? normaliseContact(input.email) : null,
+      phone: input.phone ? normaliseContact(input.phone) : null,
+      preferred_language: input.preferredLanguage ?? null,
+      country_of_work: input.countryOfWork ?? null,
+      sector: input.sector ?? null,
+      years_experience: input.yearsExperience ?? null,
+      sex: input.sex ?? null,
+      birth_year: input.birthYear ?? null,
+      national_id_hash: input.nationalId ? ctx.nationalIds.hash(input.nationalId) : null,
+      consent_purpose: input.consent.purpose,
+      consent_at: input.consent.givenAt ?? now,
+      consent_withdrawn_at: null,
+      created_by: actor.id,
+      registered_issuer_id: registeredIssuerId,
+      created_at: now,
+      erased_at: null,
+    })
+    .execute();
+  await audit(tx, ctx, { actorId: actor.id, action: 'candidate.registered', subjectId: id });
+  return candidateView(await loadCandidate(tx, id));
 }
 
 export async function loadCandidate(executor: Executor, id: string, options: { forUpdate?: boolean } = {}): Promise<Selectable<CandidatesTable>> {
@@ -142,9 +151,39 @@ export async function loadCandidate(executor: Executor, id: string, options: { f
   return row;
 }
 
-export async function getCandidate(ctx: RplContext, actor: Actor, id: string): Promise<CandidateView> {
-  const row = await loadCandidate(ctx.db.kysely, id);
-  assertCanSeeCandidate(actor, row);
+/** The bodies a returnee belongs to, for the policy: the one that registered them and those holding a case of theirs. */
+export async function candidateBodies(executor: Executor, row: Pick<Selectable<CandidatesTable>, 'id' | 'registered_issuer_id'>): Promise<string[]> {
+  const cases = await executor.selectFrom('rpl_cases').select('issuer_id').distinct().where('candidate_id', '=', row.id).execute();
+  return [...new Set([...(row.registered_issuer_id ? [row.registered_issuer_id] : []), ...cases.map((c) => c.issuer_id)])];
+}
+
+/** Asks the policy about a returnee's profile; an admin's stated reason is audited in `tx`. */
+async function authorizeCandidate(
+  tx: Executor,
+  ctx: RplContext,
+  actor: Actor,
+  action: 'read' | 'update' | 'change_contact' | 'withdraw_consent' | 'export' | 'erase',
+  row: Selectable<CandidatesTable>,
+  context: Context,
+): Promise<Extract<Decision, { allowed: true }>> {
+  const decision = authorize(actor, action, { kind: 'candidate', userId: row.user_id, bodies: await candidateBodies(tx, row) }, context);
+  await auditReasonedAccess(tx, ctx.db.dialect, { actorId: actor.id, decision, action: `candidate.${action}`, subjectId: row.id });
+  return decision;
+}
+
+export async function getCandidate(ctx: RplContext, actor: Actor, id: string, context: Context = {}): Promise<CandidateView> {
+  return ctx.db.kysely.transaction().execute(async (tx) => {
+    const row = await loadCandidate(tx, id);
+    await authorizeCandidate(tx, ctx, actor, 'read', row, context);
+    return candidateView(row);
+  });
+}
+
+/** The signed-in returnee's own profile (an account without one, e.g. staff, has none). */
+export async function getOwnCandidate(ctx: RplContext, actor: Actor): Promise<CandidateView> {
+  const row = await candidateForUser(ctx.db.kysely, actor.id);
+  if (!row) throw new TandaError('not_found', 'your account has no candidate profile');
+  authorize(actor, 'read', { kind: 'candidate', userId: row.user_id, bodies: [] });
   return candidateView(row);
 }
 
@@ -156,12 +195,13 @@ export async function candidateForUser(executor: Executor, userId: string): Prom
  * Corrects a profile. E-mail and phone are not set here but become pending changes confirmed by a code sent to the
  * new contact (src/rpl/contact-changes.ts), so whoever edits a profile cannot redirect the returnee's sign-in codes.
  */
-export async function updateCandidate(ctx: RplContext, actor: Actor, id: string, input: CandidateUpdate): Promise<CandidateView & { pendingContactChanges: PendingContactChange[] }> {
+export async function updateCandidate(ctx: RplContext, actor: Actor, id: string, input: CandidateUpdate, context: Context = {}): Promise<CandidateView & { pendingContactChanges: PendingContactChange[] }> {
   checkProfile(input);
   const { email, phone, ...profile } = input;
   const result = await ctx.db.kysely.transaction().execute(async (tx) => {
     const row = await loadCandidate(tx, id);
-    assertCanSeeCandidate(actor, row);
+    // A new e-mail or phone is where sign-in codes go: its own action, so the rule for it can differ.
+    await authorizeCandidate(tx, ctx, actor, input.email !== undefined || input.phone !== undefined ? 'change_contact' : 'update', row, context);
     if (row.erased_at) throw new TandaError('conflict', 'this candidate\'s data was erased');
     await assertUnique(tx, ctx, profile, id);
     const set: Partial<CandidatesTable> = {};
@@ -196,10 +236,10 @@ async function withdrawOpenCases(tx: Executor, ctx: RplContext, actor: Actor, ca
   return n;
 }
 
-export async function withdrawConsent(ctx: RplContext, actor: Actor, id: string): Promise<CandidateView> {
+export async function withdrawConsent(ctx: RplContext, actor: Actor, id: string, context: Context = {}): Promise<CandidateView> {
   return ctx.db.kysely.transaction().execute(async (tx) => {
     const row = await loadCandidate(tx, id);
-    assertCanSeeCandidate(actor, row);
+    await authorizeCandidate(tx, ctx, actor, 'withdraw_consent', row, context);
     if (!row.consent_withdrawn_at) {
       await tx.updateTable('candidates').set({ consent_withdrawn_at: nowIso() }).where('id', '=', id).execute();
       await withdrawOpenCases(tx, ctx, actor, id, 'consent_withdrawn');
@@ -209,12 +249,23 @@ export async function withdrawConsent(ctx: RplContext, actor: Actor, id: string)
   });
 }
 
-/** Everything held about the candidate, in one JSON document (the data subject's copy); evidence as metadata. */
-export async function exportCandidate(ctx: RplContext, actor: Actor, id: string): Promise<Record<string, unknown>> {
+/**
+ * Everything held about the candidate, in one JSON document (the data subject's copy); evidence as metadata. Staff
+ * get their body's part only (its cases and credentials, by the same scopes as every list); each export is audited
+ * with the cases and credentials it held.
+ */
+export async function exportCandidate(ctx: RplContext, actor: Actor, id: string, context: Context = {}): Promise<Record<string, unknown>> {
   return ctx.db.kysely.transaction().execute(async (tx) => {
     const row = await loadCandidate(tx, id);
-    assertCanSeeCandidate(actor, row);
-    const cases = await tx.selectFrom('rpl_cases').selectAll().where('candidate_id', '=', id).orderBy('created_at').execute();
+    await authorizeCandidate(tx, ctx, actor, 'export', row, context);
+    const cases = await tx
+      .selectFrom('rpl_cases')
+      .innerJoin('candidates', 'candidates.id', 'rpl_cases.candidate_id')
+      .selectAll('rpl_cases')
+      .where('rpl_cases.candidate_id', '=', id)
+      .where(whereCaseInScope(caseScope(actor, context)))
+      .orderBy('rpl_cases.created_at')
+      .execute();
     const caseIds = cases.map((c) => c.id);
     const none = ['\u0000'];
     const selfAssessments = await tx.selectFrom('self_assessments').selectAll().where('case_id', 'in', caseIds.length ? caseIds : none).execute();
@@ -225,8 +276,13 @@ export async function exportCandidate(ctx: RplContext, actor: Actor, id: string)
       .where('evidence_items.case_id', 'in', caseIds.length ? caseIds : none)
       .execute();
     const assessments = await tx.selectFrom('unit_assessments').selectAll().where('case_id', 'in', caseIds.length ? caseIds : none).execute();
-    const credentials = await tx.selectFrom('credentials').select(['id', 'document', 'created_at']).where('holder_user_id', '=', row.user_id).execute();
-    await audit(tx, ctx, { actorId: actor.id, action: 'candidate.exported', subjectId: id });
+    const credentials = await tx
+      .selectFrom('credentials')
+      .select(['id', 'document', 'created_at'])
+      .where('holder_user_id', '=', row.user_id)
+      .where(whereCredentialInScope(credentialScope(actor, context)))
+      .execute();
+    await audit(tx, ctx, { actorId: actor.id, action: 'candidate.exported', subjectId: id, data: { cases: caseIds, credentials: credentials.map((c) => c.id) } });
     return {
       exportedAt: nowIso(),
       candidate: candidateView(row),
@@ -257,13 +313,13 @@ export const ERASED = '(erased)';
  * contact details, the national ID hash, profile data, self-assessment, evidence files and free-text notes go.
  * Open cases are withdrawn. Without an issued credential the name goes too.
  */
-export async function eraseCandidate(ctx: RplContext, actor: Actor, id: string): Promise<{ evidenceFilesDeleted: number; keptForCredentials: number }> {
+export async function eraseCandidate(ctx: RplContext, actor: Actor, id: string, context: Context = {}): Promise<{ evidenceFilesDeleted: number; keptForCredentials: number }> {
   const { orphans, kept } = await ctx.db.kysely.transaction().execute(async (tx) => {
     // Locked first, as an upload locks it first: an upload either commits before this erasure (and its file is
     // erased with the rest) or sees the erasure and is refused.
     const row = await loadCandidate(tx, id, { forUpdate: ctx.db.dialect === 'postgres' });
-    assertCanSeeCandidate(actor, row);
-    if (actor.role !== 'admin' && actor.id !== row.user_id) throw new TandaError('forbidden', 'only an admin or the candidate may erase this data');
+    // Erasure withdraws the returnee's cases with every body: the returnee's own act (or an admin's, with a reason).
+    await authorizeCandidate(tx, ctx, actor, 'erase', row, context);
     await withdrawOpenCases(tx, ctx, actor, id, 'erasure');
     const caseIds = (await tx.selectFrom('rpl_cases').select('id').where('candidate_id', '=', id).execute()).map((c) => c.id);
     const hashes: string[] = [];

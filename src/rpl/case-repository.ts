@@ -4,7 +4,8 @@ import { nowIso } from '../db/database.js';
 import { TandaError } from '../errors.js';
 import { getQualification } from '../frameworks/catalogue-repository.js';
 import type { Qualification } from '../frameworks/types.js';
-import { canSeeCase, type Actor } from './access.js';
+import { authorize, can, type Actor, type Action, type CaseFacts, type Context, type Decision } from '../policy/policy.js';
+import { auditReasonedAccess } from './audit.js';
 import { computeOutcome, type CaseOutcome, type UnitDecision } from './outcome.js';
 import type { RplCasesTable } from './tables.js';
 import { allowedEvents, type CaseState } from './transitions.js';
@@ -41,11 +42,12 @@ export function appealDeadline(decidedAt: string | null, appealDays: number): st
   return decidedAt ? new Date(Date.parse(decidedAt) + appealDays * 86_400_000).toISOString() : null;
 }
 
-export function caseView(r: CaseRow, candidateName: string, actor: Actor, appealDays: number): CaseView {
+export function caseView(r: CaseRow, candidate: { name: string; userId: string }, actor: Actor, appealDays: number): CaseView {
+  const facts = caseFacts(r, candidate.userId);
   return {
     id: r.id,
     candidateId: r.candidate_id,
-    candidateName,
+    candidateName: candidate.name,
     qualificationId: r.qualification_id,
     issuerId: r.issuer_id,
     state: r.state as CaseState,
@@ -62,14 +64,44 @@ export function caseView(r: CaseRow, candidateName: string, actor: Actor, appeal
     appealDeadline: appealDeadline(r.decided_at, appealDays),
     credentialId: r.credential_id,
     cohortRef: r.cohort_ref,
-    allowedEvents: allowedEvents(r.state as CaseState, actor.role),
+    allowedEvents: allowedEvents(r.state as CaseState).filter((e) => can(actor, `transition:${e}`, { kind: 'case', ...facts })),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
 }
 
-/** The case if the actor may see it; `not_found` otherwise, so a case's existence is not revealed either. */
-export async function loadVisibleCase(executor: Executor, actor: Actor, id: string): Promise<{ row: CaseRow; candidateUserId: string; candidateName: string }> {
+export const caseFacts = (row: CaseRow, candidateUserId: string): CaseFacts => ({ issuerId: row.issuer_id, assessorId: row.assessor_id, candidateUserId });
+
+/**
+ * Whether a user may be named to assess a case of `issuerId`: whom the policy would let record its unit decisions
+ * once assigned (an active assessor of that body).
+ */
+export async function qualifiedAssessor(executor: Executor, issuerId: string, userId: string | undefined): Promise<boolean> {
+  if (!userId) return false;
+  const u = await executor.selectFrom('users').select(['id', 'role', 'issuer_id', 'disabled']).where('id', '=', userId).executeTakeFirst();
+  if (!u || Number(u.disabled)) return false;
+  return can({ id: u.id, role: u.role, issuerId: u.issuer_id }, 'record', { kind: 'assessment', issuerId, assessorId: u.id, candidateUserId: '' });
+}
+
+/** What is asked of the policy about a case: the action on the case itself or on its evidence or assessments. */
+export interface CaseAccess {
+  kind?: 'case' | 'evidence' | 'assessment';
+  action?: Action;
+  context?: Context;
+  /** Audit an admin's stated reason in the caller's transaction (reads that serve data). */
+  audit?: { tx: Executor; dialect: Parameters<typeof auditReasonedAccess>[1] };
+}
+
+/**
+ * The case if the policy lets the actor do `access.action` (default: read) to it; `not_found` when the case is
+ * outside their reach, so its existence is not revealed either.
+ */
+export async function loadVisibleCase(
+  executor: Executor,
+  actor: Actor,
+  id: string,
+  access: CaseAccess = {},
+): Promise<{ row: CaseRow; candidateUserId: string; candidateName: string; decision: Extract<Decision, { allowed: true }> }> {
   const found = await executor
     .selectFrom('rpl_cases')
     .innerJoin('candidates', 'candidates.id', 'rpl_cases.candidate_id')
@@ -79,8 +111,11 @@ export async function loadVisibleCase(executor: Executor, actor: Actor, id: stri
     .executeTakeFirst();
   if (!found) throw new TandaError('not_found', 'no such case');
   const { candidate_user_id, candidate_name, ...row } = found;
-  if (!canSeeCase(actor, row, candidate_user_id)) throw new TandaError('not_found', 'no such case');
-  return { row, candidateUserId: candidate_user_id, candidateName: candidate_name };
+  const kind = access.kind ?? 'case';
+  const action = access.action ?? 'read';
+  const decision = authorize(actor, action, { kind, ...caseFacts(row, candidate_user_id) }, access.context);
+  if (access.audit) await auditReasonedAccess(access.audit.tx, access.audit.dialect, { actorId: actor.id, decision, action: `${kind}.${action}`, caseId: row.id });
+  return { row, candidateUserId: candidate_user_id, candidateName: candidate_name, decision };
 }
 
 /**

@@ -3,13 +3,17 @@ import type { Executor } from '../db/database.js';
 import { nowIso } from '../db/database.js';
 import { TandaError } from '../errors.js';
 import { getQualification } from '../frameworks/catalogue-repository.js';
-import type { Actor } from './access.js';
-import { candidateForUser, loadCandidate } from './candidates.js';
+import { authorize, type Actor, type Context } from '../policy/policy.js';
+import { caseScope, whereCaseInScope } from '../policy/scope.js';
+import { auditReasonedAccess } from './audit.js';
+import { candidateBodies, candidateForUser, loadCandidate } from './candidates.js';
 import {
   assertVersion,
   caseOutcome,
   caseView,
   loadVisibleCase,
+  caseFacts,
+  qualifiedAssessor,
   updateCaseVersioned,
   type CaseRow,
   type CaseView,
@@ -26,12 +30,12 @@ export interface CreateCaseInput {
   issuerId: string;
 }
 
+/** A returnee opens a case for themselves (no candidateId); a counsellor for a returnee of their body. */
 export async function createCase(ctx: RplContext, actor: Actor, input: CreateCaseInput): Promise<CaseView> {
-  if (!['candidate', 'counsellor', 'admin'].includes(actor.role)) throw new TandaError('forbidden', 'cases are opened by the candidate, a counsellor or an admin');
   return ctx.db.kysely.transaction().execute(async (tx) => {
-    const candidate = actor.role === 'candidate' ? await candidateForUser(tx, actor.id) : input.candidateId ? await loadCandidate(tx, input.candidateId) : undefined;
-    if (!candidate) throw new TandaError(actor.role === 'candidate' ? 'forbidden' : 'validation_failed', actor.role === 'candidate' ? 'your account has no candidate profile' : 'candidateId is required');
-    if (actor.role === 'candidate' && input.candidateId && input.candidateId !== candidate.id) throw new TandaError('not_found', 'no such candidate');
+    const candidate = input.candidateId ? await loadCandidate(tx, input.candidateId) : await candidateForUser(tx, actor.id);
+    if (!candidate) throw new TandaError('validation_failed', 'candidateId is required');
+    authorize(actor, 'create', { kind: 'case_opening', issuerId: input.issuerId, candidateUserId: candidate.user_id, candidateBodies: await candidateBodies(tx, candidate) });
     if (!candidate.consent_at || candidate.consent_withdrawn_at || candidate.erased_at) {
       throw new TandaError('precondition_failed', 'the candidate has not given (or has withdrawn) consent to process their data for RPL');
     }
@@ -69,29 +73,36 @@ export async function createCase(ctx: RplContext, actor: Actor, input: CreateCas
       })
       .execute();
     await audit(tx, ctx, { actorId: actor.id, action: 'case.created', caseId: id, data: { state: 'draft', qualificationId: q.id, issuerId: issuer.id } });
-    const { row, candidateName } = await loadVisibleCase(tx, actor, id);
-    return caseView(row, candidateName, actor, ctx.appealDays);
+    const { row } = await loadVisibleCase(tx, actor, id);
+    return caseView(row, { name: candidate.full_name, userId: candidate.user_id }, actor, ctx.appealDays);
   });
 }
 
-export async function getCase(ctx: RplContext, actor: Actor, id: string): Promise<CaseView> {
-  const { row, candidateName } = await loadVisibleCase(ctx.db.kysely, actor, id);
-  return caseView(row, candidateName, actor, ctx.appealDays);
+export async function getCase(ctx: RplContext, actor: Actor, id: string, context: Context = {}): Promise<CaseView> {
+  return ctx.db.kysely.transaction().execute(async (tx) => {
+    const { row, candidateName, candidateUserId } = await loadVisibleCase(tx, actor, id, { context, audit: { tx, dialect: ctx.db.dialect } });
+    return caseView(row, { name: candidateName, userId: candidateUserId }, actor, ctx.appealDays);
+  });
 }
 
-export async function listCases(ctx: RplContext, actor: Actor, filter: { state?: CaseState; limit?: number; offset?: number } = {}): Promise<CaseView[]> {
-  let q = ctx.db.kysely
-    .selectFrom('rpl_cases')
-    .innerJoin('candidates', 'candidates.id', 'rpl_cases.candidate_id')
-    .selectAll('rpl_cases')
-    .select(['candidates.full_name as candidate_name']);
-  // The same visibility as canSeeCase, as a query.
-  if (actor.role === 'candidate') q = q.where('candidates.user_id', '=', actor.id);
-  else if (actor.role === 'assessor') q = q.where('rpl_cases.assessor_id', '=', actor.id);
-  else if (actor.role !== 'admin' && actor.issuerId !== null) q = q.where('rpl_cases.issuer_id', '=', actor.issuerId);
-  if (filter.state) q = q.where('rpl_cases.state', '=', filter.state);
-  const rows = await q.orderBy('rpl_cases.updated_at', 'desc').orderBy('rpl_cases.id').limit(Math.min(filter.limit ?? 50, 200)).offset(filter.offset ?? 0).execute();
-  return rows.map(({ candidate_name, ...r }) => caseView(r, candidate_name, actor, ctx.appealDays));
+/** The cases the actor may see, filtered in SQL by the same scope the single check uses. */
+export async function listCases(ctx: RplContext, actor: Actor, filter: { state?: CaseState; limit?: number; offset?: number } = {}, context: Context = {}): Promise<CaseView[]> {
+  return ctx.db.kysely.transaction().execute(async (tx) => {
+    let q = tx
+      .selectFrom('rpl_cases')
+      .innerJoin('candidates', 'candidates.id', 'rpl_cases.candidate_id')
+      .selectAll('rpl_cases')
+      .select(['candidates.full_name as candidate_name', 'candidates.user_id as candidate_user_id'])
+      .where(whereCaseInScope(caseScope(actor, context)));
+    if (filter.state) q = q.where('rpl_cases.state', '=', filter.state);
+    const rows = await q.orderBy('rpl_cases.updated_at', 'desc').orderBy('rpl_cases.id').limit(Math.min(filter.limit ?? 50, 200)).offset(filter.offset ?? 0).execute();
+    const reason = context.reason?.trim();
+    // Only an admin's scope depends on a reason; a listing that used one is audited, with the ids it showed.
+    if (reason && caseScope(actor).kind !== caseScope(actor, context).kind) {
+      await auditReasonedAccess(tx, ctx.db.dialect, { actorId: actor.id, decision: { auditedReason: reason }, action: 'case.list', subjectId: rows.map((r) => r.id).join(',').slice(0, 2000) || null });
+    }
+    return rows.map(({ candidate_name, candidate_user_id, ...r }) => caseView(r, { name: candidate_name, userId: candidate_user_id }, actor, ctx.appealDays));
+  });
 }
 
 export interface TransitionInput {
@@ -104,17 +115,11 @@ export interface TransitionInput {
   note?: string;
 }
 
-async function validAssessor(tx: Executor, issuerId: string, assessorId: string | undefined): Promise<boolean> {
-  if (!assessorId) return false;
-  const u = await tx.selectFrom('users').select(['role', 'issuer_id', 'disabled']).where('id', '=', assessorId).executeTakeFirst();
-  return !!u && u.role === 'assessor' && u.issuer_id === issuerId && !Number(u.disabled);
-}
-
 /** Facts for the preconditions the event requires (only those are computed). */
 async function factsFor(tx: Executor, ctx: RplContext, actor: Actor, row: CaseRow, event: CaseEvent, input: TransitionInput): Promise<Partial<Record<Precondition, boolean>>> {
   const facts: Partial<Record<Precondition, boolean>> = {};
   const needs = new Set<Precondition>(TRANSITIONS[event].requires);
-  if (needs.has('assessor_assigned')) facts.assessor_assigned = await validAssessor(tx, row.issuer_id, input.assessorId ?? (event === 'accept' ? row.assessor_id ?? undefined : undefined));
+  if (needs.has('assessor_assigned')) facts.assessor_assigned = await qualifiedAssessor(tx, row.issuer_id, input.assessorId ?? (event === 'accept' ? row.assessor_id ?? undefined : undefined));
   if (needs.has('new_assessor_differs')) facts.new_assessor_differs = !!input.assessorId && input.assessorId !== row.assessor_id && input.assessorId !== row.previous_assessor_id;
   if (needs.has('moderator_is_not_assessor')) {
     const assessors = await tx.selectFrom('unit_assessments').select('assessor_id').distinct().where('case_id', '=', row.id).where('round', '=', Number(row.round)).execute();
@@ -135,15 +140,17 @@ async function factsFor(tx: Executor, ctx: RplContext, actor: Actor, row: CaseRo
  * Fires one event on a case: visibility, version, the transition table (role and preconditions), the event's own
  * changes, the state change and its audit entry, all in one transaction. `certify` also issues the credential.
  */
-export async function transitionCase(ctx: RplContext, actor: Actor, id: string, input: TransitionInput): Promise<CaseView> {
-  if (input.event === 'certify') return certifyCase(ctx, actor, id, input.version);
-  const { row: after, candidateName } = await ctx.db.kysely.transaction().execute(async (tx) => {
-    const { row } = await loadVisibleCase(tx, actor, id);
+export async function transitionCase(ctx: RplContext, actor: Actor, id: string, input: TransitionInput, context: Context = {}): Promise<CaseView> {
+  if (input.event === 'certify') return certifyCase(ctx, actor, id, input.version, context);
+  const { row: after, candidateName, candidateUserId } = await ctx.db.kysely.transaction().execute(async (tx) => {
+    const { row, candidateUserId: holder } = await loadVisibleCase(tx, actor, id, { context });
     const from = row.state as CaseState;
     if (!CASE_STATES.includes(from)) throw new TandaError('internal', `case ${id} is in an unknown state ${from}`);
     assertVersion(row, input.version);
-    // Table and role first (they need no data), then the facts for the preconditions.
+    // The table first (409 naming the events that apply), then who may fire it here (the policy: role, body,
+    // assignment), then the facts for the preconditions.
     const event = assertEventAllowed(from, input.event, actor.role);
+    authorize(actor, `transition:${event}`, { kind: 'case', ...caseFacts(row, holder) }, context);
     const to = assertTransition(from, event, actor.role, await factsFor(tx, ctx, actor, row, event, input));
     const patch: Partial<RplCasesTable> = { state: to };
     const now = nowIso();
@@ -182,7 +189,7 @@ export async function transitionCase(ctx: RplContext, actor: Actor, id: string, 
       caseId: id,
       data: { event, from, to, version, round: Number(patch.round ?? row.round), ...(patch.assessor_id ? { assessorId: patch.assessor_id } : {}), ...(patch.outcome ? { outcome: patch.outcome } : {}) },
     });
-    return loadVisibleCase(tx, actor, id);
+    return loadVisibleCase(tx, actor, id, { context });
   });
-  return caseView(after, candidateName, actor, ctx.appealDays);
+  return caseView(after, { name: candidateName, userId: candidateUserId }, actor, ctx.appealDays);
 }

@@ -1,7 +1,7 @@
 import { TandaError } from '../errors.js';
 import type { Executor } from '../db/database.js';
-import type { Actor } from './access.js';
-import { assertVersion, caseOutcome, caseView, loadVisibleCase, updateCaseVersioned, type CaseRow, type CaseView } from './case-repository.js';
+import { authorize, type Actor, type Context } from '../policy/policy.js';
+import { assertVersion, caseFacts, caseOutcome, caseView, loadVisibleCase, updateCaseVersioned, type CaseRow, type CaseView } from './case-repository.js';
 import { audit, type RplContext } from './context.js';
 import { METHOD_LABELS, type AssessmentMethod } from './assessment.js';
 import { assertEventAllowed, assertTransition, type CaseState } from './transitions.js';
@@ -37,11 +37,11 @@ export async function assessmentSummary(executor: Executor, row: CaseRow): Promi
  * its award record and QR type table and can be printed; the case moves to `certified` in the same transaction
  * (CredentialService.issue's afterStore): either both happen or neither.
  */
-export async function certifyCase(ctx: RplContext, actor: Actor, id: string, version: number): Promise<CaseView> {
-  const { row, candidateUserId, candidateName } = await loadVisibleCase(ctx.db.kysely, actor, id);
+export async function certifyCase(ctx: RplContext, actor: Actor, id: string, version: number, context: Context = {}): Promise<CaseView> {
+  const { row, candidateUserId, candidateName } = await loadVisibleCase(ctx.db.kysely, actor, id, { context });
   assertVersion(row, version);
   assertEventAllowed(row.state as CaseState, 'certify', actor.role);
-  if (actor.issuerId !== row.issuer_id) throw new TandaError('forbidden', 'only a certifying officer of the case\'s certifying body may certify it');
+  authorize(actor, 'transition:certify', { kind: 'case', ...caseFacts(row, candidateUserId) }, context);
   const { qualification, outcome, competentUnitIds } = await caseOutcome(ctx.db.kysely, row);
   assertTransition(row.state as CaseState, 'certify', actor.role, { has_competent_units: competentUnitIds.length > 0 });
   if (outcome === 'not_yet_competent') throw new TandaError('precondition_failed', 'nothing to certify');
@@ -49,12 +49,11 @@ export async function certifyCase(ctx: RplContext, actor: Actor, id: string, ver
   const candidate = await ctx.db.kysely.selectFrom('candidates').select(['full_name', 'name_latin', 'preferred_language', 'erased_at']).where('id', '=', row.candidate_id).executeTakeFirstOrThrow();
   if (candidate.erased_at) throw new TandaError('precondition_failed', 'the candidate\'s data was erased');
   const summary = await assessmentSummary(ctx.db.kysely, row);
-  await ctx.issueAward({
+  await ctx.issueAward(actor, {
     issuerId: row.issuer_id,
     qualificationId: qualification.id,
     achievedUnitIds: competentUnitIds,
     holder: { name: candidate.full_name, nameLatin: candidate.name_latin ?? undefined },
-    issuedBy: actor.id,
     holderUserId: candidateUserId,
     caseId: row.id,
     assessment: { centre: summary.centre, country: summary.country, date: summary.date },
@@ -66,6 +65,6 @@ export async function certifyCase(ctx: RplContext, actor: Actor, id: string, ver
       await audit(tx, ctx, { actorId: actor.id, action: 'case.transition', caseId: row.id, subjectId: String(signed.id), data: { event: 'certify', from: row.state, to: 'certified', version: v, round: Number(row.round), outcome } });
     },
   });
-  const after = await loadVisibleCase(ctx.db.kysely, actor, id);
-  return caseView(after.row, candidateName, actor, ctx.appealDays);
+  const after = await loadVisibleCase(ctx.db.kysely, actor, id, { context });
+  return caseView(after.row, { name: candidateName, userId: candidateUserId }, actor, ctx.appealDays);
 }

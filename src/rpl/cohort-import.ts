@@ -5,11 +5,12 @@ import { nowIso } from '../db/database.js';
 import { TandaError, isTandaError } from '../errors.js';
 import { getQualification, getQualificationByCode } from '../frameworks/catalogue-repository.js';
 import type { Qualification } from '../frameworks/types.js';
-import type { Actor } from './access.js';
+import { authorize, type Actor } from '../policy/policy.js';
 import { METHOD_LABELS, type AssessmentMethod } from './assessment.js';
 import { normaliseContact } from './candidate-login.js';
-import { createCandidate, SEXES, type Sex } from './candidates.js';
+import { insertCandidate, SEXES, type CandidateInput, type Sex } from './candidates.js';
 import { audit, type RplContext } from './context.js';
+import { qualifiedAssessor } from './case-repository.js';
 import { computeOutcome, type CaseOutcome, type UnitDecision } from './outcome.js';
 
 /**
@@ -64,7 +65,7 @@ const DECISION_WORDS: Record<string, UnitDecision> = {
 type Row = Partial<Record<(typeof COHORT_COLUMNS)[number], string>>;
 
 interface ParsedRow {
-  profile: Parameters<typeof createCandidate>[2];
+  profile: CandidateInput;
   decisions: Map<string, UnitDecision>;
   methods: AssessmentMethod[];
   notes: string | null;
@@ -162,11 +163,11 @@ export async function importCohort(
   options: CohortOptions,
   onProgress?: (done: number, total: number, last: CohortRowReport) => void,
 ): Promise<CohortReport> {
+  authorize(actor, 'import', { kind: 'cohort', issuerId: options.issuerId });
   const ex = ctx.db.kysely;
   const q = (await getQualification(ex, options.qualification)) ?? (await getQualificationByCode(ex, options.qualification));
   if (!q) throw new TandaError('not_found', `no qualification ${options.qualification} in the catalogue`);
-  const assessor = await ex.selectFrom('users').select(['role', 'issuer_id']).where('id', '=', options.assessorId).executeTakeFirst();
-  if (!assessor || assessor.role !== 'assessor' || assessor.issuer_id !== options.issuerId) throw new TandaError('validation_failed', `${options.assessorId} is not an assessor of ${options.issuerId}`);
+  if (!(await qualifiedAssessor(ex, options.issuerId, options.assessorId))) throw new TandaError('validation_failed', `${options.assessorId} is not an assessor of ${options.issuerId}`);
   let country = options.country ?? null;
   if (options.centreId) {
     const centre = await ex.selectFrom('assessment_centres').select(['issuer_id', 'country']).where('id', '=', options.centreId).executeTakeFirst();
@@ -201,7 +202,7 @@ export async function importCohort(
 
 async function importRow(tx: Executor, ctx: RplContext, actor: Actor, q: Qualification, p: ParsedRow, o: CohortOptions, country: string, line: number): Promise<CohortRowReport> {
   const existing = await findExisting(tx, ctx, p.profile);
-  const candidateId = existing ?? (await createCandidate(ctx, actor, p.profile, tx)).id;
+  const candidateId = existing ?? (await insertCandidate(tx, ctx, actor, p.profile, o.issuerId)).id;
   const { outcome } = computeOutcome(q.units, q.awardRule, p.decisions);
   const id = crypto.randomUUID();
   const now = nowIso();

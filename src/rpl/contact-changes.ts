@@ -3,8 +3,8 @@ import type { Selectable } from 'kysely';
 import type { Executor } from '../db/database.js';
 import { nowIso } from '../db/database.js';
 import { TandaError } from '../errors.js';
-import { authorize } from '../policy/policy.js';
-import type { Actor } from './access.js';
+import { authorize, type Actor } from '../policy/policy.js';
+import { candidateBodies } from './candidates.js';
 import { CODE_MAX_ATTEMPTS, CODE_TTL_MINUTES, codeExpiry, codeMatches, newOneTimeCode, normaliseContact } from './candidate-login.js';
 import { audit, type RplContext } from './context.js';
 import { maskRecipient, type Channel } from './notifications.js';
@@ -27,16 +27,6 @@ export interface PendingContactChange {
 const CHANNEL: Record<ContactField, Channel> = { email: 'email', phone: 'sms' };
 const WHAT: Record<ContactField, string> = { email: 'e-mail address', phone: 'phone number' };
 const IF_NOT_YOU = 'If you did not ask for this, contact your counsellor or the certifying body.';
-
-/**
- * The bodies a returnee belongs to, for the policy: the one whose counsellor registered them and those holding a case
- * of theirs. (The policy migration may replace this with a shared loader.)
- */
-async function candidateBodies(tx: Executor, row: Selectable<CandidatesTable>): Promise<string[]> {
-  const cases = await tx.selectFrom('rpl_cases').select('issuer_id').where('candidate_id', '=', row.id).execute();
-  const registrar = row.created_by ? await tx.selectFrom('users').select('issuer_id').where('id', '=', row.created_by).executeTakeFirst() : undefined;
-  return [...new Set([...cases.map((c) => c.issuer_id), ...(registrar?.issuer_id ? [registrar.issuer_id] : [])])];
-}
 
 const authorizeContactChange = async (tx: Executor, actor: Actor, row: Selectable<CandidatesTable>) =>
   authorize(actor, 'change_contact', { kind: 'candidate', userId: row.user_id, bodies: await candidateBodies(tx, row) });

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { CredentialService } from '../credentials/service.js';
 import type { Db, Executor } from '../db/database.js';
 import { loadMasterKey } from '../keys/master-key.js';
+import type { Actor } from '../policy/policy.js';
 import { appendAudit, type AuditInput } from './audit.js';
 import { FileEvidenceStorage, type EvidenceStorage } from './evidence-storage.js';
 import { NationalIdHasher } from './national-id.js';
@@ -14,7 +15,7 @@ export interface RplContext {
   db: Db;
   credentials: CredentialService;
   /** Issues a catalogue award (credential, award record, QR type table) in one transaction. */
-  issueAward: (input: AwardInput) => Promise<IssuedAward>;
+  issueAward: (actor: Actor, input: AwardInput) => Promise<IssuedAward>;
   nationalIds: NationalIdHasher;
   outbox: Outbox;
   storage: EvidenceStorage;

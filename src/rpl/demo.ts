@@ -1,7 +1,7 @@
 import { createApiToken, createUser } from '../auth/tokens.js';
 import { TandaError } from '../errors.js';
 import { qualificationUrl } from '../frameworks/urls.js';
-import type { Actor } from './access.js';
+import type { Actor } from '../policy/policy.js';
 import { recordUnitAssessments } from './assessment.js';
 import { createCandidate } from './candidates.js';
 import { caseQualification } from './case-repository.js';
@@ -20,7 +20,7 @@ export const DEMO_RETURNEE_EMAIL = 'rosalinda.returnee@demo.example';
 export async function seedDemoRplCase(ctx: RplContext, issuerId = 'ph-tesda-demo'): Promise<{ caseId: string; version: number; lines: string[] }> {
   const counsellorUser = await createUser(ctx.db.kysely, { name: 'Liza Ramos (demo counsellor)', role: 'counsellor', issuerId });
   const counsellorToken = await createApiToken(ctx.db.kysely, counsellorUser.id, 'demo');
-  const counsellor: Actor = { id: counsellorUser.id, name: counsellorUser.name, role: 'counsellor', issuerId };
+  const counsellor: Actor = { id: counsellorUser.id, role: 'counsellor', issuerId };
 
   const { caseId, version: v } = await moderatedDemoCase(ctx, issuerId, counsellor, {
     fullName: 'Rosalinda Bautista Reyes',
@@ -44,7 +44,7 @@ export async function seedDemoRplCase(ctx: RplContext, issuerId = 'ph-tesda-demo
 async function demoStaff(ctx: RplContext, issuerId: string, role: 'assessor' | 'moderator' | 'certifying_officer' | 'counsellor'): Promise<Actor> {
   const u = await ctx.db.kysely.selectFrom('users').select(['id', 'name', 'role', 'issuer_id']).where('role', '=', role).where('issuer_id', '=', issuerId).executeTakeFirst();
   if (!u) throw new TandaError('not_found', `the demo body ${issuerId} has no ${role}`);
-  return { id: u.id, name: u.name, role: u.role, issuerId: u.issuer_id };
+  return { id: u.id, role: u.role, issuerId: u.issuer_id };
 }
 
 interface DemoPerson {
@@ -66,7 +66,7 @@ async function moderatedDemoCase(ctx: RplContext, issuerId: string, counsellor: 
     sector: 'Hotel housekeeping',
     consent: { purpose: 'Recognition of prior learning and certification (demo)' },
   });
-  const candidate: Actor = { id: profile.userId, name: profile.fullName, role: 'candidate', issuerId: null };
+  const candidate: Actor = { id: profile.userId, role: 'candidate', issuerId: null };
   const opened = await createCase(ctx, candidate, { qualificationId: qualificationUrl('ph-housekeeping-nc2'), issuerId });
   const testimonial = await addEvidence(ctx, candidate, opened.id, {
     kind: 'employer_testimonial',

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { sql, type Selectable } from 'kysely';
 import { nowIso, type Executor } from '../db/database.js';
 import { TandaError } from '../errors.js';
-import type { Actor } from './access.js';
+import type { Actor, Context } from '../policy/policy.js';
 import { loadVisibleCase } from './case-repository.js';
 import { audit, type RplContext } from './context.js';
 import type { StagedBlob } from './evidence-storage.js';
@@ -232,19 +232,21 @@ const itemQuery = (ex: Executor) =>
     .selectAll('evidence_items')
     .select(['evidence_blobs.size', 'evidence_blobs.content_type']);
 
-export async function listEvidence(ctx: RplContext, actor: Actor, caseId: string): Promise<EvidenceView[]> {
-  await loadVisibleCase(ctx.db.kysely, actor, caseId);
-  const rows = await itemQuery(ctx.db.kysely).where('evidence_items.case_id', '=', caseId).orderBy('evidence_items.created_at').execute();
-  return rows.map(view);
+export async function listEvidence(ctx: RplContext, actor: Actor, caseId: string, context: Context = {}): Promise<EvidenceView[]> {
+  return ctx.db.kysely.transaction().execute(async (tx) => {
+    await loadVisibleCase(tx, actor, caseId, { kind: 'evidence', context, audit: { tx, dialect: ctx.db.dialect } });
+    const rows = await itemQuery(tx).where('evidence_items.case_id', '=', caseId).orderBy('evidence_items.created_at').execute();
+    return rows.map(view);
+  });
 }
 
 /**
  * The bytes of one evidence file, for someone who can see the case, and only after the read is in the audit log:
  * if the audit entry cannot be written, nothing is served.
  */
-export async function readEvidence(ctx: RplContext, actor: Actor, caseId: string, evidenceId: string): Promise<{ item: EvidenceView; bytes: Buffer }> {
+export async function readEvidence(ctx: RplContext, actor: Actor, caseId: string, evidenceId: string, context: Context = {}): Promise<{ item: EvidenceView; bytes: Buffer }> {
   const item = await ctx.db.kysely.transaction().execute(async (tx) => {
-    await loadVisibleCase(tx, actor, caseId);
+    await loadVisibleCase(tx, actor, caseId, { kind: 'evidence', context, audit: { tx, dialect: ctx.db.dialect } });
     const row = await itemQuery(tx).where('evidence_items.id', '=', evidenceId).where('evidence_items.case_id', '=', caseId).executeTakeFirst();
     if (!row) throw new TandaError('not_found', 'no such evidence item in this case');
     if (!row.blob_hash) throw new TandaError('not_found', 'this evidence item is a record without a file');

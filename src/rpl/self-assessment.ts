@@ -1,6 +1,6 @@
 import { nowIso, type Executor } from '../db/database.js';
 import { TandaError } from '../errors.js';
-import type { Actor } from './access.js';
+import type { Actor, Context } from '../policy/policy.js';
 import { caseQualification, loadVisibleCase } from './case-repository.js';
 import { audit, type RplContext } from './context.js';
 
@@ -17,9 +17,8 @@ export interface SelfAssessmentItem {
 const EDITABLE = new Set(['draft', 'submitted', 'screening']);
 
 export async function saveSelfAssessment(ctx: RplContext, actor: Actor, caseId: string, items: SelfAssessmentItem[]): Promise<SelfAssessmentItem[]> {
-  if (actor.role !== 'candidate' && actor.role !== 'counsellor') throw new TandaError('forbidden', 'the self-assessment is the candidate\'s (a counsellor may help)');
   return ctx.db.kysely.transaction().execute(async (tx) => {
-    const { row } = await loadVisibleCase(tx, actor, caseId);
+    const { row } = await loadVisibleCase(tx, actor, caseId, { action: 'self_assess' });
     if (!EDITABLE.has(row.state)) throw new TandaError('invalid_transition', `the self-assessment is closed once the case is in ${row.state}`);
     const q = await caseQualification(tx, row);
     const units = new Set(q.units.map((u) => u.unitId));
@@ -39,7 +38,9 @@ async function listSelf(executor: Executor, caseId: string): Promise<SelfAssessm
   return rows.map((r) => ({ unitId: r.unit_id, rating: r.rating as SelfRating, note: r.note }));
 }
 
-export async function getSelfAssessment(ctx: RplContext, actor: Actor, caseId: string): Promise<SelfAssessmentItem[]> {
-  await loadVisibleCase(ctx.db.kysely, actor, caseId);
-  return listSelf(ctx.db.kysely, caseId);
+export async function getSelfAssessment(ctx: RplContext, actor: Actor, caseId: string, context: Context = {}): Promise<SelfAssessmentItem[]> {
+  return ctx.db.kysely.transaction().execute(async (tx) => {
+    await loadVisibleCase(tx, actor, caseId, { context, audit: { tx, dialect: ctx.db.dialect } });
+    return listSelf(tx, caseId);
+  });
 }

@@ -93,6 +93,8 @@ export interface CandidatesTable {
   consent_at: string | null;
   consent_withdrawn_at: string | null;
   created_by: string | null;
+  /** The certifying body that registered the returnee (null: registered by no body, e.g. a cohort import of old). */
+  registered_issuer_id: string | null;
   created_at: string;
   erased_at: string | null;
 }

@@ -52,10 +52,10 @@ export const TRANSITIONS = {
     roles: ['candidate', 'counsellor'],
     requires: [],
   },
-  start_screening: { from: ['submitted'], to: 'screening', roles: ['counsellor', 'admin'], requires: [] },
-  return_to_candidate: { from: ['screening'], to: 'draft', roles: ['counsellor', 'admin'], requires: [] },
-  accept: { from: ['screening'], to: 'assessment', roles: ['counsellor', 'admin'], requires: ['assessor_assigned'] },
-  reject_ineligible: { from: ['screening'], to: 'rejected_ineligible', roles: ['counsellor', 'admin'], requires: [] },
+  start_screening: { from: ['submitted'], to: 'screening', roles: ['counsellor'], requires: [] },
+  return_to_candidate: { from: ['screening'], to: 'draft', roles: ['counsellor'], requires: [] },
+  accept: { from: ['screening'], to: 'assessment', roles: ['counsellor'], requires: ['assessor_assigned'] },
+  reject_ineligible: { from: ['screening'], to: 'rejected_ineligible', roles: ['counsellor'], requires: [] },
   decide: { from: ['assessment', 'reassessment'], to: 'decided', roles: ['assessor'], requires: ['all_core_units_decided'] },
   confirm: { from: ['decided'], to: 'moderated', roles: ['moderator'], requires: ['moderator_is_not_assessor'] },
   return_to_assessor: { from: ['decided'], to: 'assessment', roles: ['moderator'], requires: ['moderator_is_not_assessor'] },
@@ -75,7 +75,7 @@ export const TRANSITIONS = {
   assign_reassessor: {
     from: ['appealed'],
     to: 'reassessment',
-    roles: ['certifying_officer', 'admin'],
+    roles: ['certifying_officer'],
     requires: ['assessor_assigned', 'new_assessor_differs'],
   },
 } as const satisfies Record<string, TransitionRule>;
@@ -105,7 +105,8 @@ export function allowedEvents(state: CaseState, role?: Role): CaseEvent[] {
  * The table and role part of a transition: throws `invalid_transition` (409) when the event does not apply in this
  * state, naming the events that do, and `forbidden` (403) when the role may not fire it.
  */
-export function assertEventAllowed(state: CaseState, event: string, role: Role): CaseEvent {
+/** `role` may be the CLI operator's, which no event lists. */
+export function assertEventAllowed(state: CaseState, event: string, role: Role | 'operator'): CaseEvent {
   if (!isCaseEvent(event) || transitionTable[state][event] === undefined) {
     const allowed = allowedEvents(state);
     throw new TandaError(
@@ -115,7 +116,7 @@ export function assertEventAllowed(state: CaseState, event: string, role: Role):
     );
   }
   const rule: TransitionRule = TRANSITIONS[event];
-  if (!rule.roles.includes(role)) {
+  if (!(rule.roles as readonly string[]).includes(role)) {
     throw new TandaError('forbidden', `${event} needs one of the roles: ${rule.roles.join(', ')}`, { details: { event, roles: rule.roles } });
   }
   return event;
@@ -128,7 +129,7 @@ export function assertEventAllowed(state: CaseState, event: string, role: Role):
 export function assertTransition(
   state: CaseState,
   event: string,
-  role: Role,
+  role: Role | 'operator',
   facts: Partial<Record<Precondition, boolean>> = {},
 ): CaseState {
   const e = assertEventAllowed(state, event, role);

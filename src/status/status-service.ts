@@ -19,6 +19,7 @@ import { verifyListCredential } from './list-signature.js';
 import { credentialHistory, findRevocation, revocationAt, revokedIndices, type CredentialHistory, type Revocation } from './repository.js';
 import type { RevocationReason, StatusListKind, StatusListsTable } from './tables.js';
 import { listIdFromUrl, statusListUrl } from './urls.js';
+import { authorize, isOperator, type Actor } from '../policy/policy.js';
 import { carryAwardOver } from '../awards/award-service.js';
 
 export const REVOCATION_REASONS: readonly RevocationReason[] = ['fraud', 'error', 'superseded', 'other'];
@@ -35,17 +36,16 @@ export interface StatusServiceDeps {
   now?: () => Date;
 }
 
-/** Who acts: `issuerId` null means an operator on the command line, who may act for any body. */
-export interface Actor {
-  issuerId: string | null;
-  /** Recorded in the audit: a user id, or `cli:<os user>`. */
-  by: string;
-  userId: string | null;
-}
+/**
+ * Who acts, as the policy sees them (src/policy decides what they may do), and what the records name: `by` defaults
+ * to the actor's id; the CLI's operator gives `cli:<os user>`.
+ */
+export type StatusActor = Actor & { by?: string };
+const recordedBy = (actor: StatusActor): string => actor.by ?? actor.id;
 
 export interface ReissueInput {
   credentialId: string;
-  actor: Actor;
+  actor: StatusActor;
   corrections: Omit<Corrections, 'validity'>;
   /** Renewal: a new validity period from now, of `validityYears` or else the qualification's rule. */
   renew?: { validityYears?: number } | undefined;
@@ -124,10 +124,10 @@ export class StatusService {
   }
 
   /** Revokes in its own transaction; the list is re-signed before it commits. */
-  async revoke(input: { credentialId: string; actor: Actor; reason: RevocationReason; note?: string | null | undefined }): Promise<Revocation> {
-    const stored = await this.findFor(input.credentialId, input.actor);
+  async revoke(input: { credentialId: string; actor: StatusActor; reason: RevocationReason; note?: string | null | undefined }): Promise<Revocation> {
+    const stored = await this.authorizedCredential(input.credentialId, input.actor, 'revoke');
     return this.deps.db.kysely.transaction().execute((tx) =>
-      this.revokeIn(tx, { credentialId: stored.id, reason: input.reason, note: input.note ?? null, by: input.actor.by }),
+      this.revokeIn(tx, { credentialId: stored.id, reason: input.reason, note: input.note ?? null, by: recordedBy(input.actor) }),
     );
   }
 
@@ -160,7 +160,7 @@ export class StatusService {
    * two linked, all in the issuing transaction, so there is never a moment with both valid or neither.
    */
   async reissue(input: ReissueInput): Promise<{ credential: SignedCredential; replaced: string; kind: 'correction' | 'renewal' }> {
-    const stored = await this.findFor(input.credentialId, input.actor);
+    const stored = await this.authorizedCredential(input.credentialId, input.actor, 'reissue');
     const revoked = await findRevocation(this.deps.db.kysely, stored.id);
     if (revoked) throw new TandaError('already_revoked', `the credential was revoked on ${revoked.revokedAt}; re-issue its replacement instead`);
     const kind = input.renew ? 'renewal' : 'correction';
@@ -175,7 +175,7 @@ export class StatusService {
     const draft = correctedCredential(stored.document, { ...input.corrections, ...(validity ? { validity } : {}) }, key.issuerDid);
     const credential = await this.deps.credentials.issue(draft, {
       issuerId: stored.issuerId,
-      issuedBy: input.actor.userId,
+      issuedBy: isOperator(input.actor) ? null : input.actor.id,
       qualificationId: stored.qualificationId,
       caseId: stored.caseId,
       holderUserId: stored.holderUserId,
@@ -183,10 +183,10 @@ export class StatusService {
       kind: (await this.isAward(stored.id)) ? 'award' : 'general',
       afterStore: async (tx, signed) => {
         const replacementId = signed.id as string;
-        await this.revokeIn(tx, { credentialId: stored.id, reason: 'superseded', note: input.note ?? `replaced by ${replacementId}`, by: input.actor.by });
+        await this.revokeIn(tx, { credentialId: stored.id, reason: 'superseded', note: input.note ?? `replaced by ${replacementId}`, by: recordedBy(input.actor) });
         await tx
           .insertInto('credential_links')
-          .values({ replaced_id: stored.id, replacement_id: replacementId, kind, created_by: input.actor.by, created_at: nowIso() })
+          .values({ replaced_id: stored.id, replacement_id: replacementId, kind, created_by: recordedBy(input.actor), created_at: nowIso() })
           .execute();
         await carryAwardOver(tx, stored.id, signed);
       },
@@ -281,12 +281,11 @@ export class StatusService {
     return Date.parse(row.valid_until) - this.now().getTime() < this.ttlMs / 2;
   }
 
-  /** The credential, if it exists and the actor may act on it; another body's credential answers like a missing one. */
-  private async findFor(credentialId: string, actor: Actor): Promise<StoredCredential> {
+  /** The credential, if it exists and the policy lets the actor do `action` to it (another body's: not found). */
+  private async authorizedCredential(credentialId: string, actor: Actor, action: 'revoke' | 'reissue'): Promise<StoredCredential> {
     const stored = await this.findCredential(credentialId);
-    if (!stored || (actor.issuerId !== null && actor.issuerId !== stored.issuerId)) {
-      throw new TandaError('not_found', 'no credential with that id');
-    }
+    if (!stored) throw new TandaError('not_found', 'no credential with that id');
+    authorize(actor, action, { kind: 'credential', issuerId: stored.issuerId, holderUserId: stored.holderUserId });
     return stored;
   }
 

@@ -1,5 +1,8 @@
 import crypto from 'node:crypto';
-import type { Services } from '../services.js';
+import type { Config } from '../config.js';
+import type { Db } from '../db/database.js';
+import type { DocumentLoader } from '../jsonld/index.js';
+import type { StatusService } from '../status/status-service.js';
 import { bundledContexts } from '../jsonld/index.js';
 import { loadMasterKey } from '../keys/master-key.js';
 import { exportStatusSnapshots } from '../status/repository.js';
@@ -21,6 +24,14 @@ export interface BundleSource {
   authority(): Promise<{ did: string }>;
   current(): Promise<PublishedBundle>;
   verifierData(): Promise<VerifierData>;
+}
+
+/** What the trust bundle is built from (a narrow view of the composition root). */
+export interface TrustDeps {
+  config: Pick<Config, 'masterKey' | 'dataDir'>;
+  db: Db;
+  status: Pick<StatusService, 'refreshStale'>;
+  documentLoader: DocumentLoader;
 }
 
 export interface TrustBundleServiceOptions {
@@ -51,7 +62,7 @@ export class TrustBundleService implements BundleSource {
   private readonly now: () => Date;
 
   constructor(
-    private readonly services: Services,
+    private readonly services: TrustDeps,
     private readonly options: TrustBundleServiceOptions = {},
   ) {
     this.masterKey = loadMasterKey({ masterKey: services.config.masterKey, dataDir: services.config.dataDir });
@@ -126,10 +137,10 @@ export class TrustBundleService implements BundleSource {
   }
 }
 
-const instances = new WeakMap<Services, TrustBundleService>();
+const instances = new WeakMap<TrustDeps, TrustBundleService>();
 
 /** The instance's bundle service (one per Services, so routes and commands share its cache). */
-export function trustBundleService(services: Services): TrustBundleService {
+export function trustBundleService(services: TrustDeps): TrustBundleService {
   let service = instances.get(services);
   if (!service) instances.set(services, (service = new TrustBundleService(services)));
   return service;

@@ -3,6 +3,7 @@ import { issueAward } from '../../src/awards/award-service.js';
 import { getQualification } from '../../src/frameworks/catalogue-repository.js';
 import { seedRegistry } from '../../src/frameworks/seed.js';
 import type { Qualification } from '../../src/frameworks/types.js';
+import type { Actor } from '../../src/policy/policy.js';
 import { decodeCredentialQr } from '../../src/qr/payload.js';
 import { typeTableLoaderFromDb } from '../../src/qr/type-table-repository.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
@@ -11,13 +12,16 @@ import { decodeQr, rasterisePage } from '../helpers/raster.js';
 
 let t: TestContext;
 let officer: { authorization: string };
+let officerActor: Actor;
 let qualification: Qualification;
 
 beforeAll(async () => {
   t = await createTestContext();
   await seedRegistry(t.db.kysely, { issuers: [t.issuer.id] });
   qualification = (await getQualification(t.db.kysely, 'https://tanda.example/qualifications/ph-housekeeping-nc2'))!;
-  officer = (await t.login('certifying_officer')).headers;
+  const login = await t.login('certifying_officer');
+  officer = login.headers;
+  officerActor = { id: login.userId, role: 'certifying_officer', issuerId: t.issuer.id };
 });
 afterAll(async () => t.close());
 
@@ -35,7 +39,7 @@ describe(`certificate round trip on ${testDialect}: PDF → raster → QR → CB
     for (const [script, name, latin] of NAMES) {
       it(`${template}, ${script} name`, async () => {
         const core = qualification.units.filter((u) => u.kind === 'core').map((u) => u.unitId);
-        const award = await issueAward(t.services, {
+        const award = await issueAward(t.services, officerActor, {
           issuerId: t.issuer.id,
           qualificationId: qualification.id,
           achievedUnitIds: template === 'full-qualification' ? core : core.slice(0, 3),
@@ -63,7 +67,7 @@ describe(`certificate round trip on ${testDialect}: PDF → raster → QR → CB
   }
 
   it('serves the QR alone as PNG and SVG, only to the holder\'s side, and the short code checks online', async () => {
-    const award = await issueAward(t.services, {
+    const award = await issueAward(t.services, officerActor, {
       issuerId: t.issuer.id,
       qualificationId: qualification.id,
       achievedUnitIds: qualification.units.filter((u) => u.kind === 'core').map((u) => u.unitId),
@@ -88,7 +92,7 @@ describe(`certificate round trip on ${testDialect}: PDF → raster → QR → CB
   });
 
   it('a re-issued (corrected) credential keeps a printable certificate, and the original reads as revoked', async () => {
-    const award = await issueAward(t.services, {
+    const award = await issueAward(t.services, officerActor, {
       issuerId: t.issuer.id,
       qualificationId: qualification.id,
       achievedUnitIds: qualification.units.filter((u) => u.kind === 'core').map((u) => u.unitId),
@@ -110,7 +114,7 @@ describe(`certificate round trip on ${testDialect}: PDF → raster → QR → CB
 
   it('a typical credential (30-character name, 6 units, both levels, status, evidence) fits QR version 16 at ECC M', async () => {
     const issue = () =>
-      issueAward(t.services, {
+      issueAward(t.services, officerActor, {
         issuerId: t.issuer.id,
         qualificationId: qualification.id,
         achievedUnitIds: qualification.units.filter((u) => u.kind === 'core').map((u) => u.unitId),
@@ -129,10 +133,10 @@ describe(`certificate round trip on ${testDialect}: PDF → raster → QR → CB
   it('refuses to certify outside accreditation, and with no competent unit', async () => {
     const other = await getQualification(t.db.kysely, 'https://tanda.example/qualifications/id-skkni-junior-web-developer');
     await expect(
-      issueAward(t.services, { issuerId: t.issuer.id, qualificationId: other!.id, achievedUnitIds: [other!.units[0]!.unitId], holder: { name: 'X' } }),
+      issueAward(t.services, officerActor, { issuerId: t.issuer.id, qualificationId: other!.id, achievedUnitIds: [other!.units[0]!.unitId], holder: { name: 'X' } }),
     ).rejects.toMatchObject({ code: 'not_accredited' });
     await expect(
-      issueAward(t.services, { issuerId: t.issuer.id, qualificationId: qualification.id, achievedUnitIds: [], holder: { name: 'X' } }),
+      issueAward(t.services, officerActor, { issuerId: t.issuer.id, qualificationId: qualification.id, achievedUnitIds: [], holder: { name: 'X' } }),
     ).rejects.toMatchObject({ code: 'validation_failed' });
     const rows = await t.db.kysely.selectFrom('credentials').select('holder_name').where('holder_name', '=', 'X').execute();
     expect(rows).toEqual([]);

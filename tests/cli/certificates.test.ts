@@ -18,8 +18,9 @@ beforeAll(async () => {
   officer = (await t.login('certifying_officer')).userId;
   await seedRegistry(t.db.kysely, { issuers: [t.issuer.id] });
   const q = (await getQualification(t.db.kysely, 'https://tanda.example/qualifications/ph-housekeeping-nc2'))!;
+  const asOfficer = { id: officer, role: 'certifying_officer' as const, issuerId: t.issuer.id };
   for (const name of ['Ana Reyes', 'Bea Santos', 'Carla Cruz']) {
-    const award = await issueAward(t.services, { issuerId: t.issuer.id, qualificationId: q.id, achievedUnitIds: q.units.map((u) => u.unitId), holder: { name } });
+    const award = await issueAward(t.services, asOfficer, { issuerId: t.issuer.id, qualificationId: q.id, achievedUnitIds: q.units.map((u) => u.unitId), holder: { name } });
     ids.push(String(award.credential.id));
   }
 });

@@ -43,7 +43,7 @@ beforeAll(async () => {
     await setIssuerProfile(db.kysely, 'ph-body', { signatoryName: 'Rosanna A. Urdaneta', signatoryTitle: 'Regional Director', logo: demoLogo('TT'), seal: demoSeal(), signature: demoSignature(4) }, 'test');
     officerId = (await createUser(db.kysely, { name: 'Officer', role: 'certifying_officer', issuerId: 'ph-body' })).id;
     const q = (await getQualification(db.kysely, 'https://tanda.example/qualifications/ph-housekeeping-nc2'))!;
-    const award = await issueAward(services, { issuerId: 'ph-body', qualificationId: q.id, achievedUnitIds: q.units.map((u) => u.unitId), holder: { name: 'Ana Reyes' } });
+    const award = await issueAward(services, { id: officerId, role: 'certifying_officer', issuerId: 'ph-body' }, { issuerId: 'ph-body', qualificationId: q.id, achievedUnitIds: q.units.map((u) => u.unitId), holder: { name: 'Ana Reyes' } });
     credentialId = String(award.credential.id);
   } finally {
     await db.destroy();

@@ -7,6 +7,7 @@ import type { ImportRowError } from '../../src/frameworks/import-errors.js';
 import { DEMO_CATALOGUE, seedFrameworks } from '../../src/frameworks/seed.js';
 import { createTestDb, testDialect } from '../helpers/db.js';
 import { registryCounts, rowErrors } from './fixtures.js';
+import { OPERATOR } from '../../src/policy/policy.js';
 
 // A Malaysian SKM by NOSS units, as a training centre's spreadsheet would list it (one line per unit).
 const CSV = [
@@ -21,12 +22,12 @@ describe(`catalogue import on ${testDialect}`, () => {
   beforeAll(async () => {
     db = await createTestDb();
     await seedFrameworks(db.kysely);
-    await importCatalogue(db.kysely, DEMO_CATALOGUE);
+    await importCatalogue(db.kysely, OPERATOR, DEMO_CATALOGUE);
   });
   afterAll(async () => db.destroy());
 
   it('imports a CSV catalogue, one line per unit, and reads it back', async () => {
-    const result = await importCatalogue(db.kysely, parseCatalogueCsv(CSV));
+    const result = await importCatalogue(db.kysely, OPERATOR, parseCatalogueCsv(CSV));
     expect(result).toEqual({ unitsCreated: 3, qualificationsCreated: 1, unchanged: 0 });
     const q = await getQualificationByCode(db.kysely, 'TEST-SKM-HK-2');
     expect(q).toMatchObject({
@@ -42,8 +43,8 @@ describe(`catalogue import on ${testDialect}`, () => {
 
   it('re-importing the same files changes nothing', async () => {
     const before = await registryCounts(db.kysely);
-    expect(await importCatalogue(db.kysely, parseCatalogueCsv(CSV))).toEqual({ unitsCreated: 0, qualificationsCreated: 0, unchanged: 4 });
-    expect((await importCatalogue(db.kysely, DEMO_CATALOGUE)).unchanged).toBe(DEMO_CATALOGUE.units!.length + DEMO_CATALOGUE.qualifications!.length);
+    expect(await importCatalogue(db.kysely, OPERATOR, parseCatalogueCsv(CSV))).toEqual({ unitsCreated: 0, qualificationsCreated: 0, unchanged: 4 });
+    expect((await importCatalogue(db.kysely, OPERATOR, DEMO_CATALOGUE)).unchanged).toBe(DEMO_CATALOGUE.units!.length + DEMO_CATALOGUE.qualifications!.length);
     expect(await registryCounts(db.kysely)).toEqual(before);
   });
 
@@ -103,7 +104,7 @@ describe(`catalogue import on ${testDialect}`, () => {
 
   it.each(bad)('rejects %s with per-row errors and imports nothing', async (_name, input, expected) => {
     const before = await registryCounts(db.kysely);
-    const errors = await rowErrors(() => importCatalogue(db.kysely, input));
+    const errors = await rowErrors(() => importCatalogue(db.kysely, OPERATOR, input));
     for (const e of expected) expect(errors).toContainEqual(expect.objectContaining(e));
     expect(await registryCounts(db.kysely)).toEqual(before);
     expect(await getQualificationByCode(db.kysely, 'TEST-NEW')).toBeUndefined();
@@ -122,7 +123,7 @@ describe(`catalogue import on ${testDialect}`, () => {
 
   it('the error message itself names the rows, for API and CLI users', async () => {
     try {
-      await importCatalogue(db.kysely, { units: [unit, unit] });
+      await importCatalogue(db.kysely, OPERATOR, { units: [unit, unit] });
       expect.unreachable();
     } catch (e) {
       expect(isTandaError(e) && e.statusCode).toBe(422);

@@ -7,6 +7,7 @@ import { importMappingTable, parseMappingCsv, parseMappingJson } from '../../src
 import { seedFrameworks } from '../../src/frameworks/seed.js';
 import { createTestDb, testDialect } from '../helpers/db.js';
 import { registryCounts, rowErrors } from './fixtures.js';
+import { OPERATOR } from '../../src/policy/policy.js';
 
 const NOW = '2026-06-01T00:00:00.000Z';
 const official = {
@@ -28,13 +29,14 @@ describe(`mapping table import on ${testDialect}`, () => {
   afterAll(async () => db.destroy());
 
   it('imports a JSON table and a CSV table as new versions', async () => {
-    const t = await importMappingTable(db.kysely, parseMappingJson(JSON.stringify(official)), { now: NOW });
+    const t = await importMappingTable(db.kysely, OPERATOR, parseMappingJson(JSON.stringify(official)), { now: NOW });
     expect(t).toMatchObject({ id: 'my-mqf-test-official', status: 'official', validFrom: '2026-07-01T00:00:00.000Z', validUntil: null });
     expect(t.entries).toHaveLength(8);
 
     const csv = 'national_level,aqrf_level\n1,1\n2,2\n3,3\n';
     const v2 = await importMappingTable(
       db.kysely,
+      OPERATOR,
       parseMappingCsv(csv, { id: 'my-mqf-test-v2', frameworkId: 'my-mqf', status: 'provisional', source: 'Test CSV', validFrom: '2027-01-01' }),
       { now: NOW },
     );
@@ -58,7 +60,7 @@ describe(`mapping table import on ${testDialect}`, () => {
     [
       'a national level mapped twice and an AQRF level out of range',
       () =>
-        importMappingTable(db.kysely, parseMappingCsv('national_level,aqrf_level\n1,1\n2,9\n1,2\n', { frameworkId: 'ph-pqf', status: 'provisional', source: 's', validFrom: '2027-01-01' }), { now: NOW }),
+        importMappingTable(db.kysely, OPERATOR, parseMappingCsv('national_level,aqrf_level\n1,1\n2,9\n1,2\n', { frameworkId: 'ph-pqf', status: 'provisional', source: 's', validFrom: '2027-01-01' }), { now: NOW }),
       [
         { row: 3, field: 'aqrfLevel' },
         { row: 4, field: 'nationalLevel', message: 'level 1 is mapped twice (first on row 2)' },
@@ -67,7 +69,7 @@ describe(`mapping table import on ${testDialect}`, () => {
     [
       'a level the framework does not have, and a non-integer',
       () =>
-        importMappingTable(db.kysely, { frameworkId: 'la-nvqf', status: 'provisional', source: 's', validFrom: '2027-01-01', entries: [{ nationalLevel: 6, aqrfLevel: 5 }, { nationalLevel: 'two', aqrfLevel: 2 }] }, { now: NOW }),
+        importMappingTable(db.kysely, OPERATOR, { frameworkId: 'la-nvqf', status: 'provisional', source: 's', validFrom: '2027-01-01', entries: [{ nationalLevel: 6, aqrfLevel: 5 }, { nationalLevel: 'two', aqrfLevel: 2 }] }, { now: NOW }),
       [
         { row: 1, field: 'nationalLevel', message: 'NVQF has no level 6' },
         { row: 2, field: 'nationalLevel', message: 'must be an integer' },
@@ -75,32 +77,32 @@ describe(`mapping table import on ${testDialect}`, () => {
     ],
     [
       'an official table without a citation',
-      () => importMappingTable(db.kysely, { ...official, id: 'x-official', citation: null, validFrom: '2028-01-01' }, { now: NOW }),
+      () => importMappingTable(db.kysely, OPERATOR, { ...official, id: 'x-official', citation: null, validFrom: '2028-01-01' }, { now: NOW }),
       [{ row: null, field: 'citation' }],
     ],
     [
       'a table back-dated before the import',
-      () => importMappingTable(db.kysely, { ...official, id: 'ph-backdated', frameworkId: 'ph-pqf', validFrom: '2025-01-01' }, { now: NOW }),
+      () => importMappingTable(db.kysely, OPERATOR, { ...official, id: 'ph-backdated', frameworkId: 'ph-pqf', validFrom: '2025-01-01' }, { now: NOW }),
       [{ field: 'validFrom' }],
     ],
     [
       'a table starting before the newest version of its framework',
-      () => importMappingTable(db.kysely, { ...official, id: 'my-mqf-between', validFrom: '2026-12-01' }, { now: NOW }),
+      () => importMappingTable(db.kysely, OPERATOR, { ...official, id: 'my-mqf-between', validFrom: '2026-12-01' }, { now: NOW }),
       [{ field: 'validFrom', message: expect.stringContaining('my-mqf-test-v2') }],
     ],
     [
       'an id that already exists (tables are never rewritten)',
-      () => importMappingTable(db.kysely, { ...official, validFrom: '2028-01-01' }, { now: NOW }),
+      () => importMappingTable(db.kysely, OPERATOR, { ...official, validFrom: '2028-01-01' }, { now: NOW }),
       [{ field: 'id', message: expect.stringContaining('already exists') }],
     ],
     [
       'an unknown framework, a bad status and no source',
-      () => importMappingTable(db.kysely, { frameworkId: 'xx', status: 'endorsed', entries: [] }, { now: NOW }),
+      () => importMappingTable(db.kysely, OPERATOR, { frameworkId: 'xx', status: 'endorsed', entries: [] }, { now: NOW }),
       [{ field: 'frameworkId' }, { field: 'status' }, { field: 'source' }, { field: 'entries' }],
     ],
     [
       'a framework without recorded levels',
-      () => importMappingTable(db.kysely, { frameworkId: 'th-nqf', status: 'provisional', source: 's', validFrom: '2027-01-01', entries: [{ nationalLevel: 1, aqrfLevel: 1 }] }, { now: NOW }),
+      () => importMappingTable(db.kysely, OPERATOR, { frameworkId: 'th-nqf', status: 'provisional', source: 's', validFrom: '2027-01-01', entries: [{ nationalLevel: 1, aqrfLevel: 1 }] }, { now: NOW }),
       [{ field: 'frameworkId', message: 'th-nqf has no levels in the registry to map' }],
     ],
   ];

@@ -15,6 +15,7 @@ import type { Qualification } from '../../src/frameworks/types.js';
 import { qualificationUrl, unitUrl } from '../../src/frameworks/urls.js';
 import { createTestDb, testDialect } from '../helpers/db.js';
 import { insertIssuer } from './fixtures.js';
+import { OPERATOR } from '../../src/policy/policy.js';
 
 const HSK = qualificationUrl('ph-housekeeping-nc2');
 const RA = qualificationUrl('id-accstp-room-attendant');
@@ -49,10 +50,11 @@ describe(`registry verification on ${testDialect}`, () => {
     await insertIssuer(db.kysely, 'ph-old', 'PH');
     await seedRegistry(db.kysely, { issuers: ['ph-body', 'id-lsp'] });
     // A body whose accreditation for Housekeeping NC II ran 2020-2022 only.
-    await addAccreditation(db.kysely, 'ph-old', { country: 'PH', qualificationIds: [HSK], validFrom: '2020-01-01', validUntil: '2022-01-01' });
+    await addAccreditation(db.kysely, OPERATOR, 'ph-old', { country: 'PH', qualificationIds: [HSK], validFrom: '2020-01-01', validUntil: '2022-01-01' });
     // The official PQF table arrives later and applies only from 2027: what was issued before keeps the provisional one.
     await importMappingTable(
       db.kysely,
+      OPERATOR,
       {
         id: 'ph-pqf-test-official',
         frameworkId: 'ph-pqf',

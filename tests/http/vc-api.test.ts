@@ -173,7 +173,7 @@ describe(`no ungoverned credential on ${testDialect}`, () => {
   });
 
   it('recognises the body\'s registry award as one, online and offline', async () => {
-    const award = await issueAward(t.services, {
+    const award = await issueAward(t.services, { id: 'test-officer', role: 'certifying_officer', issuerId: t.issuer.id }, {
       issuerId: t.issuer.id,
       qualificationId: housekeeping.id,
       achievedUnitIds: housekeeping.units.filter((u) => u.kind === 'core').map((u) => u.unitId),

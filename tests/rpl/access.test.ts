@@ -59,13 +59,24 @@ describe(`who sees what, on ${testDialect}`, () => {
     expect((await t.app.inject({ method: 'GET', url: '/cases', headers: stranger })).json()).toEqual([]);
   });
 
-  it('staff of another certifying body do not see the case', async () => {
-    const otherOfficer = (await t.login('certifying_officer', { issuerId: null })).headers;
-    expect((await t.app.inject({ method: 'GET', url: `/cases/${caseId}`, headers: otherOfficer })).statusCode).toBe(200);
+  it('staff of another certifying body, or of none, do not see the case', async () => {
     const { createIssuer } = await import('../../src/issuers/issuers.js');
     await createIssuer(t.db.kysely, t.services.keys, t.services.config.publicUrl, { id: 'other-body', name: 'Other Body', country: 'ID', didMethod: 'key' });
-    const foreign = (await t.login('moderator', { issuerId: 'other-body' })).headers;
-    expect((await t.app.inject({ method: 'GET', url: `/cases/${caseId}`, headers: foreign })).statusCode).toBe(404);
+    const outsiders = {
+      'officer of no body': (await t.login('certifying_officer', { issuerId: null })).headers,
+      'counsellor of no body': (await t.login('counsellor', { issuerId: null })).headers,
+      'moderator of another body': (await t.login('moderator', { issuerId: 'other-body' })).headers,
+      'counsellor of another body': (await t.login('counsellor', { issuerId: 'other-body' })).headers,
+    };
+    for (const [who, headers] of Object.entries(outsiders)) {
+      for (const url of [`/cases/${caseId}`, `/cases/${caseId}/evidence`, `/cases/${caseId}/assessments`, `/candidates/${owner.candidateId}`]) {
+        const res = await t.app.inject({ method: 'GET', url, headers });
+        expect([who, url, res.statusCode, res.json().code]).toEqual([who, url, 404, 'not_found']);
+      }
+      expect([who, (await t.app.inject({ method: 'GET', url: '/cases', headers })).json()]).toEqual([who, []]);
+    }
+    // The case's own body does see it.
+    expect((await t.app.inject({ method: 'GET', url: `/cases/${caseId}`, headers: f.moderator })).statusCode).toBe(200);
   });
 
   it('an unauthenticated client can write nothing: every RPL write route answers 401 and the database is unchanged', async () => {

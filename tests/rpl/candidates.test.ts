@@ -61,8 +61,14 @@ describe(`candidate data on ${testDialect}`, () => {
     expect((await t.app.inject({ method: 'POST', url: `/candidates/${other.id}/erasure`, headers: r.me })).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'POST', url: `/candidates/${r.candidateId}/erasure`, headers: f.counsellor })).statusCode).toBe(403);
 
-    const erased = await t.app.inject({ method: 'POST', url: `/candidates/${r.candidateId}/erasure`, headers: f.admin });
+    // An admin erases on the returnee's request only with a stated reason, which goes into the audit chain.
+    const unreasoned = await t.app.inject({ method: 'POST', url: `/candidates/${r.candidateId}/erasure`, headers: f.admin });
+    expect([unreasoned.statusCode, unreasoned.json().code]).toEqual([403, 'reason_required']);
+    const reason = 'erasure request received by letter, ticket 4711';
+    const erased = await t.app.inject({ method: 'POST', url: `/candidates/${r.candidateId}/erasure`, headers: { ...f.admin, 'x-tanda-access-reason': reason } });
     expect(erased.json()).toEqual({ evidenceFilesDeleted: 1, keptForCredentials: 1 });
+    const reasoned = await t.db.kysely.selectFrom('audit_log').select(['action', 'subject_id', 'data']).where('action', '=', 'access.reasoned').where('subject_id', '=', r.candidateId).execute();
+    expect(reasoned.map((e) => [e.action, JSON.parse(e.data)])).toEqual([['access.reasoned', { access: 'candidate.erase', reason }]]);
     const row = await t.db.kysely.selectFrom('candidates').selectAll().where('id', '=', r.candidateId).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ email: null, phone: null, national_id_hash: null, birth_year: null, sex: null, full_name: 'Maricel Dela Cruz' });
     expect(row.erased_at).not.toBeNull();

@@ -115,5 +115,8 @@ describe(`cohort import on ${testDialect}`, () => {
     // The decisions are recorded as the assessor's own: only an assessor of the body imports them.
     await expect(runCli([...args, '--assessor', (await t.login('moderator')).userId])).rejects.toMatchObject({ code: 'forbidden' });
     await expect(runCli([...args, '--assessor', (await t.login('assessor', { issuerId: null })).userId])).rejects.toMatchObject({ code: 'forbidden' });
+    const { createIssuer } = await import('../../src/issuers/issuers.js');
+    await createIssuer(t.db.kysely, t.services.keys, t.services.config.publicUrl, { id: 'cohort-other-body', name: 'Other Body', country: 'ID', didMethod: 'key' });
+    await expect(runCli([...args, '--assessor', (await t.login('assessor', { issuerId: 'cohort-other-body' })).userId])).rejects.toMatchObject({ code: 'forbidden' });
   });
 });

@@ -123,7 +123,49 @@ describe(`RPL end to end over HTTP on ${testDialect}`, () => {
     expect(vc.credentialSubject.achievement.alignment.filter((a) => !a.targetType).map((a) => a.targetUrl)).toEqual(HOUSEKEEPING_UNITS.slice(0, 4));
   });
 
-  it('the moderator must not be the assessor, and a stale version gets 409 conflict', async () => {
+  /** A case decided by `assessor` (who recorded every unit decision of the round), waiting for moderation. */
+  async function decidedBy(assessor: { authorization: string; userId: string }): Promise<string> {
+    const me = await f.candidateSession((await f.registerCandidate()).email);
+    const kase = await f.openCase(me);
+    await f.fire(kase.id, me, 'submit');
+    await f.fire(kase.id, f.counsellor, 'start_screening');
+    expect((await f.fire(kase.id, f.counsellor, 'accept', { assessorId: assessor.userId })).statusCode).toBe(200);
+    const judged = await t.app.inject({ method: 'POST', url: `/cases/${kase.id}/assessments`, headers: assessor, payload: housekeepingAssessment(t.issuer.id, []) });
+    expect(judged.statusCode).toBe(200);
+    expect((await f.fire(kase.id, assessor, 'decide')).statusCode).toBe(200);
+    return kase.id;
+  }
+
+  it('the moderator must not be the assessor: a moderator who recorded the round\'s unit decisions can neither confirm nor return them', async () => {
+    // Lorna assessed the case, then became a moderator of the same body (a promotion, as happens).
+    const lorna = await t.login('assessor', { name: 'Lorna (assessor, then moderator)' });
+    const caseId = await decidedBy({ ...lorna.headers, userId: lorna.userId });
+    const recorded = await t.db.kysely.selectFrom('unit_assessments').select('assessor_id').distinct().where('case_id', '=', caseId).execute();
+    expect(recorded.map((r) => r.assessor_id)).toEqual([lorna.userId]);
+    await t.db.kysely.updateTable('users').set({ role: 'moderator' }).where('id', '=', lorna.userId).execute();
+
+    for (const event of ['confirm', 'return_to_assessor']) {
+      const res = await f.fire(caseId, lorna.headers, event);
+      expect([event, res.statusCode, res.body.code, (res.body.details as { unmet?: string[] }).unmet]).toEqual([event, 409, 'precondition_failed', ['moderator_is_not_assessor']]);
+    }
+    expect(await t.db.kysely.selectFrom('rpl_cases').select('state').where('id', '=', caseId).executeTakeFirstOrThrow()).toEqual({ state: 'decided' });
+    // A moderator who took no part confirms it.
+    expect((await f.fire(caseId, f.moderator, 'confirm')).statusCode).toBe(200);
+  });
+
+  it('a moderator of no certifying body, or of another one, cannot confirm a body\'s decision', async () => {
+    const caseId = await decidedBy(f.assessor);
+    const { createIssuer } = await import('../../src/issuers/issuers.js');
+    await createIssuer(t.db.kysely, t.services.keys, t.services.config.publicUrl, { id: 'workflow-other-body', name: 'Other Body', country: 'ID', didMethod: 'key' });
+    for (const issuerId of [null, 'workflow-other-body']) {
+      const outsider = (await t.login('moderator', { issuerId })).headers;
+      const res = await f.fire(caseId, outsider, 'confirm');
+      expect([issuerId, res.statusCode, res.body.code]).toEqual([issuerId, 404, 'not_found']);
+    }
+    expect(await t.db.kysely.selectFrom('rpl_cases').select(['state', 'moderator_id']).where('id', '=', caseId).executeTakeFirstOrThrow()).toEqual({ state: 'decided', moderator_id: null });
+  });
+
+  it('a stale version gets 409 conflict', async () => {
     const candidate = await f.registerCandidate();
     const me = await f.candidateSession(candidate.email);
     const kase = await f.openCase(me);

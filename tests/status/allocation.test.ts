@@ -35,7 +35,8 @@ describe(`status index allocation on ${testDialect}`, () => {
     const issued = await Promise.all(
       Array.from({ length: 20 }, () => t.services.credentials.issue(badge(t.issuer.did), { issuerId: t.issuer.id })),
     );
-    const actor = { issuerId: t.issuer.id, by: 'test', userId: null };
+    // A certifying officer of the body revokes (the policy's rule; the operator does not).
+    const actor = { id: (await t.login('certifying_officer')).userId, role: 'certifying_officer' as const, issuerId: t.issuer.id };
     await Promise.all(issued.map((v) => t.services.status.revoke({ credentialId: v.id as string, actor, reason: 'error' })));
     const url = (issued[0]!.credentialStatus as { statusListCredential: string }).statusListCredential;
     const doc = await t.services.status.listDocument(url.split('/').pop()!);

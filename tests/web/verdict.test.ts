@@ -92,7 +92,7 @@ describe.skipIf(!present)('the employer\'s verdict in headless Chromium', () => 
     await seedRegistry(t.db.kysely, { issuers: [t.issuer.id] });
     const qualification = (await getQualification(t.db.kysely, 'https://tanda.example/qualifications/ph-housekeeping-nc2'))!;
     const holder = 'Rosalinda Aquino Bautista';
-    const award = await issueAward(t.services, {
+    const award = await issueAward(t.services, { id: 'test-officer', role: 'certifying_officer', issuerId: t.issuer.id }, {
       issuerId: t.issuer.id,
       qualificationId: qualification.id,
       achievedUnitIds: qualification.units.filter((u) => u.kind === 'core').map((u) => u.unitId),

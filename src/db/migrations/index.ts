@@ -6,6 +6,7 @@ import { m0005Rpl } from './0005-rpl.js';
 import { m0006Awards } from './0006-awards.js';
 import { m0008Outbox } from './0008-outbox.js';
 import { m0009StatusListKinds } from './0009-status-list-kinds.js';
+import { m0011CandidateBodies } from './0011-candidate-bodies.js';
 import { m0014IssuerProfiles } from './0014-issuer-profiles.js';
 import type { MigrationFactory } from './types.js';
 
@@ -19,5 +20,6 @@ export const migrations: Record<string, MigrationFactory> = {
   '0006-awards': m0006Awards,
   '0008-outbox': m0008Outbox,
   '0009-status-list-kinds': m0009StatusListKinds,
+  '0011-candidate-bodies': m0011CandidateBodies,
   '0014-issuer-profiles': m0014IssuerProfiles,
 };

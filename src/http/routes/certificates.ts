@@ -2,8 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { qrPng, qrSvg } from '../../certificates/qr-image.js';
 import { PAPERS, SECOND_LANGS, type Paper, type SecondLang } from '../../certificates/view.js';
 import { TandaError } from '../../errors.js';
-import { requireUser } from '../auth.js';
-import { readableCredential } from '../credential-access.js';
+import { credentialFor, signedIn } from '../access.js';
 import { trustBundleService } from '../../trust/service.js';
 import { verifyCredentialDocument } from '../../verifier/pipeline.js';
 
@@ -13,7 +12,7 @@ export const certificateRoutes: FastifyPluginAsync = async (app) => {
   const { certificates } = app.services;
 
   app.get<{ Params: { id: string }; Querystring: { paper?: Paper; lang?: SecondLang } }>('/credentials/:id/certificate.pdf', {
-    preHandler: requireUser,
+    onRequest: signedIn,
     schema: {
       tags: ['certificates'],
       summary: 'The printable certificate (tagged PDF, English + national language, QR code carrying the signed credential)',
@@ -26,7 +25,7 @@ export const certificateRoutes: FastifyPluginAsync = async (app) => {
       },
     },
   }, async (request, reply) => {
-    const stored = await readableCredential(request);
+    const stored = await credentialFor(request, 'print');
     const pdf = await certificates.pdf(stored, request.query);
     const name = `certificate-${stored.id.replace(/^urn:uuid:/, '')}.pdf`;
     return reply.type('application/pdf').header('content-disposition', `inline; filename="${name}"`).header('cache-control', 'private, no-store').send(pdf);
@@ -34,10 +33,10 @@ export const certificateRoutes: FastifyPluginAsync = async (app) => {
 
   for (const format of ['png', 'svg'] as const) {
     app.get<{ Params: { id: string } }>(`/credentials/:id/qr.${format}`, {
-      preHandler: requireUser,
+      onRequest: signedIn,
       schema: { tags: ['certificates'], summary: `The certificate's QR code as ${format.toUpperCase()} (ECC M, 4-module quiet zone)`, security: [{ bearer: [] }], params: idParams },
     }, async (request, reply) => {
-      const { payload } = await certificates.qrPayload(await readableCredential(request));
+      const { payload } = await certificates.qrPayload(await credentialFor(request, 'print'));
       reply.header('cache-control', 'private, no-store');
       return format === 'png' ? reply.type('image/png').send(await qrPng(payload)) : reply.type('image/svg+xml').send(qrSvg(payload));
     });

@@ -6,7 +6,7 @@ import { getQualification, getQualificationByCode, searchQualifications } from '
 import { getFramework, listFrameworks, listMappingTables } from '../../frameworks/framework-repository.js';
 import { importMappingTable, parseMappingCsv, type MappingTableInput, type MappingTableMeta } from '../../frameworks/mapping-import.js';
 import { qualificationUrl } from '../../frameworks/urls.js';
-import { requireRole } from '../auth.js';
+import { actorOf, allowed, signedIn } from '../access.js';
 
 /*
  * Registry API: public reads (employers and the verifier browse frameworks and the catalogue), admin-only writes.
@@ -94,7 +94,8 @@ const mappingMeta = {
   validUntil: { type: ['string', 'null'], maxLength: 40 },
 } as const;
 
-const admin = requireRole('admin');
+/** Registry writes: the policy's `registry` `manage` (an admin). */
+const manage = [signedIn, allowed('manage', () => ({ kind: 'registry' }))];
 const security = [{ bearer: [] }];
 
 export const frameworkRoutes: FastifyPluginAsync = async (app) => {
@@ -125,7 +126,7 @@ export const frameworkRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.post<{ Body: MappingTableInput | string; Querystring: MappingTableMeta }>('/frameworks/mappings/import', {
-    preHandler: admin,
+    onRequest: manage,
     schema: {
       tags: ['registry'],
       summary: 'Import a new national → AQRF mapping table version (JSON, or CSV national_level,aqrf_level with metadata in the query)',
@@ -150,7 +151,7 @@ export const frameworkRoutes: FastifyPluginAsync = async (app) => {
     },
   }, async (request, reply) => {
     const input = typeof request.body === 'string' ? parseMappingCsv(request.body, request.query) : request.body;
-    const table = await importMappingTable(db.kysely, input, { createdBy: request.user?.id ?? null });
+    const table = await importMappingTable(db.kysely, actorOf(request), input, { createdBy: actorOf(request).id });
     return reply.status(201).send(table);
   });
 
@@ -195,7 +196,7 @@ export const frameworkRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.post<{ Body: CatalogueInput | string; Querystring: { demo?: boolean } }>('/qualifications/import', {
-    preHandler: admin,
+    onRequest: manage,
     schema: {
       tags: ['registry'],
       summary: 'Import units and qualifications (JSON, or CSV with one line per qualification unit); all or nothing',
@@ -227,7 +228,7 @@ export const frameworkRoutes: FastifyPluginAsync = async (app) => {
       typeof request.body === 'string'
         ? parseCatalogueCsv(request.body, { demo: request.query.demo === true })
         : { ...request.body, ...(request.query.demo !== undefined ? { demo: request.query.demo } : {}) };
-    return reply.status(201).send(await importCatalogue(db.kysely, input));
+    return reply.status(201).send(await importCatalogue(db.kysely, actorOf(request), input));
   });
 
   app.get('/issuers', {
@@ -260,7 +261,7 @@ export const frameworkRoutes: FastifyPluginAsync = async (app) => {
   }, async () => ({ issuers: await listCertifyingBodies(db.kysely) }));
 
   app.post<{ Params: { id: string }; Body: AccreditationInput }>('/issuers/:id/accreditations', {
-    preHandler: admin,
+    onRequest: manage,
     schema: {
       tags: ['registry'],
       summary: 'Accredit a certifying body for a scope (country, framework, qualifications or sectors) over a period',
@@ -283,10 +284,10 @@ export const frameworkRoutes: FastifyPluginAsync = async (app) => {
       },
       response: { 201: { type: 'object', additionalProperties: true, properties: { id: { type: 'string' }, issuerId: { type: 'string' } } } },
     },
-  }, async (request, reply) => reply.status(201).send(await addAccreditation(db.kysely, request.params.id, request.body)));
+  }, async (request, reply) => reply.status(201).send(await addAccreditation(db.kysely, actorOf(request), request.params.id, request.body)));
 
   app.post<{ Body: { issuerId: string; name: string; country: string; city?: string | null; address?: string | null } }>('/assessment-centres', {
-    preHandler: admin,
+    onRequest: manage,
     schema: {
       tags: ['registry'],
       summary: 'Add an assessment centre of a certifying body; its country is where it sits (it may be abroad)',
@@ -305,5 +306,5 @@ export const frameworkRoutes: FastifyPluginAsync = async (app) => {
       },
       response: { 201: { type: 'object', additionalProperties: true, properties: { id: { type: 'string' }, issuerId: { type: 'string' }, country: { type: 'string' } } } },
     },
-  }, async (request, reply) => reply.status(201).send(await addAssessmentCentre(db.kysely, request.body)));
+  }, async (request, reply) => reply.status(201).send(await addAssessmentCentre(db.kysely, actorOf(request), request.body)));
 };

@@ -3,7 +3,7 @@ import { TandaError } from '../../errors.js';
 import { didWebDocument, findIssuer } from '../../issuers/issuers.js';
 import { describeProfile, getIssuerProfile, PROFILE_IMAGE_MAX_BYTES, PROFILE_IMAGES, setIssuerProfile, type IssuerProfileInput } from '../../issuers/profile.js';
 import { authorize } from '../../policy/policy.js';
-import { currentUser, requireUser } from '../auth.js';
+import { actorOf, signedIn } from '../access.js';
 
 const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 200 } }, required: ['id'] } as const;
 // Base64 a little beyond the image limit, so an oversized image is answered image_too_large rather than by the schema.
@@ -54,7 +54,7 @@ export const issuerRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.put<{ Params: { id: string }; Body: ProfileBody }>('/issuers/:id/profile', {
-    preHandler: requireUser,
+    onRequest: signedIn,
     bodyLimit: 4 * PROFILE_IMAGE_MAX_BYTES * 2,
     schema: {
       tags: ['issuers'],
@@ -74,7 +74,7 @@ export const issuerRoutes: FastifyPluginAsync = async (app) => {
       response: { 200: profileResponse },
     },
   }, async (request) => {
-    const user = currentUser(request);
+    const user = actorOf(request);
     authorize(user, 'manage_profile', { kind: 'body', issuerId: request.params.id });
     const { signatoryName, signatoryTitle } = request.body;
     const input: IssuerProfileInput = { signatoryName, signatoryTitle };

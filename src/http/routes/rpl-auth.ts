@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { normaliseContact, requestCandidateCode, verifyCandidateCode } from '../../rpl/candidate-login.js';
-import { STAFF_ROLES } from '../../rpl/access.js';
+import { STAFF_ROLES } from '../../policy/policy.js';
 import { revokeSession, isSessionToken } from '../../rpl/sessions.js';
 import { createStaffUser, loginStaff } from '../../rpl/staff.js';
-import { currentUser, requireRole, requireUser } from '../auth.js';
+import { actorOf, allowed, signedIn } from '../access.js';
 
 /** Sign-in: staff by password, returnees by a one-time code; both get an expiring session token. */
 export const rplAuthRoutes: FastifyPluginAsync = async (app) => {
@@ -26,13 +26,13 @@ export const rplAuthRoutes: FastifyPluginAsync = async (app) => {
     return { token: s.token, expiresAt: s.expiresAt, user: { id: s.userId, role: s.role } };
   });
 
-  app.post('/auth/logout', { onRequest: requireUser, schema: { tags: ['auth'], summary: 'End the current session (API tokens are revoked by an admin instead)' } }, async (request, reply) => {
+  app.post('/auth/logout', { onRequest: signedIn, schema: { tags: ['auth'], summary: 'End the current session (API tokens are revoked by an admin instead)' } }, async (request, reply) => {
     const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
     if (token && isSessionToken(token)) await revokeSession(db.kysely, token);
     return reply.status(204).send();
   });
 
-  app.get('/auth/me', { onRequest: requireUser, schema: { tags: ['auth'], summary: 'Who the token belongs to' } }, async (request) => currentUser(request));
+  app.get('/auth/me', { onRequest: signedIn, schema: { tags: ['auth'], summary: 'Who the token belongs to' } }, async (request) => actorOf(request));
 
   app.post<{ Body: { contact: string } }>('/auth/candidate/code', {
     // Keyed by the contact, not the IP: returnees at a migrant workers office or an assessment day share one
@@ -69,7 +69,7 @@ export const rplAuthRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.post<{ Body: { name: string; email: string; role: 'admin' | 'certifying_officer' | 'assessor' | 'moderator' | 'counsellor'; issuerId?: string | null; password: string } }>('/staff', {
-    onRequest: requireRole('admin'),
+    onRequest: [signedIn, allowed('create', () => ({ kind: 'account', issuerId: null }))],
     schema: {
       tags: ['auth'],
       summary: 'Create a staff account with a password (admin)',

@@ -1,11 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import {
-  candidateForUser,
-  candidateView,
   createCandidate,
   eraseCandidate,
   exportCandidate,
   getCandidate,
+  getOwnCandidate,
   SEXES,
   updateCandidate,
   withdrawConsent,
@@ -13,8 +12,7 @@ import {
   type CandidateUpdate,
 } from '../../rpl/candidates.js';
 import { confirmContactChange } from '../../rpl/contact-changes.js';
-import { TandaError } from '../../errors.js';
-import { currentUser, requireRole, requireUser } from '../auth.js';
+import { accessContext, actorOf, signedIn } from '../access.js';
 
 const nullableString = (maxLength: number) => ({ type: ['string', 'null'], maxLength });
 const profile = {
@@ -32,12 +30,15 @@ const profile = {
 };
 const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] };
 
-/** Returnee profiles: registered by a counsellor with consent; read, corrected, exported and erased on request. */
+/**
+ * Returnee profiles: registered by a counsellor with consent; read, corrected, exported and erased on request. Who may
+ * do what is src/policy's (asked by src/rpl/candidates.ts); an admin states a reason in `X-Tanda-Access-Reason`.
+ */
 export const rplCandidateRoutes: FastifyPluginAsync = async (app) => {
   const { rpl } = app.services;
 
   app.post<{ Body: CandidateInput }>('/candidates', {
-    onRequest: requireRole('counsellor', 'admin'),
+    onRequest: signedIn,
     schema: {
       tags: ['rpl'],
       summary: 'Register a returnee (with the consent they gave)',
@@ -56,31 +57,29 @@ export const rplCandidateRoutes: FastifyPluginAsync = async (app) => {
         },
       },
     },
-  }, async (request, reply) => reply.status(201).send(await createCandidate(rpl, currentUser(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await createCandidate(rpl, actorOf(request), request.body)));
 
-  app.get('/candidates/me', { onRequest: requireRole('candidate'), schema: { tags: ['rpl'], summary: 'The signed-in returnee\'s own profile' } }, async (request) => {
-    const row = await candidateForUser(rpl.db.kysely, currentUser(request).id);
-    if (!row) throw new TandaError('not_found', 'your account has no candidate profile');
-    return candidateView(row);
-  });
+  app.get('/candidates/me', { onRequest: signedIn, schema: { tags: ['rpl'], summary: 'The signed-in returnee\'s own profile' } }, async (request) =>
+    getOwnCandidate(rpl, actorOf(request)),
+  );
 
-  app.get<{ Params: { id: string } }>('/candidates/:id', { onRequest: requireUser, schema: { tags: ['rpl'], params: idParams } }, async (request) =>
-    getCandidate(rpl, currentUser(request), request.params.id),
+  app.get<{ Params: { id: string } }>('/candidates/:id', { onRequest: signedIn, schema: { tags: ['rpl'], params: idParams } }, async (request) =>
+    getCandidate(rpl, actorOf(request), request.params.id, accessContext(request)),
   );
 
   app.patch<{ Params: { id: string }; Body: CandidateUpdate }>('/candidates/:id', {
-    onRequest: requireRole('candidate', 'counsellor', 'admin'),
+    onRequest: signedIn,
     schema: {
       tags: ['rpl'],
       summary: 'Correct a profile. A new e-mail or phone is not applied: it becomes a pending change (in `pendingContactChanges`) with a code sent to the new contact and a notice to those on file',
       params: idParams,
       body: { type: 'object', additionalProperties: false, minProperties: 1, properties: profile },
     },
-  }, async (request) => updateCandidate(rpl, currentUser(request), request.params.id, request.body));
+  }, async (request) => updateCandidate(rpl, actorOf(request), request.params.id, request.body, accessContext(request)));
 
   app.post<{ Params: { id: string; changeId: string }; Body: { code: string } }>('/candidates/:id/contact-changes/:changeId/confirm', {
     // policy: change_contact, decided in confirmContactChange (the returnee, or a counsellor of their body).
-    onRequest: requireUser,
+    onRequest: signedIn,
     schema: {
       tags: ['rpl'],
       summary: 'Apply a pending e-mail or phone change with the code sent to the new contact (5 tries, 10 minutes, once)',
@@ -88,25 +87,25 @@ export const rplCandidateRoutes: FastifyPluginAsync = async (app) => {
       body: { type: 'object', additionalProperties: false, required: ['code'], properties: { code: { type: 'string', pattern: '^[0-9]{6}$' } } },
     },
   }, async (request) => {
-    await confirmContactChange(rpl, currentUser(request), request.params.id, request.params.changeId, request.body.code);
-    return getCandidate(rpl, currentUser(request), request.params.id);
+    await confirmContactChange(rpl, actorOf(request), request.params.id, request.params.changeId, request.body.code);
+    return getCandidate(rpl, actorOf(request), request.params.id, accessContext(request));
   });
 
   app.post<{ Params: { id: string } }>('/candidates/:id/consent/withdraw', {
-    onRequest: requireRole('candidate', 'counsellor', 'admin'),
+    onRequest: signedIn,
     schema: { tags: ['rpl'], summary: 'Withdraw consent: open cases are withdrawn', params: idParams },
-  }, async (request) => withdrawConsent(rpl, currentUser(request), request.params.id));
+  }, async (request) => withdrawConsent(rpl, actorOf(request), request.params.id, accessContext(request)));
 
   app.get<{ Params: { id: string } }>('/candidates/:id/export', {
-    onRequest: requireRole('candidate', 'counsellor', 'admin'),
+    onRequest: signedIn,
     schema: { tags: ['rpl'], summary: 'Everything held about the candidate, as JSON (evidence as metadata)', params: idParams },
   }, async (request, reply) => {
-    const data = await exportCandidate(rpl, currentUser(request), request.params.id);
+    const data = await exportCandidate(rpl, actorOf(request), request.params.id, accessContext(request));
     return reply.header('content-disposition', `attachment; filename="candidate-${request.params.id}.json"`).send(data);
   });
 
   app.post<{ Params: { id: string } }>('/candidates/:id/erasure', {
-    onRequest: requireRole('candidate', 'admin'),
+    onRequest: signedIn,
     schema: { tags: ['rpl'], summary: 'Erase what is not needed to keep issued credentials verifiable', params: idParams },
-  }, async (request) => eraseCandidate(rpl, currentUser(request), request.params.id));
+  }, async (request) => eraseCandidate(rpl, actorOf(request), request.params.id, accessContext(request)));
 };

@@ -3,21 +3,21 @@ import { ASSESSMENT_METHODS, listUnitAssessments, recordUnitAssessments, type As
 import { createCase, getCase, listCases, transitionCase, type CreateCaseInput, type TransitionInput } from '../../rpl/cases.js';
 import { getSelfAssessment, saveSelfAssessment, SELF_RATINGS, type SelfAssessmentItem } from '../../rpl/self-assessment.js';
 import { CASE_EVENTS, CASE_STATES, type CaseState } from '../../rpl/transitions.js';
-import { currentUser, requireRole, requireUser } from '../auth.js';
+import { accessContext, actorOf, signedIn } from '../access.js';
 
 const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] };
 const idString = { type: 'string', minLength: 1, maxLength: 300 };
 
 /**
- * Cases and their life cycle; every rule lives in src/rpl, these routes only validate and map. The role checks of
- * all RPL routes run onRequest, before body validation, so an anonymous caller learns nothing about a route's
- * schema and gets 401 whatever it sends.
+ * Cases and their life cycle; every rule lives in src/rpl and src/policy, these routes only validate and map. The
+ * "signed in" check of all RPL routes runs onRequest, before body validation, so an anonymous caller learns nothing
+ * about a route's schema and gets 401 whatever it sends.
  */
 export const rplCaseRoutes: FastifyPluginAsync = async (app) => {
   const { rpl } = app.services;
 
   app.post<{ Body: CreateCaseInput }>('/cases', {
-    onRequest: requireRole('candidate', 'counsellor', 'admin'),
+    onRequest: signedIn,
     schema: {
       tags: ['rpl'],
       summary: 'Open an RPL case (draft) for a qualification with a certifying body',
@@ -28,10 +28,10 @@ export const rplCaseRoutes: FastifyPluginAsync = async (app) => {
         properties: { candidateId: { type: 'string', maxLength: 64 }, qualificationId: idString, issuerId: idString },
       },
     },
-  }, async (request, reply) => reply.status(201).send(await createCase(rpl, currentUser(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await createCase(rpl, actorOf(request), request.body)));
 
   app.get<{ Querystring: { state?: CaseState; limit?: number; offset?: number } }>('/cases', {
-    onRequest: requireUser,
+    onRequest: signedIn,
     schema: {
       tags: ['rpl'],
       summary: 'Cases the caller may see (assessors: assigned to them; candidates: their own)',
@@ -41,14 +41,14 @@ export const rplCaseRoutes: FastifyPluginAsync = async (app) => {
         properties: { state: { type: 'string', enum: [...CASE_STATES] }, limit: { type: 'integer', minimum: 1, maximum: 200 }, offset: { type: 'integer', minimum: 0 } },
       },
     },
-  }, async (request) => listCases(rpl, currentUser(request), request.query));
+  }, async (request) => listCases(rpl, actorOf(request), request.query, accessContext(request)));
 
-  app.get<{ Params: { id: string } }>('/cases/:id', { onRequest: requireUser, schema: { tags: ['rpl'], params: idParams } }, async (request) =>
-    getCase(rpl, currentUser(request), request.params.id),
+  app.get<{ Params: { id: string } }>('/cases/:id', { onRequest: signedIn, schema: { tags: ['rpl'], params: idParams } }, async (request) =>
+    getCase(rpl, actorOf(request), request.params.id, accessContext(request)),
   );
 
   app.post<{ Params: { id: string }; Body: TransitionInput }>('/cases/:id/transitions', {
-    onRequest: requireUser,
+    onRequest: signedIn,
     schema: {
       tags: ['rpl'],
       summary: 'Fire an event (submit, accept, decide, confirm, certify, appeal, …) at the version you read',
@@ -65,10 +65,10 @@ export const rplCaseRoutes: FastifyPluginAsync = async (app) => {
         },
       },
     },
-  }, async (request) => transitionCase(rpl, currentUser(request), request.params.id, request.body));
+  }, async (request) => transitionCase(rpl, actorOf(request), request.params.id, request.body, accessContext(request)));
 
   app.put<{ Params: { id: string }; Body: { units: SelfAssessmentItem[] } }>('/cases/:id/self-assessment', {
-    onRequest: requireRole('candidate', 'counsellor'),
+    onRequest: signedIn,
     schema: {
       tags: ['rpl'],
       summary: 'The candidate\'s per-unit self-assessment',
@@ -92,14 +92,14 @@ export const rplCaseRoutes: FastifyPluginAsync = async (app) => {
         },
       },
     },
-  }, async (request) => saveSelfAssessment(rpl, currentUser(request), request.params.id, request.body.units));
+  }, async (request) => saveSelfAssessment(rpl, actorOf(request), request.params.id, request.body.units));
 
-  app.get<{ Params: { id: string } }>('/cases/:id/self-assessment', { onRequest: requireUser, schema: { tags: ['rpl'], params: idParams } }, async (request) =>
-    getSelfAssessment(rpl, currentUser(request), request.params.id),
+  app.get<{ Params: { id: string } }>('/cases/:id/self-assessment', { onRequest: signedIn, schema: { tags: ['rpl'], params: idParams } }, async (request) =>
+    getSelfAssessment(rpl, actorOf(request), request.params.id, accessContext(request)),
   );
 
   app.post<{ Params: { id: string }; Body: AssessmentInput }>('/cases/:id/assessments', {
-    onRequest: requireRole('assessor'),
+    onRequest: signedIn,
     schema: {
       tags: ['rpl'],
       summary: 'Record per-unit judgements: methods, evidence relied on and its quality, Competent / Not Yet Competent; where and when',
@@ -138,9 +138,9 @@ export const rplCaseRoutes: FastifyPluginAsync = async (app) => {
         },
       },
     },
-  }, async (request) => recordUnitAssessments(rpl, currentUser(request), request.params.id, request.body));
+  }, async (request) => recordUnitAssessments(rpl, actorOf(request), request.params.id, request.body));
 
-  app.get<{ Params: { id: string } }>('/cases/:id/assessments', { onRequest: requireUser, schema: { tags: ['rpl'], params: idParams } }, async (request) =>
-    listUnitAssessments(rpl, currentUser(request), request.params.id),
+  app.get<{ Params: { id: string } }>('/cases/:id/assessments', { onRequest: signedIn, schema: { tags: ['rpl'], params: idParams } }, async (request) =>
+    listUnitAssessments(rpl, actorOf(request), request.params.id, accessContext(request)),
   );
 };

@@ -2,7 +2,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync } from 'fastify';
 import { TandaError } from '../../errors.js';
 import { addEvidence, assertMayAddEvidence, EVIDENCE_KINDS, listEvidence, readEvidence, stageEvidence, type EvidenceKind, type StagedEvidence } from '../../rpl/evidence.js';
-import { currentUser, requireRole, requireUser } from '../auth.js';
+import { accessContext, actorOf, signedIn } from '../access.js';
 
 const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] };
 const FIELDS = new Set(['kind', 'title', 'description']);
@@ -31,7 +31,7 @@ export const rplEvidenceRoutes: FastifyPluginAsync = async (app) => {
   await app.register(multipart, { limits: { fileSize: rpl.evidenceMaxBytes, files: 1, fields: 3, fieldSize: 4000, parts: 4 } });
 
   app.post<{ Params: { id: string } }>('/cases/:id/evidence', {
-    onRequest: requireRole('candidate', 'counsellor', 'assessor'),
+    onRequest: signedIn,
     // The form, for the OpenAPI document only (generated clients): fastify validates a body before the multipart
     // stream is read, when there is none yet, so the parts are checked while streaming below instead.
     config: { swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: uploadForm(rpl.evidenceMaxBytes) }, url }) },
@@ -42,7 +42,7 @@ export const rplEvidenceRoutes: FastifyPluginAsync = async (app) => {
       consumes: ['multipart/form-data'],
     },
   }, async (request, reply) => {
-    const actor = currentUser(request);
+    const actor = actorOf(request);
     if (!request.isMultipart()) throw new TandaError('unsupported_media_type', 'evidence is uploaded as multipart/form-data');
     // Before one byte of the body is read: a refused upload writes nothing.
     await assertMayAddEvidence(rpl.db.kysely, actor, request.params.id);
@@ -71,7 +71,7 @@ export const rplEvidenceRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.post<{ Params: { id: string }; Body: { kind: EvidenceKind; title: string; description: string } }>('/cases/:id/evidence/records', {
-    onRequest: requireRole('candidate', 'counsellor', 'assessor'),
+    onRequest: signedIn,
     schema: {
       tags: ['rpl'],
       summary: 'Add an evidence record without a file (an interview, a demonstration, a testimonial taken down)',
@@ -87,21 +87,21 @@ export const rplEvidenceRoutes: FastifyPluginAsync = async (app) => {
         },
       },
     },
-  }, async (request, reply) => reply.status(201).send(await addEvidence(rpl, currentUser(request), request.params.id, request.body)));
+  }, async (request, reply) => reply.status(201).send(await addEvidence(rpl, actorOf(request), request.params.id, request.body)));
 
-  app.get<{ Params: { id: string } }>('/cases/:id/evidence', { onRequest: requireUser, schema: { tags: ['rpl'], params: idParams } }, async (request) =>
-    listEvidence(rpl, currentUser(request), request.params.id),
+  app.get<{ Params: { id: string } }>('/cases/:id/evidence', { onRequest: signedIn, schema: { tags: ['rpl'], params: idParams } }, async (request) =>
+    listEvidence(rpl, actorOf(request), request.params.id, accessContext(request)),
   );
 
   app.get<{ Params: { id: string; evidenceId: string } }>('/cases/:id/evidence/:evidenceId/content', {
-    onRequest: requireUser,
+    onRequest: signedIn,
     schema: {
       tags: ['rpl'],
       summary: 'The file of an evidence item (each read is audited)',
       params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 }, evidenceId: { type: 'string', maxLength: 64 } }, required: ['id', 'evidenceId'] },
     },
   }, async (request, reply) => {
-    const { item, bytes } = await readEvidence(rpl, currentUser(request), request.params.id, request.params.evidenceId);
+    const { item, bytes } = await readEvidence(rpl, actorOf(request), request.params.id, request.params.evidenceId, accessContext(request));
     return reply
       .type(item.contentType ?? 'application/octet-stream')
       .header('content-disposition', `attachment; filename="evidence-${item.id}"`)

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Alignment } from '../../credentials/build.js';
 import { TandaError } from '../../errors.js';
-import { REVOCATION_REASONS, type Actor } from '../../status/status-service.js';
+import { authorize } from '../../policy/policy.js';
+import { REVOCATION_REASONS } from '../../status/status-service.js';
 import type { RevocationReason } from '../../status/tables.js';
 import { isListId } from '../../status/urls.js';
-import { currentUser, requireRole, requireUser } from '../auth.js';
+import { actorOf, credentialFor, signedIn } from '../access.js';
 
 /** Longest time an HTTP cache may serve a list without asking again; revocations reach verifiers within it. */
 const LIST_MAX_AGE_S = 300;
@@ -61,11 +62,6 @@ function negotiateListType(accept: string | undefined): string | undefined {
   return best?.type;
 }
 
-const actorOf = (user: { id: string; issuerId: string | null }): Actor => {
-  if (!user.issuerId) throw new TandaError('forbidden', 'your account is not attached to a certifying body');
-  return { issuerId: user.issuerId, by: user.id, userId: user.id };
-};
-
 /** Status lists (public), revocation and re-issue (certifying officers of the issuing body), credential history. */
 export const statusRoutes: FastifyPluginAsync = async (app) => {
   const { status } = app.services;
@@ -97,7 +93,7 @@ export const statusRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Params: { id: string }; Body: { reason: RevocationReason; note?: string | null } }>(
     '/credentials/:id/revoke',
     {
-      preHandler: requireRole('certifying_officer'),
+      onRequest: signedIn,
       schema: {
         tags: ['status'],
         summary: 'Revoke a credential of your certifying body (final; audited with who, when and why)',
@@ -108,7 +104,7 @@ export const statusRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (request) => {
-      const actor = actorOf(currentUser(request));
+      const actor = actorOf(request);
       return status.revoke({ credentialId: request.params.id, actor, reason: request.body.reason, note: request.body.note ?? null });
     },
   );
@@ -125,7 +121,7 @@ export const statusRoutes: FastifyPluginAsync = async (app) => {
   }>(
     '/credentials/status',
     {
-      preHandler: requireRole('certifying_officer'),
+      onRequest: signedIn,
       schema: {
         tags: ['vc-api', 'status'],
         summary: 'VC API: update a credential\'s status (revocation only; `reason` and `note` are Tanda extensions)',
@@ -156,13 +152,16 @@ export const statusRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (request) => {
-      const actor = actorOf(currentUser(request));
+      const actor = actorOf(request);
       const body = request.body;
       if (body.credentialStatus.statusPurpose !== 'revocation') {
         throw new TandaError('unsupported_option', 'only the revocation purpose exists: a doubtful credential is revoked and, if cleared, re-issued');
       }
-      const history = await status.history(body.credentialId);
-      if (!history || history.issuerId !== actor.issuerId) throw new TandaError('not_found', 'no credential with that id');
+      const stored = await status.findCredential(body.credentialId);
+      if (!stored) throw new TandaError('not_found', 'no credential with that id');
+      authorize(actor, 'revoke', { kind: 'credential', issuerId: stored.issuerId, holderUserId: stored.holderUserId });
+      const history = await status.history(stored.id);
+      if (!history) throw new TandaError('not_found', 'no credential with that id');
       const { statusListIndex, statusListCredential } = body.credentialStatus;
       if (
         (statusListIndex !== undefined && statusListIndex !== history.status?.statusListIndex) ||
@@ -191,7 +190,7 @@ export const statusRoutes: FastifyPluginAsync = async (app) => {
   }>(
     '/credentials/:id/reissue',
     {
-      preHandler: requireRole('certifying_officer'),
+      onRequest: signedIn,
       schema: {
         tags: ['status'],
         summary: 'Issue a corrected or renewed credential and revoke the original as superseded, in one transaction',
@@ -211,7 +210,7 @@ export const statusRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (request, reply) => {
-      const actor = actorOf(currentUser(request));
+      const actor = actorOf(request);
       const { renew, note: text, ...corrections } = request.body;
       const result = await status.reissue({ credentialId: request.params.id, actor, corrections, renew, note: text });
       return reply.status(201).send({ verifiableCredential: result.credential, replaced: result.replaced, kind: result.kind });
@@ -221,7 +220,7 @@ export const statusRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Params: { id: string } }>(
     '/credentials/:id/history',
     {
-      preHandler: requireUser,
+      onRequest: signedIn,
       schema: {
         tags: ['status'],
         summary: 'Revocation and re-issue history of a credential: what replaced it, what it replaced',
@@ -230,14 +229,12 @@ export const statusRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (request) => {
-      const user = currentUser(request);
-      const stored = await status.findCredential(request.params.id);
-      const staff = stored !== undefined && (user.role === 'admin' || (user.role !== 'candidate' && user.issuerId === stored.issuerId));
-      const holder = stored !== undefined && user.role === 'candidate' && stored.holderUserId === user.id;
-      const history = stored && (staff || holder) ? await status.history(stored.id) : undefined;
+      const stored = await credentialFor(request, 'history');
+      const history = await status.history(stored.id);
       if (!history) throw new TandaError('not_found', 'no credential with that id');
       // The holder sees that and when, not the internal note or who revoked.
-      const revocation = history.revocation && !staff ? { reason: history.revocation.reason, revokedAt: history.revocation.revokedAt } : history.revocation;
+      const holder = stored.holderUserId === actorOf(request).id;
+      const revocation = history.revocation && holder ? { reason: history.revocation.reason, revokedAt: history.revocation.revokedAt } : history.revocation;
       return { ...history, revocation };
     },
   );

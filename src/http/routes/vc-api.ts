@@ -2,10 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Check } from '../../credentials/checks.js';
 import { verifyPresentation } from '../../credentials/presentation.js';
 import type { VerificationResult } from '../../credentials/verify.js';
-import { ERRORS, TandaError } from '../../errors.js';
-import { currentUser, requireRole, requireUser } from '../auth.js';
-import { readableCredential } from '../credential-access.js';
+import { ERRORS } from '../../errors.js';
 import { errorResponse } from '../error-schema.js';
+import { actorOf, allowed, credentialFor, signedIn } from '../access.js';
 
 const anyObject = { type: 'object', additionalProperties: true } as const;
 const checkNames = { type: 'array', items: { type: 'string', enum: ['proof', 'validity', 'expiration', 'status', 'credentialStatus'] }, maxItems: 5 } as const;
@@ -105,7 +104,8 @@ export const vcApiRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Body: { credential: Record<string, unknown>; options?: { credentialStatus?: { type: string }; credentialId?: string; mandatoryPointers?: string[] } } }>(
     '/credentials/issue',
     {
-      preHandler: requireRole('certifying_officer'),
+      // A certifying officer signs as their own body (an account of no body: refused).
+      onRequest: [signedIn, allowed('issue', (request) => ({ kind: 'issuance', issuerId: request.user?.issuerId ?? '' }))],
       schema: {
         tags: ['vc-api'],
         summary: 'Sign a credential as the caller\'s certifying body (VC 2.0; VC 1.1 accepted)',
@@ -143,15 +143,14 @@ export const vcApiRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (request, reply) => {
-      const user = currentUser(request);
-      if (!user.issuerId) throw new TandaError('forbidden', 'your account is not attached to a certifying body');
-      // policy: issuing through the VC API (role check above until src/policy lands).
-      // Every credential gets a server-allocated BitstringStatusListEntry, so options.credentialStatus (the only type
-      // it may name) changes nothing; a credential claiming a registry qualification is refused (not an award).
+      // The policy (onRequest) let only a certifying officer of a body through. Every credential gets a
+      // server-allocated BitstringStatusListEntry, so options.credentialStatus (the only type it may name) changes
+      // nothing; a credential claiming a registry qualification is refused (not an award).
+      const actor = actorOf(request);
       const options = request.body.options ?? {};
       const verifiableCredential = await credentials.issue(request.body.credential, {
-        issuerId: user.issuerId,
-        issuedBy: user.id,
+        issuerId: actor.issuerId ?? '',
+        issuedBy: actor.id,
         kind: 'general',
         ...(options.credentialId !== undefined ? { credentialId: options.credentialId } : {}),
         ...(options.mandatoryPointers !== undefined ? { mandatoryPointers: options.mandatoryPointers } : {}),
@@ -229,7 +228,7 @@ export const vcApiRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Params: { id: string } }>(
     '/credentials/:id',
     {
-      preHandler: requireUser,
+      onRequest: signedIn,
       schema: {
         tags: ['vc-api'],
         summary: 'A credential issued here (its holder, or staff of the issuing body, or an admin)',
@@ -237,6 +236,6 @@ export const vcApiRoutes: FastifyPluginAsync = async (app) => {
         params: { type: 'object', properties: { id: { type: 'string', maxLength: 200 } }, required: ['id'] },
       },
     },
-    async (request) => (await readableCredential(request)).document,
+    async (request) => (await credentialFor(request, 'read')).document,
   );
 };
