@@ -3,8 +3,8 @@ import { OB_V3, TANDA_V1, VC_V2 } from '../jsonld/urls.js';
 
 /** OB 3.0 Alignment, as built by the frameworks registry (units, national level, AQRF level, occupation). */
 export interface Alignment {
-  /** Written as the string 'Alignment' (see `compactTypes`); a one-item array is the same RDF and is accepted. */
-  type: 'Alignment' | ['Alignment'];
+  /** An array, as 1EdTech's OB 3.0 JSON Schema requires; only the QR payload writes it as a string (qr/payload.ts). */
+  type: ['Alignment'];
   targetName: string;
   targetUrl: string;
   targetCode?: string;
@@ -53,25 +53,11 @@ export interface Award {
 export type UnsignedCredential = Record<string, unknown> & { '@context': string[]; id: string };
 
 /**
- * One-item `type` arrays written as plain strings, everywhere in a document. JSON-LD expands `"type": "X"` and
- * `"type": ["X"]` to the same RDF, so the signature is byte-identical (tests/qr/payload.test.ts proves it), and OB
- * 3.0's JSON Schema accepts a string or an array; CBOR-LD spends one byte on each array header, 11 bytes on a
- * 6-unit certificate. The credential's own type keeps its two items.
- */
-export function compactTypes<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(compactTypes) as T;
-  if (typeof value !== 'object' || value === null) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    out[k] = k === 'type' && Array.isArray(v) && v.length === 1 && typeof v[0] === 'string' ? v[0] : compactTypes(v);
-  }
-  return out as T;
-}
-
-/**
  * The lean Open Badges 3.0 shape of credential-profile.md: everything the QR code has to carry and nothing more
- * (no per-unit results, no hashed national ID, one status entry without id, one-item types as strings), since the
- * paper copy is forever. What the verifier takes from the registry by id (issuer name, qualification code and
+ * (no per-unit results, no hashed national ID, one status entry without id), since the paper copy is forever. The
+ * OB classes' `type` stays an array here, in what is signed, stored and served, because 1EdTech's JSON Schema, which
+ * other implementations validate OB credentials with, requires the array; only the QR encoder writes one-item
+ * arrays as strings. What the verifier takes from the registry by id (issuer name, qualification code and
  * language) is left to the registry when the caller does not pass it.
  */
 export function buildCredential(award: Award): UnsignedCredential {
@@ -92,15 +78,15 @@ export function buildCredential(award: Award): UnsignedCredential {
     id: award.id ?? `urn:uuid:${crypto.randomUUID()}`,
     type: ['VerifiableCredential', 'OpenBadgeCredential'],
     name: a.name,
-    issuer: { id: award.issuer.did, type: 'Profile', ...(award.issuer.name ? { name: award.issuer.name } : {}) },
+    issuer: { id: award.issuer.did, type: ['Profile'], ...(award.issuer.name ? { name: award.issuer.name } : {}) },
     validFrom: award.validFrom,
     ...(award.validUntil ? { validUntil: award.validUntil } : {}),
     credentialSubject: {
-      type: 'AchievementSubject',
+      type: ['AchievementSubject'],
       identifier,
       achievement: {
         id: a.id,
-        type: 'Achievement',
+        type: ['Achievement'],
         achievementType: a.kind === 'full_qualification' ? 'Certificate' : 'Competency',
         name: a.name,
         description: a.description,
@@ -110,10 +96,10 @@ export function buildCredential(award: Award): UnsignedCredential {
         alignment: a.alignment,
       },
     },
-    ...(award.evidence ? { evidence: [{ type: 'Evidence', ...award.evidence }] } : {}),
+    ...(award.evidence ? { evidence: [{ type: ['Evidence'], ...award.evidence }] } : {}),
     ...(award.credentialStatus ? { credentialStatus: award.credentialStatus } : {}),
   };
-  return compactTypes(credential);
+  return credential;
 }
 
 /** The holder's name as printed (and its Latin form), read back from a credential. */

@@ -67,13 +67,20 @@ function* strings(v: unknown): Generator<string> {
 export type Ungoverned = { kind: 'status'; detail: string } | { kind: 'claim'; detail: string };
 
 /**
- * The first reason this credential may not be signed outside the award path, or undefined. Throws the document
- * loader's error (unknown_context) for a context the service does not hold, as signing would.
+ * The first reason this credential may not be signed outside the award path, or undefined. A document JSON-LD
+ * cannot turn into RDF (an unknown context, `"id": null`, an invalid IRI) has no RDF reading, and cannot be signed
+ * either: the data-model check or signing then refuses it with its precise 4xx (nonconformant_credential,
+ * unknown_context, invalid_jsonld), so the RDF reading is skipped rather than raised as an internal error.
  */
 export async function findUngoverned(credential: Record<string, unknown>, terms: RegistryTerms, documentLoader: DocumentLoader): Promise<Ungoverned | undefined> {
   if (credential.credentialStatus !== undefined) return { kind: 'status', detail: 'credentialStatus' };
   for (const s of strings(credential)) if (claims(s, terms)) return { kind: 'claim', detail: s };
-  const quads = await jsonld.toRDF(credential, { documentLoader, safe: false, rdfDirection: 'i18n-datatype' });
+  let quads: Awaited<ReturnType<typeof jsonld.toRDF>>;
+  try {
+    quads = await jsonld.toRDF(credential, { documentLoader, safe: false, rdfDirection: 'i18n-datatype' });
+  } catch {
+    return undefined;
+  }
   for (const q of quads) {
     if (q.predicate.value === CREDENTIAL_STATUS) return { kind: 'status', detail: q.predicate.value };
     for (const term of [q.subject, q.predicate, q.object]) {

@@ -56,11 +56,30 @@ const isTableUnknown = (e: unknown): boolean => {
   return code !== undefined && (TABLE_UNKNOWN_CODES.has(code) || code === 'unknown_context');
 };
 
+/**
+ * One-item `type` arrays written as plain strings, everywhere in a document but its contexts. JSON-LD expands
+ * `"type": "X"` and `"type": ["X"]` to the same RDF, so the signature made over the stored array form verifies on the
+ * compact form byte for byte (tests/qr/payload.test.ts proves it), and CBOR-LD spends one byte on each array header:
+ * 11 bytes on a 6-unit certificate. Only the QR payload is compacted: the stored and served credential keeps the
+ * arrays 1EdTech's OB 3.0 JSON Schema requires (credentials/build.ts). The credential's own type keeps its two items.
+ */
+export function compactTypes<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(compactTypes) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k === '@context') out[k] = v;
+    else out[k] = k === 'type' && Array.isArray(v) && v.length === 1 && typeof v[0] === 'string' ? v[0] : compactTypes(v);
+  }
+  return out as T;
+}
+
+/** The signed credential as QR text, its one-item type arrays compacted (`compactTypes`). */
 export async function encodeCredentialQr(credential: object, options: EncodeOptions): Promise<CredentialQr> {
   let bytes: Uint8Array;
   try {
     bytes = await cborld.encode({
-      jsonldDocument: credential,
+      jsonldDocument: compactTypes(credential),
       documentLoader: options.documentLoader,
       registryEntryId: options.registryEntryId,
       typeTableLoader: options.typeTableLoader,
@@ -76,7 +95,8 @@ export async function encodeCredentialQr(credential: object, options: EncodeOpti
 }
 
 /**
- * The credential exactly as signed (deep-equal to the issued JSON), or a TandaError: `qr_table_unknown` when the
+ * The credential as the QR carries it: the signed credential with one-item type arrays as strings (`compactTypes`),
+ * the same RDF, so it verifies exactly as the stored form does; or a TandaError: `qr_table_unknown` when the
  * payload needs a type table or context this verifier lacks, `qr_malformed` for anything else that is not a payload.
  */
 export async function decodeCredentialQr(payload: string, options: DecodeOptions): Promise<Record<string, unknown>> {

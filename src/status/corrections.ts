@@ -1,4 +1,4 @@
-import { compactTypes, type Alignment } from '../credentials/build.js';
+import type { Alignment } from '../credentials/build.js';
 import { TandaError } from '../errors.js';
 
 export interface Corrections {
@@ -76,5 +76,5 @@ export function correctedCredential(original: Record<string, unknown>, correctio
     delete subject.achievement.humanCode;
     delete subject.achievement.inLanguage;
   }
-  return compactTypes(next);
+  return next;
 }

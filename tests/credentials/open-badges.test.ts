@@ -2,14 +2,21 @@ import fs from 'node:fs';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import addFormats from 'ajv-formats';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { typicalCredential } from '../../bench/credentials.js';
+import { issueAward } from '../../src/awards/award-service.js';
 import { buildCredential, type Award } from '../../src/credentials/build.js';
 import { dataModelViolations } from '../../src/credentials/data-model.js';
 import { signCredential } from '../../src/credentials/sign.js';
 import { nodeDocumentLoader } from '../../src/jsonld/index.js';
 import { createCachedSigner, type Signer } from '../../src/keys/signer.js';
+import { getQualification } from '../../src/frameworks/catalogue-repository.js';
+import { seedRegistry } from '../../src/frameworks/seed.js';
+import { compactTypes } from '../../src/qr/payload.js';
 import { buildListCredential } from '../../src/status/list-credential.js';
+import { createTestContext, type TestContext } from '../helpers/app.js';
+import { badge } from '../helpers/credentials.js';
+import { testDialect } from '../helpers/db.js';
 
 /*
  * Open Badges 3.0 against every credential shape Tanda builds. The JSON Schemas are 1EdTech's, from the
@@ -127,5 +134,37 @@ describe('Open Badges 3.0: every credential Tanda builds', () => {
     expect(dataModelViolations(list)).toEqual([]);
     expect(list.type).toEqual(expect.arrayContaining(['VerifiableCredential', 'BitstringStatusListCredential']));
     expect(list.credentialSubject).toMatchObject({ type: 'BitstringStatusList', statusPurpose: 'revocation', encodedList: expect.stringMatching(/^u/) });
+  });
+});
+
+describe(`Open Badges 3.0: what Tanda stores and serves (${testDialect})`, () => {
+  let t: TestContext;
+  beforeAll(async () => {
+    t = await createTestContext();
+    await seedRegistry(t.db.kysely, { issuers: [t.issuer.id] });
+  });
+  afterAll(async () => t.close());
+
+  it('a registry award (GET /credentials/:id) and a VC API badge keep the type arrays the later schema build requires; only the QR form writes strings', async () => {
+    const officer = (await t.login('certifying_officer')).headers;
+    const qualification = (await getQualification(t.db.kysely, 'https://tanda.example/qualifications/ph-housekeeping-nc2'))!;
+    const award = await issueAward(t.services, {
+      issuerId: t.issuer.id,
+      qualificationId: qualification.id,
+      achievedUnitIds: qualification.units.filter((u) => u.kind === 'core').map((u) => u.unitId),
+      holder: { name: 'Sok Chanthy' },
+      assessment: { centre: 'Migrant Workers Office Hong Kong (demo)', country: 'HK' },
+    });
+    const served = await t.app.inject({ method: 'GET', url: `/credentials/${encodeURIComponent(String(award.credential.id))}`, headers: officer });
+    const issued = await t.app.inject({ method: 'POST', url: '/credentials/issue', headers: officer, payload: { credential: badge(t.issuer.did) } });
+    expect([served.statusCode, issued.statusCode]).toEqual([200, 201]);
+    for (const credential of [served.json() as Json, issued.json().verifiableCredential as Json]) {
+      expect(errorsOf(later, credential).sort()).toEqual(['/credentialStatus required {"missingProperty":"id"}', '/proof type {"type":"array"}']);
+      // The QR's compact form is the same RDF but not what the schema accepts: the arrays are kept for that reason.
+      const compact = errorsOf(later, compactTypes(credential)).join('\n');
+      for (const path of ['/issuer/type', '/credentialSubject/type', '/credentialSubject/achievement/type', '/credentialSubject/achievement/alignment/0/type']) {
+        expect(compact).toContain(`${path} type {"type":"array"}`);
+      }
+    }
   });
 });

@@ -4,6 +4,7 @@ import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { typicalCredential } from '../../bench/credentials.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
+import { badge } from '../helpers/credentials.js';
 import { testDialect } from '../helpers/db.js';
 
 let t: TestContext;
@@ -61,7 +62,7 @@ describe(`VC API answers bad input with 400, never 5xx (${testDialect})`, () => 
   });
 
   it('a credential that does not verify is 400 with verified:false and the failing checks, in the declared shape', async () => {
-    const signed = (await issue(typicalCredential(t.issuer.did))).json().verifiableCredential;
+    const signed = (await issue(badge(t.issuer.did))).json().verifiableCredential;
     const res = await verify({ verifiableCredential: { ...signed, validFrom: '2020-01-01T00:00:00Z' }, options: { returnProblemDetails: true, returnCredential: true } });
     expectDeclaredError(res, '/credentials/verify', 'POST');
     expect(res.json()).toMatchObject({ code: 'verification_failed', verified: false, credential: { id: signed.id } });
@@ -88,7 +89,7 @@ describe(`VC API answers bad input with 400, never 5xx (${testDialect})`, () => 
   });
 
   it('an unknown context at issuance is 400 unknown_context', async () => {
-    const res = await issue({ ...typicalCredential(t.issuer.did), '@context': ['https://www.w3.org/ns/credentials/v2', 'https://example.org/not-bundled/v1'] });
+    const res = await issue({ ...badge(t.issuer.did), '@context': ['https://www.w3.org/ns/credentials/v2', 'https://example.org/not-bundled/v1'] });
     expect([res.statusCode, res.json().code]).toEqual([400, 'unknown_context']);
   });
 
@@ -120,7 +121,7 @@ describe(`VC API answers bad input with 400, never 5xx (${testDialect})`, () => 
 });
 
 describe('issuance refuses a credential that breaks VC Data Model 2.0 instead of repairing it', () => {
-  const base = () => typicalCredential(t.issuer.did);
+  const base = () => badge(t.issuer.did);
   it.each([
     ['id: null', { id: null }, 'vcdm2.id.url'],
     ['an array id', { id: ['urn:uuid:1', 'urn:uuid:2'] }, 'vcdm2.id.url'],
@@ -133,7 +134,6 @@ describe('issuance refuses a credential that breaks VC Data Model 2.0 instead of
     ['validUntil before validFrom', { validFrom: '2026-11-01T00:00:00Z', validUntil: '2025-11-01T00:00:00Z' }, 'vcdm2.validity.order'],
     ['an empty credential subject', { credentialSubject: {} }, 'vcdm2.subject.claims'],
     ['no credential subject', { credentialSubject: undefined }, 'vcdm2.subject.present'],
-    ['a credentialStatus without type', { credentialStatus: { id: 'https://example.org/status/1#4' } }, 'vcdm2.credentialStatus.type'],
     ['a credentialSchema without type', { credentialSchema: { id: 'https://example.org/schema.json' } }, 'vcdm2.credentialSchema.type'],
     ['a credentialSchema without id', { credentialSchema: { type: 'JsonSchema' } }, 'vcdm2.id.required'],
     ['a refreshService without type', { refreshService: { id: 'https://example.org/refresh' } }, 'vcdm2.refreshService.type'],
@@ -173,7 +173,7 @@ describe('issuance refuses a credential that breaks VC Data Model 2.0 instead of
   });
 
   it('Tanda still fills what it owns when absent: a missing id gets a urn:uuid, a missing issuer the caller\'s DID', async () => {
-    const credential = base();
+    const credential: Json = base();
     delete credential.id;
     delete credential.issuer;
     const res = await issue(credential);
@@ -182,9 +182,39 @@ describe('issuance refuses a credential that breaks VC Data Model 2.0 instead of
   });
 });
 
+describe('which refusal wins at issuance: the registry\'s governance, then VC Data Model 2.0', () => {
+  // A governance refusal says the credential may not be issued through the VC API in any shape, so it comes first:
+  // answering "fix your id" to a credential that would then be refused for what it claims wastes the caller's fix.
+  // The data-model rules still hold for every credential the VC API may issue (the table above) and at verification.
+  it('a registry claim that also breaks the data model → 400 registry_claim_not_allowed, nothing stored', async () => {
+    const claim = typicalCredential(t.issuer.did);
+    const conformant = await issue(claim);
+    expect([conformant.statusCode, conformant.json().code]).toEqual([400, 'registry_claim_not_allowed']);
+    const id = `urn:uuid:${crypto.randomUUID()}`;
+    for (const change of [{ id: 'credential-1' }, { validFrom: '2026-11-01T00:00:00' }, { proof: { type: 'DataIntegrityProof' } }]) {
+      const res = await issue({ ...claim, id, ...change });
+      expect([JSON.stringify(change), res.statusCode, res.json().code]).toEqual([JSON.stringify(change), 400, 'registry_claim_not_allowed']);
+      expectDeclaredError(res, '/credentials/issue', 'POST');
+    }
+    expect(await t.db.kysely.selectFrom('credentials').select('id').where('id', 'in', [id, 'credential-1']).execute()).toEqual([]);
+  });
+
+  it('a caller credentialStatus, even one without type (vcdm2.credentialStatus.type), → 400 credential_status_not_allowed', async () => {
+    for (const credentialStatus of [{ id: 'https://example.org/status/1#4' }, { type: 'BitstringStatusListEntry', statusPurpose: 'revocation', statusListIndex: '4', statusListCredential: 'https://example.org/status/1' }]) {
+      const res = await issue({ ...badge(t.issuer.did), credentialStatus });
+      expect([res.statusCode, res.json().code]).toEqual([400, 'credential_status_not_allowed']);
+      expectDeclaredError(res, '/credentials/issue', 'POST');
+    }
+    // Without the status entry the same credential is conformant and issued, with the status entry the issuer allocates.
+    const ok = await issue(badge(t.issuer.did));
+    expect(ok.statusCode).toBe(201);
+    expect(ok.json().verifiableCredential.credentialStatus).toMatchObject({ type: 'BitstringStatusListEntry', statusPurpose: 'revocation' });
+  });
+});
+
 describe('VC API issue options', () => {
   it('credentialId names a credential that has no id, which stays without one, and is retrievable by it', async () => {
-    const credential = typicalCredential(t.issuer.did);
+    const credential: Json = badge(t.issuer.did);
     delete credential.id;
     const credentialId = `urn:uuid:${crypto.randomUUID()}`;
     const res = await issue(credential, { credentialId });
@@ -197,23 +227,23 @@ describe('VC API issue options', () => {
   });
 
   it('credentialId that contradicts credential.id, or is not a URL, is 400', async () => {
-    const clash = await issue(typicalCredential(t.issuer.did), { credentialId: 'urn:uuid:0000' });
+    const clash = await issue(badge(t.issuer.did), { credentialId: 'urn:uuid:0000' });
     expect([clash.statusCode, clash.json().code]).toEqual([400, 'nonconformant_credential']);
-    const notUrl = await issue(typicalCredential(t.issuer.did), { credentialId: 'not a url' });
+    const notUrl = await issue(badge(t.issuer.did), { credentialId: 'not a url' });
     expect([notUrl.statusCode, notUrl.json().code]).toEqual([400, 'validation_failed']);
   });
 
   it('mandatoryPointers are accepted when they point into the credential, 400 otherwise', async () => {
-    const ok = await issue(typicalCredential(t.issuer.did), { mandatoryPointers: ['/issuer', '/validFrom', '/credentialSubject/achievement/name'] });
+    const ok = await issue(badge(t.issuer.did), { mandatoryPointers: ['/issuer', '/validFrom', '/credentialSubject/achievement/name'] });
     expect(ok.statusCode).toBe(201);
-    const dangling = await issue(typicalCredential(t.issuer.did), { mandatoryPointers: ['/issuer', '/nowhere'] });
+    const dangling = await issue(badge(t.issuer.did), { mandatoryPointers: ['/issuer', '/nowhere'] });
     expect([dangling.statusCode, dangling.json().code]).toEqual([400, 'invalid_pointer']);
-    const syntax = await issue(typicalCredential(t.issuer.did), { mandatoryPointers: ['issuer'] });
+    const syntax = await issue(badge(t.issuer.did), { mandatoryPointers: ['issuer'] });
     expect([syntax.statusCode, syntax.json().code]).toEqual([400, 'validation_failed']);
   });
 
   it('an unknown issue option is 400 unknown_field', async () => {
-    const res = await issue(typicalCredential(t.issuer.did), { somethingElse: true });
+    const res = await issue(badge(t.issuer.did), { somethingElse: true });
     expect([res.statusCode, res.json().code]).toEqual([400, 'unknown_field']);
     expectDeclaredError(res, '/credentials/issue', 'POST');
   });
@@ -221,7 +251,7 @@ describe('VC API issue options', () => {
 
 describe('inline @context objects at the VC API verifier', () => {
   it('verify (the signature covers them) while the registry checks for a known issuer refuse them', async () => {
-    const base = typicalCredential(t.issuer.did);
+    const base = badge(t.issuer.did);
     const credential = { ...base, '@context': [...(base['@context'] as string[]), { nickname: 'https://example.org/vocab#nickname' }], nickname: 'Maria' };
     const issued = await issue(credential);
     expect(issued.statusCode).toBe(201);

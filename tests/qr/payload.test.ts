@@ -4,12 +4,13 @@ import QRCode from 'qrcode';
 import { verifyCredential } from '../../src/credentials/verify.js';
 import { createDocumentLoader, bundledContexts, type DocumentLoader } from '../../src/jsonld/index.js';
 import { TANDA_V1 } from '../../src/jsonld/urls.js';
-import { decodeCredentialQr, encodeCredentialQr, qrVersionFor } from '../../src/qr/payload.js';
+import * as cborld from '@digitalbazaar/cborld';
+import { compactTypes, decodeCredentialQr, encodeCredentialQr, qrVersionFor } from '../../src/qr/payload.js';
 import { buildTypeTable, typeTableLoaderFrom, type TypeTableSource } from '../../src/qr/type-table.js';
 import { readFileSync } from 'node:fs';
 import { HOLDERS, leanCredential, tableSourceFor, testIssuer, type TestIssuer } from './fixtures.js';
 
-/** One-item `type` arrays, as credentials were built (and printed) before 2026-11-27. */
+/** Every `type` as an array, the identity object's and status entry's too (which the stored form writes as strings). */
 function withTypeArrays<T>(value: T): T {
   if (Array.isArray(value)) return value.map(withTypeArrays) as T;
   if (typeof value !== 'object' || value === null) return value;
@@ -71,12 +72,13 @@ describe('QR payload of a signed credential', () => {
     });
   });
 
-  it.each([6, 12])('round-trips a %i-unit credential: decode deep-equals the signed JSON, and it verifies', async (units) => {
+  it.each([6, 12])('round-trips a %i-unit credential: decode deep-equals the signed JSON with one-item types as strings, and it verifies', async (units) => {
     const typeTableLoader = loaderFor(sources[units]!);
     const qr = await encodeCredentialQr(signed[units]!, { registryEntryId: REGISTRY_ENTRY_ID, typeTableLoader, documentLoader });
     expect(qr.payload).toMatch(/^VP1-R[0-9A-Z $%*+\-./:]+$/);
     const decoded = await decodeCredentialQr(qr.payload, { typeTableLoader, documentLoader });
-    expect(decoded).toStrictEqual(signed[units]);
+    expect(decoded).toStrictEqual(compactTypes(signed[units]!));
+    expect(decoded).not.toStrictEqual(signed[units]);
     expect(await verify(decoded)).toBe(true);
 
     const tampered = structuredClone(decoded) as { credentialSubject: { identifier: Array<{ identityHash: string }> } };
@@ -97,7 +99,7 @@ describe('QR payload of a signed credential', () => {
   it('produces exactly the text vpqr.toQrCode produces, and the QR version its encoder picks at ECC M', async () => {
     const typeTableLoader = loaderFor(sources[6]!);
     const ours = await encodeCredentialQr(signed[6]!, { registryEntryId: REGISTRY_ENTRY_ID, typeTableLoader, documentLoader });
-    const theirs = await toQrCode({ vp: signed[6]!, documentLoader, registryEntryId: REGISTRY_ENTRY_ID, typeTableLoader, qrErrorCorrectionLevel: 'M' });
+    const theirs = await toQrCode({ vp: compactTypes(signed[6]!), documentLoader, registryEntryId: REGISTRY_ENTRY_ID, typeTableLoader, qrErrorCorrectionLevel: 'M' });
     expect(ours.payload).toBe(theirs.payload);
     expect(ours.bytes).toBe(theirs.rawCborldBytes.length);
     expect(ours.version).toBe(theirs.version);
@@ -113,21 +115,25 @@ describe('QR payload of a signed credential', () => {
     expect(qrVersionFor('A'.repeat(3392))).toBe(0);
   });
 
-  it('one-item types as strings: same RDF, so a byte-identical signature that verifies either way, and a byte per object less', async () => {
-    const compact = leanCredential(6, issuer.did);
-    const arrays = withTypeArrays(compact);
+  it('one-item types as strings in the QR only: same RDF, so a byte-identical signature that verifies either way, and a byte per object less', async () => {
+    const arrays = leanCredential(6, issuer.did);
+    const compact = compactTypes(arrays);
     expect(JSON.stringify(arrays)).not.toBe(JSON.stringify(compact));
-    const signedArrays = await issuer.sign(arrays, documentLoader);
-    expect(signedArrays.proof).toEqual(signed[6]!.proof);
-    expect(await verify(withTypeArrays(signed[6]!))).toBe(true);
-    expect(await verify({ ...signedArrays, proof: signed[6]!.proof })).toBe(true);
+    const signedCompact = await issuer.sign(compact, documentLoader);
+    expect(signedCompact.proof).toEqual(signed[6]!.proof);
+    expect(await verify(compactTypes(signed[6]!))).toBe(true);
+    expect(await verify({ ...signedCompact, proof: signed[6]!.proof })).toBe(true);
 
     const typeTableLoader = loaderFor(sources[6]!);
-    const strings = await encodeCredentialQr(signed[6]!, { registryEntryId: REGISTRY_ENTRY_ID, typeTableLoader, documentLoader });
-    const old = await encodeCredentialQr(signedArrays, { registryEntryId: REGISTRY_ENTRY_ID, typeTableLoader, documentLoader });
-    // One CBOR array header per object with a one-item type: issuer, subject, achievement, 8 alignments, plus the
-    // identity object and status entry, which were strings already and are arrays in this test's copy.
-    expect(old.bytes - strings.bytes).toBe(13);
+    const options = { registryEntryId: REGISTRY_ENTRY_ID, typeTableLoader, documentLoader };
+    const qr = await encodeCredentialQr(signed[6]!, options);
+    // The stored array form and the compact form give the same payload: the encoder compacts.
+    expect((await encodeCredentialQr(signedCompact, options)).payload).toBe(qr.payload);
+    const raw = async (document: object) => (await cborld.encode({ jsonldDocument: document, ...options })).length;
+    // One CBOR array header per object with a one-item type: issuer, subject, achievement, 8 alignments (the stored
+    // form), plus the identity object and status entry, which are strings there and arrays in this test's copy.
+    expect((await raw(signed[6]!)) - qr.bytes).toBe(11);
+    expect((await raw(withTypeArrays(signed[6]!))) - qr.bytes).toBe(13);
   });
 
   it('a payload printed before the lean shape (type arrays, humanCode, inLanguage, issuer name) still decodes and verifies', async () => {
@@ -153,18 +159,29 @@ describe('QR payload of a signed credential', () => {
     expect(versions.burmese! - versions.latin!).toBeLessThanOrEqual(1);
   });
 
-  it('the lean shape: one-item types are strings; no issuer name, humanCode or inLanguage (the registry has them)', () => {
-    const c = signed[6]! as { type: unknown; issuer: Record<string, unknown>; credentialSubject: { type: unknown; achievement: Record<string, unknown> & { alignment: Array<{ type: unknown }> } } };
-    expect(c.type).toEqual(['VerifiableCredential', 'OpenBadgeCredential']);
-    expect(c.issuer).toEqual({ id: issuer.did, type: 'Profile' });
-    expect(c.credentialSubject.type).toBe('AchievementSubject');
-    expect(c.credentialSubject.achievement.type).toBe('Achievement');
-    expect(c.credentialSubject.achievement.alignment.every((a) => a.type === 'Alignment')).toBe(true);
-    expect(c.credentialSubject.achievement).not.toHaveProperty('humanCode');
-    expect(c.credentialSubject.achievement).not.toHaveProperty('inLanguage');
-    // OB 3.0 MUSTs kept: the credential's name, the achievement's name, description and criteria.
-    expect(c).toHaveProperty('name');
-    expect(Object.keys(c.credentialSubject.achievement)).toEqual(expect.arrayContaining(['name', 'description', 'criteria']));
+  it('the lean shape: stored with the type arrays 1EdTech\'s schema requires, printed with strings; no issuer name, humanCode or inLanguage (the registry has them)', async () => {
+    type Shape = { type: unknown; issuer: Record<string, unknown>; credentialSubject: { type: unknown; achievement: Record<string, unknown> & { type: unknown; alignment: Array<{ type: unknown }> } } };
+    const stored = signed[6]! as Shape;
+    expect(stored.type).toEqual(['VerifiableCredential', 'OpenBadgeCredential']);
+    expect(stored.issuer).toEqual({ id: issuer.did, type: ['Profile'] });
+    expect(stored.credentialSubject.type).toEqual(['AchievementSubject']);
+    expect(stored.credentialSubject.achievement.type).toEqual(['Achievement']);
+    expect(stored.credentialSubject.achievement.alignment.every((a) => JSON.stringify(a.type) === '["Alignment"]')).toBe(true);
+    const typeTableLoader = loaderFor(sources[6]!);
+    const qr = await encodeCredentialQr(signed[6]!, { registryEntryId: REGISTRY_ENTRY_ID, typeTableLoader, documentLoader });
+    const printedForm = (await decodeCredentialQr(qr.payload, { typeTableLoader, documentLoader })) as Shape;
+    expect(printedForm.type).toEqual(['VerifiableCredential', 'OpenBadgeCredential']);
+    expect(printedForm.issuer).toEqual({ id: issuer.did, type: 'Profile' });
+    expect(printedForm.credentialSubject.type).toBe('AchievementSubject');
+    expect(printedForm.credentialSubject.achievement.type).toBe('Achievement');
+    expect(printedForm.credentialSubject.achievement.alignment.every((a) => a.type === 'Alignment')).toBe(true);
+    for (const c of [stored, printedForm]) {
+      expect(c.credentialSubject.achievement).not.toHaveProperty('humanCode');
+      expect(c.credentialSubject.achievement).not.toHaveProperty('inLanguage');
+      // OB 3.0 MUSTs kept: the credential's name, the achievement's name, description and criteria.
+      expect(c).toHaveProperty('name');
+      expect(Object.keys(c.credentialSubject.achievement)).toEqual(expect.arrayContaining(['name', 'description', 'criteria']));
+    }
   });
 
   it('term hoisting changes no RDF: the v1 context and a plain extension give the same proofValue, v1 is smaller', async () => {
@@ -178,7 +195,7 @@ describe('QR payload of a signed credential', () => {
     const hoisted = await encodeCredentialQr(signed[6]!, { registryEntryId: REGISTRY_ENTRY_ID, typeTableLoader, documentLoader });
     const baseline = await encodeCredentialQr(plain, { registryEntryId: REGISTRY_ENTRY_ID, typeTableLoader, documentLoader });
     expect(hoisted.bytes).toBeLessThan(baseline.bytes - 20);
-    expect(await decodeCredentialQr(baseline.payload, { typeTableLoader, documentLoader })).toStrictEqual(plain);
+    expect(await decodeCredentialQr(baseline.payload, { typeTableLoader, documentLoader })).toStrictEqual(compactTypes(plain));
   });
 
   it('a payload whose registry entry this verifier lacks → qr_table_unknown, never a decoded document', async () => {

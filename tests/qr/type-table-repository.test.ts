@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.js';
 import { nodeDocumentLoader } from '../../src/jsonld/index.js';
-import { decodeCredentialQr, encodeCredentialQr } from '../../src/qr/payload.js';
+import { compactTypes, decodeCredentialQr, encodeCredentialQr } from '../../src/qr/payload.js';
 import {
   addTypeTableVersion,
   exportTypeTables,
@@ -85,9 +85,9 @@ describe('qr_type_tables: one immutable table per registry entry id', () => {
       typeTableLoader: typeTableLoaderFromDb(db.kysely),
       documentLoader,
     });
-    expect(await decodeCredentialQr(qr.payload, { typeTableLoader: typeTableLoaderFromDb(db.kysely), documentLoader })).toStrictEqual(credential);
+    expect(await decodeCredentialQr(qr.payload, { typeTableLoader: typeTableLoaderFromDb(db.kysely), documentLoader })).toStrictEqual(compactTypes(credential));
     const bundle = JSON.parse(JSON.stringify(await exportTypeTables(db.kysely))) as Array<{ registryEntryId: number; source: TypeTableSource }>;
-    expect(await decodeCredentialQr(qr.payload, { typeTableLoader: typeTableLoaderFrom(bundle), documentLoader })).toStrictEqual(credential);
+    expect(await decodeCredentialQr(qr.payload, { typeTableLoader: typeTableLoaderFrom(bundle), documentLoader })).toStrictEqual(compactTypes(credential));
     // A verifier whose bundle predates this qualification's table is told to update, not that it is invalid.
     const stale = typeTableLoaderFrom(bundle.filter((e) => e.registryEntryId !== entry.registryEntryId));
     await expect(decodeCredentialQr(qr.payload, { typeTableLoader: stale, documentLoader })).rejects.toMatchObject({ code: 'qr_table_unknown' });
