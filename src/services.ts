@@ -49,6 +49,7 @@ export function createServices(config: Config, db: Db): Services {
       return issuer ? { known: true, name: issuer.name, id: issuer.id } : { known: false };
     },
     checkRegistry: async (credential) => checkCredentialAgainstRegistry(credential, await registry()),
+    signingKey: (verificationMethod) => keys.keyRecord(verificationMethod),
   });
   const status = new StatusService({ db, keys, documentLoader, credentials, publicUrl: config.publicUrl });
   credentials.hooks.allocateStatus = async (tx, input) => ({ ...(await status.allocate(tx, input)) });

@@ -3,6 +3,7 @@ import { loadConfig } from '../config.js';
 import { isTandaError } from '../errors.js';
 import { rotateIssuerKey } from '../issuers/issuers.js';
 import { certificatesCommand } from './certificates.js';
+import { compromiseKeyCommand } from './keys.js';
 import { registryCommand } from './registry.js';
 import { rplCommand } from './rpl.js';
 import { statusCommand } from './status.js';
@@ -34,13 +35,17 @@ const DB_COMMANDS: Record<string, { help: string; run: Command }> = {
     run: certificatesCommand,
   },
   'rotate-key': {
-    help: 'rotate-key <issuer-id>            make a new signing key current (old ones keep verifying)',
+    help: 'rotate-key <issuer-id>            make a new signing key current (the old one verifies what it signed before)',
     run: async ([issuerId], services) => {
       if (!issuerId) throw new Error('usage: tanda rotate-key <issuer-id>');
       const vm = await services.db.kysely.transaction().execute((tx) => rotateIssuerKey(tx, services.keys, issuerId));
       process.stdout.write(`new current key: ${vm}\n`);
       return 0;
     },
+  },
+  'compromise-key': {
+    help: 'compromise-key <issuer-id> --reason TEXT [--key VM]  report a key stolen: refuse all it signed, re-issue under a new key',
+    run: compromiseKeyCommand,
   },
   'admin-token': {
     help: 'admin-token                       create the first admin and print its token (if none exists)',

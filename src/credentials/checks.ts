@@ -14,6 +14,7 @@ export type CheckId =
   | 'context'
   | 'signature'
   | 'issuer_binding'
+  | 'signing_key'
   | 'validity_period'
   | 'issuer'
   | 'accreditation'
@@ -32,6 +33,9 @@ export const CHECK_CODES = [
   'unresolvable_did',
   'issuer_key_mismatch',
   'issuer_unbound',
+  'key_retired',
+  'key_compromised',
+  'signing_time_invalid',
   'expired',
   'not_yet_valid',
   'unknown_issuer',

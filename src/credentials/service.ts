@@ -6,6 +6,7 @@ import type { DocumentLoader } from '../jsonld/loader.js';
 import type { KeyStore } from '../keys/key-store.js';
 import { holderNames } from './build.js';
 import type { Check } from './checks.js';
+import type { SigningKeyRecord } from './signing-key.js';
 import { signCredential, type SignedCredential } from './sign.js';
 import { issuerId, verifyCredential, type IssuerInfo, type VerificationResult } from './verify.js';
 
@@ -23,6 +24,8 @@ export interface CredentialServiceDeps {
   knownContexts: ReadonlySet<string>;
   lookupIssuer: (did: string) => Promise<IssuerInfo>;
   checkRegistry?: (credential: Record<string, unknown>) => Promise<Check[]>;
+  /** The registry's record of a signing key, read at verification time so a compromise counts at once. */
+  signingKey?: (verificationMethod: string) => Promise<SigningKeyRecord | undefined>;
 }
 
 export interface IssueOptions {
@@ -76,7 +79,9 @@ export class CredentialService {
         if (!this.hooks.allocateStatus) throw new TandaError('unsupported_option', 'credential status lists are not enabled');
         draft.credentialStatus = await this.hooks.allocateStatus(tx, { issuerId: options.issuerId, credentialId: id });
       }
-      const signed = await signCredential(draft, { signer: key.signer, documentLoader: this.deps.documentLoader });
+      // `created` dates the proof: a verifier accepts a retired key's proof only if it was made before the retirement,
+      // and checks accreditation at this moment (8 more bytes in the QR code; see docs/verifier.md).
+      const signed = await signCredential(draft, { signer: key.signer, documentLoader: this.deps.documentLoader, created: `${nowIso().slice(0, 19)}Z` });
       await tx
         .insertInto('credentials')
         .values({
@@ -104,6 +109,7 @@ export class CredentialService {
       knownContexts: this.deps.knownContexts,
       lookupIssuer: this.deps.lookupIssuer,
       ...(this.deps.checkRegistry ? { checkRegistry: this.deps.checkRegistry } : {}),
+      ...(this.deps.signingKey ? { signingKey: this.deps.signingKey } : {}),
       ...(this.hooks.checkStatus ? { checkStatus: this.hooks.checkStatus } : {}),
       ...(options.checks ? { checks: options.checks } : {}),
       ...(options.now ? { now: options.now } : {}),

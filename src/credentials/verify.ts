@@ -2,6 +2,7 @@ import * as vc from '@digitalbazaar/vc';
 import jsigs from 'jsonld-signatures';
 import type { DocumentLoader } from '../jsonld/loader.js';
 import { fail, pass, warn, type Check } from './checks.js';
+import { checkSigningKey, type SigningKeyRecord } from './signing-key.js';
 import { verifyingSuite } from './suite.js';
 
 export interface VerificationResult {
@@ -24,6 +25,11 @@ export interface VerifyOptions {
   lookupIssuer?: (did: string) => Promise<IssuerInfo>;
   /** Registry checks (accreditation, catalogue, levels) for credentials of known issuers; outside `verified`. */
   checkRegistry?: (credential: Record<string, unknown>) => Promise<Check[]>;
+  /**
+   * The registry's record of the key that made the proof (undefined for a key no registry body holds): retired and
+   * compromised keys are refused by the `signing_key` check, which counts towards `verified` like the proof itself.
+   */
+  signingKey?: (verificationMethod: string) => Promise<SigningKeyRecord | undefined>;
   /** Status (revocation) check; absent → a credential with credentialStatus is reported status_unknown. */
   checkStatus?: (credential: Record<string, unknown>) => Promise<Check>;
   now?: Date;
@@ -36,6 +42,7 @@ const CREDENTIAL_CHECKS: Partial<Record<string, 'proof' | 'validity' | 'status'>
   context: 'proof',
   signature: 'proof',
   issuer_binding: 'proof',
+  signing_key: 'proof',
   validity_period: 'validity',
   status: 'status',
   payload: 'proof',
@@ -78,6 +85,11 @@ export async function verifyCredential(input: unknown, options: VerifyOptions): 
   checks.push(signature.check);
   const did = issuerId(credential) ?? '';
   if (signature.controller) checks.push(checkBinding(did, signature.controller));
+  const verificationMethod = signature.check.data?.verificationMethod;
+  if (signature.check.valid && options.signingKey && typeof verificationMethod === 'string') {
+    const key = await options.signingKey(verificationMethod);
+    if (key) checks.push(checkSigningKey(credential, verificationMethod, key));
+  }
 
   if (options.lookupIssuer) {
     const info = await options.lookupIssuer(did).catch(() => ({ known: false }) as IssuerInfo);

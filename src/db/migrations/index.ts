@@ -4,6 +4,7 @@ import { m0003Qr } from './0003-qr.js';
 import { m0004Status } from './0004-status.js';
 import { m0005Rpl } from './0005-rpl.js';
 import { m0006Awards } from './0006-awards.js';
+import { m0007KeyCompromise } from './0007-key-compromise.js';
 import type { MigrationFactory } from './types.js';
 
 /** Ordered by name; a released migration is never edited — add a new one. */
@@ -14,4 +15,5 @@ export const migrations: Record<string, MigrationFactory> = {
   '0004-status': m0004Status,
   '0005-rpl': m0005Rpl,
   '0006-awards': m0006Awards,
+  '0007-key-compromise': m0007KeyCompromise,
 };

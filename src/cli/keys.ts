@@ -1,0 +1,39 @@
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { compromiseKey } from '../issuers/compromise.js';
+import type { Services } from '../services.js';
+
+export const COMPROMISE_HELP = `usage: tanda compromise-key <issuer-id> --reason TEXT [--key VERIFICATION-METHOD]
+  Reports a signing key compromised: nothing it signed verifies any more, the body gets a new key, its status lists
+  are re-signed, and every credential the key signed is re-issued under the new key (the old ones revoked as
+  superseded, returnees told through the outbox). Without --key: the current key, or, if the current key replaced a
+  compromised one, that earlier report is resumed. Safe to re-run: finished work is never done twice.`;
+
+const out = (s: string) => process.stdout.write(`${s}\n`);
+
+/** `tanda compromise-key`: an operator command, acting for any certifying body (whoever runs it holds the database). */
+export async function compromiseKeyCommand(argv: string[], services: Services): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { reason: { type: 'string' }, key: { type: 'string' }, help: { type: 'boolean' } } });
+  const [issuerId] = positionals;
+  if (values.help) {
+    out(COMPROMISE_HELP);
+    return 0;
+  }
+  if (!issuerId || positionals.length > 1 || !values.reason?.trim()) {
+    process.stderr.write(`${COMPROMISE_HELP}\n`);
+    return 2;
+  }
+  const result = await compromiseKey(
+    { db: services.db, keys: services.keys, status: services.status, outbox: services.rpl.outbox },
+    { issuerId, verificationMethod: values.key, reason: values.reason, actor: { by: `cli:${os.userInfo().username}`, userId: null } },
+  );
+  out(
+    result.newlyReported
+      ? `key ${result.verificationMethod} reported compromised; new current key ${result.replacement}; ${result.statusListsResigned} status list(s) re-signed`
+      : `key ${result.verificationMethod} was already reported compromised on ${result.reportedAt} (replaced by ${result.replacement}); resuming`,
+  );
+  out(`re-issued ${result.reissued.length} credential(s), ${result.notified} holder(s) notified`);
+  for (const f of result.failed) out(`not re-issued: ${f.credentialId}: ${f.code}: ${f.message}`);
+  out(result.completed ? 'complete: every credential the key signed is revoked or replaced' : 'incomplete: run the command again to retry');
+  return result.completed ? 0 : 1;
+}
