@@ -17,6 +17,7 @@ export const ERRORS = {
   unauthenticated: { status: 401, message: 'Authentication required' },
   invalid_credentials: { status: 401, message: 'Invalid credentials' },
   forbidden: { status: 403, message: 'Your role does not allow this' },
+  reason_required: { status: 403, message: 'Reading a returnee\'s data as an admin needs a stated reason' },
   // credentials and keys
   invalid_credential: { status: 422, message: 'The credential is malformed' },
   issuer_mismatch: { status: 422, message: 'The credential names another issuer than the caller\'s certifying body' },

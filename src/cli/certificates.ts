@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { PAPERS, SECOND_LANGS, type Paper, type SecondLang } from '../certificates/view.js';
+import { authorize } from '../policy/policy.js';
+import { credentialScope, whereCredentialInScope } from '../policy/scope.js';
 import type { Services } from '../services.js';
+import { AS_HELP, AS_OPTION, cliActor } from './actor.js';
 import { progressBar } from './progress.js';
 
 export const CERTIFICATES_HELP = `usage: tanda certificates <command>
@@ -11,7 +14,8 @@ export const CERTIFICATES_HELP = `usage: tanda certificates <command>
                  [--paper …] [--lang …]
                  a cohort with a progress bar: cohort.pdf is one PDF, one page per certificate; cohort.zip holds
                  one PDF per certificate, rendered on every core (faster for large cohorts); without ids, every
-                 catalogue award matching the filters`;
+                 catalogue award matching the filters
+  both: ${AS_HELP}; certificates of that account's certifying body only`;
 
 const options = {
   out: { type: 'string' },
@@ -20,6 +24,7 @@ const options = {
   issuer: { type: 'string' },
   qualification: { type: 'string' },
   since: { type: 'string' },
+  ...AS_OPTION,
 } as const;
 
 function printOptions(values: { paper?: string | undefined; lang?: string | undefined }): { paper?: Paper; lang?: SecondLang } {
@@ -32,12 +37,22 @@ function printOptions(values: { paper?: string | undefined; lang?: string | unde
 export async function certificatesCommand(argv: string[], services: Services): Promise<number> {
   const [sub, ...rest] = argv;
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options });
+  if (sub !== 'print' && sub !== 'batch') {
+    process.stderr.write(`${CERTIFICATES_HELP}\n`);
+    return 2;
+  }
+  const actor = await cliActor(services.db.kysely, values.as);
+  const printable = async (id: string) => {
+    const stored = (await services.credentials.find(id)) ?? (await services.credentials.find(`urn:uuid:${id}`));
+    if (!stored) throw new Error(`no credential ${id}`);
+    authorize(actor, 'print', { kind: 'credential', issuerId: stored.issuerId, holderUserId: stored.holderUserId });
+    return stored;
+  };
   switch (sub) {
     case 'print': {
       const [id] = positionals;
       if (!id) break;
-      const stored = (await services.credentials.find(id)) ?? (await services.credentials.find(`urn:uuid:${id}`));
-      if (!stored) throw new Error(`no credential ${id}`);
+      const stored = await printable(id);
       const out = values.out ?? `certificate-${stored.id.replace(/^urn:uuid:/, '')}.pdf`;
       fs.writeFileSync(out, await services.certificates.pdf(stored, printOptions(values)));
       process.stdout.write(`${out}\n`);
@@ -51,6 +66,7 @@ export async function certificatesCommand(argv: string[], services: Services): P
           .selectFrom('awards')
           .innerJoin('credentials', 'credentials.id', 'awards.credential_id')
           .select('awards.credential_id')
+          .where(whereCredentialInScope(credentialScope(actor)))
           .orderBy('credentials.holder_name');
         if (values.issuer) query = query.where('credentials.issuer_id', '=', values.issuer);
         if (values.qualification) query = query.where('awards.qualification_id', '=', values.qualification);
@@ -58,6 +74,7 @@ export async function certificatesCommand(argv: string[], services: Services): P
         ids = (await query.execute()).map((r) => r.credential_id);
       }
       if (ids.length === 0) throw new Error('no certificate matches');
+      for (const id of positionals) await printable(id);
       const batch = { ...printOptions(values), onProgress: progressBar('certificates') };
       if (values.out.toLowerCase().endsWith('.zip')) {
         try {

@@ -9,6 +9,7 @@ import { rplCommand } from './rpl.js';
 import { statusCommand } from './status.js';
 import { bundleCommand, verifyCommand } from './verify.js';
 import { createServices, type Services } from '../services.js';
+import { OPERATOR, authorize } from '../policy/policy.js';
 
 type Command = (argv: string[], services: Services) => Promise<number>;
 
@@ -38,6 +39,7 @@ const DB_COMMANDS: Record<string, { help: string; run: Command }> = {
     help: 'rotate-key <issuer-id>            make a new signing key current (the old one verifies what it signed before)',
     run: async ([issuerId], services) => {
       if (!issuerId) throw new Error('usage: tanda rotate-key <issuer-id>');
+      authorize(OPERATOR, 'rotate_key', { kind: 'body', issuerId });
       const vm = await services.db.kysely.transaction().execute((tx) => rotateIssuerKey(tx, services.keys, issuerId));
       process.stdout.write(`new current key: ${vm}\n`);
       return 0;
@@ -50,6 +52,7 @@ const DB_COMMANDS: Record<string, { help: string; run: Command }> = {
   'admin-token': {
     help: 'admin-token                       create the first admin and print its token (if none exists)',
     run: async (_argv, services) => {
+      authorize(OPERATOR, 'run', { kind: 'deployment' });
       const result = await ensureFirstAdmin(services.db, services.config);
       process.stdout.write(result.token ? `${result.token}\n` : 'an admin already exists\n');
       return 0;

@@ -7,6 +7,7 @@ import type { ImportRowError } from '../frameworks/import-errors.js';
 import { importMappingTable, parseMappingCsv, parseMappingJson } from '../frameworks/mapping-import.js';
 import { seedFrameworks } from '../frameworks/seed.js';
 import { loadRegistrySnapshot } from '../frameworks/snapshot-loader.js';
+import { OPERATOR, authorize } from '../policy/policy.js';
 import type { Services } from '../services.js';
 
 export const REGISTRY_HELP = `usage: tanda registry <command>
@@ -40,6 +41,7 @@ function readInput(file: string | undefined): { text: string; csv: boolean } {
 export async function registryCommand(argv: string[], services: Services): Promise<number> {
   const [sub, ...rest] = argv;
   const ex = services.db.kysely;
+  authorize(OPERATOR, sub === 'snapshot' ? 'read' : 'manage', { kind: 'registry' });
   try {
     switch (sub) {
       case 'import-mapping': {

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Actor } from '../rpl/access.js';
 import { verifyAuditChain } from '../rpl/audit.js';
 import { importCohort, type CohortRowReport } from '../rpl/cohort-import.js';
+import { OPERATOR, authorize } from '../policy/policy.js';
 import type { Services } from '../services.js';
 import { progressBar } from './progress.js';
 
@@ -52,8 +52,9 @@ export async function rplCommand(argv: string[], services: Services): Promise<nu
         err(`no user ${values.assessor}`);
         return 1;
       }
-      // The decisions are the assessor's: the import is recorded as theirs.
-      const actor: Actor = { id: assessor.id, name: assessor.name, role: assessor.role, issuerId: assessor.issuer_id };
+      // The decisions are the assessor's: the import is done, and recorded, as theirs.
+      const actor = { id: assessor.id, name: assessor.name, role: assessor.role, issuerId: assessor.issuer_id };
+      authorize(actor, 'import', { kind: 'cohort', issuerId: values.issuer });
       const ref = values.ref ?? `${values.date}-${values.centre ?? values.country ?? 'cohort'}`;
       const report = await importCohort(services.rpl, actor, fs.readFileSync(file, 'utf8'), {
         issuerId: values.issuer, qualification: values.qualification, assessorId: assessor.id, centreId: values.centre ?? null,
@@ -67,6 +68,7 @@ export async function rplCommand(argv: string[], services: Services): Promise<nu
       return report.failed ? 1 : 0;
     }
     case 'audit-verify': {
+      authorize(OPERATOR, 'verify_chain', { kind: 'audit', issuerId: null });
       const result = await verifyAuditChain(services.db.kysely);
       if (result.valid) {
         out(`audit chain intact: ${result.entries} entries`);

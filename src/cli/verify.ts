@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { isTandaError, TandaError } from '../errors.js';
 import { bundledContexts } from '../jsonld/index.js';
+import { OPERATOR, authorize } from '../policy/policy.js';
 import type { Services } from '../services.js';
 import { openTrustBundle } from '../trust/open.js';
 import { trustBundleService } from '../trust/service.js';
@@ -133,6 +134,7 @@ export async function bundleCommand(argv: string[], services: Services): Promise
   const trust = trustBundleService(services);
   fs.mkdirSync(dataDir, { recursive: true });
   if (sub === 'export') {
+    authorize(OPERATOR, 'run', { kind: 'deployment' });
     const { text, bundle } = await trust.current();
     if (positionals[0]) fs.writeFileSync(positionals[0], text);
     else process.stdout.write(`${text}\n`);

@@ -1,0 +1,254 @@
+import type { Role } from '../db/schema.js';
+import { TandaError } from '../errors.js';
+import { TRANSITIONS, isCaseEvent } from '../rpl/transitions.js';
+import { caseInScope, caseScope } from './scope.js';
+
+/*
+ * The one access policy: "may this actor do this action to this resource?". Pure (no database, no clock, no Fastify):
+ * callers load the facts a decision needs (the case's body and assessor, the candidate's bodies, the credential's
+ * issuer and holder) into a Resource and ask. Every route, CLI command and domain service goes through `authorize`
+ * (or, for lists, through the scopes in ./scope.ts, which encode the same rules as SQL).
+ *
+ * The rules, in one place:
+ * - a candidate acts only on their own profile, cases and credentials;
+ * - staff act only within their certifying body; staff of no body act on nothing that belongs to a body;
+ * - an assessor works only on the cases assigned to them;
+ * - who may fire which workflow event is the transition table's `roles` (src/rpl/transitions.ts); the policy adds
+ *   the body and assignment;
+ * - an admin manages accounts, bodies, keys and the registry, and reads the audit chain and statistics; an admin reads
+ *   a returnee's personal data only with a stated reason, which the caller records in the audit chain;
+ * - the operator (whoever runs the `tanda` CLI on the deployment's machine, holding its master key) runs deployment
+ *   tasks; body work from the CLI is done as a named staff account, so the same body rules hold there.
+ */
+
+export type StaffRole = Exclude<Role, 'candidate'>;
+
+/** Who asks: a signed-in user (API token or session) or the operator at the deployment's command line. */
+export type Actor = { kind?: 'user'; id: string; role: Role; issuerId: string | null } | OperatorActor;
+export interface OperatorActor {
+  kind: 'operator';
+  id: 'operator';
+  role: 'operator';
+  issuerId: null;
+}
+export const OPERATOR: OperatorActor = { kind: 'operator', id: 'operator', role: 'operator', issuerId: null };
+export const isOperator = (actor: Actor): actor is OperatorActor => actor.kind === 'operator';
+
+/** A case as the policy needs it. */
+export interface CaseFacts {
+  issuerId: string;
+  assessorId: string | null;
+  candidateUserId: string;
+}
+
+/** The facts each kind of resource is judged on. */
+export type Resource =
+  /** A returnee's profile. `bodies`: the bodies that registered them or hold a case of theirs. */
+  | { kind: 'candidate'; userId: string; bodies: readonly string[] }
+  /** Registering a new returnee (with the body they are registered under). */
+  | { kind: 'candidate_registry'; issuerId: string | null }
+  | ({ kind: 'case' } & CaseFacts)
+  /** Opening a case for a candidate with a body. */
+  | { kind: 'case_opening'; issuerId: string; candidateUserId: string; candidateBodies: readonly string[] }
+  | ({ kind: 'evidence' } & CaseFacts)
+  | ({ kind: 'assessment' } & CaseFacts)
+  /** A credential issued here. `holderUserId`: the returnee's account when it came from an RPL case. */
+  | { kind: 'credential'; issuerId: string; holderUserId: string | null }
+  /** Signing a credential as a body through the VC API (no registry claim). */
+  | { kind: 'issuance'; issuerId: string }
+  /** A status list entry of a body's credential (revocation). */
+  | { kind: 'status_entry'; issuerId: string }
+  /** Issuing the award of a certified case or a moderated cohort row. */
+  | { kind: 'award'; issuerId: string }
+  /** Importing an assessment day's decisions (cohort CSV) for a body. */
+  | { kind: 'cohort'; issuerId: string }
+  /** Audit entries: of one body's cases, or the whole chain (issuerId null). */
+  | { kind: 'audit'; issuerId: string | null }
+  /** Aggregated, suppressed statistics: of one body, or all (issuerId null). */
+  | { kind: 'statistics'; issuerId: string | null }
+  /** Frameworks, mapping tables, the catalogue, accreditations, centres. */
+  | { kind: 'registry' }
+  /** A certifying body: its keys and its certificate profile. */
+  | { kind: 'body'; issuerId: string }
+  /** Staff accounts and API tokens. */
+  | { kind: 'account'; issuerId: string | null }
+  /** Deployment tasks: migrations, trust-bundle export, status list refresh, orphan sweep, first admin. */
+  | { kind: 'deployment' };
+
+export type ResourceKind = Resource['kind'];
+
+export const ACTIONS = {
+  candidate: ['read', 'update', 'change_contact', 'withdraw_consent', 'export', 'erase'],
+  candidate_registry: ['create'],
+  case: ['read', 'transition', 'self_assess', 'history'],
+  case_opening: ['create'],
+  evidence: ['read', 'upload'],
+  assessment: ['read', 'record'],
+  credential: ['read', 'print', 'history', 'revoke', 'reissue'],
+  issuance: ['issue'],
+  status_entry: ['update'],
+  award: ['issue'],
+  cohort: ['import'],
+  audit: ['read', 'verify_chain'],
+  statistics: ['read'],
+  registry: ['read', 'manage'],
+  body: ['read', 'rotate_key', 'compromise_key', 'manage_profile'],
+  account: ['create', 'manage'],
+  deployment: ['run'],
+} as const satisfies Record<ResourceKind, readonly string[]>;
+
+export type ActionOf<K extends ResourceKind> = (typeof ACTIONS)[K][number];
+/** `transition` takes the event as a second part: `transition:confirm`. */
+export type Action = ActionOf<ResourceKind> | `transition:${string}`;
+
+export interface Context {
+  /** An admin's stated reason for reading a returnee's personal data; the caller audits it. */
+  reason?: string | undefined;
+}
+
+export type Refusal = 'unauthenticated' | 'not_found' | 'forbidden' | 'reason_required';
+
+export type Decision =
+  | { allowed: true; /** The access used an admin's stated reason: audit it. */ auditedReason?: string }
+  | { allowed: false; code: Refusal; message: string };
+
+const allow: Decision = { allowed: true };
+/** Outside the actor's reach: answered like a missing id, so existence cannot be probed. */
+const hidden = (what: string): Decision => ({ allowed: false, code: 'not_found', message: `no such ${what}` });
+const forbid = (message: string): Decision => ({ allowed: false, code: 'forbidden', message });
+
+const PERSONAL_DATA_KINDS: ReadonlySet<ResourceKind> = new Set(['candidate', 'case', 'evidence', 'assessment', 'credential']);
+const WHAT: Record<ResourceKind, string> = {
+  candidate: 'candidate',
+  candidate_registry: 'candidate registry',
+  case: 'case',
+  case_opening: 'case',
+  evidence: 'evidence',
+  assessment: 'assessment',
+  credential: 'credential',
+  issuance: 'certifying body',
+  status_entry: 'credential',
+  award: 'case',
+  cohort: 'cohort',
+  audit: 'audit entry',
+  statistics: 'statistics',
+  registry: 'registry entry',
+  body: 'certifying body',
+  account: 'account',
+  deployment: 'task',
+};
+
+const inBody = (actor: Actor, issuerId: string | null): boolean => actor.issuerId !== null && actor.issuerId === issuerId;
+const isStaff = (actor: Actor): boolean => actor.role !== 'candidate' && actor.role !== 'operator';
+
+/** Case-bound resources (case, evidence, assessment): who sees the case at all — the same rule lists use as SQL. */
+const seesCase = (actor: Actor, c: CaseFacts): boolean => caseInScope(caseScope(actor), c);
+
+function decideCaseEvent(actor: Actor, event: string, c: CaseFacts): Decision {
+  if (!seesCase(actor, c)) return hidden('case');
+  if (!isCaseEvent(event)) return forbid(`unknown event ${event}`);
+  const roles: readonly Role[] = TRANSITIONS[event].roles;
+  if (actor.role === 'operator' || !roles.includes(actor.role)) return forbid(`the event ${event} needs one of the roles: ${roles.join(', ')}`);
+  return allow;
+}
+
+/** The rule table. Admin reads of personal data are handled in `decide` (they need a reason). */
+function rule(actor: Actor, action: Action, r: Resource): Decision {
+  const role = actor.role;
+  switch (r.kind) {
+    case 'candidate': {
+      if (role === 'candidate') {
+        if (r.userId !== actor.id) return hidden('candidate');
+        return ['read', 'update', 'change_contact', 'withdraw_consent', 'export', 'erase'].includes(action) ? allow : forbid('not for a returnee');
+      }
+      if (!isStaff(actor) || role === 'admin' || !r.bodies.some((b) => inBody(actor, b))) return hidden('candidate');
+      if (action === 'read') return allow;
+      // Profile work is the counsellor's; the export is of this body's part of the file only (the caller scopes it).
+      if (['update', 'change_contact', 'withdraw_consent', 'export'].includes(action)) {
+        return role === 'counsellor' ? allow : forbid('a counsellor of the body works on returnee profiles');
+      }
+      // Erasure reaches every body's cases: only the returnee, or an admin with a stated reason.
+      return forbid('only the returnee (or an admin with a stated reason) may erase their data');
+    }
+    case 'candidate_registry':
+      return role === 'counsellor' && inBody(actor, r.issuerId) ? allow : forbid('returnees are registered by a counsellor of a certifying body');
+    case 'case_opening':
+      if (role === 'candidate') return r.candidateUserId === actor.id ? allow : hidden('candidate');
+      if (role !== 'counsellor') return forbid('cases are opened by the returnee or a counsellor of the body');
+      if (!inBody(actor, r.issuerId)) return forbid('a counsellor opens cases with their own certifying body only');
+      return r.candidateBodies.some((b) => inBody(actor, b)) ? allow : hidden('candidate');
+    case 'case':
+      if (action.startsWith('transition:')) return decideCaseEvent(actor, action.slice('transition:'.length), r);
+      if (!seesCase(actor, r)) return hidden('case');
+      if (action === 'self_assess') return role === 'candidate' || role === 'counsellor' ? allow : forbid('the self-assessment is the returnee\'s (or their counsellor\'s)');
+      return allow;
+    case 'evidence':
+      if (!seesCase(actor, r)) return hidden('case');
+      if (action === 'upload') return ['candidate', 'counsellor', 'assessor'].includes(role) ? allow : forbid('evidence is added by the returnee, their counsellor or the assessor');
+      return allow;
+    case 'assessment':
+      if (!seesCase(actor, r)) return hidden('case');
+      if (action === 'record') return role === 'assessor' ? allow : forbid('unit decisions are recorded by the assigned assessor');
+      return allow;
+    case 'credential':
+      if (role === 'candidate') {
+        if (r.holderUserId !== actor.id) return hidden('credential');
+        return ['read', 'print', 'history'].includes(action) ? allow : forbid('not for a returnee');
+      }
+      if (!isStaff(actor) || role === 'admin' || !inBody(actor, r.issuerId)) return hidden('credential');
+      if (action === 'revoke' || action === 'reissue') return role === 'certifying_officer' ? allow : forbid('a certifying officer of the issuing body does this');
+      return allow;
+    case 'issuance':
+    case 'status_entry':
+    case 'award':
+      return role === 'certifying_officer' && inBody(actor, r.issuerId) ? allow : forbid('a certifying officer of the certifying body does this');
+    case 'cohort':
+      // The imported decisions are recorded as the assessor's own, so the assessor imports them.
+      return role === 'assessor' && inBody(actor, r.issuerId) ? allow : forbid('an assessor of the certifying body imports their assessment day');
+    case 'audit':
+      if (role === 'admin' || role === 'operator') return allow;
+      // Staff read their body's part of the chain (case histories); the whole chain is the admin's.
+      return r.issuerId !== null && isStaff(actor) && inBody(actor, r.issuerId) && action === 'read' ? allow : forbid('the audit log is read by an admin, or by staff for their own body');
+    case 'statistics':
+      if (role === 'admin') return allow;
+      if (!['certifying_officer', 'counsellor', 'moderator'].includes(role)) return forbid('statistics are for admins, officers, counsellors and moderators');
+      return r.issuerId !== null && inBody(actor, r.issuerId) ? allow : forbid('staff see the statistics of their own certifying body');
+    case 'registry':
+      if (action === 'read') return allow;
+      return role === 'admin' || role === 'operator' ? allow : forbid('the registry is managed by an admin');
+    case 'body':
+      if (action === 'read') return allow;
+      if (role === 'admin' || role === 'operator') return allow;
+      return action === 'manage_profile' && role === 'certifying_officer' && inBody(actor, r.issuerId) ? allow : forbid('certifying bodies are managed by an admin');
+    case 'account':
+      return role === 'admin' || role === 'operator' ? allow : forbid('accounts are managed by an admin');
+    case 'deployment':
+      return role === 'operator' || role === 'admin' ? allow : forbid('deployment tasks are the operator\'s');
+  }
+}
+
+/** The decision, without throwing. `actor` null: not signed in. */
+export function decide(actor: Actor | null, action: Action, resource: Resource, context: Context = {}): Decision {
+  if (!actor) return { allowed: false, code: 'unauthenticated', message: 'sign in first' };
+  const base = action.startsWith('transition:') ? 'transition' : action;
+  if (!(ACTIONS[resource.kind] as readonly string[]).includes(base)) return forbid(`${action} is not an action on a ${WHAT[resource.kind]}`);
+  if (actor.role === 'admin' && PERSONAL_DATA_KINDS.has(resource.kind)) {
+    // Admins run the deployment, not cases: reading a returnee's data needs a reason that goes into the audit chain,
+    // and changing it is not theirs at all (erasure on a returnee's request is the one exception).
+    const reads = base === 'read' || base === 'export' || base === 'history' || base === 'print' || (resource.kind === 'candidate' && base === 'erase');
+    if (!reads) return forbid('an admin does not change returnees\' data or cases');
+    const reason = context.reason?.trim();
+    if (!reason) return { allowed: false, code: 'reason_required', message: 'an admin reads a returnee\'s data only with a stated reason (X-Tanda-Access-Reason)' };
+    return { allowed: true, auditedReason: reason };
+  }
+  return rule(actor, action, resource);
+}
+
+/** Throws the refusal as a TandaError; returns the decision (to see whether an admin's reason must be audited). */
+export function authorize(actor: Actor | null, action: Action, resource: Resource, context: Context = {}): Extract<Decision, { allowed: true }> {
+  const d = decide(actor, action, resource, context);
+  if (!d.allowed) throw new TandaError(d.code, d.message);
+  return d;
+}
+
+export const can = (actor: Actor | null, action: Action, resource: Resource, context: Context = {}): boolean => decide(actor, action, resource, context).allowed;
