@@ -1,19 +1,21 @@
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { compromiseKey } from '../issuers/compromise.js';
+import { authorize } from '../policy/policy.js';
 import type { Services } from '../services.js';
+import { AS_HELP, AS_OPTION, cliActor } from './actor.js';
 
-export const COMPROMISE_HELP = `usage: tanda compromise-key <issuer-id> --reason TEXT [--key VERIFICATION-METHOD]
+export const COMPROMISE_HELP = `usage: tanda compromise-key <issuer-id> --reason TEXT [--key VERIFICATION-METHOD] [--as ADMIN]
   Reports a signing key compromised: nothing it signed verifies any more, the body gets a new key, its status lists
   are re-signed, and every credential the key signed is re-issued under the new key (the old ones revoked as
   superseded, returnees told through the outbox). Without --key: the current key, or, if the current key replaced a
-  compromised one, that earlier report is resumed. Safe to re-run: finished work is never done twice.`;
+  compromised one, that earlier report is resumed. Safe to re-run: finished work is never done twice.
+  Done as the operator, or as an admin account (${AS_HELP}); every step is in the audit chain.`;
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
 /** `tanda compromise-key`: an operator command, acting for any certifying body (whoever runs it holds the database). */
 export async function compromiseKeyCommand(argv: string[], services: Services): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { reason: { type: 'string' }, key: { type: 'string' }, help: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { reason: { type: 'string' }, key: { type: 'string' }, help: { type: 'boolean' }, ...AS_OPTION } });
   const [issuerId] = positionals;
   if (values.help) {
     out(COMPROMISE_HELP);
@@ -23,9 +25,11 @@ export async function compromiseKeyCommand(argv: string[], services: Services): 
     process.stderr.write(`${COMPROMISE_HELP}\n`);
     return 2;
   }
+  const actor = await cliActor(services.db.kysely, values.as);
+  authorize(actor, 'compromise_key', { kind: 'body', issuerId });
   const result = await compromiseKey(
     { db: services.db, keys: services.keys, status: services.status, outbox: services.rpl.outbox },
-    { issuerId, verificationMethod: values.key, reason: values.reason, actor: { by: `cli:${os.userInfo().username}`, userId: null } },
+    { issuerId, verificationMethod: values.key, reason: values.reason, actor: { by: actor.id, userId: actor.kind === 'operator' ? null : actor.id } },
   );
   out(
     result.newlyReported
