@@ -6,7 +6,7 @@ import { createDocumentLoader, bundledContexts, type DocumentLoader } from '../.
 import { TANDA_V1 } from '../../src/jsonld/urls.js';
 import { decodeCredentialQr, encodeCredentialQr, qrVersionFor } from '../../src/qr/payload.js';
 import { buildTypeTable, typeTableLoaderFrom, type TypeTableSource } from '../../src/qr/type-table.js';
-import { leanCredential, tableSourceFor, testIssuer, type TestIssuer } from './fixtures.js';
+import { leanCredential, SIGNED_AT, tableSourceFor, testIssuer, type TestIssuer } from './fixtures.js';
 
 // The same terms with no hoisting, under a URL of its own: the baseline the v1 context is compared against.
 const PLAIN_EXT = 'https://tanda.example/contexts/test-plain';
@@ -43,9 +43,10 @@ beforeAll(async () => {
 });
 
 describe('QR payload of a signed credential', () => {
-  it('signs without proof.created (data-integrity `date: null`)', () => {
+  it('signs like the product: proof.created to the second (it dates the proof for key retirement)', () => {
     expect(signed[6]!.proof).toEqual({
       type: 'DataIntegrityProof',
+      created: SIGNED_AT,
       cryptosuite: 'eddsa-rdfc-2022',
       verificationMethod: `${issuer.did}#${issuer.did.slice('did:key:'.length)}`,
       proofPurpose: 'assertionMethod',
