@@ -27,6 +27,8 @@ export interface Services {
   status: StatusService;
   certificates: CertificateService;
   rpl: RplContext;
+  /** Drops the registry snapshot verification reuses, after a change that must count at once (a key compromise). */
+  registryChanged(): void;
 }
 
 export function createServices(config: Config, db: Db): Services {
@@ -48,7 +50,7 @@ export function createServices(config: Config, db: Db): Services {
       const issuer = await findIssuerByDid(db.kysely, did);
       return issuer ? { known: true, name: issuer.name, id: issuer.id } : { known: false };
     },
-    checkRegistry: async (credential) => checkCredentialAgainstRegistry(credential, await registry()),
+    checkRegistry: async (credential) => checkCredentialAgainstRegistry(credential, await registry.get()),
     signingKey: (verificationMethod) => keys.keyRecord(verificationMethod),
   });
   const status = new StatusService({ db, keys, documentLoader, credentials, publicUrl: config.publicUrl });
@@ -56,7 +58,17 @@ export function createServices(config: Config, db: Db): Services {
   credentials.hooks.checkStatus = (credential) => status.checkStatus(credential);
   // RPL certification issues through issueAward (award record + QR type table, so the certificate can be printed);
   // the closure reads `services` only when a case is certified, after construction.
-  const core = { config, db, keys, documentLoader, knownContexts, credentials, status, rpl: createRplContext(config, db, credentials, (input) => issueAward(services, input)) };
+  const core = {
+    config,
+    db,
+    keys,
+    documentLoader,
+    knownContexts,
+    credentials,
+    status,
+    rpl: createRplContext(config, db, credentials, (input) => issueAward(services, input)),
+    registryChanged: registry.invalidate,
+  };
   const services: Services = { ...core, certificates: new CertificateService(core) };
   return services;
 }
@@ -66,14 +78,19 @@ export function createServices(config: Config, db: Db): Services {
  * reuses it for a short while; a change shows in verification results within REGISTRY_TTL_MS.
  */
 const REGISTRY_TTL_MS = 30_000;
-function cachedRegistrySnapshot(db: Db): () => Promise<RegistrySnapshot> {
+function cachedRegistrySnapshot(db: Db): { get(): Promise<RegistrySnapshot>; invalidate(): void } {
   let cached: { at: number; snapshot: Promise<RegistrySnapshot> } | undefined;
-  return () => {
-    if (!cached || Date.now() - cached.at > REGISTRY_TTL_MS) {
-      const snapshot = loadRegistrySnapshot(db.kysely);
-      snapshot.catch(() => (cached = undefined));
-      cached = { at: Date.now(), snapshot };
-    }
-    return cached.snapshot;
+  return {
+    get() {
+      if (!cached || Date.now() - cached.at > REGISTRY_TTL_MS) {
+        const snapshot = loadRegistrySnapshot(db.kysely);
+        snapshot.catch(() => (cached = undefined));
+        cached = { at: Date.now(), snapshot };
+      }
+      return cached.snapshot;
+    },
+    invalidate() {
+      cached = undefined;
+    },
   };
 }

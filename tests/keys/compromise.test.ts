@@ -75,6 +75,8 @@ describe(`reporting a key compromised, on ${testDialect}`, () => {
     old.fraud = await award(t);
     await t.services.status.revoke({ credentialId: old.fraud.id as string, actor: { issuerId: t.issuer.id, by: 'test', userId: null }, reason: 'fraud' });
     compromised = (await t.services.keys.currentKey(t.issuer.id)).verificationMethod;
+    // Until the report, its credentials verify (and the server's registry snapshot is now warm).
+    expect((await serverVerify(t, old.unheld)).statusCode).toBe(200);
     for (const c of Object.values(old)) expect(c.proof.verificationMethod).toBe(compromised);
 
     const officer = await t.app.inject({ method: 'POST', url: `/issuers/${t.issuer.id}/keys/compromise`, headers: f.officer, payload: { reason: 'laptop stolen' } });
@@ -116,6 +118,8 @@ describe(`reporting a key compromised, on ${testDialect}`, () => {
       const server = await serverVerify(t, doc);
       expect(server.statusCode, name).toBe(200);
       expect(failing(server.checks)).toEqual([]);
+      // The registry lines see the body's new DID at once (the server's registry snapshot was dropped).
+      expect(server.checks.find((c) => c.id === 'issuer_accredited'), name).toMatchObject({ status: 'pass' });
       // The employer's path: the re-printed certificate's QR code, checked offline with the new verification data.
       const qr = await t.services.certificates.qrPayload(stored);
       const verdict = await verifyQrText(qr.payload, data);

@@ -57,7 +57,9 @@ export const issuerRoutes: FastifyPluginAsync = async (app) => {
       { db, keys, status: app.services.status, outbox: app.services.rpl.outbox },
       { issuerId: request.params.id, verificationMethod: request.body.verificationMethod, reason: request.body.reason, actor: { by: user.id, userId: user.id } },
     );
-    // Verifiers of this instance (POST /verify/qr, the next /trust-bundle) see the compromise now, not within a minute.
+    // Verifiers of this instance (/credentials/verify's registry lines, POST /verify/qr, the next /trust-bundle) see
+    // the new key now, not within a minute.
+    app.services.registryChanged();
     trustBundleService(app.services).invalidate();
     return outcome;
   });
