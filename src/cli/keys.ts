@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
-import { compromiseKey } from '../issuers/compromise.js';
-import { authorize } from '../policy/policy.js';
+import { proofCreated } from '../credentials/signing-key.js';
+import { compromiseKey, unrevokedSignedBy } from '../issuers/compromise.js';
+import { rotateIssuerKey } from '../issuers/issuers.js';
+import { authorize, OPERATOR } from '../policy/policy.js';
 import type { Services } from '../services.js';
 import { AS_HELP, AS_OPTION, cliActor } from './actor.js';
 
@@ -12,6 +14,35 @@ export const COMPROMISE_HELP = `usage: tanda compromise-key <issuer-id> --reason
   Done as the operator, or as an admin account (${AS_HELP}); every step is in the audit chain.`;
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
+const err = (s: string) => process.stderr.write(`${s}\n`);
+
+export const ROTATE_HELP = `usage: tanda rotate-key <issuer-id> [--force]
+  Makes a new signing key current and retires the old one: its private half is destroyed, and what it signed keeps
+  verifying only if its proof is dated (proof.created) before now. Refused while the old key has unrevoked
+  credentials with undated proofs (issued before proofs were dated): re-issue them first, or --force to let them fail.`;
+
+/** `tanda rotate-key`: a deployment task of the operator. */
+export async function rotateKeyCommand(argv: string[], services: Services): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { force: { type: 'boolean' } } });
+  const [issuerId] = positionals;
+  if (!issuerId || positionals.length > 1) {
+    err(ROTATE_HELP);
+    return 2;
+  }
+  authorize(OPERATOR, 'rotate_key', { kind: 'body', issuerId });
+  const current = (await services.keys.publicKeys(issuerId)).find((k) => k.status === 'current');
+  if (current && !values.force) {
+    let undated = 0;
+    for await (const c of unrevokedSignedBy(services.db.kysely, issuerId, current.verification_method)) if (!proofCreated(c.document)) undated++;
+    if (undated > 0) {
+      err(`${undated} unrevoked credential(s) signed by ${current.verification_method} have undated proofs and would stop verifying once it is retired: re-issue them first, or rotate with --force`);
+      return 1;
+    }
+  }
+  const vm = await services.db.kysely.transaction().execute((tx) => rotateIssuerKey(tx, services.keys, issuerId));
+  out(`new current key: ${vm}`);
+  return 0;
+}
 
 /** `tanda compromise-key`: an operator command, acting for any certifying body (whoever runs it holds the database). */
 export async function compromiseKeyCommand(argv: string[], services: Services): Promise<number> {

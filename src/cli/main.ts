@@ -1,9 +1,8 @@
 import { ensureFirstAdmin, openAndMigrate } from '../bootstrap.js';
 import { loadConfig } from '../config.js';
 import { isTandaError } from '../errors.js';
-import { rotateIssuerKey } from '../issuers/issuers.js';
 import { certificatesCommand } from './certificates.js';
-import { compromiseKeyCommand } from './keys.js';
+import { compromiseKeyCommand, rotateKeyCommand } from './keys.js';
 import { registryCommand } from './registry.js';
 import { rplCommand } from './rpl.js';
 import { statusCommand } from './status.js';
@@ -36,14 +35,8 @@ const DB_COMMANDS: Record<string, { help: string; run: Command }> = {
     run: certificatesCommand,
   },
   'rotate-key': {
-    help: 'rotate-key <issuer-id>            make a new signing key current (the old one verifies what it signed before)',
-    run: async ([issuerId], services) => {
-      if (!issuerId) throw new Error('usage: tanda rotate-key <issuer-id>');
-      authorize(OPERATOR, 'rotate_key', { kind: 'body', issuerId });
-      const vm = await services.db.kysely.transaction().execute((tx) => rotateIssuerKey(tx, services.keys, issuerId));
-      process.stdout.write(`new current key: ${vm}\n`);
-      return 0;
-    },
+    help: 'rotate-key <issuer-id> [--force]  make a new signing key current (the old one verifies what it signed before)',
+    run: rotateKeyCommand,
   },
   'compromise-key': {
     help: 'compromise-key <issuer-id> --reason TEXT [--key VM]  report a key stolen: refuse all it signed, re-issue under a new key',

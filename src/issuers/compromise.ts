@@ -71,6 +71,28 @@ export function signingMethods(document: Record<string, unknown>): string[] {
   return proofs.filter(isObject).map((p) => p.verificationMethod).filter((v): v is string => typeof v === 'string');
 }
 
+/** The body's credentials signed by `verificationMethod` and not revoked, read a page at a time. */
+export async function* unrevokedSignedBy(executor: Executor, issuerId: string, verificationMethod: string): AsyncGenerator<{ id: string; document: Record<string, unknown> }> {
+  for (let after = ''; ; ) {
+    const page = await executor
+      .selectFrom('credentials')
+      .leftJoin('revocations', 'revocations.credential_id', 'credentials.id')
+      .select(['credentials.id', 'credentials.document'])
+      .where('credentials.issuer_id', '=', issuerId)
+      .where('revocations.credential_id', 'is', null)
+      .where('credentials.id', '>', after)
+      .orderBy('credentials.id')
+      .limit(PAGE)
+      .execute();
+    for (const row of page) {
+      const document = JSON.parse(row.document) as Record<string, unknown>;
+      if (signingMethods(document).includes(verificationMethod)) yield { id: row.id, document };
+    }
+    if (page.length < PAGE) return;
+    after = page[page.length - 1]!.id;
+  }
+}
+
 export async function compromiseKey(deps: CompromiseDeps, request: CompromiseRequest): Promise<CompromiseOutcome> {
   const reason = request.reason.trim();
   if (!reason || reason.length > MAX_REASON) throw new TandaError('validation_failed', `a reason of 1 to ${MAX_REASON} characters is required`);
@@ -78,44 +100,29 @@ export async function compromiseKey(deps: CompromiseDeps, request: CompromiseReq
 
   const outcome: CompromiseOutcome = { ...report, reissued: [], notified: 0, failed: [], completed: false };
   const actor: Actor = { issuerId: request.issuerId, by: request.actor.by, userId: request.actor.userId };
-  for (let after = ''; ; ) {
-    const page = await deps.db.kysely
-      .selectFrom('credentials')
-      .leftJoin('revocations', 'revocations.credential_id', 'credentials.id')
-      .select(['credentials.id', 'credentials.document'])
-      .where('credentials.issuer_id', '=', request.issuerId)
-      .where('revocations.credential_id', 'is', null)
-      .where('credentials.id', '>', after)
-      .orderBy('credentials.id')
-      .limit(PAGE)
-      .execute();
-    for (const row of page) {
-      if (!signingMethods(JSON.parse(row.document) as Record<string, unknown>).includes(report.verificationMethod)) continue;
-      let notified = false;
-      try {
-        const done = await deps.status.reissueUnderCurrentKey(row.id, actor, {
-          note: `signing key ${report.verificationMethod} compromised`,
-          afterStore: async (tx, signed, replaced) => {
-            notified = await notifyHolder(deps.outbox, tx, replaced, signed);
-            await appendAudit(tx, deps.db.dialect, {
-              actorId: request.actor.by,
-              action: 'credential.reissued_key_compromise',
-              caseId: replaced.caseId,
-              subjectId: signed.id as string,
-              data: { replaced: replaced.id, verificationMethod: report.verificationMethod, replacementMethod: String(signed.proof.verificationMethod), holderNotified: notified },
-            });
-          },
-        });
-        outcome.reissued.push({ replaced: done.replaced, replacement: done.credential.id as string });
-        if (notified) outcome.notified++;
-      } catch (e) {
-        // Revoked by a concurrent run (or an officer) since the page was read: nothing of ours was kept.
-        if (isTandaError(e) && e.code === 'already_revoked') continue;
-        outcome.failed.push({ credentialId: row.id, code: isTandaError(e) ? e.code : 'internal', message: (e as Error).message });
-      }
+  for await (const row of unrevokedSignedBy(deps.db.kysely, request.issuerId, report.verificationMethod)) {
+    let notified = false;
+    try {
+      const done = await deps.status.reissueUnderCurrentKey(row.id, actor, {
+        note: `signing key ${report.verificationMethod} compromised`,
+        afterStore: async (tx, signed, replaced) => {
+          notified = await notifyHolder(deps.outbox, tx, replaced, signed);
+          await appendAudit(tx, deps.db.dialect, {
+            actorId: request.actor.by,
+            action: 'credential.reissued_key_compromise',
+            caseId: replaced.caseId,
+            subjectId: signed.id as string,
+            data: { replaced: replaced.id, verificationMethod: report.verificationMethod, replacementMethod: String(signed.proof.verificationMethod), holderNotified: notified },
+          });
+        },
+      });
+      outcome.reissued.push({ replaced: done.replaced, replacement: done.credential.id as string });
+      if (notified) outcome.notified++;
+    } catch (e) {
+      // Revoked by a concurrent run (or an officer) since the page was read: nothing of ours was kept.
+      if (isTandaError(e) && e.code === 'already_revoked') continue;
+      outcome.failed.push({ credentialId: row.id, code: isTandaError(e) ? e.code : 'internal', message: (e as Error).message });
     }
-    if (page.length < PAGE) break;
-    after = page[page.length - 1]!.id;
   }
 
   if (outcome.failed.length === 0) {
