@@ -1,5 +1,6 @@
 import { renderCertificate } from '../src/certificates/render.js';
 import type { CertificateView } from '../src/certificates/view.js';
+import { demoLogo, demoSeal, demoSignature } from '../src/demo/profile-images.js';
 import { samplePayload } from '../tests/certificates/fixtures/views.js';
 import { rate } from './measure.js';
 
@@ -39,8 +40,18 @@ export async function benchCertificates(seconds = 4): Promise<Record<string, num
   // A different certificate number each time, as in a cohort, so nothing is served from a whole-page cache.
   const render = () => renderCertificate({ ...view, certificateNumber: `TANDA-TH-2026-${String(serial++).padStart(6, '0')}` });
   const pdf = await render();
+  // The same certificate with the body's profile (logo, seal, signatory and signature), as issued bodies print it.
+  const profiled: CertificateView = {
+    ...view,
+    issuer: { ...view.issuer, logo: demoLogo('TP'), seal: demoSeal() },
+    signatory: { name: 'Somchai Prasert', title: 'Director', signature: demoSignature(2) },
+  };
+  const renderProfiled = () => renderCertificate({ ...profiled, certificateNumber: `TANDA-TH-2026-${String(serial++).padStart(6, '0')}` });
+  const profiledPdf = await renderProfiled();
   return {
     'certificate.render_per_s': await rate(render, seconds),
     'certificate.pdf_bytes': pdf.length,
+    'certificate.render_with_profile_per_s': await rate(renderProfiled, seconds),
+    'certificate.pdf_with_profile_bytes': profiledPdf.length,
   };
 }

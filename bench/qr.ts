@@ -1,7 +1,7 @@
 import { nodeDocumentLoader } from '../src/jsonld/index.js';
 import { decodeCredentialQr, encodeCredentialQr } from '../src/qr/payload.js';
 import { typeTableLoaderFrom } from '../src/qr/type-table.js';
-import { leanCredential, tableSourceFor, testIssuer } from '../tests/qr/fixtures.js';
+import { HOLDERS, leanCredential, tableSourceFor, testIssuer, type HolderScript } from '../tests/qr/fixtures.js';
 
 const REGISTRY_ENTRY_ID = 100;
 
@@ -20,6 +20,8 @@ async function rate(op: () => Promise<unknown>, ms = 1500): Promise<number> {
 /**
  * The typical certificate of issue 6 (30-character holder name, 6 units, KKNI + AQRF levels, one status entry,
  * proof without `created`) and its 12-unit sibling: payload size, QR version at ECC M, encode/decode throughput.
+ * Then the same 6-unit certificate for a 12-character Khmer and a 12-character Burmese name, each with its Latin
+ * transliteration (issue 13: goals ≤ v16-M for every script, ≤ v15-M for the Latin name).
  */
 export async function benchQr(): Promise<Record<string, number>> {
   const documentLoader = nodeDocumentLoader();
@@ -39,6 +41,13 @@ export async function benchQr(): Promise<Record<string, number>> {
       encode = () => encodeCredentialQr(credential, options);
       decode = () => decodeCredentialQr(qr.payload, { typeTableLoader, documentLoader });
     }
+  }
+  const typeTableLoader = typeTableLoaderFrom([{ registryEntryId: REGISTRY_ENTRY_ID, source: tableSourceFor(6, issuer.did) }]);
+  for (const script of ['khmer', 'burmese'] as const satisfies readonly HolderScript[]) {
+    const credential = await issuer.sign(leanCredential(6, issuer.did, undefined, HOLDERS[script]), documentLoader);
+    const qr = await encodeCredentialQr(credential, { registryEntryId: REGISTRY_ENTRY_ID, typeTableLoader, documentLoader });
+    out[`qr.payload_bytes_6_units_${script}`] = qr.bytes;
+    out[`qr.version_m_6_units_${script}`] = qr.version;
   }
   out['qr.encode_per_s'] = await rate(encode!);
   out['qr.decode_per_s'] = await rate(decode!);

@@ -41,7 +41,7 @@ export async function benchStatus(revocations = 200): Promise<Record<string, num
     const issuer = await createIssuer(db.kysely, services.keys, config.publicUrl, { name: 'Bench Body', country: 'PH', didMethod: 'key' });
     const ids: string[] = [];
     for (let i = 0; i < revocations + 20; i++) {
-      const v = await services.credentials.issue(typicalCredential(issuer.did), { issuerId: issuer.id, withStatus: true });
+      const v = await services.credentials.issue(typicalCredential(issuer.did), { issuerId: issuer.id, kind: 'award' });
       ids.push(v.id as string);
     }
     const actor = { issuerId: issuer.id, by: 'bench', userId: null };

@@ -14,6 +14,10 @@ const EnvSchema = Type.Object({
   TANDA_SEED_DEMO: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'true' }),
   TANDA_EVIDENCE_MAX_BYTES: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
   TANDA_APPEAL_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
+  TANDA_MAIL_TRANSPORT: Type.Optional(Type.Union([Type.Literal('smtp'), Type.Literal('log'), Type.Literal('none')])),
+  TANDA_SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://[^\\s]+$' })),
+  TANDA_MAIL_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 254 })),
+  TANDA_OUTBOX_INTERVAL_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 5000 }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -30,12 +34,29 @@ export interface Config {
   bootstrapToken: string | undefined;
   /** Where this instance is reachable; used for status list URLs, verify links and did:web documents. */
   publicUrl: string;
+  /** TANDA_PUBLIC_URL was set (not the localhost default): bootstrap remembers it for processes started without it. */
+  publicUrlConfigured: boolean;
   seedDemo: boolean;
   /** Largest evidence file accepted (bytes). */
   evidenceMaxBytes: number;
   /** Days after a decision within which the candidate may appeal. */
   appealDays: number;
+  /** How one-time codes and notices leave: see MailConfig. */
+  mail: MailConfig;
+  /** How often the outbox worker looks for work (it is also woken at once by this instance's requests). */
+  outboxIntervalMs: number;
   logLevel: string;
+}
+
+/**
+ * `smtp`: e-mail through TANDA_SMTP_URL (SMS stays queued: no SMS gateway yet). `log`: development only, messages
+ * (codes included) are written to the log and sent nowhere. `none`: messages stay queued, nobody receives a code.
+ * Unset: `smtp` when TANDA_SMTP_URL is set, otherwise `none` — never `log` by default.
+ */
+export interface MailConfig {
+  transport: 'smtp' | 'log' | 'none';
+  smtpUrl: string | undefined;
+  from: string;
 }
 
 /** Reads and validates the environment once, at startup; nothing else in the code reads process.env. */
@@ -51,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new TandaError('invalid_config', `invalid configuration: ${problems.join('; ')}`);
   }
   const env2 = converted as Static<typeof EnvSchema>;
+  const publicUrl = (env2.TANDA_PUBLIC_URL ?? `http://localhost:${env2.PORT}`).replace(/\/+$/, '');
   return {
     port: env2.PORT,
     host: env2.HOST,
@@ -58,10 +80,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env2.DATABASE_URL,
     masterKey: env2.TANDA_MASTER_KEY,
     bootstrapToken: env2.TANDA_BOOTSTRAP_TOKEN,
-    publicUrl: (env2.TANDA_PUBLIC_URL ?? `http://localhost:${env2.PORT}`).replace(/\/+$/, ''),
+    publicUrl,
+    publicUrlConfigured: env2.TANDA_PUBLIC_URL !== undefined,
     seedDemo: env2.TANDA_SEED_DEMO === 'true',
     evidenceMaxBytes: env2.TANDA_EVIDENCE_MAX_BYTES,
     appealDays: env2.TANDA_APPEAL_DAYS,
+    mail: mailConfig(env2, publicUrl),
+    outboxIntervalMs: env2.TANDA_OUTBOX_INTERVAL_MS,
     logLevel: env2.LOG_LEVEL,
   };
+}
+
+function mailConfig(env: Static<typeof EnvSchema>, publicUrl: string): MailConfig {
+  const transport = env.TANDA_MAIL_TRANSPORT ?? (env.TANDA_SMTP_URL ? 'smtp' : 'none');
+  if (transport === 'smtp' && !env.TANDA_SMTP_URL) throw new TandaError('invalid_config', 'invalid configuration: TANDA_MAIL_TRANSPORT=smtp needs TANDA_SMTP_URL');
+  if (transport === 'log' && env.TANDA_SMTP_URL) {
+    // `npm start` asks for the log transport unless TANDA_MAIL_TRANSPORT is given: never let it quietly win over SMTP.
+    throw new TandaError('invalid_config', 'invalid configuration: TANDA_MAIL_TRANSPORT=log would write sign-in codes to the log although TANDA_SMTP_URL is set; set TANDA_MAIL_TRANSPORT=smtp');
+  }
+  return { transport, smtpUrl: env.TANDA_SMTP_URL, from: env.TANDA_MAIL_FROM ?? `Tanda <no-reply@${new URL(publicUrl).hostname}>` };
 }

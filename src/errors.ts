@@ -16,11 +16,14 @@ export const ERRORS = {
   // auth
   unauthenticated: { status: 401, message: 'Authentication required' },
   invalid_credentials: { status: 401, message: 'Invalid credentials' },
+  invalid_code: { status: 422, message: 'The confirmation code is wrong, expired or already used' },
   forbidden: { status: 403, message: 'Your role does not allow this' },
   reason_required: { status: 403, message: 'Reading a returnee\'s data as an admin needs a stated reason' },
   // credentials and keys
   invalid_credential: { status: 422, message: 'The credential is malformed' },
   issuer_mismatch: { status: 422, message: 'The credential names another issuer than the caller\'s certifying body' },
+  credential_status_not_allowed: { status: 400, message: 'The issuer allocates the credential\'s status entry; a credential to issue must not carry credentialStatus' },
+  registry_claim_not_allowed: { status: 400, message: 'The credential claims a qualification, unit or level of the registry: those are issued only by certifying an RPL case' },
   unsupported_option: { status: 400, message: 'Unsupported option' },
   unknown_context: { status: 422, message: 'The document uses a JSON-LD context this service does not know' },
   unresolvable_did: { status: 422, message: 'The DID cannot be resolved offline' },
@@ -39,6 +42,7 @@ export const ERRORS = {
   invalid_transition: { status: 409, message: 'This transition is not allowed from the current state' },
   already_revoked: { status: 409, message: 'The credential is already revoked; revocation is final' },
   revocation_final: { status: 409, message: 'A revoked credential cannot be reinstated; re-issue it instead' },
+  not_revocable: { status: 409, message: 'The credential has no status entry, so no verifier could learn of a revocation' },
   precondition_failed: { status: 409, message: 'The case does not meet the conditions for this step' },
   evidence_type_refused: { status: 415, message: 'The file is not an accepted evidence type' },
   evidence_empty: { status: 400, message: 'The uploaded file is empty' },
@@ -47,6 +51,8 @@ export const ERRORS = {
   qr_payload_too_large: { status: 422, message: 'The QR payload is too large to print at a scannable size' },
   certificate_layout_overflow: { status: 422, message: 'The certificate content does not fit its template' },
   certificate_render_busy: { status: 503, message: 'Too many certificates are waiting to be rendered; try again shortly' },
+  invalid_image: { status: 422, message: 'The image is not a PNG or JPEG a certificate can print' },
+  image_too_large: { status: 413, message: 'The image is larger than a certificate needs' },
   // configuration and internals
   invalid_config: { status: 500, message: 'Invalid configuration' },
   key_decryption_failed: { status: 500, message: 'A stored key could not be decrypted' },

@@ -2,7 +2,11 @@ import type { Config } from './config.js';
 import type { Db } from './db/database.js';
 import { issueAward } from './awards/award-service.js';
 import { CertificateService } from './certificates/certificate-service.js';
+import { registryAwardCheck, type AwardListView } from './awards/award-check.js';
+import type { Check } from './credentials/checks.js';
 import { CredentialService } from './credentials/service.js';
+import { registryTerms, type RegistryTerms } from './credentials/registry-claims.js';
+import { issuerId } from './credentials/verify.js';
 import { checkCredentialAgainstRegistry } from './frameworks/registry-check.js';
 import { loadRegistrySnapshot } from './frameworks/snapshot-loader.js';
 import type { RegistrySnapshot } from './frameworks/snapshot.js';
@@ -11,7 +15,8 @@ import { bundledContexts, createDocumentLoader, type DocumentLoader } from './js
 import { KeyStore } from './keys/key-store.js';
 import { loadMasterKey } from './keys/master-key.js';
 import { createRplContext, type RplContext } from './rpl/context.js';
-import { StatusService } from './status/status-service.js';
+import { revocationEntry } from './status/check.js';
+import { StatusService, type AwardEntryInfo } from './status/status-service.js';
 
 /**
  * Everything the routes and the CLI need, built once from the validated config. Domain modules receive their
@@ -41,6 +46,13 @@ export function createServices(config: Config, db: Db): Services {
   });
   const knownContexts = new Set(bundledContexts().keys());
   const registry = cachedRegistrySnapshot(db);
+  // The catalogue's names, worked out once per registry snapshot rather than per VC API issuance.
+  const terms = new WeakMap<RegistrySnapshot, RegistryTerms>();
+  const termsOf = (snapshot: RegistrySnapshot): RegistryTerms => {
+    let t = terms.get(snapshot);
+    if (!t) terms.set(snapshot, (t = registryTerms(snapshot)));
+    return t;
+  };
   const credentials = new CredentialService({
     db,
     keys,
@@ -50,10 +62,20 @@ export function createServices(config: Config, db: Db): Services {
       const issuer = await findIssuerByDid(db.kysely, did);
       return issuer ? { known: true, name: issuer.name, id: issuer.id } : { known: false };
     },
-    checkRegistry: async (credential) => checkCredentialAgainstRegistry(credential, await registry.get()),
+    registryTerms: async () => termsOf(await registry.get()),
+    checkRegistry: async (credential): Promise<Check[]> => [...checkCredentialAgainstRegistry(credential, await registry.get()), await awardCheck(credential)],
     signingKey: (verificationMethod) => keys.keyRecord(verificationMethod),
   });
-  const status = new StatusService({ db, keys, documentLoader, credentials, publicUrl: config.publicUrl });
+  // Whether a registry body's credential is an award or was signed through the VC API, from the list its status
+  // entry is in (`status` is declared below; this runs only when a credential is verified).
+  const awardCheck = async (credential: Record<string, unknown>): Promise<Check> => {
+    const issuer = await findIssuerByDid(db.kysely, issuerId(credential) ?? '');
+    const entry = revocationEntry(credential);
+    const info: AwardEntryInfo | undefined = entry ? await status.awardEntry(entry.statusListCredential, Number(entry.statusListIndex)) : undefined;
+    const view: AwardListView | undefined = info && { kind: info.kind, sameBody: info.issuerId === issuer?.id, exception: !info.entryIsAward };
+    return registryAwardCheck(credential, view, issuer?.name ?? 'its issuer');
+  };
+  const status: StatusService = new StatusService({ db, keys, documentLoader, credentials, publicUrl: config.publicUrl });
   credentials.hooks.allocateStatus = async (tx, input) => ({ ...(await status.allocate(tx, input)) });
   credentials.hooks.checkStatus = (credential) => status.checkStatus(credential);
   // RPL certification issues through issueAward (award record + QR type table, so the certificate can be printed);

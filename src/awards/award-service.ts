@@ -90,7 +90,7 @@ export async function issueAward(services: Services, input: AwardInput): Promise
 
   const key = await services.keys.currentKey(input.issuerId);
   const unsigned = buildCredential({
-    issuer: { did: key.issuerDid, name: issuer.name },
+    issuer: { did: key.issuerDid },
     holder: input.holder,
     achievement: {
       id: qualification.id,
@@ -101,7 +101,6 @@ export async function issueAward(services: Services, input: AwardInput): Promise
         kind === 'full_qualification'
           ? 'Assessed competent in every core unit of the qualification through Recognition of Prior Learning.'
           : 'Assessed competent in the units listed through Recognition of Prior Learning.',
-      humanCode: qualification.code,
       alignment,
     },
     validFrom,
@@ -117,7 +116,7 @@ export async function issueAward(services: Services, input: AwardInput): Promise
     qualificationId: qualification.id,
     caseId: input.caseId ?? null,
     holderUserId: input.holderUserId ?? null,
-    withStatus: Boolean(credentials.hooks.allocateStatus),
+    kind: 'award',
     beforeSign: async (tx) => {
       // Verifiers check accreditation on validFrom and when the proof was made (now): both must hold.
       await assertAccredited(tx, { issuerId: input.issuerId, qualificationId: qualification.id, date: validFrom });
@@ -177,7 +176,6 @@ async function ensureTypeTable(tx: Executor, qualification: Qualification, issue
       name: pickText(qualification.titles),
       description: pickText(qualification.descriptions ?? qualification.titles),
       criteria: String((signed.credentialSubject as { achievement: { criteria: { narrative: string } } }).achievement.criteria.narrative),
-      humanCode: qualification.code,
     },
     levels,
     units: qualification.units.map((u) => ({ url: u.unitId, title: pickText(u.titles) })),

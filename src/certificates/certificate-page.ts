@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
+import { printableImage } from './printable-image.js';
 import { fileURLToPath } from 'node:url';
 import { TandaError } from '../errors.js';
 import type { FontWeight } from './fonts.js';
 import { darkRuns, qrMatrix, QR_QUIET_ZONE } from './qr-image.js';
 import { drawText, largestFitting, layoutText, type TextBlock, type TextSpan } from './text-layout.js';
-import type { BlockStyle, Box, CertificateTemplate, LabelKey, TemplateLayout, TextBlockSpec, TextField } from './template.js';
+import type { BlockStyle, Box, CertificateTemplate, ImageField, LabelKey, TemplateLayout, TextBlockSpec, TextField } from './template.js';
 import type { CertificateView } from './view.js';
 
 /** Draws one certificate on the document's current page, following the template's blocks in reading order. */
@@ -46,11 +48,37 @@ export function drawCertificatePage(doc: Doc, view: CertificateView, template: C
   const layout = template.layouts[view.paper];
   const ctx: PageContext = { doc, view, template, layout, section };
   if (layout.frame) drawFrame(ctx, layout.frame);
+  const tops = flowTops(ctx);
   for (const block of layout.blocks) {
     if (block.field === 'qr') drawQr(ctx, block.box);
-    else if ('style' in block) drawTextBlock(ctx, block);
+    else if ('style' in block) drawTextBlock(ctx, block, tops.get(block));
     else drawImage(ctx, block.field, block.box);
   }
+}
+
+/**
+ * Where each flow block's top goes: each is fitted in its own box (so the group never needs more than its region),
+ * then the group is stacked with equal gaps of at most `flowGap` mm and centred in what is left.
+ */
+function flowTops(ctx: PageContext): Map<TextBlockSpec, { top: number; laid: Laid | undefined }> {
+  const tops = new Map<TextBlockSpec, { top: number; laid: Laid | undefined }>();
+  const blocks = ctx.layout.blocks.filter((b): b is TextBlockSpec => 'style' in b && b.flow === true);
+  const [first] = blocks;
+  if (!first) return tops;
+  const last = blocks[blocks.length - 1]!;
+  const laid = blocks.map((b) => layoutBlock(ctx, b));
+  const printed = laid.filter((l): l is Laid => l !== undefined);
+  const region = { top: mm(first.box.y), bottom: mm(last.box.y + last.box.h) };
+  const used = printed.reduce((h, l) => h + l.height, 0);
+  const slack = Math.max(0, region.bottom - region.top - used);
+  const gap = printed.length > 1 ? Math.min(slack / (printed.length - 1), mm(ctx.layout.flowGap ?? 8)) : 0;
+  let top = region.top + (slack - gap * Math.max(0, printed.length - 1)) / 2;
+  blocks.forEach((b, i) => {
+    const l = laid[i];
+    tops.set(b, { top, laid: l });
+    if (l) top += l.height + gap;
+  });
+  return tops;
 }
 
 function tag(ctx: PageContext, parent: StructElement, type: string, draw: () => void, options: PDFKit.Mixins.StructureElementOptions = {}): void {
@@ -84,16 +112,43 @@ function drawFrame(ctx: PageContext, frame: { inset: number; color: string }): v
   });
 }
 
-function drawImage(ctx: PageContext, slot: 'logo' | 'seal', box: Box): void {
-  const file = ctx.template.images[slot];
-  if (!file) return;
-  const path = fileURLToPath(new URL(file, ctx.template.dir));
-  const alt = `${slot === 'logo' ? 'Logo' : 'Seal'} of ${ctx.view.issuer.name}`;
+/** pdfkit's opened image (@types/pdfkit omits `openImage`; `image()` accepts what it returns). */
+type OpenedImage = { readonly width: number; readonly height: number };
+// One embedded image object per distinct image per document, so a cohort PDF carries its body's logo once.
+const embedded = new WeakMap<Doc, Map<string, OpenedImage>>();
+
+function imageSource(ctx: PageContext, slot: ImageField): string | OpenedImage | undefined {
+  const { view } = ctx;
+  const bytes = slot === 'signature' ? view.signatory?.signature : view.issuer[slot];
+  if (!bytes) {
+    const file = slot === 'signature' ? undefined : ctx.template.images[slot];
+    return file ? fileURLToPath(new URL(file, ctx.template.dir)) : undefined;
+  }
+  let images = embedded.get(ctx.doc);
+  if (!images) embedded.set(ctx.doc, (images = new Map()));
+  const key = createHash('sha256').update(bytes).digest('base64');
+  let image = images.get(key);
+  if (!image) {
+    image = (ctx.doc as unknown as { openImage(src: Buffer): OpenedImage }).openImage(printableImage(key, bytes));
+    images.set(key, image);
+  }
+  return image;
+}
+
+function drawImage(ctx: PageContext, slot: ImageField, box: Box): void {
+  const source = imageSource(ctx, slot);
+  if (!source) return;
+  const { view } = ctx;
+  const alt =
+    slot === 'signature'
+      ? `Signature of ${view.signatory?.name ?? 'the signatory'}, ${view.signatory?.title ?? ''} (${view.issuer.name})`
+      : `${slot === 'logo' ? 'Logo' : 'Seal'} of ${view.issuer.name}`;
   tag(
     ctx,
     ctx.section,
     'Figure',
-    () => ctx.doc.image(path, mm(box.x), mm(box.y), { fit: [mm(box.w), mm(box.h)], align: 'center', valign: 'center' }),
+    // A signature sits on the signatory's rule, right under its box; logo and seal are centred in theirs.
+    () => ctx.doc.image(source as string, mm(box.x), mm(box.y), { fit: [mm(box.w), mm(box.h)], align: 'center', valign: slot === 'signature' ? 'bottom' : 'center' }),
     { alt, bbox: [mm(box.x), mm(box.y), mm(box.x + box.w), mm(box.y + box.h)], placement: 'Block' },
   );
 }
@@ -141,12 +196,16 @@ function drawQr(ctx: PageContext, box: { x: number; y: number; size: number }): 
   );
 }
 
-function drawTextBlock(ctx: PageContext, block: TextBlockSpec): void {
+function layoutBlock(ctx: PageContext, block: TextBlockSpec): Laid | undefined {
   const { field, box, style } = block;
-  const draw = BLOCKS[field];
-  const laid = fit(field, style, box, (size) => draw.layout(ctx, style, size, mm(box.w), mm(box.h)));
+  return fit(field, style, box, (size) => BLOCKS[field].layout(ctx, style, size, mm(box.w), mm(box.h)));
+}
+
+function drawTextBlock(ctx: PageContext, block: TextBlockSpec, flowed?: { top: number; laid: Laid | undefined }): void {
+  const { box, style } = block;
+  const laid = flowed ? flowed.laid : layoutBlock(ctx, block);
   if (!laid) return;
-  const top = style.align === 'center' ? mm(box.y) + (mm(box.h) - laid.height) / 2 : mm(box.y);
+  const top = flowed ? flowed.top : style.align === 'center' ? mm(box.y) + (mm(box.h) - laid.height) / 2 : mm(box.y);
   laid.draw(mm(box.x), top);
 }
 
@@ -176,6 +235,7 @@ function stack(ctx: PageContext, items: StackItem[], style: BlockStyle, size: nu
       { size: size * item.scale, weight: item.weight ?? style.weight, color: style.color, align: style.align },
       width,
     );
+    if (block.overflow) return null;
     if (item.maxLines !== undefined && block.lines.length > item.maxLines) return null;
     if (style.maxLines !== undefined && block.lines.length > style.maxLines) return null;
     blocks.push(block);
@@ -193,6 +253,8 @@ function stack(ctx: PageContext, items: StackItem[], style: BlockStyle, size: nu
 }
 
 const en = (text: string): TextSpan => ({ text, lang: 'en' });
+/** An identifier: printed whole on one line or the block is set smaller (see TextSpan.keep). */
+const id = (text: string): TextSpan => ({ text, lang: 'en', keep: true });
 
 function national(ctx: PageContext, text: string, color?: string): TextSpan {
   return color ? { text, lang: ctx.view.lang, color } : { text, lang: ctx.view.lang };
@@ -253,19 +315,55 @@ const BLOCKS: Record<TextField, BlockRenderer> = {
       const local = title[ctx.view.lang];
       const items: StackItem[] = [{ spans: [en(title.en)], scale: 1 }];
       if (local && local !== title.en) items.push({ spans: [national(ctx, local)], scale: 0.82 });
-      items.push({ spans: [...bilingual(ctx, 'qualificationCode', style), en(': '), en(code)], scale: 0.62, weight: 'regular' });
+      items.push({ spans: [...bilingual(ctx, 'qualificationCode', style), en(': '), id(code)], scale: 0.62, weight: 'regular' });
       return stack(ctx, items, style, size, width, 'P');
     },
   },
   levels: { layout: levels },
   units: { layout: units },
   details: { layout: details },
+  signatory: {
+    layout: (ctx, style, size, width) => {
+      const s = ctx.view.signatory;
+      if (!s) return undefined;
+      const text = stack(ctx, [{ spans: [national(ctx, s.name)], scale: 1, weight: 'bold' }, { spans: [national(ctx, s.title)], scale: 0.85, weight: 'regular' }], style, size, width);
+      if (!text) return null;
+      const ruleGap = size * 0.35;
+      return {
+        height: text.height + ruleGap,
+        draw: (x, y) => {
+          // The line the signature sits on: a rule as wide as the name block, drawn as an artifact.
+          artifact(ctx, () => {
+            ctx.doc.save().lineWidth(0.6).strokeColor(style.color ?? '#000000');
+            ctx.doc.moveTo(x, y).lineTo(x + width, y).stroke();
+            ctx.doc.restore();
+          });
+          tag(ctx, ctx.section, 'P', () => text.draw(x, y + ruleGap));
+        },
+      };
+    },
+  },
   qrCaption: {
     layout: (ctx, style, size, width) => {
       const l = label(ctx, 'verifyCaption');
       const url = `${ctx.view.verifyUrl.replace(/\/+$/, '')}/verify`;
-      const fill = (s: string) => s.replaceAll('{url}', url).replaceAll('{code}', ctx.view.verifyCode);
-      return stack(ctx, [{ spans: [en(fill(l.en))], scale: 1 }, { spans: [national(ctx, fill(l.national), style.mutedColor)], scale: 1 }], style, size, width, 'P');
+      // The URL and the code are spans of their own that are never broken; the sentence around them wraps freely.
+      const fill = (text: string, span: (t: string) => TextSpan): TextSpan[] =>
+        text
+          .split(/(\{url\}|\{code\})/)
+          .filter((part) => part !== '')
+          .map((part) => (part === '{url}' ? id(url) : part === '{code}' ? id(ctx.view.verifyCode) : span(part)));
+      return stack(
+        ctx,
+        [
+          { spans: fill(l.en, en), scale: 1 },
+          { spans: fill(l.national, (t) => national(ctx, t, style.mutedColor)).map((sp) => (sp.keep ? { ...sp, color: style.mutedColor } : sp)), scale: 1 },
+        ],
+        style,
+        size,
+        width,
+        'P',
+      );
     },
   },
 };
@@ -275,33 +373,48 @@ function sentence(ctx: PageContext, key: LabelKey, style: BlockStyle, size: numb
   return stack(ctx, [{ spans: [en(l.en)], scale: 1 }, { spans: [national(ctx, l.national, style.mutedColor)], scale: 0.95 }], style, size, width, 'P');
 }
 
-/** Side-by-side cells of equal width, each its own paragraph; height is the tallest cell. */
+/**
+ * Side-by-side label/value cells of equal width, each its own paragraph. The first item of each cell is its label:
+ * within a row the values start below the tallest label, so when one label wraps onto two lines the values beside
+ * each other still sit at the same height.
+ */
 function cells(ctx: PageContext, contents: StackItem[][], style: BlockStyle, size: number, width: number, columns: number): Laid | null {
   const gap = mm(5);
   const cellWidth = (width - gap * (columns - 1)) / columns;
-  const rows: Laid[][] = [];
+  const innerGap = size * 0.12;
+  const rows: Array<{ labels: Laid[]; values: Laid[]; labelHeight: number; height: number }> = [];
   for (let i = 0; i < contents.length; i += columns) {
-    const row: Laid[] = [];
-    for (const content of contents.slice(i, i + columns)) {
-      const laid = stack(ctx, content, style, size, cellWidth, 'P');
-      if (!laid) return null;
-      row.push(laid);
+    const labels: Laid[] = [];
+    const values: Laid[] = [];
+    for (const [labelItem, ...rest] of contents.slice(i, i + columns)) {
+      const l = stack(ctx, [labelItem!], style, size, cellWidth);
+      const v = stack(ctx, rest, style, size, cellWidth);
+      if (!l || !v) return null;
+      labels.push(l);
+      values.push(v);
     }
-    rows.push(row);
+    const labelHeight = Math.max(...labels.map((l) => l.height));
+    rows.push({ labels, values, labelHeight, height: labelHeight + innerGap + Math.max(...values.map((v) => v.height)) });
   }
   const rowGap = size * 0.45;
-  const rowHeights = rows.map((r) => Math.max(...r.map((c) => c.height)));
   return {
-    height: rowHeights.reduce((a, b) => a + b, 0) + rowGap * Math.max(0, rows.length - 1),
+    height: rows.reduce((a, r) => a + r.height, 0) + rowGap * Math.max(0, rows.length - 1),
     draw: (x, y) => {
       let top = y;
-      rows.forEach((row, r) => {
-        const used = row.length * cellWidth + (row.length - 1) * gap;
+      for (const row of rows) {
+        const used = row.labels.length * cellWidth + (row.labels.length - 1) * gap;
         // A lone last cell of a centred block sits in the middle.
         const left = style.align === 'center' ? x + (width - used) / 2 : x;
-        row.forEach((cell, c) => cell.draw(left + c * (cellWidth + gap), top));
-        top += rowHeights[r]! + rowGap;
-      });
+        row.labels.forEach((label, c) => {
+          const cellX = left + c * (cellWidth + gap);
+          // Labels sit on the bottom of their band, right above their values.
+          tag(ctx, ctx.section, 'P', () => {
+            label.draw(cellX, top + row.labelHeight - label.height);
+            row.values[c]!.draw(cellX, top + row.labelHeight + innerGap);
+          });
+        });
+        top += row.height + rowGap;
+      }
     },
   };
 }
@@ -351,8 +464,8 @@ function details(ctx: PageContext, style: BlockStyle, size: number, width: numbe
     ...(view.assessment.date ? [pair('assessmentDate', [en(view.assessment.date)])] : []),
     pair('issuedOn', [en(view.issuedOn)]),
     ...(view.validUntil ? [pair('validUntil', [en(view.validUntil)])] : []),
-    pair('certificateNumber', [en(view.certificateNumber)], 'bold'),
-    pair('verifyCode', [en(view.verifyCode)], 'bold'),
+    pair('certificateNumber', [id(view.certificateNumber)], 'bold'),
+    pair('verifyCode', [id(view.verifyCode)], 'bold'),
   ];
   return cells(ctx, contents, style, size, width, 2);
 }
@@ -375,12 +488,13 @@ function unitColumns(ctx: PageContext, style: BlockStyle, size: number, width: n
   const columnGap = mm(6);
   const columnWidth = (width - columnGap * (columns - 1)) / columns;
   const codeStyle = { size: size * 0.9, weight: 'bold' as const, color: style.color };
-  const widestCode = Math.max(...view.units.map((u) => layoutText([en(u.code)], codeStyle, Infinity).width));
-  const codeWidth = Math.min(widestCode, columnWidth * 0.32);
+  const widestCode = Math.max(...view.units.map((u) => layoutText([id(u.code)], codeStyle, Infinity).width));
+  const codeWidth = Math.min(widestCode, columnWidth * 0.4);
   const titleX = codeWidth + mm(3);
   const rowGap = size * 0.3;
   const rows = view.units.map((unit) => {
-    const code = layoutText([en(unit.code)], { ...codeStyle, color: style.color }, codeWidth);
+    const code = layoutText([id(unit.code)], { ...codeStyle, color: style.color }, codeWidth);
+    if (code.overflow) return null;
     const local = unit.title[view.lang];
     const titleItems: StackItem[] = [{ spans: [en(unit.title.en)], scale: 1 }];
     if (local && local !== unit.title.en) titleItems.push({ spans: [national(ctx, local, style.mutedColor)], scale: 1 });

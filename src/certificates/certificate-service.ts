@@ -5,6 +5,7 @@ import { listMappingTables } from '../frameworks/framework-repository.js';
 import { aqrfLevelFor } from '../frameworks/mapping-rules.js';
 import type { LocalizedText } from '../frameworks/types.js';
 import { findIssuer } from '../issuers/issuers.js';
+import { getIssuerProfile } from '../issuers/profile.js';
 import { encodeCredentialQr } from '../qr/payload.js';
 import { typeTableLoaderFromDb } from '../qr/type-table-repository.js';
 import type { Services } from '../services.js';
@@ -62,6 +63,8 @@ export class CertificateService {
     const requested = options.lang ?? award.print_lang ?? LANG_BY_COUNTRY[issuer.country] ?? 'id';
     const lang = (SECOND_LANGS as readonly string[]).includes(requested) ? (requested as SecondLang) : 'id';
     const { payload } = await this.qrPayload(stored, executor);
+    const profile = await getIssuerProfile(executor, issuer.id);
+    const images = profile?.images ?? {};
     return {
       templateId: award.kind === 'full_qualification' ? 'full-qualification' : 'statement-of-attainment',
       paper: options.paper ?? (issuer.country === 'PH' ? 'Letter' : 'A4'),
@@ -72,7 +75,15 @@ export class CertificateService {
       nationalLevel: { framework: qualification.frameworkAcronym, level: String(qualification.nationalLevel) },
       ...(aqrf ? { aqrfLevel: { level: aqrf.aqrfLevel, status: aqrf.table.status } } : {}),
       units: qualification.units.filter((u) => unitIds.has(u.unitId)).map((u) => ({ code: u.code, title: localised(u.titles) })),
-      issuer: { name: issuer.name, country: issuer.country },
+      issuer: {
+        name: issuer.name,
+        country: issuer.country,
+        ...(images.logo ? { logo: images.logo } : {}),
+        ...(images.seal ? { seal: images.seal } : {}),
+      },
+      ...(profile
+        ? { signatory: { name: profile.signatoryName, title: profile.signatoryTitle, ...(images.signature ? { signature: images.signature } : {}) } }
+        : {}),
       assessment: {
         centre: award.assessment_centre ?? issuer.name,
         country: award.assessment_country ?? issuer.country,

@@ -57,6 +57,7 @@ export const TEXT_FIELDS = [
   'levels',
   'units',
   'details',
+  'signatory',
   'qrCaption',
 ] as const;
 export type TextField = (typeof TEXT_FIELDS)[number];
@@ -65,6 +66,12 @@ const TextBlock = Type.Object({
   field: Type.Union(TEXT_FIELDS.map((f) => Type.Literal(f))),
   box: Box,
   style: Style,
+  /**
+   * Consecutive `flow` blocks share the space from the first one's top to the last one's bottom: each is fitted in
+   * its own box, then they are stacked with equal gaps (at most `flowGap` mm), so a certificate with few units still
+   * fills its page instead of leaving the space under the list empty.
+   */
+  flow: Type.Optional(Type.Boolean()),
 });
 export type TextBlockSpec = Static<typeof TextBlock>;
 const QrBlock = Type.Object({
@@ -73,9 +80,10 @@ const QrBlock = Type.Object({
   box: Type.Object({ x: Type.Number(), y: Type.Number(), size: Type.Number({ minimum: 40, maximum: 50 }) }),
 });
 const ImageBlock = Type.Object({
-  field: Type.Union([Type.Literal('logo'), Type.Literal('seal')]),
+  field: Type.Union([Type.Literal('logo'), Type.Literal('seal'), Type.Literal('signature')]),
   box: Box,
 });
+export type ImageField = 'logo' | 'seal' | 'signature';
 const Block = Type.Union([TextBlock, QrBlock, ImageBlock]);
 
 const Layout = Type.Object({
@@ -83,6 +91,8 @@ const Layout = Type.Object({
   page: Type.Object({ width: Type.Number(), height: Type.Number() }),
   /** Decorative double border (drawn as an artifact), inset from the page edge in mm. */
   frame: Type.Optional(Type.Object({ inset: Type.Number(), color: Type.String() })),
+  /** Largest gap between flow blocks, mm; what is left over is split above and below the group. */
+  flowGap: Type.Optional(Type.Number({ minimum: 0 })),
   blocks: Type.Array(Block),
 });
 export type TemplateLayout = Static<typeof Layout>;
@@ -91,7 +101,10 @@ const Template = Type.Object({
   id: Type.String(),
   /** Per language: who wrote the labels and whether a native speaker has reviewed them. */
   reviewStatus: Type.Object(Object.fromEntries(LANGS.map((l) => [l, Type.String()])) as unknown as Record<(typeof LANGS)[number], TSchema>),
-  /** Optional images for the logo and seal slots, relative to the template's folder; absent slots stay empty. */
+  /**
+   * Fallback images for the logo and seal slots, relative to the template's folder, for bodies whose profile has
+   * none; a slot with neither stays empty.
+   */
   images: Type.Object({ logo: Type.Optional(Type.String()), seal: Type.Optional(Type.String()) }),
   labels: Type.Object(Object.fromEntries(LABEL_KEYS.map((k) => [k, Labels])) as Record<LabelKey, typeof Labels>),
   layouts: Type.Object({ A4: Layout, Letter: Layout }),

@@ -14,6 +14,11 @@ export interface TextSpan {
   lang: string;
   weight?: FontWeight;
   color?: string;
+  /**
+   * An identifier (certificate number, verification code, URL, unit code): never broken inside. When it is wider
+   * than the line the block overflows, so the caller fits it at a smaller size instead of cutting the token.
+   */
+  keep?: boolean;
 }
 
 export interface TextStyle {
@@ -53,6 +58,8 @@ export interface TextBlock {
   readonly height: number;
   /** Widest line, points. */
   readonly width: number;
+  /** A kept token (see TextSpan.keep) is wider than the line: this layout does not fit. */
+  readonly overflow: boolean;
 }
 
 interface FontRun {
@@ -105,6 +112,17 @@ class StyledText {
       text += insertWordBreaks(normalise(span.text));
     }
     this.text = text;
+  }
+
+  /** Whether [start, end) touches a span that must not be broken. */
+  keeps(start: number, end: number): boolean {
+    for (let i = 0; i < this.spans.length; i++) {
+      if (!this.spans[i]!.keep) continue;
+      const from = this.starts[i]!;
+      const to = this.starts[i + 1] ?? this.text.length;
+      if (from < end && start < to) return true;
+    }
+    return false;
   }
 
   /** The pieces of [start, end) that share a span, with ZWSP removed. */
@@ -181,6 +199,7 @@ function breakLines(spans: readonly TextSpan[], style: TextStyle, maxWidth: numb
   const styled = new StyledText(spans, style);
   const { text } = styled;
   const lines: TextLine[] = [];
+  let overflow = false;
   let paragraphStart = 0;
   for (const paragraph of text.split('\n')) {
     const base = paragraphStart;
@@ -198,7 +217,12 @@ function breakLines(spans: readonly TextSpan[], style: TextStyle, maxWidth: numb
       lineStart = start;
       lineEnd = end;
       if (styled.width(start, end) <= maxWidth) continue;
-      // A word wider than the line (a long URL or code) is cut between grapheme clusters.
+      if (styled.keeps(start, end)) {
+        // An identifier stays whole: the caller tries a smaller size rather than print half a UUID on each line.
+        overflow = true;
+        continue;
+      }
+      // Any other word wider than the line (a long word in running text) is cut between grapheme clusters.
       let partStart = start;
       for (const { index, segment } of graphemes.segment(match[0])) {
         const at = start + index;
@@ -217,6 +241,7 @@ function breakLines(spans: readonly TextSpan[], style: TextStyle, maxWidth: numb
     style,
     height: lines.reduce((h, l) => h + (l.ascent + l.descent) * leading, 0),
     width: lines.reduce((w, l) => Math.max(w, l.width), 0),
+    overflow,
   };
 }
 

@@ -33,8 +33,13 @@ export interface CertificateView {
   aqrfLevel?: { level: number; status: 'official' | 'provisional' };
   /** Units achieved; Not Yet Competent units are never printed. */
   units: Array<{ code: string; title: LocalisedText }>;
-  /** `country`: ISO 3166-1 alpha-2 code (printed as the country's name in both languages) or a name. */
-  issuer: { name: string; country: string };
+  /**
+   * `country`: ISO 3166-1 alpha-2 code (printed as the country's name in both languages) or a name. `logo` and
+   * `seal`: PNG or JPEG bytes from the body's profile (src/issuers/profile.ts), already validated.
+   */
+  issuer: { name: string; country: string; logo?: Uint8Array; seal?: Uint8Array };
+  /** Who signs for the body, from its profile: printed under the signature image with a rule above the name. */
+  signatory?: { name: string; title: string; signature?: Uint8Array };
   assessment: { centre: string; country: string; date?: string };
   /** ISO 8601 dates (YYYY-MM-DD), printed as such: unambiguous in every language. */
   issuedOn: string;

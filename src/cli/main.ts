@@ -1,8 +1,10 @@
-import { ensureFirstAdmin, openAndMigrate } from '../bootstrap.js';
+import { ensureFirstAdmin, openAndMigrate, settlePublicUrl } from '../bootstrap.js';
 import { loadConfig } from '../config.js';
 import { isTandaError } from '../errors.js';
 import { certificatesCommand } from './certificates.js';
 import { compromiseKeyCommand, rotateKeyCommand } from './keys.js';
+import { outboxCommand } from './outbox.js';
+import { issuersCommand } from './issuers.js';
 import { registryCommand } from './registry.js';
 import { rplCommand } from './rpl.js';
 import { statusCommand } from './status.js';
@@ -26,6 +28,10 @@ const DB_COMMANDS: Record<string, { help: string; run: Command }> = {
     help: 'rpl <command>                     cohort import from CSV, audit chain check (tanda rpl help)',
     run: rplCommand,
   },
+  outbox: {
+    help: 'outbox flush                      send due notifications now (the server\'s worker does this on its own)',
+    run: outboxCommand,
+  },
   'trust-bundle': {
     help: 'trust-bundle export|import        the signed data offline verifiers use (tanda trust-bundle help)',
     run: bundleCommand,
@@ -33,6 +39,10 @@ const DB_COMMANDS: Record<string, { help: string; run: Command }> = {
   certificates: {
     help: 'certificates <command>            print a certificate or a cohort into one PDF (tanda certificates help)',
     run: certificatesCommand,
+  },
+  issuers: {
+    help: 'issuers <command>                 a certifying body\'s certificate profile: signatory, logo, seal (tanda issuers help)',
+    run: issuersCommand,
   },
   'rotate-key': {
     help: 'rotate-key <issuer-id> [--force]  make a new signing key current (the old one verifies what it signed before)',
@@ -69,7 +79,7 @@ export async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   const db = await openAndMigrate(config);
   try {
-    return await command.run(rest, createServices(config, db));
+    return await command.run(rest, createServices(await settlePublicUrl(db, config), db));
   } catch (e) {
     process.stderr.write(`tanda ${name}: ${isTandaError(e) ? `${e.code}: ` : ''}${(e as Error).message}\n`);
     return 1;

@@ -23,7 +23,8 @@ export type CheckId =
   | 'status'
   | 'freshness'
   | 'payload'
-  | 'registry';
+  | 'registry'
+  | 'registry_award';
 
 /** Stable snake_case codes of failed or warned checks (an outside contract like the error codes). */
 export const CHECK_CODES = [
@@ -48,6 +49,9 @@ export const CHECK_CODES = [
   'revoked',
   'status_unknown',
   'status_stale',
+  'status_missing',
+  'not_registry_award',
+  'award_unconfirmed',
   'bundle_stale',
   'bundle_invalid',
   'qr_malformed',

@@ -5,10 +5,16 @@ import { fail, pass, warn, type Check } from './checks.js';
 import { checkSigningKey, type SigningKeyRecord } from './signing-key.js';
 import { verifyingSuite } from './suite.js';
 
+/** The VC API's names for what `verified` covers. */
+export type VcApiCheck = 'proof' | 'validity' | 'status';
+const DEFAULT_CHECKS: readonly VcApiCheck[] = ['proof', 'validity', 'status'];
+
 export interface VerificationResult {
-  /** Proof, structure, context, validity period and status, as the VC API defines `verified`. */
+  /** Proof, structure, context, validity period and status, as the VC API defines `verified`; never without a passing proof. */
   verified: boolean;
   checks: Check[];
+  /** Checks asked for (or run by default) that were not run, so `verified` says nothing about them. */
+  notChecked?: VcApiCheck[];
 }
 
 export interface IssuerInfo {
@@ -33,11 +39,14 @@ export interface VerifyOptions {
   /** Status (revocation) check; absent → a credential with credentialStatus is reported status_unknown. */
   checkStatus?: (credential: Record<string, unknown>) => Promise<Check>;
   now?: Date;
-  /** VC API `options.checks`: which of proof/validity/status count towards `verified` (default: all). */
-  checks?: ReadonlyArray<'proof' | 'validity' | 'status'>;
+  /**
+   * VC API `options.checks`: which of validity/status to run (default: all). The proof is always checked and always
+   * counts: a caller cannot ask for a credential to be called verified without it.
+   */
+  checks?: ReadonlyArray<VcApiCheck>;
 }
 
-const CREDENTIAL_CHECKS: Partial<Record<string, 'proof' | 'validity' | 'status'>> = {
+const CREDENTIAL_CHECKS: Partial<Record<string, VcApiCheck>> = {
   structure: 'proof',
   context: 'proof',
   signature: 'proof',
@@ -60,13 +69,13 @@ export function issuerId(credential: Record<string, unknown>): string | undefine
 /** Verifies one credential and returns every check; never throws for a bad credential. */
 export async function verifyCredential(input: unknown, options: VerifyOptions): Promise<VerificationResult> {
   const checks: Check[] = [];
+  const wanted = new Set<VcApiCheck>(['proof', ...(options.checks ?? DEFAULT_CHECKS)]);
+  const ran = new Set<VcApiCheck>();
   const finish = (): VerificationResult => {
-    const counted = new Set(options.checks ?? ['proof', 'validity', 'status']);
-    const verified = checks.every((c) => {
-      const group = CREDENTIAL_CHECKS[c.id];
-      return c.valid || group === undefined || !counted.has(group);
-    });
-    return { verified, checks };
+    const proven = checks.some((c) => c.id === 'signature' && c.valid);
+    const verified = proven && checks.every((c) => c.valid || CREDENTIAL_CHECKS[c.id] === undefined);
+    const notChecked = DEFAULT_CHECKS.filter((c) => !ran.has(c));
+    return { verified, checks, ...(notChecked.length ? { notChecked } : {}) };
   };
 
   const structure = checkStructure(input);
@@ -79,10 +88,14 @@ export async function verifyCredential(input: unknown, options: VerifyOptions): 
   if (!contextCheck.valid) return finish();
 
   const period = checkValidityPeriod(credential, options.now ?? new Date());
-  checks.push(period.check);
+  if (wanted.has('validity')) {
+    checks.push(period.check);
+    ran.add('validity');
+  }
 
   const signature = await checkSignature(credential, options, period.inWindow);
   checks.push(signature.check);
+  ran.add('proof');
   const did = issuerId(credential) ?? '';
   if (signature.controller) checks.push(checkBinding(did, signature.controller));
   const verificationMethod = signature.check.data?.verificationMethod;
@@ -91,8 +104,10 @@ export async function verifyCredential(input: unknown, options: VerifyOptions): 
     if (key) checks.push(checkSigningKey(credential, verificationMethod, key));
   }
 
+  let registered: IssuerInfo | undefined;
   if (options.lookupIssuer) {
     const info = await options.lookupIssuer(did).catch(() => ({ known: false }) as IssuerInfo);
+    if (info.known) registered = info;
     checks.push(
       info.known
         ? pass('issuer', `issued by ${info.name ?? did}, a certifying body in the registry`, { issuer: did, name: info.name })
@@ -107,7 +122,15 @@ export async function verifyCredential(input: unknown, options: VerifyOptions): 
     }
   }
 
-  if (credential.credentialStatus !== undefined) {
+  if (!wanted.has('status')) return finish();
+  if (credential.credentialStatus === undefined) {
+    // Every credential a registry body signs gets a status entry; one without could never show a revocation.
+    if (registered) {
+      checks.push(fail('status', 'status_missing', `issued by ${registered.name ?? did}, a certifying body in the registry, without a status entry: a revocation could never show`));
+      ran.add('status');
+    }
+  } else {
+    ran.add('status');
     checks.push(
       options.checkStatus
         ? await options.checkStatus(credential).catch((e: unknown) =>

@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type { AwardTables } from '../awards/tables.js';
+import type { IssuerProfileTables } from '../issuers/profile-tables.js';
 import type { QrTables } from '../qr/tables.js';
 import type { RplTables } from '../rpl/tables.js';
 import type { FrameworkTables } from '../frameworks/tables.js';
@@ -96,4 +97,4 @@ export interface CoreTables {
 }
 
 // Domain modules add their tables by extending this interface (one `extends` entry each).
-export interface Database extends CoreTables, FrameworkTables, QrTables, StatusTables, AwardTables, RplTables {}
+export interface Database extends CoreTables, FrameworkTables, QrTables, StatusTables, AwardTables, RplTables, IssuerProfileTables {}

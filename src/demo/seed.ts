@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createApiToken, createUser } from '../auth/tokens.js';
-import { issueAward } from '../awards/award-service.js';
-import { getQualification } from '../frameworks/catalogue-repository.js';
 import { seedRegistry } from '../frameworks/seed.js';
 import { AUTHORITY_FILE, BUNDLE_FILE } from '../trust/files.js';
 import { trustBundleService } from '../trust/service.js';
 import { createIssuer, findIssuer } from '../issuers/issuers.js';
-import { seedDemoRplCase } from '../rpl/demo.js';
+import { seedCertifiedDemoCase, seedDemoRplCase } from '../rpl/demo.js';
+import { setIssuerProfile } from '../issuers/profile.js';
+import { demoLogo, demoSeal, demoSignature } from './profile-images.js';
 import type { Services } from '../services.js';
 
 /** Demo certifying bodies; clearly named as demo so no one mistakes them for the real agencies. */
@@ -15,6 +15,12 @@ export const DEMO_ISSUERS = [
   { id: 'ph-tesda-demo', name: 'TESDA National Capital Region (demo)', country: 'PH', didMethod: 'key' as const },
   { id: 'id-lsp-demo', name: 'LSP Perhotelan Nusantara (demo)', country: 'ID', didMethod: 'key' as const },
 ];
+
+/** Their certificate profiles: demo signatories and images drawn in code (src/demo/profile-images.ts). */
+const DEMO_PROFILES: Record<string, { signatoryName: string; signatoryTitle: string; initials: string; color: string; seal: string; seed: number }> = {
+  'ph-tesda-demo': { signatoryName: 'Maria Clara Villanueva (demo)', signatoryTitle: 'Regional Director (demo)', initials: 'TN', color: '#1f3a5f', seal: '#1f3a5f', seed: 3 },
+  'id-lsp-demo': { signatoryName: 'Dewi Kartika Sari (demo)', signatoryTitle: 'Ketua LSP · Chair (demo)', initials: 'LP', color: '#7f1d1d', seal: '#9a3412', seed: 11 },
+};
 
 export interface DemoResult {
   lines: string[];
@@ -33,6 +39,13 @@ export async function seedDemo(services: Services): Promise<DemoResult> {
   await db.kysely.transaction().execute(async (tx) => {
     for (const issuer of DEMO_ISSUERS) {
       if (!(await findIssuer(tx, issuer.id))) await createIssuer(tx, keys, config.publicUrl, issuer);
+      const p = DEMO_PROFILES[issuer.id]!;
+      await setIssuerProfile(
+        tx,
+        issuer.id,
+        { signatoryName: p.signatoryName, signatoryTitle: p.signatoryTitle, logo: demoLogo(p.initials, p.color), seal: demoSeal(p.seal), signature: demoSignature(p.seed) },
+        'demo-seed',
+      );
     }
     const staff = [
       { name: 'Maria Santos (demo certifying officer)', role: 'certifying_officer' as const, issuerId: 'ph-tesda-demo' },
@@ -47,24 +60,20 @@ export async function seedDemo(services: Services): Promise<DemoResult> {
     await seedRegistry(tx, { issuers: DEMO_ISSUERS.map((i) => i.id) });
     await tx.insertInto('meta').values({ key: 'demo_seeded', value: new Date().toISOString() }).execute();
   });
+  const rplLines = (await seedDemoRplCase(services.rpl)).lines;
   const certificate = await issueDemoCertificate(services);
   lines.push(`demo certificate ${certificate}`);
-  lines.push(...(await seedDemoRplCase(services.rpl)).lines);
+  lines.push(...rplLines);
   return { lines };
 }
 
-/** A returnee's certificate, issued and printed on first start so a newcomer holds a real one within a minute. */
+/**
+ * A returnee's certificate, issued and printed on first start so a newcomer holds a real one within a minute. It is
+ * the award of a demo case certified through the workflow: no credential of the catalogue is issued any other way.
+ */
 async function issueDemoCertificate(services: Services): Promise<string> {
-  const qualification = await getQualification(services.db.kysely, 'https://tanda.example/qualifications/ph-housekeeping-nc2');
-  if (!qualification) throw new Error('demo catalogue is missing the Housekeeping NC II qualification');
-  const award = await issueAward(services, {
-    issuerId: 'ph-tesda-demo',
-    qualificationId: qualification.id,
-    achievedUnitIds: qualification.units.filter((u) => u.kind === 'core').map((u) => u.unitId),
-    holder: { name: 'Maricel Dela Cruz Santos' },
-    assessment: { centre: 'Overseas Assessment, Migrant Workers Office Hong Kong (demo)', country: 'HK' },
-  });
-  const stored = await services.credentials.find(String(award.credential.id));
+  const award = await seedCertifiedDemoCase(services.rpl);
+  const stored = await services.credentials.find(award.credentialId);
   if (!stored) throw new Error('demo credential was not stored');
   const file = path.join(services.config.dataDir, 'certificates', 'demo-certificate.pdf');
   fs.mkdirSync(path.dirname(file), { recursive: true });

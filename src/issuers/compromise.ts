@@ -71,15 +71,17 @@ export function signingMethods(document: Record<string, unknown>): string[] {
   return proofs.filter(isObject).map((p) => p.verificationMethod).filter((v): v is string => typeof v === 'string');
 }
 
-/** The body's credentials signed by `verificationMethod` and not revoked, read a page at a time. */
+/** The body's credentials signed by `verificationMethod`, neither revoked nor replaced, read a page at a time. */
 export async function* unrevokedSignedBy(executor: Executor, issuerId: string, verificationMethod: string): AsyncGenerator<{ id: string; document: Record<string, unknown> }> {
   for (let after = ''; ; ) {
     const page = await executor
       .selectFrom('credentials')
       .leftJoin('revocations', 'revocations.credential_id', 'credentials.id')
+      .leftJoin('credential_links', 'credential_links.replaced_id', 'credentials.id')
       .select(['credentials.id', 'credentials.document'])
       .where('credentials.issuer_id', '=', issuerId)
       .where('revocations.credential_id', 'is', null)
+      .where('credential_links.replaced_id', 'is', null)
       .where('credentials.id', '>', after)
       .orderBy('credentials.id')
       .limit(PAGE)

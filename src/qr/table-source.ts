@@ -18,7 +18,8 @@ export const CODE_LIST_STRINGS: readonly string[] = [
 
 /** Catalogue data of one qualification as issued by one certifying body: what its credentials will contain. */
 export interface QualificationTableInput {
-  issuer: { did: string; name: string; verificationMethods: readonly string[] };
+  /** `name` only for tables of credentials that carry it (those printed before 2026-11-27 did). */
+  issuer: { did: string; name?: string | undefined; verificationMethods: readonly string[] };
   /** Status list credential URLs this issuer will put in `statusListCredential` (list 1, and spares ahead of time). */
   statusListUrls: readonly string[];
   qualification: {
@@ -26,7 +27,7 @@ export interface QualificationTableInput {
     name: string;
     description: string;
     criteria: string;
-    humanCode: string;
+    humanCode?: string | undefined;
     inLanguage?: string | undefined;
   };
   /** National level first, then the AQRF level when the registry maps one. */
@@ -49,11 +50,11 @@ export function qualificationTableSource(input: QualificationTableInput): TypeTa
     strings: [
       ...CODE_LIST_STRINGS,
       ...input.levels.flatMap((l) => [l.framework, l.code, l.name]),
-      input.issuer.name,
+      ...(input.issuer.name ? [input.issuer.name] : []),
       q.name,
       q.description,
       q.criteria,
-      q.humanCode,
+      ...(q.humanCode ? [q.humanCode] : []),
       ...(q.inLanguage ? [q.inLanguage] : []),
       ...input.units.map((u) => u.title),
       ...(input.extraStrings ?? []),

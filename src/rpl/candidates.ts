@@ -6,6 +6,7 @@ import { nowIso } from '../db/database.js';
 import { TandaError } from '../errors.js';
 import { assertCanSeeCandidate, type Actor } from './access.js';
 import { normaliseContact } from './candidate-login.js';
+import { requestContactChanges, type PendingContactChange } from './contact-changes.js';
 import { audit, type RplContext } from './context.js';
 import { revokeUserSessions } from './sessions.js';
 import type { CandidatesTable } from './tables.js';
@@ -149,18 +150,21 @@ export async function candidateForUser(executor: Executor, userId: string): Prom
   return executor.selectFrom('candidates').selectAll().where('user_id', '=', userId).executeTakeFirst();
 }
 
-export async function updateCandidate(ctx: RplContext, actor: Actor, id: string, input: CandidateUpdate): Promise<CandidateView> {
+/**
+ * Corrects a profile. E-mail and phone are not set here but become pending changes confirmed by a code sent to the
+ * new contact (src/rpl/contact-changes.ts), so whoever edits a profile cannot redirect the returnee's sign-in codes.
+ */
+export async function updateCandidate(ctx: RplContext, actor: Actor, id: string, input: CandidateUpdate): Promise<CandidateView & { pendingContactChanges: PendingContactChange[] }> {
   checkProfile(input);
-  return ctx.db.kysely.transaction().execute(async (tx) => {
+  const { email, phone, ...profile } = input;
+  const result = await ctx.db.kysely.transaction().execute(async (tx) => {
     const row = await loadCandidate(tx, id);
     assertCanSeeCandidate(actor, row);
     if (row.erased_at) throw new TandaError('conflict', 'this candidate\'s data was erased');
-    await assertUnique(tx, ctx, input, id);
+    await assertUnique(tx, ctx, profile, id);
     const set: Partial<CandidatesTable> = {};
     if (input.fullName !== undefined) set.full_name = input.fullName.normalize('NFC');
     if (input.nameLatin !== undefined) set.name_latin = input.nameLatin;
-    if (input.email !== undefined) set.email = input.email ? normaliseContact(input.email) : null;
-    if (input.phone !== undefined) set.phone = input.phone ? normaliseContact(input.phone) : null;
     if (input.preferredLanguage !== undefined) set.preferred_language = input.preferredLanguage;
     if (input.countryOfWork !== undefined) set.country_of_work = input.countryOfWork;
     if (input.sector !== undefined) set.sector = input.sector;
@@ -170,8 +174,11 @@ export async function updateCandidate(ctx: RplContext, actor: Actor, id: string,
     if (input.nationalId !== undefined) set.national_id_hash = input.nationalId ? ctx.nationalIds.hash(input.nationalId) : null;
     if (Object.keys(set).length) await tx.updateTable('candidates').set(set).where('id', '=', id).execute();
     await audit(tx, ctx, { actorId: actor.id, action: 'candidate.updated', subjectId: id, data: { fields: Object.keys(set).sort() } });
-    return candidateView(await loadCandidate(tx, id));
+    const pendingContactChanges = await requestContactChanges(tx, ctx, actor, row, { email, phone });
+    return { ...candidateView(await loadCandidate(tx, id)), pendingContactChanges };
   });
+  if (email !== undefined || phone !== undefined) ctx.outbox.wake();
+  return result;
 }
 
 /** Withdraws every open case of the candidate (consent withdrawn or data erased: nothing may proceed). */
@@ -274,8 +281,13 @@ export async function eraseCandidate(ctx: RplContext, actor: Actor, id: string):
     }
     const credentials = await tx.selectFrom('credentials').select('id').where('holder_user_id', '=', row.user_id).execute();
     const keepName = credentials.length > 0;
-    const contacts = [row.email, row.phone].filter((c): c is string => c !== null);
-    if (contacts.length) await tx.deleteFrom('notifications').where('recipient', 'in', contacts).execute();
+    const pendingContacts = await tx.selectFrom('contact_changes').select('new_value').where('candidate_id', '=', id).execute();
+    const contacts = [row.email, row.phone, ...pendingContacts.map((c) => c.new_value)].filter((c): c is string => c !== null);
+    if (contacts.length) {
+      await tx.deleteFrom('notifications').where('recipient', 'in', contacts).execute();
+      await tx.deleteFrom('sign_in_requests').where('contact', 'in', contacts).execute();
+    }
+    await tx.deleteFrom('contact_changes').where('candidate_id', '=', id).execute();
     await tx.deleteFrom('login_codes').where('user_id', '=', row.user_id).execute();
     await tx
       .updateTable('candidates')

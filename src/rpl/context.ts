@@ -9,7 +9,7 @@ import { FileEvidenceStorage, type EvidenceStorage } from './evidence-storage.js
 import { NationalIdHasher } from './national-id.js';
 import { Outbox } from './notifications.js';
 
-/** What the RPL functions need, built once in services.ts; tests swap the transport or the storage. */
+/** What the RPL functions need, built once in services.ts; tests swap the storage. */
 export interface RplContext {
   db: Db;
   credentials: CredentialService;
@@ -26,7 +26,7 @@ export interface RplContext {
 
 export const audit = (tx: Executor, ctx: RplContext, input: AuditInput) => appendAudit(tx, ctx.db.dialect, input);
 
-/** The RPL collaborators for one deployment: evidence under <dataDir>/evidence, the log transport by default. */
+/** The RPL collaborators for one deployment: evidence under <dataDir>/evidence; the outbox is sent by src/outbox/. */
 export function createRplContext(config: Config, db: Db, credentials: CredentialService, issueAward: RplContext['issueAward']): RplContext {
   return {
     db,
@@ -34,7 +34,7 @@ export function createRplContext(config: Config, db: Db, credentials: Credential
     issueAward,
     // Same key the key store uses (env or the 0600 file); loading it again reads, never regenerates.
     nationalIds: new NationalIdHasher(loadMasterKey({ masterKey: config.masterKey, dataDir: config.dataDir })),
-    outbox: new Outbox(db.kysely),
+    outbox: new Outbox(),
     storage: new FileEvidenceStorage(path.join(config.dataDir, 'evidence')),
     evidenceMaxBytes: config.evidenceMaxBytes,
     appealDays: config.appealDays,

@@ -6,6 +6,7 @@ import { recordUnitAssessments } from './assessment.js';
 import { createCandidate } from './candidates.js';
 import { caseQualification } from './case-repository.js';
 import { createCase, transitionCase } from './cases.js';
+import { certifyCase } from './certification.js';
 import type { RplContext } from './context.js';
 import { addEvidence } from './evidence.js';
 
@@ -17,26 +18,52 @@ export const DEMO_RETURNEE_EMAIL = 'rosalinda.returnee@demo.example';
  * start. Uses the demo assessor and moderator of the body; adds a demo counsellor and prints its token.
  */
 export async function seedDemoRplCase(ctx: RplContext, issuerId = 'ph-tesda-demo'): Promise<{ caseId: string; version: number; lines: string[] }> {
-  const staff = async (role: 'assessor' | 'moderator' | 'certifying_officer'): Promise<Actor> => {
-    const u = await ctx.db.kysely.selectFrom('users').select(['id', 'name', 'role', 'issuer_id']).where('role', '=', role).where('issuer_id', '=', issuerId).executeTakeFirst();
-    if (!u) throw new TandaError('not_found', `the demo body ${issuerId} has no ${role}`);
-    return { id: u.id, name: u.name, role: u.role, issuerId: u.issuer_id };
-  };
-  const assessor = await staff('assessor');
-  const moderator = await staff('moderator');
   const counsellorUser = await createUser(ctx.db.kysely, { name: 'Liza Ramos (demo counsellor)', role: 'counsellor', issuerId });
   const counsellorToken = await createApiToken(ctx.db.kysely, counsellorUser.id, 'demo');
   const counsellor: Actor = { id: counsellorUser.id, name: counsellorUser.name, role: 'counsellor', issuerId };
 
-  const profile = await createCandidate(ctx, counsellor, {
+  const { caseId, version: v } = await moderatedDemoCase(ctx, issuerId, counsellor, {
     fullName: 'Rosalinda Bautista Reyes',
     email: DEMO_RETURNEE_EMAIL,
-    preferredLanguage: 'fil',
-    countryOfWork: 'HK',
-    sector: 'Hotel housekeeping',
     yearsExperience: 9,
     sex: 'female',
     birthYear: 1986,
+  });
+  return {
+    caseId,
+    version: v,
+    lines: [
+      `  counsellor           token ${counsellorToken}`,
+      `demo RPL case   ${caseId} is moderated: certify it as the certifying officer with`,
+      `                POST /cases/${caseId}/transitions {"event":"certify","version":${v}}`,
+      `demo returnee   ${DEMO_RETURNEE_EMAIL} signs in by code (POST /auth/candidate/code; with npm start's development mail transport the code appears in this log)`,
+    ],
+  };
+}
+
+async function demoStaff(ctx: RplContext, issuerId: string, role: 'assessor' | 'moderator' | 'certifying_officer' | 'counsellor'): Promise<Actor> {
+  const u = await ctx.db.kysely.selectFrom('users').select(['id', 'name', 'role', 'issuer_id']).where('role', '=', role).where('issuer_id', '=', issuerId).executeTakeFirst();
+  if (!u) throw new TandaError('not_found', `the demo body ${issuerId} has no ${role}`);
+  return { id: u.id, name: u.name, role: u.role, issuerId: u.issuer_id };
+}
+
+interface DemoPerson {
+  fullName: string;
+  email: string;
+  yearsExperience: number;
+  sex: 'female' | 'male';
+  birthYear: number;
+}
+
+/** A returnee's Housekeeping NC II case taken through the real workflow to `moderated` by the body's demo staff. */
+async function moderatedDemoCase(ctx: RplContext, issuerId: string, counsellor: Actor, person: DemoPerson): Promise<{ caseId: string; version: number }> {
+  const assessor = await demoStaff(ctx, issuerId, 'assessor');
+  const moderator = await demoStaff(ctx, issuerId, 'moderator');
+  const profile = await createCandidate(ctx, counsellor, {
+    ...person,
+    preferredLanguage: 'fil',
+    countryOfWork: 'HK',
+    sector: 'Hotel housekeeping',
     consent: { purpose: 'Recognition of prior learning and certification (demo)' },
   });
   const candidate: Actor = { id: profile.userId, name: profile.fullName, role: 'candidate', issuerId: null };
@@ -70,14 +97,24 @@ export async function seedDemoRplCase(ctx: RplContext, issuerId = 'ph-tesda-demo
   });
   v = (await transitionCase(ctx, assessor, opened.id, { event: 'decide', version: v })).version;
   v = (await transitionCase(ctx, moderator, opened.id, { event: 'confirm', version: v, note: 'Demo: judgements consistent with the evidence.' })).version;
-  return {
-    caseId: opened.id,
-    version: v,
-    lines: [
-      `  counsellor           token ${counsellorToken}`,
-      `demo RPL case   ${opened.id} is moderated: certify it as the certifying officer with`,
-      `                POST /cases/${opened.id}/transitions {"event":"certify","version":${v}}`,
-      `demo returnee   ${DEMO_RETURNEE_EMAIL} signs in by code (POST /auth/candidate/code; the code is logged at LOG_LEVEL=debug)`,
-    ],
-  };
+  return { caseId: opened.id, version: v };
+}
+
+/**
+ * The demo certificate: a second returnee's case taken through the workflow and certified by the body's demo
+ * officer, so even the demo's credential is an award of a certified case (there is no other way to issue one).
+ */
+export async function seedCertifiedDemoCase(ctx: RplContext, issuerId = 'ph-tesda-demo'): Promise<{ caseId: string; credentialId: string }> {
+  const counsellor = await demoStaff(ctx, issuerId, 'counsellor');
+  const officer = await demoStaff(ctx, issuerId, 'certifying_officer');
+  const { caseId, version } = await moderatedDemoCase(ctx, issuerId, counsellor, {
+    fullName: 'Maricel Dela Cruz Santos',
+    email: 'maricel.returnee@demo.example',
+    yearsExperience: 7,
+    sex: 'female',
+    birthYear: 1989,
+  });
+  const certified = await certifyCase(ctx, officer, caseId, version);
+  if (!certified.credentialId) throw new TandaError('internal', 'the demo case was certified without a credential');
+  return { caseId, credentialId: certified.credentialId };
 }

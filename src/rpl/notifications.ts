@@ -2,24 +2,36 @@ import crypto from 'node:crypto';
 import type { Executor } from '../db/database.js';
 import { nowIso } from '../db/database.js';
 
+export const CHANNELS = ['email', 'sms'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
 export interface OutgoingMessage {
   id: string;
-  channel: 'email' | 'sms';
+  channel: Channel;
   recipient: string;
   template: string;
   subject: string;
   body: string;
 }
 
-/** The logger shape a transport may use (pino's, without importing it). */
-export interface NotificationLog {
-  info(obj: object, msg: string): void;
-  debug(obj: object, msg: string): void;
+/**
+ * Delivers messages of some channels (SMTP for e-mail, an SMS gateway, ...). Resolving means the transport accepted
+ * the message; throwing leaves it in the outbox for a retry. Implementations live in src/outbox/.
+ */
+export interface NotificationTransport {
+  readonly channels: readonly Channel[];
+  /** For start-up and logs: what it is and where it sends, never a secret. */
+  readonly description: string;
+  deliver(message: OutgoingMessage): Promise<void>;
+  close?(): void;
 }
 
-/** Delivers one message (SMTP, an SMS gateway, ...). Throwing leaves the message in the outbox for a retry. */
-export interface NotificationTransport {
-  deliver(message: OutgoingMessage, log: NotificationLog): Promise<void>;
+/** A failure whose reason is safe to store and log: no recipient, no content, no server banner. */
+export class DeliveryError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'DeliveryError';
+  }
 }
 
 export const maskRecipient = (r: string): string => {
@@ -28,53 +40,37 @@ export const maskRecipient = (r: string): string => {
   return r.length > 4 ? `***${r.slice(-3)}` : '***';
 };
 
-/**
- * The default transport, for a demo or a deployment without a gateway: it logs that a message went out (masked
- * recipient, no content) at info, and the full text at debug, so `LOG_LEVEL=debug` shows a sign-in code on the
- * console while a production info log never holds one.
- */
-export const logTransport: NotificationTransport = {
-  async deliver(message, log) {
-    log.info({ notificationId: message.id, channel: message.channel, to: maskRecipient(message.recipient), template: message.template }, 'notification sent (log transport)');
-    log.debug({ notificationId: message.id, to: message.recipient, subject: message.subject, body: message.body }, 'notification content (log transport)');
-  },
-};
+export interface QueuedMessage extends Omit<OutgoingMessage, 'id'> {
+  /** After this the message is pointless (a one-time code): it is given up rather than sent late. */
+  expiresAt?: string | null;
+}
 
 /**
- * Transactional outbox: a message is written in the same transaction as the change that causes it, and
- * delivered after commit. A crash between the two leaves it pending for the next flush, never lost or invented.
+ * Transactional outbox: a message is written in the same transaction as the change that causes it, and delivered
+ * after commit by the outbox worker (src/outbox/worker.ts), never by a request handler. A crash between the two
+ * leaves it pending for the worker, never lost or invented.
  */
 export class Outbox {
-  constructor(
-    private readonly executor: Executor,
-    public transport: NotificationTransport = logTransport,
-  ) {}
+  private readonly listeners = new Set<() => void>();
 
-  async enqueue(tx: Executor, message: Omit<OutgoingMessage, 'id'>): Promise<string> {
+  async enqueue(tx: Executor, message: QueuedMessage): Promise<string> {
     const id = crypto.randomUUID();
+    const { expiresAt, ...rest } = message;
     await tx
       .insertInto('notifications')
-      .values({ id, ...message, created_at: nowIso(), sent_at: null, attempts: 0, last_error: null })
+      .values({ id, ...rest, created_at: nowIso(), sent_at: null, attempts: 0, last_error: null, available_at: null, lease_owner: null, lease_until: null, failed_at: null, expires_at: expiresAt ?? null })
       .execute();
     return id;
   }
 
-  /** Delivers pending messages; delivered ones keep their metadata but lose their body. */
-  async flush(log: NotificationLog, limit = 50): Promise<{ sent: number; failed: number }> {
-    const pending = await this.executor.selectFrom('notifications').selectAll().where('sent_at', 'is', null).where('attempts', '<', 5).orderBy('created_at').limit(limit).execute();
-    let sent = 0;
-    let failed = 0;
-    for (const row of pending) {
-      const message: OutgoingMessage = { id: row.id, channel: row.channel as OutgoingMessage['channel'], recipient: row.recipient, template: row.template, subject: row.subject, body: row.body ?? '' };
-      try {
-        await this.transport.deliver(message, log);
-        await this.executor.updateTable('notifications').set({ sent_at: nowIso(), body: null, attempts: Number(row.attempts) + 1, last_error: null }).where('id', '=', row.id).execute();
-        sent++;
-      } catch (e) {
-        await this.executor.updateTable('notifications').set({ attempts: Number(row.attempts) + 1, last_error: (e as Error).message.slice(0, 500) }).where('id', '=', row.id).execute();
-        failed++;
-      }
-    }
-    return { sent, failed };
+  /** Tells a worker of this process that there is work, so it need not wait for its next poll. Call after commit. */
+  wake(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  /** A worker listens for wake-ups; returns the function that stops listening. */
+  onWake(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 }

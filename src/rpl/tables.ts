@@ -35,8 +35,43 @@ export interface NotificationsTable {
   body: string | null;
   created_at: string;
   sent_at: string | null;
+  /** Claims, including the one in progress; capped (see src/outbox/worker.ts). */
   attempts: number;
+  /** A reason without personal data or secrets (an SMTP status, "no transport for sms"). */
   last_error: string | null;
+  /** Not before this time (backoff after a failed attempt); null: at once. */
+  available_at: string | null;
+  /** The worker that claimed the message and until when; another worker may take it over only after that. */
+  lease_owner: string | null;
+  lease_until: string | null;
+  /** Given up (attempt cap reached or expired); the body is cleared. */
+  failed_at: string | null;
+  /** After this the message is pointless (a one-time code that has expired). */
+  expires_at: string | null;
+}
+
+/** A returnee's request for a sign-in code, looked up off the request path; deleted when processed. */
+export interface SignInRequestsTable {
+  /** The challenge id the returnee was given. */
+  id: string;
+  /** Normalised e-mail or phone as typed; may belong to nobody. */
+  contact: string;
+  created_at: string;
+}
+
+/** A change of a returnee's e-mail or phone, pending until the code sent to the new contact is confirmed (then deleted). */
+export interface ContactChangesTable {
+  id: string;
+  candidate_id: string;
+  field: 'email' | 'phone';
+  new_value: string;
+  /** scrypt of the code with a per-row salt, as for sign-in codes. */
+  code_hash: string;
+  salt: string;
+  attempts: number;
+  expires_at: string;
+  requested_by: string;
+  created_at: string;
 }
 
 export interface CandidatesTable {
@@ -152,6 +187,8 @@ export interface RplTables {
   sessions: SessionsTable;
   login_codes: LoginCodesTable;
   notifications: NotificationsTable;
+  sign_in_requests: SignInRequestsTable;
+  contact_changes: ContactChangesTable;
   candidates: CandidatesTable;
   rpl_cases: RplCasesTable;
   self_assessments: SelfAssessmentsTable;

@@ -1,4 +1,4 @@
-import type { Alignment } from '../credentials/build.js';
+import { compactTypes, type Alignment } from '../credentials/build.js';
 import { TandaError } from '../errors.js';
 
 export interface Corrections {
@@ -79,5 +79,11 @@ export function correctedCredential(original: Record<string, unknown>, correctio
     changed = true;
   }
   if (!changed) throw new TandaError('validation_failed', 'a re-issue needs at least one correction (name, units) or a renewal');
-  return next;
+  // The successor takes today's lean shape (credentials/build.ts) whatever shape the original was printed in.
+  if (isObject(next.issuer)) delete next.issuer.name;
+  if (isObject(subject.achievement)) {
+    delete subject.achievement.humanCode;
+    delete subject.achievement.inLanguage;
+  }
+  return compactTypes(next);
 }

@@ -1,5 +1,5 @@
 import type { Executor } from '../db/database.js';
-import type { ReissueKind, RevocationReason } from './tables.js';
+import type { ReissueKind, RevocationReason, StatusListKind } from './tables.js';
 
 export interface Revocation {
   credentialId: string;
@@ -68,13 +68,30 @@ export async function credentialHistory(ex: Executor, credentialId: string, publ
 }
 
 /**
- * Every status list credential as last signed, for the trust bundle. Callers that publish a bundle should first run
+ * Every status list credential as last signed, for the trust bundle, with its kind: an offline verifier recognises
+ * a registry award by its entry in an `award` list. Lists from before migration 0009 also hold credentials signed
+ * through the VC API; every entry of an award list without an award record is listed in `nonAwardIndices`, so
+ * only a credential with an award record is ever recognised as one. Callers that publish a bundle should first run
  * `StatusService.refreshStale()` so that no snapshot starts out close to its validUntil.
  */
-export async function exportStatusSnapshots(ex: Executor): Promise<Array<{ url: string; validUntil: string; credential: Record<string, unknown> }>> {
-  const rows = await ex.selectFrom('status_lists').select(['credential', 'valid_until']).orderBy('created_at').orderBy('id').execute();
+export async function exportStatusSnapshots(
+  ex: Executor,
+): Promise<Array<{ url: string; validUntil: string; credential: Record<string, unknown>; kind: StatusListKind; nonAwardIndices?: number[] }>> {
+  const rows = await ex.selectFrom('status_lists').select(['id', 'credential', 'valid_until', 'kind']).orderBy('created_at').orderBy('id').execute();
+  const exceptions = await ex
+    .selectFrom('status_entries')
+    .innerJoin('status_lists', 'status_lists.id', 'status_entries.list_id')
+    .leftJoin('awards', 'awards.credential_id', 'status_entries.credential_id')
+    .select(['status_entries.list_id', 'status_entries.idx'])
+    .where('status_lists.kind', '=', 'award')
+    .where('awards.credential_id', 'is', null)
+    .orderBy('status_entries.idx')
+    .execute();
+  const byList = new Map<string, number[]>();
+  for (const e of exceptions) byList.set(e.list_id, [...(byList.get(e.list_id) ?? []), e.idx]);
   return rows.map((r) => {
     const credential = JSON.parse(r.credential) as Record<string, unknown>;
-    return { url: credential.id as string, validUntil: r.valid_until, credential };
+    const nonAward = byList.get(r.id);
+    return { url: credential.id as string, validUntil: r.valid_until, credential, kind: r.kind, ...(nonAward ? { nonAwardIndices: nonAward } : {}) };
   });
 }

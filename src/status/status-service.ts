@@ -17,7 +17,7 @@ import { isoSeconds, validUntilFor } from './expiry.js';
 import { buildListCredential, STATUS_LIST_LENGTH, STATUS_LIST_TTL_MS } from './list-credential.js';
 import { verifyListCredential } from './list-signature.js';
 import { credentialHistory, findRevocation, revocationAt, revokedIndices, type CredentialHistory, type Revocation } from './repository.js';
-import type { ReissueKind, RevocationReason, StatusListsTable } from './tables.js';
+import type { ReissueKind, RevocationReason, StatusListKind, StatusListsTable } from './tables.js';
 import { listIdFromUrl, statusListUrl } from './urls.js';
 import { carryAwardOver } from '../awards/award-service.js';
 
@@ -52,6 +52,13 @@ export interface ReissueInput {
   note?: string | null | undefined;
 }
 
+export interface AwardEntryInfo {
+  issuerId: string;
+  kind: StatusListKind;
+  /** The entry is held by a credential with an award record (false for an unused index or a pre-0009 exception). */
+  entryIsAward: boolean;
+}
+
 export interface ListDocument {
   credential: Record<string, unknown>;
   text: string;
@@ -80,11 +87,14 @@ export class StatusService {
     return statusListUrl(this.deps.publicUrl, listId);
   }
 
-  /** The `allocateStatus` hook: a random free index in the issuer's open list, inside the issuing transaction. */
-  async allocate(tx: Executor, input: { issuerId: string; credentialId: string }): Promise<StatusEntry> {
+  /**
+   * The `allocateStatus` hook: a random free index in the issuer's open list of the kind, inside the issuing
+   * transaction. Awards and VC API credentials never share a list, so the list an entry is in says which it is.
+   */
+  async allocate(tx: Executor, input: { issuerId: string; credentialId: string; kind: StatusListKind }): Promise<StatusEntry> {
     const key = await this.deps.keys.currentKey(input.issuerId, tx);
     for (let attempt = 0; attempt < 5; attempt++) {
-      const list = await this.openList(tx, input.issuerId, key.issuerDid);
+      const list = await this.openList(tx, input.issuerId, key.issuerDid, input.kind);
       const idx = await claimRandomIndex(tx, list.id, list.length, input.credentialId, nowIso());
       if (idx !== undefined) {
         return { type: 'BitstringStatusListEntry', statusPurpose: 'revocation', statusListIndex: String(idx), statusListCredential: this.listUrl(list.id) };
@@ -92,6 +102,25 @@ export class StatusService {
       await tx.updateTable('status_lists').set({ filled_at: nowIso() }).where('id', '=', list.id).where('filled_at', 'is', null).execute();
     }
     throw new TandaError('internal', 'no status list index could be allocated');
+  }
+
+  /**
+   * What the registry knows about a status list URL of this instance, for the `registry_award` check: its kind, the
+   * body that publishes it, and whether the entry at `index` belongs to an award.
+   */
+  async awardEntry(url: string, index: number): Promise<AwardEntryInfo | undefined> {
+    const listId = listIdFromUrl(this.deps.publicUrl, url);
+    if (!listId) return undefined;
+    const list = await this.deps.db.kysely.selectFrom('status_lists').select(['issuer_id', 'kind']).where('id', '=', listId).executeTakeFirst();
+    if (!list) return undefined;
+    const entry = await this.deps.db.kysely
+      .selectFrom('status_entries')
+      .leftJoin('awards', 'awards.credential_id', 'status_entries.credential_id')
+      .select(['status_entries.credential_id', 'awards.credential_id as award_id'])
+      .where('status_entries.list_id', '=', listId)
+      .where('status_entries.idx', '=', index)
+      .executeTakeFirst();
+    return { issuerId: list.issuer_id, kind: list.kind, entryIsAward: list.kind === 'award' && entry?.award_id != null };
   }
 
   /** Revokes in its own transaction; the list is re-signed before it commits. */
@@ -108,6 +137,10 @@ export class StatusService {
    */
   async revokeIn(tx: Executor, input: { credentialId: string; reason: RevocationReason; note: string | null; by: string }): Promise<Revocation> {
     if (!REVOCATION_REASONS.includes(input.reason)) throw new TandaError('validation_failed', `reason must be one of ${REVOCATION_REASONS.join(', ')}`);
+    // A credential without an entry was signed without one (before every issuance got one): recording a revocation
+    // no verifier can see would tell the caller something false.
+    const entry = await tx.selectFrom('status_entries').select('list_id').where('credential_id', '=', input.credentialId).executeTakeFirst();
+    if (!entry) throw new TandaError('not_revocable', 'the credential was issued without a status entry, so it cannot be revoked; re-issuing it is refused for the same reason');
     const revokedAt = nowIso();
     const inserted = await tx
       .insertInto('revocations')
@@ -118,8 +151,7 @@ export class StatusService {
       const existing = await findRevocation(tx, input.credentialId);
       throw new TandaError('already_revoked', `the credential was already revoked on ${existing?.revokedAt ?? 'an earlier date'}`, { details: existing });
     }
-    const entry = await tx.selectFrom('status_entries').select('list_id').where('credential_id', '=', input.credentialId).executeTakeFirst();
-    if (entry) await this.regenerate(tx, entry.list_id, true);
+    await this.regenerate(tx, entry.list_id, true);
     return { credentialId: input.credentialId, reason: input.reason, note: input.note, revokedBy: input.by, revokedAt };
   }
 
@@ -180,10 +212,14 @@ export class StatusService {
       qualificationId: stored.qualificationId,
       caseId: stored.caseId,
       holderUserId: stored.holderUserId,
-      withStatus: true,
+      // The successor of an award is an award (carryAwardOver copies its record); of anything else, it is not.
+      kind: (await this.isAward(stored.id)) ? 'award' : 'general',
       afterStore: async (tx, signed) => {
         const replacementId = signed.id as string;
-        await this.revokeIn(tx, { credentialId: stored.id, reason: 'superseded', note: options.note ?? `replaced by ${replacementId}`, by: actor.by });
+        // A compromised key's credential from before every credential had a status entry cannot be revoked; it fails
+        // verification anyway (its key is compromised), so it is replaced without one and the link marks it done.
+        const revocable = kind !== 'key_compromise' || (await tx.selectFrom('status_entries').select('list_id').where('credential_id', '=', stored.id).executeTakeFirst()) !== undefined;
+        if (revocable) await this.revokeIn(tx, { credentialId: stored.id, reason: 'superseded', note: options.note ?? `replaced by ${replacementId}`, by: actor.by });
         await tx
           .insertInto('credential_links')
           .values({ replaced_id: stored.id, replacement_id: replacementId, kind, created_by: actor.by, created_at: nowIso() })
@@ -281,6 +317,10 @@ export class StatusService {
     };
   }
 
+  private async isAward(credentialId: string): Promise<boolean> {
+    return (await this.deps.db.kysely.selectFrom('awards').select('credential_id').where('credential_id', '=', credentialId).executeTakeFirst()) !== undefined;
+  }
+
   private async sameBody(a: string | undefined, b: string): Promise<boolean> {
     if (!a) return false;
     const [x, y] = await Promise.all([findIssuerByDid(this.deps.db.kysely, a), findIssuerByDid(this.deps.db.kysely, b)]);
@@ -311,7 +351,7 @@ export class StatusService {
   }
 
   /** The open list for the issuer's current DID, creating (and signing) one when there is none. */
-  private async openList(tx: Executor, issuerId: string, issuerDid: string): Promise<Pick<StatusListsTable, 'id' | 'length'>> {
+  private async openList(tx: Executor, issuerId: string, issuerDid: string, kind: StatusListKind): Promise<Pick<StatusListsTable, 'id' | 'length'>> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const open = await tx
         .selectFrom('status_lists')
@@ -319,6 +359,7 @@ export class StatusService {
         .where('issuer_id', '=', issuerId)
         .where('issuer_did', '=', issuerDid)
         .where('purpose', '=', 'revocation')
+        .where('kind', '=', kind)
         .where('filled_at', 'is', null)
         .executeTakeFirst();
       if (open) return open;
@@ -334,6 +375,7 @@ export class StatusService {
           issuer_id: issuerId,
           issuer_did: issuerDid,
           purpose: 'revocation',
+          kind,
           length: this.length,
           credential: signed.text,
           etag: signed.etag,

@@ -6,18 +6,22 @@ export interface StatusListsTable {
   /** The DID the list is published under; a did:key body gets new lists after a key rotation changes its DID. */
   issuer_did: string;
   purpose: 'revocation';
+  /** `award`: entries of registry awards only (migration 0009); `general`: credentials signed through the VC API. */
+  kind: StatusListKind;
   length: number;
   /** The signed BitstringStatusListCredential as JSON text, regenerated on every change and before it goes stale. */
   credential: string;
   etag: string;
   valid_until: string;
-  /** Set when no free index is left; open lists (null) are unique per issuer, DID and purpose. */
+  /** Set when no free index is left; open lists (null) are unique per issuer, DID, purpose and kind. */
   filled_at: string | null;
   /** Bumped by every regeneration; the update also takes the row lock that serialises regenerations (PostgreSQL). */
   version: number;
   created_at: string;
   updated_at: string;
 }
+
+export type StatusListKind = 'award' | 'general';
 
 export interface StatusEntriesTable {
   list_id: string;

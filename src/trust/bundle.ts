@@ -26,6 +26,13 @@ export interface StatusListSnapshot {
   /** The list credential's own validUntil (or the snapshot's horizon); past it, "not revoked" is stale. */
   validUntil: string | null;
   credential: Record<string, unknown>;
+  /**
+   * `award`: the list holds registry awards' entries (so an entry in it marks a registry award); `general`: credentials
+   * signed through the VC API. Absent in bundles built before kinds existed: nothing is recognised as an award then.
+   */
+  kind?: 'award' | 'general';
+  /** Indices of an award list held by credentials that are not awards (issued before lists had kinds). */
+  nonAwardIndices?: number[];
 }
 
 export interface UnsignedTrustBundle {

@@ -6,7 +6,7 @@ import type { Check as RegistryCheck } from '../frameworks/snapshot.js';
 import { decodeCredentialQr } from '../qr/payload.js';
 import { bundleAge } from '../trust/bundle.js';
 import { withMessageKey, type MessageContext } from './message-keys.js';
-import { checkStatusFromBundle } from './status-step.js';
+import { checkAwardFromBundle, checkStatusFromBundle } from './status-step.js';
 import { summarise } from './summary.js';
 import { overall, type Verdict, type VerdictCheck } from './verdict.js';
 import type { VerifierData } from './verifier-data.js';
@@ -90,9 +90,14 @@ export async function verifyCredentialDocument(
   if (typeof issued === 'string') ctx.issueDate = issued;
 
   const checks: VerdictCheck[] = [...raw.map(keyed), ...registry.map(keyed)];
+  // A body of the registry also signs credentials through the VC API: only an award is a qualification it vouches for.
+  if (registryIssuer) checks.push(keyed(await checkAwardFromBundle(credential, did, data)));
   for (const id of ['validity_period', 'status'] as const) {
     const c = byId.get(id);
     if (c) checks.push(keyed(c));
+  }
+  if (!byId.get('status') && registryIssuer) {
+    checks.push(keyed(fail('status', 'status_missing', `issued by ${registryIssuer.name} without a status entry: a revocation could never show`)));
   }
   return finish(checks, data, now, summarise(credential, checks, data));
 }

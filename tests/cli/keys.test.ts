@@ -3,7 +3,7 @@ import { rotateKeyCommand } from '../../src/cli/keys.js';
 import { signCredential } from '../../src/credentials/sign.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
-import { award } from '../status/fixtures.js';
+import { badge as award } from '../status/fixtures.js';
 
 let t: TestContext;
 beforeAll(async () => {
@@ -28,7 +28,7 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
 
 describe(`tanda rotate-key on ${testDialect}`, () => {
   it('refuses to retire a key whose credentials have undated proofs (they would stop verifying) unless forced', async () => {
-    const dated = await t.services.credentials.issue(award(t.issuer.did), { issuerId: t.issuer.id, withStatus: true });
+    const dated = await t.services.credentials.issue(award(t.issuer.did), { issuerId: t.issuer.id });
     // A credential as issued before proofs were dated: signed by the same key, no proof.created.
     const key = await t.services.keys.currentKey(t.issuer.id);
     const legacy = await signCredential({ ...award(t.issuer.did), id: `urn:uuid:${crypto.randomUUID()}` }, { signer: key.signer, documentLoader: t.services.documentLoader });

@@ -23,6 +23,8 @@ beforeAll(async () => {
     knownContexts: new Set(bundledContexts().keys()),
     lookupIssuer: async (d) => (d === did ? { known: true, name: 'Test body' } : { known: false }),
     now: NOW,
+    // Tampering is a matter of the proof; this credential has no status entry (tests/http covers status_missing).
+    checks: ['proof', 'validity'],
   };
 });
 
@@ -54,6 +56,16 @@ describe('tamper detection', () => {
     const result = await verifyCredential(signed, options);
     expect(result.verified, JSON.stringify(result.checks)).toBe(true);
     expect(result.checks.every((c) => c.valid)).toBe(true);
+    expect(result.notChecked).toEqual(['status']);
+  });
+
+  it('an empty checks list still checks the proof: a tampered credential never verifies', async () => {
+    const tampered = mutate(signed, ['credentialSubject', 'identifier', 0, 'identityHash']);
+    const result = await verifyCredential(tampered, { ...options, checks: [] });
+    expect(result.verified).toBe(false);
+    expect(result.checks.find((c) => c.id === 'signature')).toMatchObject({ valid: false, code: 'invalid_signature' });
+    expect(result.notChecked).toEqual(['validity', 'status']);
+    expect((await verifyCredential(signed, { ...options, checks: [] })).verified).toBe(true);
   });
 
   it('changing any single leaf (name, unit, level, dates, issuer, …) fails with invalid_signature', async () => {

@@ -9,7 +9,7 @@ import { verifyQrText } from '../../src/verifier/pipeline.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
 import { housekeepingAssessment, rplFixture, type RplFixture } from '../rpl/fixtures.js';
-import { award as plainAward } from '../status/fixtures.js';
+import { badge as plainAward } from '../status/fixtures.js';
 import { award, failing, offlineVerifier, offlineVerify, serverVerify } from './fixtures.js';
 
 let t: TestContext;
@@ -169,7 +169,7 @@ describe(`reporting a key compromised, on ${testDialect}`, () => {
   it('a run stopped half-way resumes: what it re-issued is not re-issued again (did:web body)', async () => {
     const body = await createIssuer(t.db.kysely, t.services.keys, 'https://tanda.test', { id: 'web-body', name: 'Web Body', country: 'PH', didMethod: 'web' });
     const issued: SignedCredential[] = [];
-    for (const name of ['Ana Lim', 'Liza Go', 'Pia Santos']) issued.push(await t.services.credentials.issue(plainAward(body.did, { name }), { issuerId: body.id, withStatus: true }));
+    for (const name of ['Ana Lim', 'Liza Go', 'Pia Santos']) issued.push(await t.services.credentials.issue(plainAward(body.did, { name }), { issuerId: body.id }));
     const vm = issued[0]!.proof.verificationMethod as string;
 
     // The process dies after the first re-issue: later ones never happen (and leave nothing behind).

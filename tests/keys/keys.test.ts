@@ -3,13 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { typicalCredential } from '../../bench/credentials.js';
 import { findIssuerByDid, rotateIssuerKey, createIssuer } from '../../src/issuers/issuers.js';
 import { KeyStore } from '../../src/keys/key-store.js';
 import { loadMasterKey } from '../../src/keys/master-key.js';
 import { open, seal } from '../../src/keys/sealed.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
+import { badge } from '../helpers/credentials.js';
 
 let t: TestContext;
 beforeAll(async () => {
@@ -45,7 +45,7 @@ describe(`issuer keys on ${testDialect}`, () => {
 
   it('rotation: a new key becomes current, credentials signed with the old key keep verifying', async () => {
     const officer = (await t.login('certifying_officer')).headers;
-    const before = (await t.app.inject({ method: 'POST', url: '/credentials/issue', headers: officer, payload: { credential: typicalCredential(t.issuer.did) } })).json().verifiableCredential;
+    const before = (await t.app.inject({ method: 'POST', url: '/credentials/issue', headers: officer, payload: { credential: badge(t.issuer.did) } })).json().verifiableCredential;
     const oldDid = t.issuer.did;
     await rotateIssuerKey(t.db.kysely, t.services.keys, t.issuer.id);
     const current = await t.services.keys.currentKey(t.issuer.id);
@@ -55,7 +55,7 @@ describe(`issuer keys on ${testDialect}`, () => {
     const old = await t.app.inject({ method: 'POST', url: '/credentials/verify', payload: { verifiableCredential: before } });
     expect(old.statusCode).toBe(200);
     expect(old.json().checks.find((c: { id: string }) => c.id === 'issuer')).toMatchObject({ valid: true });
-    const after = (await t.app.inject({ method: 'POST', url: '/credentials/issue', headers: officer, payload: { credential: typicalCredential(current.issuerDid) } })).json().verifiableCredential;
+    const after = (await t.app.inject({ method: 'POST', url: '/credentials/issue', headers: officer, payload: { credential: badge(current.issuerDid) } })).json().verifiableCredential;
     expect(after.proof.verificationMethod).toBe(current.verificationMethod);
   });
 
@@ -63,7 +63,7 @@ describe(`issuer keys on ${testDialect}`, () => {
     const body = await createIssuer(t.db.kysely, t.services.keys, 'https://tanda.test', { id: 'web-body', name: 'Web Body', country: 'ID', didMethod: 'web' });
     expect(body.did).toBe('did:web:tanda.test:issuers:web-body');
     const officer = (await t.login('certifying_officer', { issuerId: 'web-body' })).headers;
-    const first = (await t.app.inject({ method: 'POST', url: '/credentials/issue', headers: officer, payload: { credential: typicalCredential(body.did) } })).json().verifiableCredential;
+    const first = (await t.app.inject({ method: 'POST', url: '/credentials/issue', headers: officer, payload: { credential: badge(body.did) } })).json().verifiableCredential;
     await rotateIssuerKey(t.db.kysely, t.services.keys, 'web-body');
     const doc = (await t.app.inject({ method: 'GET', url: '/issuers/web-body/did.json' })).json();
     expect(doc.id).toBe(body.did);

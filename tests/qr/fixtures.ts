@@ -16,6 +16,17 @@ export const SIGNED_AT = '2026-10-20T08:15:42Z';
 
 export const HOLDER_NAME = 'Siti Rahmawati Putri Handayani'; // 30 characters
 
+/**
+ * The holders of issue 13: a 30-character Latin name, and 12-character Khmer and Burmese names (3 bytes a character
+ * in UTF-8, 34 and 36 bytes) each with the Latin transliteration the certificate prints under it.
+ */
+export const HOLDERS = {
+  latin: { name: HOLDER_NAME },
+  khmer: { name: 'សុខ ចាន់ធីតា', nameLatin: 'Sok Chanthida' },
+  burmese: { name: 'မောင်မြင့်ဦး', nameLatin: 'Maung Myint Oo' },
+} as const satisfies Record<string, { name: string; nameLatin?: string }>;
+export type HolderScript = keyof typeof HOLDERS;
+
 const UNIT_TITLES = [
   'Comply with workplace hygiene procedures',
   'Provide housekeeping services to guests',
@@ -58,22 +69,25 @@ export function catalogue(unitCount: number, issuerDid: string): QualificationTa
 
 export const tableSourceFor = (unitCount: number, issuerDid: string) => qualificationTableSource(catalogue(unitCount, issuerDid));
 
-export function leanCredential(unitCount: number, issuerDid: string, extContext: string = TANDA_V1): Record<string, unknown> {
+export function leanCredential(
+  unitCount: number,
+  issuerDid: string,
+  extContext: string = TANDA_V1,
+  holder: { name: string; nameLatin?: string } = HOLDERS.latin,
+): Record<string, unknown> {
   const c = catalogue(unitCount, issuerDid);
   const q = c.qualification;
   const levelTypes = ['ext:QualificationFrameworkLevel', 'ext:ReferenceFrameworkLevel'];
   const credential = buildCredential({
     id: 'urn:uuid:6f1c2f4e-9b7a-4d2e-8c51-2a9d7f3b0e14',
-    issuer: { did: issuerDid, name: c.issuer.name },
-    holder: { name: HOLDER_NAME },
+    issuer: { did: issuerDid },
+    holder,
     achievement: {
       id: q.url,
       kind: 'full_qualification',
       name: q.name,
       description: q.description,
       criteria: q.criteria,
-      humanCode: q.humanCode,
-      inLanguage: q.inLanguage,
       alignment: [
         ...c.units.map((u) => ({ type: ['Alignment'] as ['Alignment'], targetName: u.title, targetUrl: u.url })),
         ...c.levels.map((level, i) => ({

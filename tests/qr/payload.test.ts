@@ -6,7 +6,25 @@ import { createDocumentLoader, bundledContexts, type DocumentLoader } from '../.
 import { TANDA_V1 } from '../../src/jsonld/urls.js';
 import { decodeCredentialQr, encodeCredentialQr, qrVersionFor } from '../../src/qr/payload.js';
 import { buildTypeTable, typeTableLoaderFrom, type TypeTableSource } from '../../src/qr/type-table.js';
-import { leanCredential, SIGNED_AT, tableSourceFor, testIssuer, type TestIssuer } from './fixtures.js';
+import { readFileSync } from 'node:fs';
+import { HOLDERS, leanCredential, SIGNED_AT, tableSourceFor, testIssuer, type TestIssuer } from './fixtures.js';
+
+/** One-item `type` arrays, as credentials were built (and printed) before 2026-11-27. */
+function withTypeArrays<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withTypeArrays) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    // The proof keeps its string type: data-integrity reads it as a plain string.
+    Object.entries(value).map(([k, v]) => [k, k === 'type' && typeof v === 'string' ? [v] : k === 'proof' ? v : withTypeArrays(v)]),
+  ) as T;
+}
+
+const printed = JSON.parse(readFileSync(new URL('./fixtures/printed-2026-11.json', import.meta.url), 'utf8')) as {
+  registryEntryId: number;
+  payload: string;
+  source: TypeTableSource;
+  credential: Record<string, unknown>;
+};
 
 // The same terms with no hoisting, under a URL of its own: the baseline the v1 context is compared against.
 const PLAIN_EXT = 'https://tanda.example/contexts/test-plain';
@@ -94,6 +112,60 @@ describe('QR payload of a signed credential', () => {
     }
     expect([qrVersionFor('A'.repeat(656)), qrVersionFor('A'.repeat(657))]).toEqual([16, 17]);
     expect(qrVersionFor('A'.repeat(3392))).toBe(0);
+  });
+
+  it('one-item types as strings: same RDF, so a byte-identical signature that verifies either way, and a byte per object less', async () => {
+    const compact = leanCredential(6, issuer.did);
+    const arrays = withTypeArrays(compact);
+    expect(JSON.stringify(arrays)).not.toBe(JSON.stringify(compact));
+    const signedArrays = await issuer.sign(arrays, documentLoader);
+    expect(signedArrays.proof).toEqual(signed[6]!.proof);
+    expect(await verify(withTypeArrays(signed[6]!))).toBe(true);
+    expect(await verify({ ...signedArrays, proof: signed[6]!.proof })).toBe(true);
+
+    const typeTableLoader = loaderFor(sources[6]!);
+    const strings = await encodeCredentialQr(signed[6]!, { registryEntryId: REGISTRY_ENTRY_ID, typeTableLoader, documentLoader });
+    const old = await encodeCredentialQr(signedArrays, { registryEntryId: REGISTRY_ENTRY_ID, typeTableLoader, documentLoader });
+    // One CBOR array header per object with a one-item type: issuer, subject, achievement, 8 alignments, plus the
+    // identity object and status entry, which were strings already and are arrays in this test's copy.
+    expect(old.bytes - strings.bytes).toBe(13);
+  });
+
+  it('a payload printed before the lean shape (type arrays, humanCode, inLanguage, issuer name) still decodes and verifies', async () => {
+    const typeTableLoader = typeTableLoaderFrom([{ registryEntryId: printed.registryEntryId, source: printed.source }]);
+    const decoded = await decodeCredentialQr(printed.payload, { typeTableLoader, documentLoader });
+    expect(decoded).toStrictEqual(printed.credential);
+    expect((decoded.issuer as { type: unknown }).type).toEqual(['Profile']);
+    expect(await verify(decoded)).toBe(true);
+  });
+
+  it('the QR version does not punish a non-Latin name: Latin ≤ v15, Khmer and Burmese (+ Latin transliteration) ≤ v16', async () => {
+    const typeTableLoader = loaderFor(sources[6]!);
+    const versions: Record<string, number> = {};
+    for (const [script, holder] of Object.entries(HOLDERS)) {
+      const credential = await issuer.sign(leanCredential(6, issuer.did, undefined, holder), documentLoader);
+      versions[script] = (await encodeCredentialQr(credential, { registryEntryId: REGISTRY_ENTRY_ID, typeTableLoader, documentLoader })).version;
+    }
+    expect(versions.latin).toBeLessThanOrEqual(15);
+    expect(versions.khmer).toBeLessThanOrEqual(16);
+    expect(versions.burmese).toBeLessThanOrEqual(16);
+    // A transliterated native-script name costs at most one version over the Latin name, never two or three.
+    expect(versions.khmer! - versions.latin!).toBeLessThanOrEqual(1);
+    expect(versions.burmese! - versions.latin!).toBeLessThanOrEqual(1);
+  });
+
+  it('the lean shape: one-item types are strings; no issuer name, humanCode or inLanguage (the registry has them)', () => {
+    const c = signed[6]! as { type: unknown; issuer: Record<string, unknown>; credentialSubject: { type: unknown; achievement: Record<string, unknown> & { alignment: Array<{ type: unknown }> } } };
+    expect(c.type).toEqual(['VerifiableCredential', 'OpenBadgeCredential']);
+    expect(c.issuer).toEqual({ id: issuer.did, type: 'Profile' });
+    expect(c.credentialSubject.type).toBe('AchievementSubject');
+    expect(c.credentialSubject.achievement.type).toBe('Achievement');
+    expect(c.credentialSubject.achievement.alignment.every((a) => a.type === 'Alignment')).toBe(true);
+    expect(c.credentialSubject.achievement).not.toHaveProperty('humanCode');
+    expect(c.credentialSubject.achievement).not.toHaveProperty('inLanguage');
+    // OB 3.0 MUSTs kept: the credential's name, the achievement's name, description and criteria.
+    expect(c).toHaveProperty('name');
+    expect(Object.keys(c.credentialSubject.achievement)).toEqual(expect.arrayContaining(['name', 'description', 'criteria']));
   });
 
   it('term hoisting changes no RDF: the v1 context and a plain extension give the same proofValue, v1 is smaller', async () => {

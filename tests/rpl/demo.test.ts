@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { seedDemo } from '../../src/demo/seed.js';
 import { seedRegistry } from '../../src/frameworks/seed.js';
 import { seedDemoRplCase } from '../../src/rpl/demo.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
@@ -25,5 +26,19 @@ describe(`demo RPL case on ${testDialect}`, () => {
     expect(certified.json()).toMatchObject({ state: 'certified' });
     const vc = (await t.services.credentials.find(certified.json().credentialId))!.document;
     expect((await t.app.inject({ method: 'POST', url: '/credentials/verify', payload: { verifiableCredential: vc } })).json().verified).toBe(true);
+  });
+
+  it('prints the demo certificate from a case certified through the workflow, a registry award in the audit chain', async () => {
+    // A fresh instance, as on a first start (the case above already registered the demo returnee's e-mail).
+    const fresh = await createTestContext();
+    onTestFinished(() => fresh.close());
+    const { lines } = await seedDemo(fresh.services);
+    const credential = await fresh.db.kysely.selectFrom('credentials').innerJoin('rpl_cases', 'rpl_cases.credential_id', 'credentials.id').select(['credentials.id', 'credentials.document', 'rpl_cases.state', 'rpl_cases.issuer_id']).where('credentials.holder_name', '=', 'Maricel Dela Cruz Santos').executeTakeFirstOrThrow();
+    expect(credential).toMatchObject({ state: 'certified', issuer_id: 'ph-tesda-demo' });
+    expect(lines.join('\n')).toContain('demo-certificate.pdf');
+    const audit = await fresh.db.kysely.selectFrom('audit_log').select(['action', 'data']).where('subject_id', '=', credential.id).execute();
+    expect(audit.map((a) => JSON.parse(a.data).event ?? a.action)).toEqual(['credential.issue', 'certify']);
+    const verified = await fresh.app.inject({ method: 'POST', url: '/credentials/verify', payload: { verifiableCredential: JSON.parse(credential.document) } });
+    expect(verified.json().checks.find((c: { id: string }) => c.id === 'registry_award')).toMatchObject({ status: 'pass' });
   });
 });

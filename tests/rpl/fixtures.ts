@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import { seedRegistry } from '../../src/frameworks/seed.js';
 import { qualificationUrl, unitUrl } from '../../src/frameworks/urls.js';
+import { createOutboxWorker } from '../../src/outbox/index.js';
+import type { OutboxWorker, RoundResult, WorkerLog } from '../../src/outbox/worker.js';
 import type { NotificationTransport, OutgoingMessage } from '../../src/rpl/notifications.js';
 import type { TestContext } from '../helpers/app.js';
 
@@ -32,8 +34,10 @@ export function multipart(fields: Record<string, string>, file?: { name: string;
   return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
-/** Captures notifications instead of logging them, so a test can read the code a returnee would receive. */
+/** Captures notifications instead of sending them, so a test can read the code a returnee would receive. */
 export class CapturingTransport implements NotificationTransport {
+  readonly channels = ['email', 'sms'] as const;
+  readonly description = 'capturing transport (tests)';
   readonly messages: OutgoingMessage[] = [];
   async deliver(message: OutgoingMessage): Promise<void> {
     this.messages.push(message);
@@ -46,8 +50,19 @@ export class CapturingTransport implements NotificationTransport {
   }
 }
 
+/** A worker log that keeps what it is given, so tests can check it holds no code. */
+export function memoryLog(): WorkerLog & { lines: Array<{ level: string; obj: object; msg: string }> } {
+  const lines: Array<{ level: string; obj: object; msg: string }> = [];
+  const at = (level: string) => (obj: object, msg: string) => void lines.push({ level, obj, msg });
+  return { lines, info: at('info'), warn: at('warn'), error: at('error') };
+}
+
 export interface RplFixture {
   transport: CapturingTransport;
+  /** The outbox worker, with the capturing transport; tests run its rounds themselves. */
+  worker: OutboxWorker;
+  /** One worker round: queued sign-in requests become codes, due messages go to the capturing transport. */
+  deliver(): Promise<RoundResult>;
   counsellor: Headers;
   assessor: Headers & { userId: string };
   assessor2: Headers & { userId: string };
@@ -66,7 +81,7 @@ const asHeaders = (l: { userId: string; headers: Headers }) => ({ ...l.headers, 
 export async function rplFixture(t: TestContext): Promise<RplFixture> {
   await seedRegistry(t.db.kysely, { issuers: [t.issuer.id] });
   const transport = new CapturingTransport();
-  t.services.rpl.outbox.transport = transport;
+  const worker = createOutboxWorker(t.services, memoryLog(), { transports: [transport] });
   const counsellor = (await t.login('counsellor')).headers;
   const admin = (await t.login('admin', { issuerId: null })).headers;
   const assessor = asHeaders(await t.login('assessor'));
@@ -76,6 +91,8 @@ export async function rplFixture(t: TestContext): Promise<RplFixture> {
 
   const fixture: RplFixture = {
     transport,
+    worker,
+    deliver: () => worker.runOnce(),
     counsellor,
     assessor,
     assessor2,
@@ -108,6 +125,7 @@ export async function rplFixture(t: TestContext): Promise<RplFixture> {
     async candidateSession(email) {
       const asked = await t.app.inject({ method: 'POST', url: '/auth/candidate/code', payload: { contact: email } });
       if (asked.statusCode !== 202) throw new Error(`code: ${asked.statusCode} ${asked.body}`);
+      await worker.runOnce();
       const code = transport.lastCodeFor(email);
       const verified = await t.app.inject({ method: 'POST', url: '/auth/candidate/verify', payload: { challengeId: asked.json().challengeId, code } });
       if (verified.statusCode !== 200) throw new Error(`verify: ${verified.statusCode} ${verified.body}`);

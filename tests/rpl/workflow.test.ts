@@ -81,10 +81,10 @@ describe(`RPL end to end over HTTP on ${testDialect}`, () => {
     // evidence[] (methods and place) costs about 50 bytes, one QR version (466 bytes, v17 measured).
     expect(qr.version).toBeLessThanOrEqual(20);
 
-    // Every step is in the audit log, which checks out.
+    // Every step is in the audit log, which checks out; the issuance is its own entry, in the transaction that certifies.
     const audit = await t.app.inject({ method: 'GET', url: `/audit?caseId=${kase.id}`, headers: f.admin });
     const actions = audit.json().map((e: { action: string; data: { event?: string } }) => e.data.event ?? e.action);
-    expect(actions).toEqual(['case.created', 'case.self_assessed', 'evidence.added', 'submit', 'start_screening', 'accept', 'evidence.read', 'evidence.added', 'case.units_assessed', 'decide', 'confirm', 'certify']);
+    expect(actions).toEqual(['case.created', 'case.self_assessed', 'evidence.added', 'submit', 'start_screening', 'accept', 'evidence.read', 'evidence.added', 'case.units_assessed', 'decide', 'confirm', 'credential.issue', 'certify']);
     expect((await t.app.inject({ method: 'GET', url: '/audit/verify', headers: f.admin })).json()).toMatchObject({ valid: true });
   });
 

@@ -6,7 +6,7 @@ import { createCachedSigner, type Signer } from '../../src/keys/signer.js';
 import { checkStatusEntry, revocationEntry } from '../../src/status/check.js';
 import { buildListCredential } from '../../src/status/list-credential.js';
 import { verifyListCredential } from '../../src/status/list-signature.js';
-import { award } from './fixtures.js';
+import { badge } from './fixtures.js';
 
 const URL_A = 'https://tanda.test/status/abcd2345';
 const documentLoader = nodeDocumentLoader();
@@ -14,7 +14,7 @@ let did: string;
 let signer: Signer;
 
 const entry = (index: number, url = URL_A) => ({ type: 'BitstringStatusListEntry', statusPurpose: 'revocation', statusListIndex: String(index), statusListCredential: url });
-const credential = (index: number, url = URL_A) => ({ ...award(did), credentialStatus: entry(index, url) });
+const credential = (index: number, url = URL_A) => ({ ...badge(did), credentialStatus: entry(index, url) });
 const list = (revoked: number[], now = new Date('2026-11-20T10:00:00Z')) => buildListCredential({ url: URL_A, issuerDid: did, length: 131_072, revoked, now });
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { statusCommand } from '../../src/cli/status.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
-import { award, statusCheck } from './fixtures.js';
+import { badge, statusCheck } from './fixtures.js';
 
 let t: TestContext;
 let officer: string;
@@ -29,7 +29,7 @@ afterAll(async () => t.close());
 
 describe(`tanda status on ${testDialect}`, () => {
   it('revokes with reason and note as the named officer, audited as them, and shows the history', async () => {
-    const v = await t.services.credentials.issue(award(t.issuer.did), { issuerId: t.issuer.id, withStatus: true });
+    const v = await t.services.credentials.issue(badge(t.issuer.did), { issuerId: t.issuer.id });
     const id = v.id as string;
     const res = await run('revoke', id, '--reason', 'fraud', '--note', 'assessor reported a forged logbook', '--as', officer);
     expect(res).toMatchObject({ code: 0, err: '' });
@@ -47,7 +47,7 @@ describe(`tanda status on ${testDialect}`, () => {
   });
 
   it('acts for a body only as a staff account of that body: the operator and another body\'s officer are refused', async () => {
-    const v = await t.services.credentials.issue(award(t.issuer.did), { issuerId: t.issuer.id, withStatus: true });
+    const v = await t.services.credentials.issue(badge(t.issuer.did), { issuerId: t.issuer.id });
     const id = v.id as string;
     await expect(run('revoke', id, '--reason', 'fraud')).rejects.toMatchObject({ code: 'not_found' });
     await expect(run('show', id)).rejects.toMatchObject({ code: 'not_found' });

@@ -1,26 +1,6 @@
 import zlib from 'node:zlib';
-import { buildCredential } from '../../src/credentials/build.js';
 
-/** A small OB 3.0 award of the test body. */
-export const award = (did: string, overrides: { validFrom?: string; validUntil?: string; name?: string } = {}) =>
-  buildCredential({
-    issuer: { did, name: 'Test Certifying Body' },
-    holder: { name: overrides.name ?? 'Siti Rahayu' },
-    achievement: {
-      id: 'https://tanda.example/qualifications/test',
-      kind: 'statement_of_attainment',
-      name: 'Housekeeping NC II',
-      description: 'Cleans and prepares rooms.',
-      criteria: 'Units assessed competent.',
-      humanCode: 'HK-NC2',
-      alignment: [
-        { type: ['Alignment'], targetName: 'Provide housekeeping services', targetUrl: 'https://tanda.example/units/TRS512328' },
-        { type: ['Alignment'], targetName: 'PQF Level 2', targetUrl: 'https://tanda.example/frameworks/ph-pqf/levels/2', targetFramework: 'PQF', targetCode: '2', targetType: 'ext:QualificationFrameworkLevel' },
-      ],
-    },
-    validFrom: overrides.validFrom ?? '2026-01-01T00:00:00Z',
-    ...(overrides.validUntil ? { validUntil: overrides.validUntil } : {}),
-  });
+export { badge } from '../helpers/credentials.js';
 
 /**
  * The status bits, decoded here without the library under test: multibase base64url (`u` prefix), then GZIP;

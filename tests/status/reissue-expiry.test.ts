@@ -4,7 +4,7 @@ import { seedRegistry } from '../../src/frameworks/seed.js';
 import { validUntilFor } from '../../src/status/expiry.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
-import { award, statusCheck } from './fixtures.js';
+import { badge, statusCheck } from './fixtures.js';
 
 let t: TestContext;
 let officer: { authorization: string };
@@ -18,7 +18,7 @@ type Vc = Record<string, unknown> & {
 };
 
 const issueVia = async (credential: Record<string, unknown>, qualificationId: string | null = null): Promise<Vc> =>
-  (await t.services.credentials.issue(credential, { issuerId: t.issuer.id, withStatus: true, qualificationId })) as unknown as Vc;
+  (await t.services.credentials.issue(credential, { issuerId: t.issuer.id, qualificationId })) as unknown as Vc;
 const verify = (credential: unknown) => t.app.inject({ method: 'POST', url: '/credentials/verify', payload: { verifiableCredential: credential } });
 const reissue = (id: string, payload: object) => t.app.inject({ method: 'POST', url: `/credentials/${encodeURIComponent(id)}/reissue`, headers: officer, payload });
 const history = (id: string, headers = officer) => t.app.inject({ method: 'GET', url: `/credentials/${encodeURIComponent(id)}/history`, headers });
@@ -41,8 +41,8 @@ describe('validUntilFor', () => {
 
 describe(`re-issue and expiry on ${testDialect}`, () => {
   it('corrects the name and adds a unit: a new credential, the old one revoked as superseded, both linked', async () => {
-    const old = await issueVia(award(t.issuer.did, { name: 'Siti Rahayu' }));
-    const unit = { type: ['Alignment'], targetName: 'Clean and prepare rooms for incoming guests', targetUrl: 'https://tanda.example/units/TRS512329' };
+    const old = await issueVia(badge(t.issuer.did, { name: 'Siti Rahayu' }));
+    const unit = { type: ['Alignment'], targetName: 'Load and unload pallets', targetUrl: 'https://training.example/units/FLS-102' };
     const res = await reissue(old.id, { holderName: 'Siti Rahayu Binti Ahmad', holderNameLatin: null, addAlignments: [unit], note: 'name as on passport' });
     expect(res.statusCode).toBe(201);
     const { verifiableCredential: next, replaced, kind } = res.json() as { verifiableCredential: Vc; replaced: string; kind: string };
@@ -51,9 +51,8 @@ describe(`re-issue and expiry on ${testDialect}`, () => {
     expect(next.id).not.toBe(old.id);
     expect(next.credentialSubject.identifier.find((i) => i.identityType === 'name')?.identityHash).toBe('Siti Rahayu Binti Ahmad');
     expect(next.credentialSubject.achievement.alignment.map((a) => a.targetUrl)).toEqual([
-      'https://tanda.example/units/TRS512328',
+      'https://training.example/units/FLS-101',
       unit.targetUrl,
-      'https://tanda.example/frameworks/ph-pqf/levels/2',
     ]);
     // A correction keeps the validity period; it gets a status entry of its own.
     expect(next.validFrom).toBe(old.validFrom);
@@ -78,9 +77,9 @@ describe(`re-issue and expiry on ${testDialect}`, () => {
   });
 
   it('refuses an empty or duplicate correction, and another body\'s officer sees nothing', async () => {
-    const v = await issueVia(award(t.issuer.did));
+    const v = await issueVia(badge(t.issuer.did));
     expect((await reissue(v.id, {})).statusCode).toBe(400);
-    const dup = await reissue(v.id, { addAlignments: [{ type: ['Alignment'], targetName: 'x', targetUrl: 'https://tanda.example/units/TRS512328' }] });
+    const dup = await reissue(v.id, { addAlignments: [{ type: ['Alignment'], targetName: 'x', targetUrl: 'https://training.example/units/FLS-101' }] });
     expect(dup.statusCode).toBe(400);
     expect((await reissue('urn:uuid:00000000-0000-4000-8000-000000000001', { holderName: 'X' })).statusCode).toBe(404);
     const candidate = (await t.login('candidate')).headers;
@@ -90,7 +89,7 @@ describe(`re-issue and expiry on ${testDialect}`, () => {
   });
 
   it('rolls the whole re-issue back when revoking the original fails', async () => {
-    const v = await issueVia(award(t.issuer.did));
+    const v = await issueVia(badge(t.issuer.did));
     const count = async () => Number((await t.db.kysely.selectFrom('credentials').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
     const entries = async () => Number((await t.db.kysely.selectFrom('status_entries').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
     const [c0, e0] = [await count(), await entries()];
@@ -107,7 +106,7 @@ describe(`re-issue and expiry on ${testDialect}`, () => {
     const q = (await listAllQualifications(t.db.kysely)).find((x) => x.code === 'DEMO-TESDA-HSK-NC2');
     expect(q?.validityYears).toBe(5);
     const validFrom = '2019-06-01T00:00:00Z';
-    const old = await issueVia(award(t.issuer.did, { validFrom, validUntil: validUntilFor(validFrom, q!.validityYears!) }), q!.id);
+    const old = await issueVia(badge(t.issuer.did, { validFrom, validUntil: validUntilFor(validFrom, q!.validityYears!) }), q!.id);
     expect(old.validUntil).toBe('2024-06-01T00:00:00Z');
     const expired = await verify(old);
     expect(expired.statusCode).toBe(422);
@@ -125,7 +124,7 @@ describe(`re-issue and expiry on ${testDialect}`, () => {
     expect(statusCheck((await verify(old)).json())).toMatchObject({ code: 'revoked' });
     expect((await history(renewed.id)).json()).toMatchObject({ replaces: { id: old.id, kind: 'renewal' } });
 
-    const noRule = await issueVia(award(t.issuer.did));
+    const noRule = await issueVia(badge(t.issuer.did));
     const refused = await reissue(noRule.id, { renew: {} });
     expect(refused.statusCode).toBe(400);
     expect(refused.json().message).toMatch(/validity rule/);

@@ -3,10 +3,11 @@ import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cry
 import * as vc from '@digitalbazaar/vc';
 import { checkStatus as libraryCheckStatus } from '@digitalbazaar/vc-bitstring-status-list';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signCredential } from '../../src/credentials/sign.js';
 import { createIssuer } from '../../src/issuers/issuers.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
-import { award, decodeBits, statusCheck } from './fixtures.js';
+import { badge, decodeBits, statusCheck } from './fixtures.js';
 
 let t: TestContext;
 let officer: { authorization: string };
@@ -14,7 +15,7 @@ let officerId: string;
 
 type Vc = Record<string, unknown> & { id: string; credentialStatus: { statusListIndex: string; statusListCredential: string } };
 
-const issue = async (credential = award(t.issuer.did)): Promise<Vc> => {
+const issue = async (credential = badge(t.issuer.did)): Promise<Vc> => {
   const res = await t.app.inject({ method: 'POST', url: '/credentials/issue', headers: officer, payload: { credential, options: { credentialStatus: { type: 'BitstringStatusListEntry' } } } });
   expect(res.statusCode).toBe(201);
   return res.json().verifiableCredential as Vc;
@@ -164,5 +165,22 @@ describe(`credential status over HTTP on ${testDialect}`, () => {
     expect(undo.json().code).toBe('revocation_final');
     expect(statusCheck((await verify(v)).json())).toMatchObject({ code: 'revoked' });
     expect((await update({ credentialId: 'urn:uuid:nope', credentialStatus: entry, status: true })).statusCode).toBe(404);
+  });
+
+  it('refuses to revoke a credential that has no status entry (not_revocable), by every route, and records nothing', async () => {
+    // As main issued through the VC API without options.credentialStatus: signed by the body, stored, no entry.
+    const key = await t.services.keys.currentKey(t.issuer.id);
+    const legacy = await signCredential(badge(t.issuer.did), { signer: key.signer, documentLoader: t.services.documentLoader });
+    await t.db.kysely
+      .insertInto('credentials')
+      .values({ id: legacy.id as string, issuer_id: t.issuer.id, issued_by: officerId, qualification_id: null, case_id: null, holder_user_id: null, holder_name: 'Siti Rahayu', document: JSON.stringify(legacy), valid_from: legacy.validFrom as string, valid_until: null, created_at: new Date().toISOString() })
+      .execute();
+    const viaRevoke = await revoke(legacy.id as string, { reason: 'fraud' });
+    expect([viaRevoke.statusCode, viaRevoke.json().code]).toEqual([409, 'not_revocable']);
+    const viaVcApi = await t.app.inject({ method: 'POST', url: '/credentials/status', headers: officer, payload: { credentialId: legacy.id, credentialStatus: { type: 'BitstringStatusListEntry', statusPurpose: 'revocation' }, status: true } });
+    expect([viaVcApi.statusCode, viaVcApi.json().code]).toEqual([409, 'not_revocable']);
+    expect(await t.db.kysely.selectFrom('revocations').selectAll().where('credential_id', '=', legacy.id as string).execute()).toEqual([]);
+    // …and it does not pass as verified either: a registry body's credential without an entry is status_missing.
+    expect(statusCheck((await verify(legacy)).json())).toMatchObject({ valid: false, code: 'status_missing' });
   });
 });

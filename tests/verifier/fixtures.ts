@@ -56,6 +56,10 @@ export const HOLDER = 'Maria Clara Dela Cruz Santos';
 export const STATUS_LIST_URL = 'https://tanda.test/status/list-1';
 const UNKNOWN_LIST_URL = 'https://tanda.test/status/not-in-bundle';
 const STALE_LIST_URL = 'https://tanda.test/status/stale';
+/** A list of VC API credentials (kind `general`): an entry in it marks a credential that is not a registry award. */
+const GENERAL_LIST_URL = 'https://tanda.test/status/general';
+/** An index of the award list held by a credential signed through the VC API before lists had kinds. */
+const LEGACY_NON_AWARD_INDEX = 777;
 export const REVOKED_INDEX = 4242;
 const TABLE_ID = 100;
 
@@ -128,12 +132,20 @@ export interface VectorSet {
   vectors: Vector[];
 }
 
-async function statusList(url: string, issuer: KeyHolder, validFrom: string, validUntil: string, revoked: number[] = []): Promise<StatusListSnapshot> {
+async function statusList(
+  url: string,
+  issuer: KeyHolder,
+  validFrom: string,
+  validUntil: string,
+  revoked: number[] = [],
+  kind: 'award' | 'general' = 'award',
+  nonAwardIndices?: number[],
+): Promise<StatusListSnapshot> {
   const list = await createList({ length: 131_072 });
   for (const i of revoked) list.setStatus(i, true);
   const unsigned = await createCredential({ id: url, list, statusPurpose: 'revocation' });
   const credential = await issuer.sign({ ...unsigned, issuer: issuer.did, validFrom, validUntil });
-  return { url, validUntil, credential };
+  return { url, validUntil, credential, kind, ...(nonAwardIndices ? { nonAwardIndices } : {}) };
 }
 
 export async function buildVectorSet(now = Date.now()): Promise<VectorSet> {
@@ -192,8 +204,9 @@ export async function buildVectorSet(now = Date.now()): Promise<VectorSet> {
   const typeTableLoader = typeTableLoaderFrom([...typeTables, { registryEntryId: 999, source: tableInput(accredited) }]);
 
   const statusLists = [
-    await statusList(STATUS_LIST_URL, accredited, issued, iso(now + 30 * DAY), [REVOKED_INDEX]),
+    await statusList(STATUS_LIST_URL, accredited, issued, iso(now + 30 * DAY), [REVOKED_INDEX], 'award', [LEGACY_NON_AWARD_INDEX]),
     await statusList(STALE_LIST_URL, accredited, iso(now - 20 * DAY), iso(now - 10 * DAY)),
+    await statusList(GENERAL_LIST_URL, accredited, issued, iso(now + 30 * DAY), [], 'general'),
   ];
   const contexts = bundledContexts();
   const unsigned = {
@@ -273,9 +286,13 @@ export async function buildVectorSet(now = Date.now()): Promise<VectorSet> {
     { name: 'foreign unit', payload: (await encode({ units: [{ type: ['Alignment'], targetName: 'Bake bread', targetUrl: 'https://tanda.example/units/BAKE01' }] })).payload, bundle: 'current', verdict: 'INVALID', expect: { id: 'units_in_qualification', status: 'fail', code: 'unit_not_in_qualification' } },
     { name: 'wrong national level', payload: (await encode({ levels: levels('PQF', 'ph-pqf', 3, 3) })).payload, bundle: 'current', verdict: 'INVALID', expect: { id: 'national_level', status: 'fail', code: 'level_mismatch' } },
     { name: 'provisional AQRF level', payload: (await encode({ achievementId: PROVISIONAL_QUALIFICATION_ID, levels: levels('KKNI', 'id-kkni', 4, 4) })).payload, bundle: 'current', verdict: 'VALID_WITH_WARNINGS', expect: { id: 'aqrf_level', status: 'warn', code: 'aqrf_provisional' } },
-    { name: 'status list not in the data', payload: (await encode({ status: { list: UNKNOWN_LIST_URL, index: 3 } })).payload, bundle: 'current', verdict: 'VALID_WITH_WARNINGS', expect: { id: 'status', status: 'warn', code: 'status_unknown' } },
+    { name: 'status list not in the data', payload: (await encode({ status: { list: UNKNOWN_LIST_URL, index: 3 } })).payload, bundle: 'current', verdict: 'INVALID', expect: { id: 'registry_award', status: 'fail', code: 'award_unconfirmed' } },
     { name: 'status list out of date', payload: (await encode({ status: { list: STALE_LIST_URL, index: 3 } })).payload, bundle: 'current', verdict: 'VALID_WITH_WARNINGS', expect: { id: 'status', status: 'warn', code: 'status_stale' } },
     { name: 'stale bundle', payload: valid.payload, bundle: 'stale', verdict: 'VALID_WITH_WARNINGS', expect: { id: 'freshness', status: 'warn', code: 'bundle_stale' } },
+    // The body's own key, the catalogue qualification, every level right: but its status entry is in a VC API list.
+    { name: 'signed through the VC API', payload: (await encode({ status: { list: GENERAL_LIST_URL, index: 5 } })).payload, bundle: 'current', verdict: 'INVALID', expect: { id: 'registry_award', status: 'fail', code: 'not_registry_award' } },
+    { name: 'VC API credential from before list kinds', payload: (await encode({ status: { list: STATUS_LIST_URL, index: LEGACY_NON_AWARD_INDEX } })).payload, bundle: 'current', verdict: 'INVALID', expect: { id: 'registry_award', status: 'fail', code: 'not_registry_award' } },
+    { name: 'no status entry', payload: (await encode({ status: null })).payload, bundle: 'current', verdict: 'INVALID', expect: { id: 'status', status: 'fail', code: 'status_missing' } },
   ];
   return { authority: authority.did, bundle, staleBundle, tamperedBundle, foreignBundle, vectors };
 }

@@ -5,6 +5,9 @@ import { m0004Status } from './0004-status.js';
 import { m0005Rpl } from './0005-rpl.js';
 import { m0006Awards } from './0006-awards.js';
 import { m0007KeyCompromise } from './0007-key-compromise.js';
+import { m0008Outbox } from './0008-outbox.js';
+import { m0009StatusListKinds } from './0009-status-list-kinds.js';
+import { m0014IssuerProfiles } from './0014-issuer-profiles.js';
 import type { MigrationFactory } from './types.js';
 
 /** Ordered by name; a released migration is never edited — add a new one. */
@@ -16,4 +19,7 @@ export const migrations: Record<string, MigrationFactory> = {
   '0005-rpl': m0005Rpl,
   '0006-awards': m0006Awards,
   '0007-key-compromise': m0007KeyCompromise,
+  '0008-outbox': m0008Outbox,
+  '0009-status-list-kinds': m0009StatusListKinds,
+  '0014-issuer-profiles': m0014IssuerProfiles,
 };

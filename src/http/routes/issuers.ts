@@ -2,8 +2,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import { TandaError } from '../../errors.js';
 import { compromiseKey } from '../../issuers/compromise.js';
 import { didWebDocument, findIssuer } from '../../issuers/issuers.js';
+import { describeProfile, getIssuerProfile, PROFILE_IMAGE_MAX_BYTES, PROFILE_IMAGES, setIssuerProfile, type IssuerProfileInput } from '../../issuers/profile.js';
 import { authorize } from '../../policy/policy.js';
 import { trustBundleService } from '../../trust/service.js';
+import { currentUser, requireUser } from '../auth.js';
 
 const compromiseOutcome = {
   type: 'object',
@@ -21,13 +23,33 @@ const compromiseOutcome = {
   },
 } as const;
 
+const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 200 } }, required: ['id'] } as const;
+// Base64 a little beyond the image limit, so an oversized image is answered image_too_large rather than by the schema.
+const imageField = { type: ['string', 'null'], minLength: 1, maxLength: Math.ceil((PROFILE_IMAGE_MAX_BYTES * 2 * 4) / 3), pattern: '^[A-Za-z0-9+/]+={0,2}$' } as const;
+const profileImage = {
+  type: ['object', 'null'],
+  properties: { type: { type: 'string' }, width: { type: 'integer' }, height: { type: 'integer' }, bytes: { type: 'integer' } },
+} as const;
+const profileResponse = {
+  type: 'object',
+  properties: {
+    issuerId: { type: 'string' },
+    signatoryName: { type: 'string' },
+    signatoryTitle: { type: 'string' },
+    images: { type: 'object', properties: Object.fromEntries(PROFILE_IMAGES.map((s) => [s, profileImage])) },
+    updatedAt: { type: 'string' },
+  },
+} as const;
+
+type ProfileBody = { signatoryName: string; signatoryTitle: string } & Partial<Record<(typeof PROFILE_IMAGES)[number], string | null>>;
+
 export const issuerRoutes: FastifyPluginAsync = async (app) => {
   const { db, keys } = app.services;
   app.get<{ Params: { id: string } }>('/issuers/:id/did.json', {
     schema: {
       tags: ['issuers'],
       summary: 'did:web document of a certifying body hosted here (every key it has used, so old credentials verify)',
-      params: { type: 'object', properties: { id: { type: 'string', maxLength: 200 } }, required: ['id'] },
+      params: idParams,
     },
   }, async (request, reply) => {
     const issuer = await findIssuer(db.kysely, request.params.id);
@@ -41,7 +63,7 @@ export const issuerRoutes: FastifyPluginAsync = async (app) => {
       tags: ['issuers'],
       summary: 'Report a signing key compromised (admin): nothing it signed verifies, the body gets a new key and its credentials are re-issued under it; safe to repeat',
       security: [{ bearer: [] }],
-      params: { type: 'object', properties: { id: { type: 'string', maxLength: 200 } }, required: ['id'] },
+      params: idParams,
       body: {
         type: 'object',
         additionalProperties: false,
@@ -62,5 +84,52 @@ export const issuerRoutes: FastifyPluginAsync = async (app) => {
     app.services.registryChanged();
     trustBundleService(app.services).invalidate();
     return outcome;
+  });
+
+  app.get<{ Params: { id: string } }>('/issuers/:id/profile', {
+    schema: {
+      tags: ['issuers'],
+      summary: 'What a certifying body\'s certificates show of it: signatory name and title, and which images it has (public, as printed)',
+      params: idParams,
+      response: { 200: profileResponse },
+    },
+  }, async (request) => {
+    const profile = await getIssuerProfile(db.kysely, request.params.id);
+    if (!profile) throw new TandaError('not_found', 'this certifying body has no certificate profile');
+    return describeProfile(profile);
+  });
+
+  app.put<{ Params: { id: string }; Body: ProfileBody }>('/issuers/:id/profile', {
+    preHandler: requireUser,
+    bodyLimit: 4 * PROFILE_IMAGE_MAX_BYTES * 2,
+    schema: {
+      tags: ['issuers'],
+      summary: 'Set the certificate profile of a certifying body: signatory, and logo, seal and signature images (base64 PNG or JPEG; null removes one, absent keeps it)',
+      security: [{ bearer: [] }],
+      params: idParams,
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['signatoryName', 'signatoryTitle'],
+        properties: {
+          signatoryName: { type: 'string', minLength: 1, maxLength: 120 },
+          signatoryTitle: { type: 'string', minLength: 1, maxLength: 160 },
+          ...Object.fromEntries(PROFILE_IMAGES.map((s) => [s, imageField])),
+        },
+      },
+      response: { 200: profileResponse },
+    },
+  }, async (request) => {
+    const user = currentUser(request);
+    authorize(user, 'manage_profile', { kind: 'body', issuerId: request.params.id });
+    const { signatoryName, signatoryTitle } = request.body;
+    const input: IssuerProfileInput = { signatoryName, signatoryTitle };
+    for (const slot of PROFILE_IMAGES) {
+      const value = request.body[slot];
+      if (value !== undefined) input[slot] = value === null ? null : new Uint8Array(Buffer.from(value, 'base64'));
+    }
+    // One upsert: no transaction to hold (a deferred SQLite transaction would make a concurrent writer fail).
+    const profile = await setIssuerProfile(db.kysely, request.params.id, input, user.id);
+    return describeProfile(profile);
   });
 };

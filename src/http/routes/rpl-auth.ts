@@ -40,12 +40,13 @@ export const rplAuthRoutes: FastifyPluginAsync = async (app) => {
     config: { rateLimit: { max: 5, timeWindow: '15 minutes', hook: 'preHandler', keyGenerator: (r) => `code:${normaliseContact(String((r.body as { contact?: string }).contact))}` } },
     schema: {
       tags: ['auth'],
-      summary: 'A returnee asks for a sign-in code, sent to their registered e-mail or phone (same answer for unknown contacts)',
+      summary: 'A returnee asks for a sign-in code, sent to their registered e-mail or phone (same answer, and the same work, for unknown contacts)',
       body: { type: 'object', additionalProperties: false, required: ['contact'], properties: { contact: { type: 'string', minLength: 3, maxLength: 254 } } },
     },
+    // The worker looks the contact up; waking it only once the answer has gone keeps that work off this response.
+    onResponse: async () => rpl.outbox.wake(),
   }, async (request, reply) => {
-    const { challengeId } = await requestCandidateCode(db.kysely, rpl.outbox, request.body.contact);
-    await rpl.outbox.flush(request.log);
+    const { challengeId } = await requestCandidateCode(db.kysely, request.body.contact);
     return reply.status(202).send({ challengeId });
   });
 

@@ -12,6 +12,7 @@ import {
   type CandidateInput,
   type CandidateUpdate,
 } from '../../rpl/candidates.js';
+import { confirmContactChange } from '../../rpl/contact-changes.js';
 import { TandaError } from '../../errors.js';
 import { currentUser, requireRole, requireUser } from '../auth.js';
 
@@ -69,8 +70,27 @@ export const rplCandidateRoutes: FastifyPluginAsync = async (app) => {
 
   app.patch<{ Params: { id: string }; Body: CandidateUpdate }>('/candidates/:id', {
     onRequest: requireRole('candidate', 'counsellor', 'admin'),
-    schema: { tags: ['rpl'], summary: 'Correct a profile', params: idParams, body: { type: 'object', additionalProperties: false, minProperties: 1, properties: profile } },
+    schema: {
+      tags: ['rpl'],
+      summary: 'Correct a profile. A new e-mail or phone is not applied: it becomes a pending change (in `pendingContactChanges`) with a code sent to the new contact and a notice to those on file',
+      params: idParams,
+      body: { type: 'object', additionalProperties: false, minProperties: 1, properties: profile },
+    },
   }, async (request) => updateCandidate(rpl, currentUser(request), request.params.id, request.body));
+
+  app.post<{ Params: { id: string; changeId: string }; Body: { code: string } }>('/candidates/:id/contact-changes/:changeId/confirm', {
+    // policy: change_contact, decided in confirmContactChange (the returnee, or a counsellor of their body).
+    onRequest: requireUser,
+    schema: {
+      tags: ['rpl'],
+      summary: 'Apply a pending e-mail or phone change with the code sent to the new contact (5 tries, 10 minutes, once)',
+      params: { type: 'object', additionalProperties: false, required: ['id', 'changeId'], properties: { id: { type: 'string', maxLength: 64 }, changeId: { type: 'string', format: 'uuid' } } },
+      body: { type: 'object', additionalProperties: false, required: ['code'], properties: { code: { type: 'string', pattern: '^[0-9]{6}$' } } },
+    },
+  }, async (request) => {
+    await confirmContactChange(rpl, currentUser(request), request.params.id, request.params.changeId, request.body.code);
+    return getCandidate(rpl, currentUser(request), request.params.id);
+  });
 
   app.post<{ Params: { id: string } }>('/candidates/:id/consent/withdraw', {
     onRequest: requireRole('candidate', 'counsellor', 'admin'),

@@ -20,7 +20,11 @@ const checkResult = {
 } as const;
 const verificationResult = {
   type: 'object',
-  properties: { verified: { type: 'boolean' }, checks: { type: 'array', items: checkResult } },
+  properties: {
+    verified: { type: 'boolean' },
+    checks: { type: 'array', items: checkResult },
+    notChecked: { type: 'array', items: { type: 'string', enum: ['proof', 'validity', 'status'] } },
+  },
   required: ['verified', 'checks'],
 } as const;
 
@@ -61,11 +65,10 @@ export const vcApiRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const user = currentUser(request);
       if (!user.issuerId) throw new TandaError('forbidden', 'your account is not attached to a certifying body');
-      const verifiableCredential = await credentials.issue(request.body.credential, {
-        issuerId: user.issuerId,
-        issuedBy: user.id,
-        withStatus: request.body.options?.credentialStatus !== undefined,
-      });
+      // policy: issuing through the VC API (role check above until src/policy lands).
+      // Every credential gets a server-allocated BitstringStatusListEntry, so options.credentialStatus (the only type
+      // it may name) changes nothing; a credential claiming a registry qualification is refused (not an award).
+      const verifiableCredential = await credentials.issue(request.body.credential, { issuerId: user.issuerId, issuedBy: user.id, kind: 'general' });
       return reply.status(201).send({ verifiableCredential });
     },
   );

@@ -90,6 +90,10 @@ export const en = {
   revoked: 'Revoked by the issuer (status as of {asOf})',
   status_stale: 'Not revoked as of {asOf}, but that status information is out of date',
   status_unknown: 'Revocation status unknown: the verification data has no status for this certificate',
+  status_missing: 'Issued by {issuer} without a revocation status entry: a revocation could never show',
+  'registry_award.pass': 'A registry award of {issuer}, issued by certifying an assessment',
+  not_registry_award: 'Signed by {issuer}, but not awarded through the registry: not a qualification the registry vouches for',
+  award_unconfirmed: 'Cannot confirm this is a registry award: update the verification data',
   'freshness.pass': 'Verification data of {issued} ({days} days old)',
   bundle_stale: 'The verification data of {issued} is out of date ({days} days old): update it when online',
 } as const;
