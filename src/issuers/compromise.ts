@@ -204,9 +204,9 @@ async function notifyHolder(outbox: Outbox, tx: Executor, replaced: StoredCreden
   const recipient = contact?.email ?? contact?.phone;
   if (!contact || !recipient) return false;
   const subject = signed.credentialSubject as { achievement?: { name?: unknown } } | undefined;
-  const issuer = signed.issuer as { name?: unknown } | string;
   const qualification = typeof subject?.achievement?.name === 'string' ? subject.achievement.name : 'your qualification';
-  const body = typeof issuer === 'object' && typeof issuer.name === 'string' ? issuer.name : 'the certifying body';
+  // The registry's name of the body: lean credentials do not carry it.
+  const body = (await findIssuer(tx, replaced.issuerId))?.name ?? 'The certifying body';
   await outbox.enqueue(tx, {
     channel: contact.email ? 'email' : 'sms',
     recipient,
