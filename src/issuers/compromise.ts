@@ -119,7 +119,10 @@ export async function compromiseKey(deps: CompromiseDeps, request: CompromiseReq
         },
       });
       outcome.reissued.push({ replaced: done.replaced, replacement: done.credential.id as string });
-      if (notified) outcome.notified++;
+      if (notified) {
+        outcome.notified++;
+        deps.outbox.wake();
+      }
     } catch (e) {
       // Revoked by a concurrent run (or an officer) since the page was read: nothing of ours was kept.
       if (isTandaError(e) && e.code === 'already_revoked') continue;
