@@ -11,7 +11,7 @@ import { checkCredentialAgainstRegistry } from './frameworks/registry-check.js';
 import { loadRegistrySnapshot } from './frameworks/snapshot-loader.js';
 import type { RegistrySnapshot } from './frameworks/snapshot.js';
 import { findIssuerByDid, registryDidResolver } from './issuers/issuers.js';
-import { bundledContexts, createDocumentLoader, type DocumentLoader } from './jsonld/index.js';
+import { bundledContextBytes, bundledContexts, createDocumentLoader, type DocumentLoader } from './jsonld/index.js';
 import { KeyStore } from './keys/key-store.js';
 import { loadMasterKey } from './keys/master-key.js';
 import { createRplContext, type RplContext } from './rpl/context.js';
@@ -58,6 +58,7 @@ export function createServices(config: Config, db: Db): Services {
     keys,
     documentLoader,
     knownContexts,
+    resourceBytes: bundledContextBytes,
     lookupIssuer: async (did) => {
       const issuer = await findIssuerByDid(db.kysely, did);
       return issuer ? { known: true, name: issuer.name, id: issuer.id } : { known: false };

@@ -12,6 +12,7 @@ export interface Check {
 export type CheckId =
   | 'structure'
   | 'context'
+  | 'related_resource'
   | 'signature'
   | 'issuer_binding'
   | 'signing_key'
@@ -31,6 +32,8 @@ export const CHECK_CODES = [
   'malformed_credential',
   'unknown_context',
   'invalid_signature',
+  'previous_proof_missing',
+  'related_resource_mismatch',
   'unresolvable_did',
   'issuer_key_mismatch',
   'issuer_unbound',
@@ -52,6 +55,10 @@ export const CHECK_CODES = [
   'status_missing',
   'not_registry_award',
   'award_unconfirmed',
+  'status_verification_error',
+  'status_list_length_error',
+  'status_range_error',
+  'status_malformed',
   'bundle_stale',
   'bundle_invalid',
   'qr_malformed',

@@ -8,6 +8,7 @@ import { holderNames } from './build.js';
 import type { Check } from './checks.js';
 import { appendAudit } from '../rpl/audit.js';
 import { findUngoverned, type RegistryTerms } from './registry-claims.js';
+import { dataModelViolations, relatedResourceMismatches, type ResourceBytes, type Violation } from './data-model.js';
 import type { SigningKeyRecord } from './signing-key.js';
 import { signCredential, type SignedCredential } from './sign.js';
 import { issuerId, verifyCredential, type IssuerInfo, type VcApiCheck, type VerificationResult } from './verify.js';
@@ -28,6 +29,8 @@ export interface CredentialServiceDeps {
   checkRegistry?: (credential: Record<string, unknown>) => Promise<Check[]>;
   /** The catalogue's ids, codes and titles: a credential that is not an award may claim none of them. */
   registryTerms: () => Promise<RegistryTerms>;
+  /** Raw bytes of the resources held here (bundled contexts), so relatedResource digests are checked offline. */
+  resourceBytes?: ResourceBytes;
   /** The registry's record of a signing key, read at verification time so a compromise counts at once. */
   signingKey?: (verificationMethod: string) => Promise<SigningKeyRecord | undefined>;
 }
@@ -46,6 +49,17 @@ export interface IssueOptions {
   holderUserId?: string | null;
   /** Default `general`. Every credential gets a status entry, allocated here; the kind decides which list. */
   kind?: IssuanceKind;
+  /**
+   * VC API `credentialId`: the id the issued credential is stored and referred to by when the credential itself has
+   * no `id` (which is then left out, as the VC API says; a credential with an `id` is stored under that id).
+   */
+  credentialId?: string;
+  /**
+   * VC API `mandatoryPointers`: JSON pointers a holder must always disclose. Only selective-disclosure suites act on
+   * them; eddsa-rdfc-2022 discloses every statement, so any set is met. Each must still point at a value of the
+   * credential as signed (a pointer to nothing is the caller's mistake, refused as invalid_pointer).
+   */
+  mandatoryPointers?: readonly string[];
   /** Runs inside the same transaction before signing (e.g. the accreditation check). */
   beforeSign?: (tx: Executor) => Promise<void>;
   /** Runs inside the same transaction after the credential row is written (e.g. moving an RPL case). */
@@ -91,21 +105,29 @@ export class CredentialService {
     }
     return this.deps.db.kysely.transaction().execute(async (tx) => {
       const key = await this.deps.keys.currentKey(options.issuerId, tx);
-      const named = issuerId(credential);
-      if (named !== undefined && named !== key.issuerDid) {
+      const draft: Record<string, unknown> = structuredClone(credential);
+      // Absent issuer and id are ours to fill (the caller's body; a fresh URN). Present but broken ones (null, an
+      // array, an issuer object without a URL id) are refused below, never replaced: repairing would sign a document
+      // other than the one the caller sent.
+      if (!('issuer' in draft)) draft.issuer = key.issuerDid;
+      if (!('id' in draft) && options.credentialId === undefined) draft.id = `urn:uuid:${crypto.randomUUID()}`;
+      await this.assertConformant(draft, options);
+      const named = issuerId(draft);
+      if (named !== key.issuerDid) {
         throw new TandaError('issuer_mismatch', `the credential names ${named} as issuer; your certifying body signs as ${key.issuerDid}`);
       }
-      const draft: Record<string, unknown> = structuredClone(credential);
-      if (named === undefined) draft.issuer = key.issuerDid;
-      if (typeof draft.id !== 'string') draft.id = `urn:uuid:${crypto.randomUUID()}`;
-      const id = draft.id as string;
+      const id = typeof draft.id === 'string' ? draft.id : options.credentialId!;
       const exists = await tx.selectFrom('credentials').select('id').where('id', '=', id).executeTakeFirst();
       if (exists) throw new TandaError('already_exists', `a credential with id ${id} was already issued`);
       await options.beforeSign?.(tx);
       draft.credentialStatus = await allocateStatus(tx, { issuerId: options.issuerId, credentialId: id, kind });
+      const dangling = (options.mandatoryPointers ?? []).filter((p) => !pointsInto(draft, p));
+      if (dangling.length) throw new TandaError('invalid_pointer', `mandatory pointers to nothing in the credential: ${dangling.join(', ')}`, { details: { pointers: dangling } });
       // `created` dates the proof: a verifier accepts a retired key's proof only if it was made before the retirement,
       // and checks accreditation at this moment (8 more bytes in the QR code; see docs/verifier.md).
-      const signed = await signCredential(draft, { signer: key.signer, documentLoader: this.deps.documentLoader, created: `${nowIso().slice(0, 19)}Z` });
+      const signed = await signCredential(draft, { signer: key.signer, documentLoader: this.deps.documentLoader, created: `${nowIso().slice(0, 19)}Z` }).catch((e: unknown) => {
+        throw signingInputError(e) ?? e;
+      });
       await tx
         .insertInto('credentials')
         .values({
@@ -134,7 +156,25 @@ export class CredentialService {
     });
   }
 
-  async verify(credential: unknown, options: { checks?: ReadonlyArray<VcApiCheck>; now?: Date } = {}): Promise<VerificationResult> {
+  /** VC Data Model 2.0 rules, then what only the issuer can check (digests of resources it holds, an unsecured input). */
+  private async assertConformant(draft: Record<string, unknown>, options: IssueOptions): Promise<void> {
+    const violations: Violation[] = dataModelViolations(draft);
+    if (draft.proof !== undefined) {
+      violations.push({ rule: 'vcapi.issue.unsecured', path: '/proof', message: 'this issuer signs unsecured credentials only: remove "proof"' });
+    }
+    if (options.credentialId !== undefined && typeof draft.id === 'string' && draft.id !== options.credentialId) {
+      violations.push({ rule: 'vcapi.issue.credentialId', path: '/id', message: `options.credentialId ${options.credentialId} names another credential than its id ${draft.id}` });
+    }
+    if (this.deps.resourceBytes && violations.length === 0) violations.push(...(await relatedResourceMismatches(draft, this.deps.resourceBytes)));
+    if (violations.length) {
+      throw new TandaError('nonconformant_credential', violations.map((v) => `${v.path || '/'}: ${v.message}`).join('; '), { details: { violations } });
+    }
+  }
+
+  async verify(
+    credential: unknown,
+    options: { checks?: ReadonlyArray<VcApiCheck>; now?: Date; inlineContexts?: boolean } = {},
+  ): Promise<VerificationResult> {
     return verifyCredential(credential, {
       documentLoader: this.deps.documentLoader,
       knownContexts: this.deps.knownContexts,
@@ -144,6 +184,8 @@ export class CredentialService {
       ...(this.hooks.checkStatus ? { checkStatus: this.hooks.checkStatus } : {}),
       ...(options.checks ? { checks: options.checks } : {}),
       ...(options.now ? { now: options.now } : {}),
+      ...(options.inlineContexts ? { inlineContexts: true } : {}),
+      ...(this.deps.resourceBytes ? { resourceBytes: this.deps.resourceBytes } : {}),
     });
   }
 
@@ -160,4 +202,54 @@ export class CredentialService {
       createdAt: row.created_at,
     };
   }
+}
+
+/**
+ * Errors signing raises because of the document itself (a term no context defines under JSON-LD safe mode, an
+ * unknown context, a DID that cannot be resolved, the library's own data model checks) as the client's 4xx.
+ * Anything else (a key, the database) stays an internal error.
+ */
+function signingInputError(e: unknown): TandaError | undefined {
+  if (e instanceof TandaError) return undefined;
+  type Link = Error & { code?: string; cause?: unknown; errors?: unknown[]; details?: { event?: { code?: string; details?: unknown }; cause?: unknown } };
+  const chain: Link[] = [];
+  const visit = (err: unknown) => {
+    if (!err || typeof err !== 'object' || chain.length >= 16 || chain.includes(err as Link)) return;
+    const link = err as Link;
+    chain.push(link);
+    visit(link.cause);
+    visit(link.details?.cause);
+    link.errors?.forEach(visit);
+  };
+  visit(e);
+  const missing = chain.find((c) => c.name === 'DocumentNotFoundError');
+  // A context URL that is not bundled reaches the loader's "other documents" branch, hence unknown_document.
+  if (missing) return new TandaError(missing.code === 'unresolvable_did' ? 'unresolvable_did' : 'unknown_context', missing.message, { cause: e });
+  const jsonldError = chain.find((c) => typeof c.name === 'string' && c.name.startsWith('jsonld.'));
+  if (jsonldError) {
+    const event = jsonldError.details?.event;
+    return new TandaError('invalid_jsonld', `${jsonldError.message}${event?.code ? ` (${event.code})` : ''}`, {
+      cause: e,
+      details: event ? { event: event.code, ...(event.details && typeof event.details === 'object' ? { at: event.details } : {}) } : undefined,
+    });
+  }
+  // @digitalbazaar/vc's issuance checks throw plain Errors naming a property in quotes before any signing happens.
+  const first = chain[0];
+  if (first && /^"[A-Za-z@]+"|^property "|must be a URI|^Credential has expired/.test(first.message)) {
+    return new TandaError('nonconformant_credential', first.message, { cause: e });
+  }
+  return undefined;
+}
+
+/** Whether an RFC 6901 JSON pointer resolves to a value of the document. */
+function pointsInto(document: unknown, pointer: string): boolean {
+  if (pointer === '') return true;
+  let node: unknown = document;
+  for (const raw of pointer.slice(1).split('/')) {
+    const token = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(node) && /^(0|[1-9]\d*)$/.test(token) && Number(token) < node.length) node = node[Number(token)];
+    else if (node !== null && typeof node === 'object' && !Array.isArray(node) && Object.hasOwn(node, token)) node = (node as Record<string, unknown>)[token];
+    else return false;
+  }
+  return true;
 }

@@ -28,10 +28,11 @@ const instant = (v: unknown): string | undefined => {
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 };
 
-/** The proof's `created`, as an instant (`…T10:00:00.000Z`), when it has a parseable one. */
-export function proofCreated(credential: Record<string, unknown>): string | undefined {
-  const proof = Array.isArray(credential.proof) ? credential.proof.find(isObject) : credential.proof;
-  return isObject(proof) ? instant(proof.created) : undefined;
+/** The `created` of the proof made by `verificationMethod` (else the first proof), as an instant, when parseable. */
+export function proofCreated(credential: Record<string, unknown>, verificationMethod?: string): string | undefined {
+  const proofs = (Array.isArray(credential.proof) ? credential.proof : [credential.proof]).filter(isObject);
+  const proof = (verificationMethod !== undefined ? proofs.find((p) => p.verificationMethod === verificationMethod) : undefined) ?? proofs[0];
+  return proof ? instant(proof.created) : undefined;
 }
 
 /** Key rows keep milliseconds while proofs are dated to the second: a key made at 10:00:00.400 signs at 10:00:00. */
@@ -39,7 +40,7 @@ const toSecond = (iso: string): string => `${iso.slice(0, 19)}.000Z`;
 const day = (iso: string): string => iso.slice(0, 10);
 
 export function checkSigningKey(credential: Record<string, unknown>, verificationMethod: string, key: SigningKeyRecord): Check {
-  const signedAt = proofCreated(credential);
+  const signedAt = proofCreated(credential, verificationMethod);
   const data = {
     verificationMethod,
     keyStatus: key.status,

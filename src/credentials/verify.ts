@@ -2,6 +2,7 @@ import * as vc from '@digitalbazaar/vc';
 import jsigs from 'jsonld-signatures';
 import type { DocumentLoader } from '../jsonld/loader.js';
 import { fail, pass, warn, type Check } from './checks.js';
+import { dataModelViolations, inlineContexts, relatedResourceMismatches, type ResourceBytes } from './data-model.js';
 import { checkSigningKey, type SigningKeyRecord } from './signing-key.js';
 import { verifyingSuite } from './suite.js';
 
@@ -44,11 +45,19 @@ export interface VerifyOptions {
    * counts: a caller cannot ask for a credential to be called verified without it.
    */
   checks?: ReadonlyArray<VcApiCheck>;
+  /**
+   * Accept inline `@context` objects (the VC API verifier does: the signature covers them). Registry checks still
+   * need every context to be a known URL, since they read JSON keys whose meaning an inline context could change.
+   */
+  inlineContexts?: boolean;
+  /** Bytes of resources held here, to check `relatedResource` digests that can be checked offline. */
+  resourceBytes?: ResourceBytes;
 }
 
 const CREDENTIAL_CHECKS: Partial<Record<string, VcApiCheck>> = {
   structure: 'proof',
   context: 'proof',
+  related_resource: 'proof',
   signature: 'proof',
   issuer_binding: 'proof',
   signing_key: 'proof',
@@ -83,9 +92,19 @@ export async function verifyCredential(input: unknown, options: VerifyOptions): 
   if (!structure.valid || !isObject(input)) return finish();
   const credential = input;
 
-  const contextCheck = checkContexts(credential, options.knownContexts);
+  const contextCheck = checkContexts(credential, options.knownContexts, options.inlineContexts === true);
   checks.push(contextCheck);
   if (!contextCheck.valid) return finish();
+  const inline = inlineContexts(credential).length > 0;
+
+  if (options.resourceBytes && credential.relatedResource !== undefined) {
+    const mismatches = await relatedResourceMismatches(credential, options.resourceBytes);
+    checks.push(
+      mismatches.length
+        ? fail('related_resource', 'related_resource_mismatch', mismatches.map((m) => m.message).join('; '), { violations: mismatches })
+        : pass('related_resource', 'every related resource held here matches its digest'),
+    );
+  }
 
   const period = checkValidityPeriod(credential, options.now ?? new Date());
   if (wanted.has('validity')) {
@@ -93,15 +112,22 @@ export async function verifyCredential(input: unknown, options: VerifyOptions): 
     ran.add('validity');
   }
 
-  const signature = await checkSignature(credential, options, period.inWindow);
+  const signature = await checkProofs(credential, options, period.inWindow);
   checks.push(signature.check);
   ran.add('proof');
   const did = issuerId(credential) ?? '';
-  if (signature.controller) checks.push(checkBinding(did, signature.controller));
-  const verificationMethod = signature.check.data?.verificationMethod;
-  if (signature.check.valid && options.signingKey && typeof verificationMethod === 'string') {
-    const key = await options.signingKey(verificationMethod);
-    if (key) checks.push(checkSigningKey(credential, verificationMethod, key));
+  if (signature.controllers.length) checks.push(checkBinding(did, signature.controllers));
+  if (signature.check.valid && options.signingKey) {
+    // Every key of a proof set must have been allowed to sign when it did; the first refusal is the one reported.
+    const data = signature.check.data ?? {};
+    const methods = [...new Set([...(Array.isArray(data.verificationMethods) ? data.verificationMethods : [data.verificationMethod])])].filter((m): m is string => typeof m === 'string');
+    const keyChecks: Check[] = [];
+    for (const vm of methods) {
+      const key = await options.signingKey(vm);
+      if (key) keyChecks.push(checkSigningKey(credential, vm, key));
+    }
+    const keyCheck = keyChecks.find((c) => !c.valid) ?? keyChecks[0];
+    if (keyCheck) checks.push(keyCheck);
   }
 
   let registered: IssuerInfo | undefined;
@@ -113,7 +139,9 @@ export async function verifyCredential(input: unknown, options: VerifyOptions): 
         ? pass('issuer', `issued by ${info.name ?? did}, a certifying body in the registry`, { issuer: did, name: info.name })
         : fail('issuer', 'unknown_issuer', `the issuer ${did} is not a certifying body in the registry`, { issuer: did }),
     );
-    if (info.known && options.checkRegistry) {
+    if (info.known && options.checkRegistry && inline) {
+      checks.push(fail('registry', 'unknown_context', 'registry checks need every JSON-LD context to be one this verifier holds: an inline context can change what a property means'));
+    } else if (info.known && options.checkRegistry) {
       const registry = await options.checkRegistry(credential).catch((e: unknown) => [
         fail('registry', 'unknown_issuer', `the registry could not be consulted: ${(e as Error).message}`),
       ]);
@@ -142,33 +170,26 @@ export async function verifyCredential(input: unknown, options: VerifyOptions): 
   return finish();
 }
 
+/** The data model rules (src/credentials/data-model.ts) and, for a secured credential, an embedded proof. */
 function checkStructure(input: unknown): Check {
   if (!isObject(input)) return fail('structure', 'malformed_credential', 'a credential must be a JSON object');
-  const problems: string[] = [];
-  const ctx = input['@context'];
-  if (!Array.isArray(ctx) || ctx.length === 0) problems.push('"@context" must be a non-empty array');
-  const type = input.type;
-  const types = Array.isArray(type) ? type : [type];
-  if (!types.includes('VerifiableCredential')) problems.push('"type" must include VerifiableCredential');
-  if (!issuerId(input)) problems.push('"issuer" must be a URL or an object with an id');
-  if (!isObject(input.credentialSubject) && !Array.isArray(input.credentialSubject)) problems.push('"credentialSubject" is required');
-  const proof = input.proof;
-  if (!isObject(proof) && !Array.isArray(proof)) problems.push('"proof" is required');
-  for (const field of ['validFrom', 'validUntil', 'issuanceDate', 'expirationDate']) {
-    const v = input[field];
-    if (v !== undefined && (typeof v !== 'string' || Number.isNaN(Date.parse(v)))) problems.push(`"${field}" must be a date-time`);
-  }
+  const violations = dataModelViolations(input);
+  const problems = violations.map((v) => `${v.path || '/'}: ${v.message}`);
+  const proofs = Array.isArray(input.proof) ? input.proof : [input.proof];
+  if (input.proof === undefined || proofs.length === 0 || !proofs.every(isObject)) problems.push('"proof" must be one proof object or a list of them');
   return problems.length
-    ? fail('structure', 'malformed_credential', problems.join('; '))
+    ? fail('structure', 'malformed_credential', problems.join('; '), violations.length ? { violations } : undefined)
     : pass('structure', 'the credential is well-formed');
 }
 
-function checkContexts(credential: Record<string, unknown>, known: ReadonlySet<string>): Check {
+function checkContexts(credential: Record<string, unknown>, known: ReadonlySet<string>, acceptInline: boolean): Check {
   const contexts = credential['@context'] as unknown[];
-  const unknown = contexts.filter((c) => typeof c !== 'string' || !known.has(c));
-  return unknown.length
-    ? fail('context', 'unknown_context', `contexts not allowed: ${unknown.map((c) => (typeof c === 'string' ? c : 'inline context')).join(', ')}`)
-    : pass('context', 'every JSON-LD context is one this verifier holds');
+  const unknown = contexts.filter((c) => (typeof c === 'string' ? !known.has(c) : !acceptInline));
+  if (unknown.length) {
+    return fail('context', 'unknown_context', `contexts not allowed: ${unknown.map((c) => (typeof c === 'string' ? c : 'inline context')).join(', ')}`);
+  }
+  const inline = contexts.length - contexts.filter((c) => typeof c === 'string').length;
+  return pass('context', inline ? `every context URL is one this verifier holds; ${inline} inline context(s), covered by the signature` : 'every JSON-LD context is one this verifier holds');
 }
 
 function checkValidityPeriod(credential: Record<string, unknown>, now: Date): { check: Check; inWindow: Date } {
@@ -183,16 +204,53 @@ function checkValidityPeriod(credential: Record<string, unknown>, now: Date): { 
   return { check: pass('validity_period', until ? `valid until ${until}` : 'no expiry date', data), inWindow };
 }
 
+type ProofObject = Record<string, unknown>;
+const listOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
+
 /**
- * The proof is checked with the assertionMethod purpose alone (the key is authorised by its controller); whether that
- * controller is the credential's issuer is its own check, so a vector or an outside credential whose issuer is a
- * plain URL still shows a valid signature while the binding is reported as unverifiable.
+ * Every proof of the credential is checked (VC Data Integrity §4.5 "Verify Proof Sets and Chains"): the combined
+ * result holds only when each does. Proofs that start a chain or stand in a set (no `previousProof`) go through
+ * @digitalbazaar/vc with the assertionMethod purpose alone; the library passes a set when *any* proof verifies, so
+ * each result is read here. A proof with `previousProof` signs the document together with the proofs it names, which
+ * the library does not do, so it is verified here over exactly that input; a `previousProof` naming no proof of the
+ * set fails (PROOF_VERIFICATION_ERROR). The controllers returned are those of the chain starts and set members, the
+ * proofs that can bind the credential to its issuer.
  */
-async function checkSignature(
+async function checkProofs(
   credential: Record<string, unknown>,
   options: VerifyOptions,
   inWindow: Date,
-): Promise<{ check: Check; controller?: string }> {
+): Promise<{ check: Check; controllers: string[] }> {
+  const all = listOf(credential.proof) as ProofObject[];
+  const byId = new Map(all.filter((p) => typeof p.id === 'string').map((p) => [p.id as string, p]));
+  const roots = all.filter((p) => p.previousProof === undefined);
+  const chained = all.filter((p) => p.previousProof !== undefined);
+  for (const proof of chained) {
+    const missing = listOf(proof.previousProof).filter((id) => typeof id !== 'string' || !byId.has(id));
+    if (missing.length) {
+      return {
+        check: fail('signature', 'previous_proof_missing', `a proof names a previous proof the credential does not hold: ${missing.map(String).join(', ')}`, { previousProof: missing }),
+        controllers: [],
+      };
+    }
+  }
+  if (roots.length === 0) return { check: fail('signature', 'invalid_signature', 'every proof names a previous proof: no proof starts the chain'), controllers: [] };
+
+  const first = await checkRootProofs({ ...credential, proof: roots.length === 1 ? roots[0] : roots }, roots.length, options, inWindow);
+  if (!first.check.valid || chained.length === 0) return first;
+  for (const proof of chained) {
+    const failure = await checkChainedProof(credential, proof, listOf(proof.previousProof).map((id) => byId.get(id as string)!), options);
+    if (failure) return { check: failure, controllers: [] };
+  }
+  return { check: pass('signature', `all ${all.length} proofs are valid for the content`, first.check.data), controllers: first.controllers };
+}
+
+async function checkRootProofs(
+  credential: Record<string, unknown>,
+  count: number,
+  options: VerifyOptions,
+  inWindow: Date,
+): Promise<{ check: Check; controllers: string[] }> {
   try {
     const result = await vc.verifyCredential({
       credential,
@@ -203,30 +261,68 @@ async function checkSignature(
       // Status is checked on its own (below) so that it can say "revoked" or "unknown" rather than a bare failure.
       checkStatus: async () => ({ verified: true }),
     });
-    if (result.verified) {
-      const controller = result.results?.[0]?.purposeResult?.controller?.id;
+    const results = result.results ?? [];
+    if (result.verified && results.length === count && results.every((r) => r.verified)) {
+      const controllers = results.map((r) => r.purposeResult?.controller?.id).filter((c): c is string => typeof c === 'string');
       return {
-        check: pass('signature', 'the signature is valid for the content', { verificationMethod: result.results?.[0]?.verificationMethod?.id }),
-        ...(controller ? { controller } : {}),
+        check: pass('signature', count > 1 ? `all ${count} proofs of the set are valid for the content` : 'the signature is valid for the content', {
+          verificationMethod: results[0]?.verificationMethod?.id,
+          ...(count > 1 ? { verificationMethods: results.map((r) => r.verificationMethod?.id) } : {}),
+        }),
+        controllers,
       };
+    }
+    if (result.verified) {
+      // The library stops at the first verified proof of a set, or skipped a proof no suite or purpose matched.
+      const bad = results.find((r) => !r.verified);
+      const reason = bad ? (bad.error?.message ?? 'a proof does not verify') : `${count - results.length} proof(s) are not eddsa-rdfc-2022 assertionMethod proofs this verifier can check`;
+      return { check: fail('signature', 'invalid_signature', `not every proof of the set holds: ${reason}`), controllers: [] };
     }
     const errors = collectErrors(result);
     const unresolved = errors.find((e) => (e as { code?: string }).code === 'unresolvable_did' || /resolved offline/.test(e.message));
-    if (unresolved) return { check: fail('signature', 'unresolvable_did', `the signing key cannot be resolved: ${unresolved.message}`) };
+    if (unresolved) return { check: fail('signature', 'unresolvable_did', `the signing key cannot be resolved: ${unresolved.message}`), controllers: [] };
     const unknownCtx = errors.find((e) => (e as { code?: string }).code === 'unknown_context');
-    if (unknownCtx) return { check: fail('signature', 'unknown_context', unknownCtx.message) };
-    return { check: fail('signature', 'invalid_signature', `the signature does not match the content${errors[0] ? `: ${errors[0].message}` : ''}`) };
+    if (unknownCtx) return { check: fail('signature', 'unknown_context', unknownCtx.message), controllers: [] };
+    return { check: fail('signature', 'invalid_signature', `the signature does not match the content${errors[0] ? `: ${errors[0].message}` : ''}`), controllers: [] };
   } catch (e) {
-    return { check: fail('signature', 'invalid_signature', `the signature could not be checked: ${(e as Error).message}`) };
+    return { check: fail('signature', 'invalid_signature', `the signature could not be checked: ${(e as Error).message}`), controllers: [] };
   }
 }
 
-function checkBinding(issuer: string, controller: string): Check {
-  if (issuer === controller) return pass('issuer_binding', 'the signing key belongs to the issuer', { issuer, controller });
-  if (!issuer.startsWith('did:')) {
-    return warn('issuer_binding', 'issuer_unbound', `the issuer ${issuer} is not a DID, so the signing key (controlled by ${controller}) cannot be tied to it`, { issuer, controller });
+/** One chained proof over the unsecured document with `proof` set to the proofs it follows (Data Integrity §4.5 step 3). */
+async function checkChainedProof(
+  credential: Record<string, unknown>,
+  proof: ProofObject,
+  previous: ProofObject[],
+  options: VerifyOptions,
+): Promise<Check | undefined> {
+  const { proof: _all, ...unsecured } = credential;
+  const document = { ...unsecured, proof: previous };
+  const suite = verifyingSuite(options.documentLoader);
+  const purpose = new jsigs.purposes.AssertionProofPurpose();
+  try {
+    const withContext = { '@context': credential['@context'], ...proof };
+    const result = await suite.verifyProof({ proof: withContext, document, documentLoader: options.documentLoader, proofSet: [] });
+    if (!result.verified) return fail('signature', 'invalid_signature', `a chained proof does not verify: ${result.error?.message ?? 'invalid signature'}`);
+    const purposeResult = await purpose.validate(withContext, { document, suite, verificationMethod: result.verificationMethod, documentLoader: options.documentLoader });
+    if (!purposeResult.valid) return fail('signature', 'invalid_signature', `a chained proof's key is not an assertion method of its controller: ${purposeResult.error?.message ?? ''}`);
+    return undefined;
+  } catch (e) {
+    return fail('signature', 'invalid_signature', `a chained proof could not be checked: ${(e as Error).message}`);
   }
-  return fail('issuer_binding', 'issuer_key_mismatch', `signed by a key of ${controller}, not of the issuer ${issuer}`, { issuer, controller });
+}
+
+/** Bound when any proof of the set, or the first of a chain, is by a key the issuer controls. */
+function checkBinding(issuer: string, controllers: string[]): Check {
+  const data = { issuer, controllers };
+  if (controllers.includes(issuer)) {
+    return pass('issuer_binding', controllers.length > 1 ? 'a proof of the set is by a key of the issuer' : 'the signing key belongs to the issuer', { issuer, controller: issuer, ...(controllers.length > 1 ? { controllers } : {}) });
+  }
+  const by = controllers.join(', ');
+  if (!issuer.startsWith('did:')) {
+    return warn('issuer_binding', 'issuer_unbound', `the issuer ${issuer} is not a DID, so the signing key (controlled by ${by}) cannot be tied to it`, { ...data, controller: controllers[0] });
+  }
+  return fail('issuer_binding', 'issuer_key_mismatch', `signed by a key of ${by}, not of the issuer ${issuer}`, { ...data, controller: controllers[0] });
 }
 
 function collectErrors(result: vc.VerifyCredentialResult): Error[] {

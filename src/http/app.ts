@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 import { identify } from './auth.js';
 import { installErrorHandler } from './error-handler.js';
+import { errorResponse } from './error-schema.js';
 import { frameworkRoutes } from './routes/frameworks.js';
 import { certificateRoutes } from './routes/certificates.js';
 import { healthRoutes } from './routes/health.js';
@@ -45,6 +46,14 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   app.decorate('services', services);
   app.decorateRequest('user', null);
   installErrorHandler(app);
+  // Every route's error answers are described by (and serialized through) the one error schema; a route that
+  // declares its own schema for a status keeps it (the VC API verify routes extend the error shape with checks).
+  app.addHook('onRoute', (route) => {
+    const schema = (route.schema ??= {}) as { response?: Record<string, unknown> };
+    const response = (schema.response ??= {});
+    response['4xx'] ??= errorResponse();
+    response['5xx'] ??= errorResponse();
+  });
 
   await app.register(swagger, {
     openapi: {

@@ -18,6 +18,15 @@ export function bundledContexts(): ReadonlyMap<string, object> {
   return map;
 }
 
+/**
+ * The bytes of a bundled context file as stored (what a `relatedResource` digest of that context is computed over),
+ * or undefined for a URL not bundled here.
+ */
+export function bundledContextBytes(url: string): Uint8Array | undefined {
+  if (!bundledContexts().has(url)) return undefined;
+  return new Uint8Array(fs.readFileSync(new URL(contextFileName(url), CONTEXTS_DIR)));
+}
+
 /** Loaded contexts are shared by every caller; freezing makes an accidental mutation throw instead of spreading. */
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object') {

@@ -7,4 +7,4 @@ export function nodeDocumentLoader(options: Omit<LoaderOptions, 'contexts'> = {}
 }
 
 export { createDocumentLoader, DocumentNotFoundError, type DocumentLoader, type RemoteDocument } from './loader.js';
-export { bundledContexts } from './context-files.js';
+export { bundledContextBytes, bundledContexts } from './context-files.js';

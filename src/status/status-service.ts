@@ -293,11 +293,7 @@ export class StatusService {
     }
     if (this.verifiedEtags.get(listId) !== list.etag) {
       const signature = await verifyListCredential(list.credential, this.deps.documentLoader);
-      if (!signature.verified) {
-        return warn('status', 'status_unknown', `status unknown: the status list's signature does not verify (${signature.reason})`, {
-          statusListCredential: entry.statusListCredential,
-        });
-      }
+      if (!signature.verified) return checkStatusEntry({ credential, listCredential: list.credential, now: this.now(), listProof: signature });
       this.verifiedEtags.set(listId, list.etag);
     }
     const now = this.now();

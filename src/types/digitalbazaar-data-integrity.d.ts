@@ -18,5 +18,13 @@ declare module '@digitalbazaar/data-integrity' {
       legacyContext?: boolean;
     });
     verificationMethod?: string;
+    /** Template the next created proof starts from (e.g. `id`, `previousProof` of a chained proof). */
+    proof?: Record<string, unknown>;
+    createProof(options: { document: object; purpose: object; proofSet?: object[]; documentLoader: object }): Promise<Record<string, unknown>>;
+    verifyProof(options: { proof: object; document: object; proofSet?: object[]; documentLoader: object }): Promise<{
+      verified: boolean;
+      verificationMethod?: object;
+      error?: Error;
+    }>;
   }
 }

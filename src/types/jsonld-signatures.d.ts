@@ -1,6 +1,11 @@
 declare module 'jsonld-signatures' {
   export namespace purposes {
-    class ProofPurpose {}
+    class ProofPurpose {
+      validate(
+        proof: object,
+        options: { document: object; suite: object; verificationMethod?: object; documentLoader: object },
+      ): Promise<{ valid: boolean; error?: Error; controller?: { id?: string } }>;
+    }
     class AssertionProofPurpose extends ProofPurpose {
       constructor(options?: { controller?: object; date?: string | Date; maxTimestampDelta?: number });
     }

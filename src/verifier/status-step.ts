@@ -9,23 +9,25 @@ import type { VerifierData } from './verifier-data.js';
  * runs. A snapshot counts only if its issuer signed it (a forged list must not un-revoke anything); each list's
  * signature is checked once per opened bundle.
  */
-export function authenticList(url: string, data: VerifierData): Promise<Record<string, unknown> | undefined> {
+async function authenticList(url: string, data: VerifierData): Promise<{ list?: Record<string, unknown>; verified: boolean }> {
   let verdict = data.verifiedLists.get(url);
   const list = data.statusList(url)?.credential;
-  if (!list) return Promise.resolve(undefined);
+  if (!list) return { verified: false };
   if (!verdict) {
     verdict = verifyListCredential(list, data.documentLoader).then((r) => r.verified);
     data.verifiedLists.set(url, verdict);
   }
-  return verdict.then((ok) => (ok ? list : undefined));
+  return { list, verified: await verdict };
 }
 
 export async function checkStatusFromBundle(credential: Record<string, unknown>, data: VerifierData, now: Date): Promise<Check> {
   const entry = revocationEntry(credential);
-  const listCredential = entry ? await authenticList(entry.statusListCredential, data) : undefined;
+  const held = entry ? await authenticList(entry.statusListCredential, data) : { verified: false };
   return checkStatusEntry({
     credential,
-    listCredential,
+    listCredential: held.list,
+    // A forged snapshot must not un-revoke anything: its failed proof is a STATUS_VERIFICATION_ERROR.
+    ...(held.list ? { listProof: held.verified ? { verified: true as const } : { verified: false as const, reason: 'the snapshot is not signed by its issuer' } } : {}),
     now,
     // A did:key body that rotated its key publishes new lists under its new DID; both DIDs are the same body.
     sameIssuer: (a, b) => a === b || (data.issuerByDid(a) !== undefined && data.issuerByDid(a) === data.issuerByDid(b)),
@@ -37,7 +39,9 @@ export async function checkAwardFromBundle(credential: Record<string, unknown>, 
   const issuer = data.issuerByDid(issuerDid);
   const entry = revocationEntry(credential);
   const snapshot = entry ? data.statusList(entry.statusListCredential) : undefined;
-  const list = entry && snapshot ? await authenticList(entry.statusListCredential, data) : undefined;
+  // Only a list its issuer signed can say what kind of list it is.
+  const held = entry && snapshot ? await authenticList(entry.statusListCredential, data) : undefined;
+  const list = held?.verified ? held.list : undefined;
   const listIssuer = typeof list?.issuer === 'string' ? list.issuer : undefined;
   const view: AwardListView | undefined =
     entry && snapshot && list

@@ -102,7 +102,7 @@ describe(`certificate round trip on ${testDialect}: PDF → raster → QR → CB
     const decoded = await decodeCredentialQr(qr!.text, { typeTableLoader: typeTableLoaderFromDb(t.db.kysely), documentLoader: t.services.documentLoader });
     expect(decoded).toEqual(replacement);
     const old = await t.app.inject({ method: 'POST', url: '/credentials/verify', payload: { verifiableCredential: award.credential } });
-    expect(old.statusCode).toBe(422);
+    expect(old.statusCode).toBe(400);
     expect(old.json().checks.find((c: { id: string }) => c.id === 'status')).toMatchObject({ code: 'revoked' });
   });
 

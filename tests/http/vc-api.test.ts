@@ -65,19 +65,22 @@ describe(`VC API on ${testDialect}`, () => {
     expect(ok.statusCode).toBe(201);
     expect(ok.json().verifiableCredential.issuer).toBe(t.issuer.did);
     const other = await t.app.inject({ method: 'POST', url: '/credentials/issue', headers: officer, payload: { credential: unsigned('did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2') } });
-    expect(other.statusCode).toBe(422);
+    // VC API: an issuer other than the instance's is a 400 Bad Request.
+    expect(other.statusCode).toBe(400);
     expect(other.json().code).toBe('issuer_mismatch');
   });
 
-  it('answers 422 with the failing check for a tampered credential and 400 for a malformed one', async () => {
+  it('answers 400 verification_failed with the failing check for a tampered credential and 400 malformed_document for a malformed one', async () => {
     const issued = await t.app.inject({ method: 'POST', url: '/credentials/issue', headers: officer, payload: { credential: unsigned(t.issuer.did) } });
     const vc = issued.json().verifiableCredential;
     vc.credentialSubject.identifier[0].identityHash = 'Someone Else';
     const res = await t.app.inject({ method: 'POST', url: '/credentials/verify', payload: { verifiableCredential: vc } });
-    expect(res.statusCode).toBe(422);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'verification_failed', verified: false });
     expect(res.json().checks.find((c: { id: string }) => c.id === 'signature')).toMatchObject({ valid: false, code: 'invalid_signature' });
     const bad = await t.app.inject({ method: 'POST', url: '/credentials/verify', payload: { verifiableCredential: { hello: 'world' } } });
     expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ code: 'malformed_document', verified: false });
     expect(bad.json().checks[0]).toMatchObject({ id: 'structure', code: 'malformed_credential' });
   });
 
@@ -85,7 +88,7 @@ describe(`VC API on ${testDialect}`, () => {
     const cred = { ...unsigned(t.issuer.did), validFrom: '2019-01-01T00:00:00Z', validUntil: '2020-01-01T00:00:00Z' };
     const vc = (await t.app.inject({ method: 'POST', url: '/credentials/issue', headers: officer, payload: { credential: cred } })).json().verifiableCredential;
     const all = await t.app.inject({ method: 'POST', url: '/credentials/verify', payload: { verifiableCredential: vc } });
-    expect(all.statusCode).toBe(422);
+    expect(all.statusCode).toBe(400);
     expect(all.json().checks.find((c: { id: string }) => c.id === 'validity_period')).toMatchObject({ code: 'expired' });
     const proofOnly = await t.app.inject({ method: 'POST', url: '/credentials/verify', payload: { verifiableCredential: vc, options: { checks: ['proof'] } } });
     expect(proofOnly.statusCode).toBe(200);
@@ -100,7 +103,8 @@ describe(`VC API on ${testDialect}`, () => {
     expect(ok.json().credentials[0].verified).toBe(true);
     const signedVp = { ...vp, proof: { type: 'DataIntegrityProof' } };
     const noChallenge = await t.app.inject({ method: 'POST', url: '/presentations/verify', payload: { verifiablePresentation: signedVp } });
-    expect(noChallenge.statusCode).toBe(422);
+    expect(noChallenge.statusCode).toBe(400);
+    expect(noChallenge.json()).toMatchObject({ code: 'verification_failed', verified: false });
   });
 });
 

@@ -56,7 +56,7 @@ describe(`credential status over HTTP on ${testDialect}`, () => {
     expect(Date.parse(res.json().revokedAt)).toBeGreaterThanOrEqual(before - 1000);
 
     const verified = await verify(v);
-    expect(verified.statusCode).toBe(422);
+    expect(verified.statusCode).toBe(400);
     expect(verified.json().verified).toBe(false);
     const check = statusCheck(verified.json());
     expect(check).toMatchObject({ valid: false, status: 'fail', code: 'revoked', data: { revokedAt: res.json().revokedAt } });

@@ -6,6 +6,22 @@ import { currentUser, requireRole, requireUser } from '../auth.js';
 
 const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] };
 const FIELDS = new Set(['kind', 'title', 'description']);
+const uploadForm = (maxBytes: number) => ({
+  content: {
+    'multipart/form-data': {
+      schema: {
+        type: 'object',
+        properties: {
+          file: { type: 'string', format: 'binary', description: `the evidence file (at most ${maxBytes} bytes)` },
+          kind: { type: 'string', enum: [...EVIDENCE_KINDS] },
+          title: { type: 'string', maxLength: 4000 },
+          description: { type: 'string', maxLength: 4000 },
+        },
+        required: ['file', 'kind'],
+      },
+    },
+  },
+});
 
 /** The evidence portfolio: uploads (multipart), written records, listing, and audited reads. */
 export const rplEvidenceRoutes: FastifyPluginAsync = async (app) => {
@@ -16,6 +32,9 @@ export const rplEvidenceRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<{ Params: { id: string } }>('/cases/:id/evidence', {
     onRequest: requireRole('candidate', 'counsellor', 'assessor'),
+    // The form, for the OpenAPI document only (generated clients): fastify validates a body before the multipart
+    // stream is read, when there is none yet, so the parts are checked while streaming below instead.
+    config: { swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: uploadForm(rpl.evidenceMaxBytes) }, url }) },
     schema: {
       tags: ['rpl'],
       summary: 'Upload an evidence file (multipart: fields kind, title, description?; one file)',

@@ -37,6 +37,30 @@ const revocation = {
   },
 } as const;
 
+/**
+ * Media types a status list is served as (Bitstring Status List v1.0 §6): `application/vc` by default, the others for
+ * clients that only parse JSON media types. The bytes are the same, a secured VC in compacted JSON-LD.
+ */
+const LIST_MEDIA_TYPES = ['application/vc', 'application/vc+ld+json', 'application/ld+json', 'application/json'] as const;
+
+/**
+ * The media type to answer with for an Accept header, or undefined when none is acceptable. Hand-written: the five
+ * lines of RFC 9110 §12.5.1 this needs (types, `*` ranges, q-values, first best wins) are less than a dependency.
+ */
+function negotiateListType(accept: string | undefined): string | undefined {
+  if (!accept || !accept.trim()) return LIST_MEDIA_TYPES[0];
+  let best: { type: string; q: number } | undefined;
+  for (const part of accept.split(',')) {
+    const [range = '', ...params] = part.split(';').map((p) => p.trim().toLowerCase());
+    const qParam = params.find((p) => p.startsWith('q='));
+    const q = qParam ? Number(qParam.slice(2)) : 1;
+    if (!(q > 0)) continue;
+    const type = range === '*/*' || range === 'application/*' ? LIST_MEDIA_TYPES[0] : LIST_MEDIA_TYPES.find((t) => t === range);
+    if (type && (!best || q > best.q)) best = { type, q };
+  }
+  return best?.type;
+}
+
 const actorOf = (user: { id: string; issuerId: string | null }): Actor => {
   if (!user.issuerId) throw new TandaError('forbidden', 'your account is not attached to a certifying body');
   return { issuerId: user.issuerId, by: user.id, userId: user.id };
@@ -51,18 +75,22 @@ export const statusRoutes: FastifyPluginAsync = async (app) => {
     {
       schema: {
         tags: ['status'],
-        summary: 'A BitstringStatusListCredential (revocation), signed by the certifying body; ETag and Cache-Control',
+        summary:
+          'A BitstringStatusListCredential (revocation), signed by the certifying body; ETag and Cache-Control. `application/vc` unless Accept asks for application/vc+ld+json, application/ld+json or application/json (406 when it accepts none)',
         params: { type: 'object', properties: { listId: { type: 'string', maxLength: 32 } }, required: ['listId'] },
+        produces: [...LIST_MEDIA_TYPES],
       },
     },
     async (request, reply) => {
+      const type = negotiateListType(request.headers.accept);
+      if (!type) throw new TandaError('not_acceptable', `a status list is served as ${LIST_MEDIA_TYPES.join(', ')}`);
       const list = isListId(request.params.listId) ? await status.listDocument(request.params.listId) : undefined;
       if (!list) throw new TandaError('not_found', 'no status list with that id');
       const maxAge = Math.max(0, Math.min(LIST_MAX_AGE_S, Math.floor((Date.parse(list.validUntil) - Date.now()) / 1000)));
-      reply.header('etag', list.etag).header('cache-control', `public, max-age=${maxAge}`).header('vary', 'accept-encoding');
+      reply.header('etag', list.etag).header('cache-control', `public, max-age=${maxAge}`).header('vary', 'accept, accept-encoding');
       const match = request.headers['if-none-match'];
       if (match && match.split(',').some((t) => t.trim().replace(/^W\//, '') === list.etag)) return reply.status(304).send();
-      return reply.type('application/vc').send(list.text);
+      return reply.type(type).send(list.text);
     },
   );
 

@@ -94,6 +94,13 @@ export const en = {
   'registry_award.pass': 'A registry award of {issuer}, issued by certifying an assessment',
   not_registry_award: 'Signed by {issuer}, but not awarded through the registry: not a qualification the registry vouches for',
   award_unconfirmed: 'Cannot confirm this is a registry award: update the verification data',
+  status_verification_error: 'The revocation list for this certificate is not signed by its issuer or is for another purpose',
+  status_list_length_error: 'The revocation list is too short to protect holders\' privacy',
+  status_range_error: 'The certificate points outside its revocation list',
+  status_malformed: 'The certificate\'s revocation entry or list is malformed',
+  previous_proof_missing: 'A signature refers to another signature that is missing',
+  'related_resource.pass': 'Every linked resource matches its fingerprint',
+  related_resource_mismatch: 'A linked resource does not match its fingerprint',
   'freshness.pass': 'Verification data of {issued} ({days} days old)',
   bundle_stale: 'The verification data of {issued} is out of date ({days} days old): update it when online',
 } as const;
