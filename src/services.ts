@@ -32,6 +32,8 @@ export interface Services {
   status: StatusService;
   certificates: CertificateService;
   rpl: RplContext;
+  /** Drops the registry snapshot verification reuses, after a change that must count at once (a key compromise). */
+  registryChanged(): void;
 }
 
 export function createServices(config: Config, db: Db): Services {
@@ -61,8 +63,9 @@ export function createServices(config: Config, db: Db): Services {
       const issuer = await findIssuerByDid(db.kysely, did);
       return issuer ? { known: true, name: issuer.name, id: issuer.id } : { known: false };
     },
-    registryTerms: async () => termsOf(await registry()),
-    checkRegistry: async (credential): Promise<Check[]> => [...checkCredentialAgainstRegistry(credential, await registry()), await awardCheck(credential)],
+    registryTerms: async () => termsOf(await registry.get()),
+    checkRegistry: async (credential): Promise<Check[]> => [...checkCredentialAgainstRegistry(credential, await registry.get()), await awardCheck(credential)],
+    signingKey: (verificationMethod) => keys.keyRecord(verificationMethod),
   });
   // Whether a registry body's credential is an award or was signed through the VC API, from the list its status
   // entry is in (`status` is declared below; this runs only when a credential is verified).
@@ -78,7 +81,18 @@ export function createServices(config: Config, db: Db): Services {
   credentials.hooks.checkStatus = (credential) => status.checkStatus(credential);
   // RPL certification issues through issueAward (award record + QR type table, so the certificate can be printed).
   const rpl = createRplContext(config, db, credentials, (actor, input) => issueAward({ db, keys, credentials }, actor, input));
-  return { config, db, keys, documentLoader, knownContexts, credentials, status, rpl, certificates: new CertificateService({ config, db, documentLoader, credentials }) };
+  return {
+    config,
+    db,
+    keys,
+    documentLoader,
+    knownContexts,
+    credentials,
+    status,
+    rpl,
+    certificates: new CertificateService({ config, db, documentLoader, credentials }),
+    registryChanged: registry.invalidate,
+  };
 }
 
 /**
@@ -86,14 +100,19 @@ export function createServices(config: Config, db: Db): Services {
  * reuses it for a short while; a change shows in verification results within REGISTRY_TTL_MS.
  */
 const REGISTRY_TTL_MS = 30_000;
-function cachedRegistrySnapshot(db: Db): () => Promise<RegistrySnapshot> {
+function cachedRegistrySnapshot(db: Db): { get(): Promise<RegistrySnapshot>; invalidate(): void } {
   let cached: { at: number; snapshot: Promise<RegistrySnapshot> } | undefined;
-  return () => {
-    if (!cached || Date.now() - cached.at > REGISTRY_TTL_MS) {
-      const snapshot = loadRegistrySnapshot(db.kysely);
-      snapshot.catch(() => (cached = undefined));
-      cached = { at: Date.now(), snapshot };
-    }
-    return cached.snapshot;
+  return {
+    get() {
+      if (!cached || Date.now() - cached.at > REGISTRY_TTL_MS) {
+        const snapshot = loadRegistrySnapshot(db.kysely);
+        snapshot.catch(() => (cached = undefined));
+        cached = { at: Date.now(), snapshot };
+      }
+      return cached.snapshot;
+    },
+    invalidate() {
+      cached = undefined;
+    },
   };
 }

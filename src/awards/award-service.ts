@@ -129,7 +129,9 @@ export async function issueAward(deps: AwardDeps, actor: Actor, input: AwardInpu
     holderUserId: input.holderUserId ?? null,
     kind: 'award',
     beforeSign: async (tx) => {
+      // Verifiers check accreditation on validFrom and when the proof was made (now): both must hold.
       await assertAccredited(tx, { issuerId: input.issuerId, qualificationId: qualification.id, date: validFrom });
+      await assertAccredited(tx, { issuerId: input.issuerId, qualificationId: qualification.id, date: new Date() });
     },
     afterStore: async (tx, signed) => {
       registryEntryId = await ensureTypeTable(tx, qualification, issuer.name, signed);

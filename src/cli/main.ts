@@ -1,8 +1,8 @@
 import { ensureFirstAdmin, openAndMigrate, settlePublicUrl } from '../bootstrap.js';
 import { loadConfig } from '../config.js';
 import { isTandaError } from '../errors.js';
-import { rotateIssuerKey } from '../issuers/issuers.js';
 import { certificatesCommand } from './certificates.js';
+import { compromiseKeyCommand, rotateKeyCommand } from './keys.js';
 import { outboxCommand } from './outbox.js';
 import { issuersCommand } from './issuers.js';
 import { registryCommand } from './registry.js';
@@ -45,14 +45,12 @@ const DB_COMMANDS: Record<string, { help: string; run: Command }> = {
     run: issuersCommand,
   },
   'rotate-key': {
-    help: 'rotate-key <issuer-id>            make a new signing key current (old ones keep verifying)',
-    run: async ([issuerId], services) => {
-      if (!issuerId) throw new Error('usage: tanda rotate-key <issuer-id>');
-      authorize(OPERATOR, 'rotate_key', { kind: 'body', issuerId });
-      const vm = await services.db.kysely.transaction().execute((tx) => rotateIssuerKey(tx, services.keys, issuerId));
-      process.stdout.write(`new current key: ${vm}\n`);
-      return 0;
-    },
+    help: 'rotate-key <issuer-id> [--force]  make a new signing key current (the old one verifies what it signed before)',
+    run: rotateKeyCommand,
+  },
+  'compromise-key': {
+    help: 'compromise-key <issuer-id> --reason TEXT [--key VM]  report a key stolen: refuse all it signed, re-issue under a new key',
+    run: compromiseKeyCommand,
   },
   'admin-token': {
     help: 'admin-token                       create the first admin and print its token (if none exists)',

@@ -15,6 +15,7 @@ export type CheckId =
   | 'related_resource'
   | 'signature'
   | 'issuer_binding'
+  | 'signing_key'
   | 'validity_period'
   | 'issuer'
   | 'accreditation'
@@ -36,6 +37,9 @@ export const CHECK_CODES = [
   'unresolvable_did',
   'issuer_key_mismatch',
   'issuer_unbound',
+  'key_retired',
+  'key_compromised',
+  'signing_time_invalid',
   'expired',
   'not_yet_valid',
   'unknown_issuer',

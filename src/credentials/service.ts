@@ -9,6 +9,7 @@ import type { Check } from './checks.js';
 import { appendAudit } from '../rpl/audit.js';
 import { findUngoverned, type RegistryTerms } from './registry-claims.js';
 import { dataModelViolations, relatedResourceMismatches, type ResourceBytes, type Violation } from './data-model.js';
+import type { SigningKeyRecord } from './signing-key.js';
 import { signCredential, type SignedCredential } from './sign.js';
 import { issuerId, verifyCredential, type IssuerInfo, type VcApiCheck, type VerificationResult } from './verify.js';
 
@@ -30,6 +31,8 @@ export interface CredentialServiceDeps {
   registryTerms: () => Promise<RegistryTerms>;
   /** Raw bytes of the resources held here (bundled contexts), so relatedResource digests are checked offline. */
   resourceBytes?: ResourceBytes;
+  /** The registry's record of a signing key, read at verification time so a compromise counts at once. */
+  signingKey?: (verificationMethod: string) => Promise<SigningKeyRecord | undefined>;
 }
 
 /**
@@ -120,7 +123,9 @@ export class CredentialService {
       draft.credentialStatus = await allocateStatus(tx, { issuerId: options.issuerId, credentialId: id, kind });
       const dangling = (options.mandatoryPointers ?? []).filter((p) => !pointsInto(draft, p));
       if (dangling.length) throw new TandaError('invalid_pointer', `mandatory pointers to nothing in the credential: ${dangling.join(', ')}`, { details: { pointers: dangling } });
-      const signed = await signCredential(draft, { signer: key.signer, documentLoader: this.deps.documentLoader }).catch((e: unknown) => {
+      // `created` dates the proof: a verifier accepts a retired key's proof only if it was made before the retirement,
+      // and checks accreditation at this moment (8 more bytes in the QR code; see docs/verifier.md).
+      const signed = await signCredential(draft, { signer: key.signer, documentLoader: this.deps.documentLoader, created: `${nowIso().slice(0, 19)}Z` }).catch((e: unknown) => {
         throw signingInputError(e) ?? e;
       });
       await tx
@@ -175,6 +180,7 @@ export class CredentialService {
       knownContexts: this.deps.knownContexts,
       lookupIssuer: this.deps.lookupIssuer,
       ...(this.deps.checkRegistry ? { checkRegistry: this.deps.checkRegistry } : {}),
+      ...(this.deps.signingKey ? { signingKey: this.deps.signingKey } : {}),
       ...(this.hooks.checkStatus ? { checkStatus: this.hooks.checkStatus } : {}),
       ...(options.checks ? { checks: options.checks } : {}),
       ...(options.now ? { now: options.now } : {}),

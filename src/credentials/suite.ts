@@ -17,9 +17,9 @@ async function cachedVerifier({ verificationMethod }: { verificationMethod: obje
 
 /**
  * RDFC-1.0 canonicalisation is a pure function of (input, document loader). Two parts of it repeat and are
- * remembered: the proof options (byte-identical for every proof a body makes when `created` is left out; about a
- * fifth of signing time, the OB context is large) and an OB credential's achievement subtree (same for every
- * credential of a qualification; see achievement-memo.ts). The memo belongs to *our* loader: jsonld-signatures
+ * remembered: the proof options (byte-identical for every proof a body makes within one second, `created` being
+ * to the second; about a fifth of signing time, the OB context is large) and an OB credential's achievement subtree
+ * (same for every credential of a qualification; see achievement-memo.ts). The memo belongs to *our* loader: jsonld-signatures
  * wraps the loader anew on every call (adding its built-in contexts, a fixed set), so the wrapper's identity would
  * never repeat. Bounded so a long-running server does not grow.
  */
@@ -47,7 +47,7 @@ export function cryptosuiteFor(documentLoader: object): Cryptosuite {
   return { ...eddsaRdfc2022, canonize: memoisedCanonize(documentLoader), createVerifier: cachedVerifier };
 }
 
-/** Signing suite; `created: null` leaves proof.created out (8 bytes of QR budget; validFrom already dates it). */
+/** Signing suite; `created: null` leaves proof.created out (credentials are issued dated: key retirement needs it). */
 export function signingSuite(signer: Signer, documentLoader: object, created: string | null = null): DataIntegrityProof {
   return new DataIntegrityProof({ signer, date: created, cryptosuite: cryptosuiteFor(documentLoader) });
 }

@@ -3,6 +3,7 @@ import jsigs from 'jsonld-signatures';
 import type { DocumentLoader } from '../jsonld/loader.js';
 import { fail, pass, warn, type Check } from './checks.js';
 import { dataModelViolations, inlineContexts, relatedResourceMismatches, type ResourceBytes } from './data-model.js';
+import { checkSigningKey, type SigningKeyRecord } from './signing-key.js';
 import { verifyingSuite } from './suite.js';
 
 /** The VC API's names for what `verified` covers. */
@@ -31,6 +32,11 @@ export interface VerifyOptions {
   lookupIssuer?: (did: string) => Promise<IssuerInfo>;
   /** Registry checks (accreditation, catalogue, levels) for credentials of known issuers; outside `verified`. */
   checkRegistry?: (credential: Record<string, unknown>) => Promise<Check[]>;
+  /**
+   * The registry's record of the key that made the proof (undefined for a key no registry body holds): retired and
+   * compromised keys are refused by the `signing_key` check, which counts towards `verified` like the proof itself.
+   */
+  signingKey?: (verificationMethod: string) => Promise<SigningKeyRecord | undefined>;
   /** Status (revocation) check; absent → a credential with credentialStatus is reported status_unknown. */
   checkStatus?: (credential: Record<string, unknown>) => Promise<Check>;
   now?: Date;
@@ -54,6 +60,7 @@ const CREDENTIAL_CHECKS: Partial<Record<string, VcApiCheck>> = {
   related_resource: 'proof',
   signature: 'proof',
   issuer_binding: 'proof',
+  signing_key: 'proof',
   validity_period: 'validity',
   status: 'status',
   payload: 'proof',
@@ -110,6 +117,18 @@ export async function verifyCredential(input: unknown, options: VerifyOptions): 
   ran.add('proof');
   const did = issuerId(credential) ?? '';
   if (signature.controllers.length) checks.push(checkBinding(did, signature.controllers));
+  if (signature.check.valid && options.signingKey) {
+    // Every key of a proof set must have been allowed to sign when it did; the first refusal is the one reported.
+    const data = signature.check.data ?? {};
+    const methods = [...new Set([...(Array.isArray(data.verificationMethods) ? data.verificationMethods : [data.verificationMethod])])].filter((m): m is string => typeof m === 'string');
+    const keyChecks: Check[] = [];
+    for (const vm of methods) {
+      const key = await options.signingKey(vm);
+      if (key) keyChecks.push(checkSigningKey(credential, vm, key));
+    }
+    const keyCheck = keyChecks.find((c) => !c.valid) ?? keyChecks[0];
+    if (keyCheck) checks.push(keyCheck);
+  }
 
   let registered: IssuerInfo | undefined;
   if (options.lookupIssuer) {

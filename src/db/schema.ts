@@ -23,9 +23,23 @@ export interface IssuerKeysTable {
   verification_method: string;
   public_key_multibase: string;
   private_key_encrypted: string;
-  status: 'current' | 'retired';
+  /** One current key per body signs; a retired key only verifies what it signed before `retired_at`; a compromised one verifies nothing. */
+  status: 'current' | 'retired' | 'compromised';
   created_at: string;
   retired_at: string | null;
+  compromised_at: string | null;
+}
+
+/** A reported key compromise (migration 0007): what replaced the key and whether its credentials were all re-issued. */
+export interface KeyCompromisesTable {
+  verification_method: string;
+  issuer_id: string;
+  /** The operator's words; shown to staff and in the audit, never to verifiers. */
+  reason: string;
+  replacement_method: string;
+  reported_by: string;
+  reported_at: string;
+  completed_at: string | null;
 }
 
 export type Role = 'admin' | 'certifying_officer' | 'assessor' | 'moderator' | 'counsellor' | 'candidate';
@@ -75,6 +89,7 @@ export interface MetaTable {
 export interface CoreTables {
   issuers: IssuersTable;
   issuer_keys: IssuerKeysTable;
+  key_compromises: KeyCompromisesTable;
   users: UsersTable;
   api_tokens: ApiTokensTable;
   credentials: CredentialsTable;

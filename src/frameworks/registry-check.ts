@@ -1,3 +1,4 @@
+import { proofCreated } from '../credentials/signing-key.js';
 import { AQRF_ACRONYM, NATIONAL_LEVEL_TYPE, REFERENCE_LEVEL_TYPE } from './alignments.js';
 import { toInstant } from './dates.js';
 import { aqrfLevelFor } from './mapping-rules.js';
@@ -11,7 +12,7 @@ import type { Qualification } from './types.js';
  */
 
 export interface RegistryCheckOptions {
-  /** Defaults to the credential's `validFrom` (VC 2.0) or `issuanceDate` (VC 1.1). */
+  /** Defaults to the credential's `validFrom` (VC 2.0) or `issuanceDate` (VC 1.1); accreditation is also checked when it was signed. */
   issueDate?: string;
 }
 
@@ -42,6 +43,7 @@ function readCredential(credential: unknown) {
     achievementType: str(achievement?.achievementType),
     alignment,
     issued: str(credential.validFrom) ?? str(credential.issuanceDate),
+    signedAt: proofCreated(credential),
   };
 }
 
@@ -73,36 +75,60 @@ export function checkCredentialAgainstRegistry(
   );
   if (!q) return checks;
 
-  if (issuer) checks.push(accreditationCheck(snapshot, issuer.id, issuer.name, q, issued));
+  if (issuer) checks.push(accreditationCheck(snapshot, issuer.id, issuer.name, q, { signedAt: c.signedAt ?? issued, validFrom: issued }));
   checks.push(unitsCheck(q, c.alignment, c.achievementType));
   checks.push(nationalLevelCheck(q, c.alignment));
   checks.push(aqrfCheck(snapshot, q, c.alignment, issued));
   return checks;
 }
 
-function accreditationCheck(snapshot: RegistrySnapshot, issuerId: string, issuerName: string, q: Qualification, issued: string): Check {
-  const v = accreditationVerdict(snapshot.accreditations, issuerId, q, issued);
-  const date = issued.slice(0, 10);
-  switch (v.status) {
-    case 'accredited':
-      return pass('issuer_accredited', `${issuerName} was accredited for ${q.code} on ${date}`, {
-        accreditationId: v.accreditation.id,
-        validFrom: v.accreditation.validFrom,
-        validUntil: v.accreditation.validUntil,
-      });
-    case 'expired':
-      return fail('issuer_accredited', 'accreditation_expired', `${issuerName}'s accreditation for ${q.code} ended on ${v.accreditation.validUntil?.slice(0, 10)}, before the issue date ${date}`, {
-        accreditationId: v.accreditation.id,
-        validUntil: v.accreditation.validUntil,
-      });
-    case 'not_yet_valid':
-      return fail('issuer_accredited', 'not_accredited', `${issuerName}'s accreditation for ${q.code} only starts on ${v.accreditation.validFrom.slice(0, 10)}, after the issue date ${date}`, {
-        accreditationId: v.accreditation.id,
-        validFrom: v.accreditation.validFrom,
-      });
-    case 'out_of_scope':
-      return fail('issuer_accredited', 'not_accredited', `${issuerName} is not accredited for ${q.code} (${q.country}, ${q.sector})`);
+/**
+ * Accreditation is checked at the moment the body signed (the proof's `created`), not only on the date the credential
+ * says it is valid from: `validFrom` is whatever the signer wrote, and a body whose accreditation ended could otherwise
+ * date new credentials back into its accredited years. `validFrom` may precede the signing — a correction or a
+ * re-issue after a key compromise keeps the original award date — but the body must have been accredited on that date
+ * too, because the credential vouches for the holder from then on; a `validFrom` before the accreditation began is
+ * refused. A proof without `created` (signed before Tanda dated its proofs) is checked at `validFrom` alone.
+ */
+function accreditationCheck(
+  snapshot: RegistrySnapshot,
+  issuerId: string,
+  issuerName: string,
+  q: Qualification,
+  when: { signedAt: string; validFrom: string },
+): Check {
+  const moments = [{ at: when.signedAt, what: 'when it signed this credential on' }];
+  if (when.validFrom !== when.signedAt) moments.push({ at: when.validFrom, what: 'on the date this credential is valid from,' });
+  let accredited: Check | undefined;
+  for (const { at, what } of moments) {
+    const v = accreditationVerdict(snapshot.accreditations, issuerId, q, at);
+    const date = at.slice(0, 10);
+    switch (v.status) {
+      case 'accredited':
+        accredited ??= pass('issuer_accredited', `${issuerName} was accredited for ${q.code} ${what} ${date}`, {
+          accreditationId: v.accreditation.id,
+          validFrom: v.accreditation.validFrom,
+          validUntil: v.accreditation.validUntil,
+          at,
+        });
+        break;
+      case 'expired':
+        return fail('issuer_accredited', 'accreditation_expired', `${issuerName}'s accreditation for ${q.code} ended on ${v.accreditation.validUntil?.slice(0, 10)}, before ${what.replace(/^(when|on) /, '')} ${date}`, {
+          accreditationId: v.accreditation.id,
+          validUntil: v.accreditation.validUntil,
+          at,
+        });
+      case 'not_yet_valid':
+        return fail('issuer_accredited', 'not_accredited', `${issuerName}'s accreditation for ${q.code} only starts on ${v.accreditation.validFrom.slice(0, 10)}, after ${what.replace(/^(when|on) /, '')} ${date}`, {
+          accreditationId: v.accreditation.id,
+          validFrom: v.accreditation.validFrom,
+          at,
+        });
+      case 'out_of_scope':
+        return fail('issuer_accredited', 'not_accredited', `${issuerName} is not accredited for ${q.code} (${q.country}, ${q.sector})`, { at });
+    }
   }
+  return accredited!;
 }
 
 /** Units are the alignments that name neither a framework nor a type (the lean shape of the credential profile). */

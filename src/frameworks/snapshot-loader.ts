@@ -9,7 +9,7 @@ export async function loadRegistrySnapshot(ex: Executor, options: { now?: string
   const issuers = await ex.selectFrom('issuers').select(['id', 'name', 'country', 'did', 'url']).orderBy('id').execute();
   const keys = await ex
     .selectFrom('issuer_keys')
-    .select(['issuer_id', 'verification_method', 'public_key_multibase', 'status', 'created_at', 'retired_at'])
+    .select(['issuer_id', 'verification_method', 'public_key_multibase', 'status', 'created_at', 'retired_at', 'compromised_at'])
     .orderBy('created_at')
     .execute();
   const snapshotIssuers: SnapshotIssuer[] = issuers.map((i) => ({
@@ -22,6 +22,7 @@ export async function loadRegistrySnapshot(ex: Executor, options: { now?: string
         status: k.status,
         createdAt: k.created_at,
         retiredAt: k.retired_at,
+        compromisedAt: k.compromised_at,
       })),
   }));
   return {

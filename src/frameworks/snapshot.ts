@@ -19,9 +19,11 @@ export interface RegistrySnapshot {
 export interface SnapshotVerificationMethod {
   id: string;
   publicKeyMultibase: string;
-  status: 'current' | 'retired';
+  /** `compromised` and `compromisedAt` exist from trust bundle format 2 on; format 1 knows current and retired only. */
+  status: 'current' | 'retired' | 'compromised';
   createdAt: string;
   retiredAt: string | null;
+  compromisedAt?: string | null;
 }
 
 export interface SnapshotIssuer {

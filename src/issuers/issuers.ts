@@ -78,7 +78,12 @@ export async function findIssuerByDid(executor: Executor, did: string): Promise<
     .executeTakeFirst();
 }
 
-/** DID document for a did:web issuer of this instance, listing every key it ever used (rotation keeps old ones). */
+/**
+ * DID document for a did:web issuer of this instance, listing every key it ever used (rotation keeps old ones). A
+ * compromised key carries Multikey `revoked` with its compromise date, so outside verifiers that honour it refuse its
+ * proofs too; retirement is not expressible there (`expires` would refuse proofs made before it as well), so a
+ * retired key is listed plainly and only Tanda's own `signing_key` check dates its proofs.
+ */
 export async function didWebDocument(executor: Executor, keys: KeyStore, did: string): Promise<DidDocument | undefined> {
   const issuer = await executor.selectFrom('issuers').selectAll().where('did', '=', did).where('did_method', '=', 'web').executeTakeFirst();
   if (!issuer) return undefined;
@@ -87,6 +92,7 @@ export async function didWebDocument(executor: Executor, keys: KeyStore, did: st
     type: 'Multikey' as const,
     controller: did,
     publicKeyMultibase: k.public_key_multibase,
+    ...(k.compromised_at ? { revoked: k.compromised_at } : {}),
   }));
   const ids = methods.map((m) => m.id);
   return { '@context': [DID_V1, MULTIKEY_V1], id: did, verificationMethod: methods, assertionMethod: ids, authentication: ids };

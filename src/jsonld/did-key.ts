@@ -6,6 +6,8 @@ export interface VerificationMethodDocument {
   type: 'Multikey';
   controller: string;
   publicKeyMultibase: string;
+  /** Multikey `revoked` (security vocabulary): when the key was reported compromised; nothing it signed verifies. */
+  revoked?: string;
 }
 
 export interface DidDocument {

@@ -7,6 +7,22 @@ import { PromiseCache } from '../promise-cache.js';
 import { open, seal } from './sealed.js';
 import { createCachedSigner, generateKeyPair, type Signer } from './signer.js';
 
+/** What a verifier needs to know about a key besides its public half: when it was in use, and whether it was stolen. */
+export interface KeyRecord {
+  issuerId: string;
+  verificationMethod: string;
+  status: IssuerKeysTable['status'];
+  createdAt: string;
+  retiredAt: string | null;
+  compromisedAt: string | null;
+}
+
+/**
+ * What a key that stops signing keeps: its public half and its dates. The sealed private key is overwritten, so a
+ * later copy of the database and master key cannot sign with it either.
+ */
+const DESTROYED = '';
+
 export interface CurrentKey {
   issuerId: string;
   issuerDid: string;
@@ -27,7 +43,10 @@ export class KeyStore {
     private readonly masterKey: Buffer,
   ) {}
 
-  /** Creates a key and makes it current, retiring the previous one (which keeps verifying old credentials). */
+  /**
+   * Creates a key and makes it current, retiring the previous one: it keeps verifying what it signed before its
+   * retirement, and its private key is destroyed (nothing ever signs with a retired key again).
+   */
   async addKey(
     executor: Executor,
     issuerId: string,
@@ -39,7 +58,7 @@ export class KeyStore {
     const now = nowIso();
     await executor
       .updateTable('issuer_keys')
-      .set({ status: 'retired', retired_at: now })
+      .set({ status: 'retired', retired_at: now, private_key_encrypted: DESTROYED })
       .where('issuer_id', '=', issuerId)
       .where('status', '=', 'current')
       .execute();
@@ -54,6 +73,7 @@ export class KeyStore {
         status: 'current',
         created_at: now,
         retired_at: null,
+        compromised_at: null,
       })
       .execute();
     return { verificationMethod: pair.id, controller: pair.controller, publicKeyMultibase: pair.publicKeyMultibase };
@@ -76,16 +96,57 @@ export class KeyStore {
     };
   }
 
-  async publicKeys(issuerId: string, executor: Executor = this.db.kysely): Promise<Pick<IssuerKeysTable, 'verification_method' | 'public_key_multibase' | 'status' | 'created_at' | 'retired_at'>[]> {
+  /**
+   * Marks a key compromised (final): it stops signing and verifying at once. A key that was current is retired at
+   * the same moment, so the body has no current key until the caller adds one in the same transaction.
+   */
+  async markCompromised(executor: Executor, verificationMethod: string, at: string): Promise<void> {
+    await executor
+      .updateTable('issuer_keys')
+      .set((eb) => ({
+        status: 'compromised',
+        compromised_at: at,
+        retired_at: eb.fn.coalesce('retired_at', eb.val(at)),
+        private_key_encrypted: DESTROYED,
+      }))
+      .where('verification_method', '=', verificationMethod)
+      .where('status', '!=', 'compromised')
+      .execute();
+  }
+
+  /** The registry's record of a key, by verification method id (undefined for a key that is not a body's). */
+  async keyRecord(verificationMethod: string, executor: Executor = this.db.kysely): Promise<KeyRecord | undefined> {
+    const row = await executor
+      .selectFrom('issuer_keys')
+      .select(['issuer_id', 'verification_method', 'status', 'created_at', 'retired_at', 'compromised_at'])
+      .where('verification_method', '=', verificationMethod)
+      .executeTakeFirst();
+    return row
+      ? {
+          issuerId: row.issuer_id,
+          verificationMethod: row.verification_method,
+          status: row.status,
+          createdAt: row.created_at,
+          retiredAt: row.retired_at,
+          compromisedAt: row.compromised_at,
+        }
+      : undefined;
+  }
+
+  async publicKeys(
+    issuerId: string,
+    executor: Executor = this.db.kysely,
+  ): Promise<Pick<IssuerKeysTable, 'verification_method' | 'public_key_multibase' | 'status' | 'created_at' | 'retired_at' | 'compromised_at'>[]> {
     return executor
       .selectFrom('issuer_keys')
-      .select(['verification_method', 'public_key_multibase', 'status', 'created_at', 'retired_at'])
+      .select(['verification_method', 'public_key_multibase', 'status', 'created_at', 'retired_at', 'compromised_at'])
       .where('issuer_id', '=', issuerId)
       .orderBy('created_at')
       .execute();
   }
 
   private signerFor(row: { verification_method: string; public_key_multibase: string; private_key_encrypted: string }): Promise<Signer> {
+    if (row.private_key_encrypted === DESTROYED) throw new TandaError('issuer_has_no_key', `the key ${row.verification_method} no longer signs`);
     return this.signers.get(row.verification_method, () =>
       createCachedSigner(row.verification_method, open(this.masterKey, row.private_key_encrypted, row.verification_method), row.public_key_multibase),
     );

@@ -15,16 +15,25 @@ export interface Corrections {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * The unsigned successor of a credential: the same award with the corrections applied, a fresh id, no proof and no
- * status entry (issuing allocates a new one). The original validity period is kept unless it is a renewal: correcting
- * a name must not extend a certification.
+ * The same award, unsigned, to be signed again by the body's current key (a did:key body's DID changed with its key):
+ * a fresh id, no proof and no status entry (issuing allocates a new one); every claim and date as it was.
  */
-export function correctedCredential(original: Record<string, unknown>, corrections: Corrections, issuerDid: string): Record<string, unknown> {
+export function successorDraft(original: Record<string, unknown>, issuerDid: string): Record<string, unknown> {
   const next: Record<string, unknown> = structuredClone(original);
   delete next.proof;
   delete next.credentialStatus;
   delete next.id;
   next.issuer = isObject(next.issuer) ? { ...next.issuer, id: issuerDid } : issuerDid;
+  return next;
+}
+
+/**
+ * The unsigned successor of a credential: the same award with the corrections applied, a fresh id, no proof and no
+ * status entry (issuing allocates a new one). The original validity period is kept unless it is a renewal: correcting
+ * a name must not extend a certification.
+ */
+export function correctedCredential(original: Record<string, unknown>, corrections: Corrections, issuerDid: string): Record<string, unknown> {
+  const next = successorDraft(original, issuerDid);
   const subject = next.credentialSubject;
   if (!isObject(subject)) throw new TandaError('invalid_credential', 'the original credential has no credentialSubject object');
   let changed = false;

@@ -1,5 +1,5 @@
 import type { Executor } from '../db/database.js';
-import type { RevocationReason, StatusListKind } from './tables.js';
+import type { ReissueKind, RevocationReason, StatusListKind } from './tables.js';
 
 export interface Revocation {
   credentialId: string;
@@ -15,9 +15,9 @@ export interface CredentialHistory {
   status: { statusListCredential: string; statusListIndex: string } | null;
   revocation: Revocation | null;
   /** The credential that superseded this one, if any. */
-  replacedBy: { id: string; kind: 'correction' | 'renewal'; at: string } | null;
+  replacedBy: { id: string; kind: ReissueKind; at: string } | null;
   /** The credential this one superseded, if any. */
-  replaces: { id: string; kind: 'correction' | 'renewal'; at: string } | null;
+  replaces: { id: string; kind: ReissueKind; at: string } | null;
 }
 
 export async function findRevocation(ex: Executor, credentialId: string): Promise<Revocation | undefined> {

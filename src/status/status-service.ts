@@ -12,12 +12,12 @@ import type { DocumentLoader } from '../jsonld/loader.js';
 import type { KeyStore } from '../keys/key-store.js';
 import { claimRandomIndex, newListId } from './allocation.js';
 import { checkStatusEntry, revocationEntry } from './check.js';
-import { correctedCredential, type Corrections } from './corrections.js';
+import { correctedCredential, successorDraft, type Corrections } from './corrections.js';
 import { isoSeconds, validUntilFor } from './expiry.js';
 import { buildListCredential, STATUS_LIST_LENGTH, STATUS_LIST_TTL_MS } from './list-credential.js';
 import { verifyListCredential } from './list-signature.js';
 import { credentialHistory, findRevocation, revocationAt, revokedIndices, type CredentialHistory, type Revocation } from './repository.js';
-import type { RevocationReason, StatusListKind, StatusListsTable } from './tables.js';
+import type { ReissueKind, RevocationReason, StatusListKind, StatusListsTable } from './tables.js';
 import { listIdFromUrl, statusListUrl } from './urls.js';
 import { authorize, isOperator, type Actor } from '../policy/policy.js';
 import { carryAwardOver } from '../awards/award-service.js';
@@ -173,9 +173,45 @@ export class StatusService {
     }
     const key = await this.deps.keys.currentKey(stored.issuerId);
     const draft = correctedCredential(stored.document, { ...input.corrections, ...(validity ? { validity } : {}) }, key.issuerDid);
-    const credential = await this.deps.credentials.issue(draft, {
+    const credential = await this.replace(stored, draft, { kind, by: recordedBy(input.actor), issuedBy: isOperator(input.actor) ? null : input.actor.id, note: input.note ?? null });
+    return { credential, replaced: stored.id, kind };
+  }
+
+  /**
+   * The same award signed again by the body's current key, for a credential whose key was compromised: only the id,
+   * the proof and the status entry change. The original is revoked as superseded in the issuing transaction, where
+   * `afterStore` also runs (the holder's notice, the audit), so the replacement and its traces exist together or not
+   * at all. A second attempt on the same original fails with `already_revoked` and leaves nothing behind. The caller
+   * was authorized for the compromise of the key (`compromise_key` on the body), which is what allows this re-issue.
+   */
+  async reissueUnderCurrentKey(
+    credentialId: string,
+    recorder: { by: string; userId: string | null },
+    options: { note: string; afterStore?: (tx: Executor, signed: SignedCredential, replaced: StoredCredential) => Promise<void> },
+  ): Promise<{ credential: SignedCredential; replaced: string }> {
+    const stored = await this.findCredential(credentialId);
+    if (!stored) throw new TandaError('not_found', 'no credential with that id');
+    const key = await this.deps.keys.currentKey(stored.issuerId);
+    const credential = await this.replace(stored, successorDraft(stored.document, key.issuerDid), {
+      kind: 'key_compromise',
+      by: recorder.by,
+      issuedBy: recorder.userId,
+      note: options.note,
+      ...(options.afterStore ? { afterStore: (tx: Executor, signed: SignedCredential) => options.afterStore!(tx, signed, stored) } : {}),
+    });
+    return { credential, replaced: stored.id };
+  }
+
+  /** Issues `draft` as the successor of `stored`: the original revoked as superseded, the two linked, the award carried over. */
+  private async replace(
+    stored: StoredCredential,
+    draft: Record<string, unknown>,
+    options: { kind: ReissueKind; by: string; issuedBy: string | null; note: string | null; afterStore?: (tx: Executor, signed: SignedCredential) => Promise<void> },
+  ): Promise<SignedCredential> {
+    const { kind } = options;
+    return this.deps.credentials.issue(draft, {
       issuerId: stored.issuerId,
-      issuedBy: isOperator(input.actor) ? null : input.actor.id,
+      issuedBy: options.issuedBy,
       qualificationId: stored.qualificationId,
       caseId: stored.caseId,
       holderUserId: stored.holderUserId,
@@ -183,15 +219,28 @@ export class StatusService {
       kind: (await this.isAward(stored.id)) ? 'award' : 'general',
       afterStore: async (tx, signed) => {
         const replacementId = signed.id as string;
-        await this.revokeIn(tx, { credentialId: stored.id, reason: 'superseded', note: input.note ?? `replaced by ${replacementId}`, by: recordedBy(input.actor) });
+        // A compromised key's credential from before every credential had a status entry cannot be revoked; it fails
+        // verification anyway (its key is compromised), so it is replaced without one and the link marks it done.
+        const revocable = kind !== 'key_compromise' || (await tx.selectFrom('status_entries').select('list_id').where('credential_id', '=', stored.id).executeTakeFirst()) !== undefined;
+        if (revocable) await this.revokeIn(tx, { credentialId: stored.id, reason: 'superseded', note: options.note ?? `replaced by ${replacementId}`, by: options.by });
         await tx
           .insertInto('credential_links')
-          .values({ replaced_id: stored.id, replacement_id: replacementId, kind, created_by: recordedBy(input.actor), created_at: nowIso() })
+          .values({ replaced_id: stored.id, replacement_id: replacementId, kind, created_by: options.by, created_at: nowIso() })
           .execute();
         await carryAwardOver(tx, stored.id, signed);
+        await options.afterStore?.(tx, signed);
       },
     });
-    return { credential, replaced: stored.id, kind };
+  }
+
+  /**
+   * Re-signs every status list of a body with its current key, in the caller's transaction: after a compromise no
+   * list may stay signed by the stolen key (whoever holds it could otherwise publish an "unrevoked" list as ours).
+   */
+  async resignLists(tx: Executor, issuerId: string): Promise<number> {
+    const lists = await tx.selectFrom('status_lists').select('id').where('issuer_id', '=', issuerId).orderBy('id').execute();
+    for (const list of lists) await this.regenerate(tx, list.id, true);
+    return lists.length;
   }
 
   /** What replaced a credential, what it replaced, and its revocation (the reason's note only for its body's staff). */

@@ -42,11 +42,14 @@ export interface RevocationsTable {
   revoked_at: string;
 }
 
+/** Why a credential was re-issued: its content was corrected, its validity renewed, or its signing key compromised. */
+export type ReissueKind = 'correction' | 'renewal' | 'key_compromise';
+
 /** Re-issue: `replaced_id` was revoked as superseded by `replacement_id`. */
 export interface CredentialLinksTable {
   replaced_id: string;
   replacement_id: string;
-  kind: 'correction' | 'renewal';
+  kind: ReissueKind;
   created_by: string;
   created_at: string;
 }

@@ -10,7 +10,13 @@ import type { TypeTableEntry } from '../qr/type-table.js';
  * phone, while JCS is a key sort (see docs/verifier.md for the measurement).
  */
 export const TRUST_BUNDLE_TYPE = 'TandaTrustBundle';
-export const TRUST_BUNDLE_FORMAT = 1;
+/**
+ * Format 2 adds key compromise (a key's `status: 'compromised'` and `compromisedAt`); nothing else changed, so a
+ * verifier of this version still opens format 1 bundles (their keys are current or retired). A format 1 verifier
+ * refuses format 2: it would not know that a compromised key's credentials must fail.
+ */
+export const TRUST_BUNDLE_FORMAT = 2;
+export const READABLE_BUNDLE_FORMATS: readonly number[] = [1, TRUST_BUNDLE_FORMAT];
 /** DataIntegrityProof requires the VC 2.0 (or Data Integrity) context on any document it secures. */
 export const TRUST_BUNDLE_CONTEXT = 'https://www.w3.org/ns/credentials/v2';
 
@@ -32,7 +38,8 @@ export interface StatusListSnapshot {
 export interface UnsignedTrustBundle {
   '@context': [typeof TRUST_BUNDLE_CONTEXT];
   type: typeof TRUST_BUNDLE_TYPE;
-  format: typeof TRUST_BUNDLE_FORMAT;
+  /** TRUST_BUNDLE_FORMAT when built here; an opened bundle may be of any READABLE_BUNDLE_FORMATS. */
+  format: number;
   /** Increases with every bundle the authority signs: a verifier never replaces its data with an older serial. */
   serial: number;
   issued: string;

@@ -3,7 +3,7 @@ import { createVerifyCryptosuite } from '@digitalbazaar/eddsa-jcs-2022-cryptosui
 import jsigs from 'jsonld-signatures';
 import { TandaError } from '../errors.js';
 import { createDocumentLoader } from '../jsonld/loader.js';
-import { TRUST_BUNDLE_FORMAT, TRUST_BUNDLE_TYPE, type TrustBundle } from './bundle.js';
+import { READABLE_BUNDLE_FORMATS, TRUST_BUNDLE_TYPE, type TrustBundle } from './bundle.js';
 
 /*
  * Browser-safe. A verifier trusts exactly one registry authority, pinned in its build or configuration as a did:key
@@ -34,7 +34,7 @@ export async function openTrustBundle(input: string | unknown, options: OpenOpti
     }
   }
   if (!isObject(doc) || doc.type !== TRUST_BUNDLE_TYPE) throw invalid('not a Tanda trust bundle');
-  if (doc.format !== TRUST_BUNDLE_FORMAT) throw invalid(`unsupported format ${String(doc.format)}`);
+  if (typeof doc.format !== 'number' || !READABLE_BUNDLE_FORMATS.includes(doc.format)) throw invalid(`unsupported format ${String(doc.format)}`);
   const proof = doc.proof;
   if (!isObject(proof) || typeof proof.verificationMethod !== 'string') throw invalid('unsigned');
   const signerDid = proof.verificationMethod.split('#')[0];

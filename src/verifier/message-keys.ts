@@ -35,6 +35,13 @@ export function withMessageKey(check: Check | (Omit<Check, 'id' | 'code'> & { id
     case 'issuer_accredited':
       set('until', day(d.validUntil));
       set('from', day(d.validFrom));
+      // The moment accreditation was missing (when it signed, or the date the credential is valid from).
+      if (typeof d.at === 'string') set('date', day(d.at));
+      break;
+    case 'signing_key':
+      set('signed', day(d.signedAt));
+      set('retired', day(d.retiredAt));
+      set('compromised', day(d.compromisedAt));
       break;
     case 'units_in_qualification':
       if (Array.isArray(d.units)) set('count', d.units.length);

@@ -13,8 +13,8 @@ import type { VerifierData } from './verifier-data.js';
 
 /*
  * THE verify pipeline, shared by the server (POST /verify/qr), the CLI and the browser build (browser-safe):
- * QR payload → credential → signature → issuer and accreditation on the issue date → catalogue and framework
- * levels → validity period → status from the snapshot → freshness of the verification data.
+ * QR payload → credential → signature → the signing key's state when it signed → issuer and accreditation when it
+ * signed → catalogue and framework levels → validity period → status from the snapshot → freshness of the data.
  */
 
 export interface PipelineOptions {
@@ -57,6 +57,7 @@ export async function verifyCredentialDocument(
     knownContexts: data.knownContexts,
     now,
     checkStatus: (c) => checkStatusFromBundle(c, data, now),
+    signingKey: async (verificationMethod) => data.signingKey(verificationMethod),
   });
   const byId = new Map(result.checks.map((c) => [c.id, c]));
   const ctx: MessageContext = {};
@@ -65,7 +66,7 @@ export async function verifyCredentialDocument(
   if (!isObject(credential) || !byId.get('structure')?.valid || !byId.get('context')?.valid) {
     return finish([...raw, ...result.checks].map(keyed), data, now);
   }
-  for (const id of ['structure', 'context', 'signature', 'issuer_binding'] as const) {
+  for (const id of ['structure', 'context', 'signature', 'issuer_binding', 'signing_key'] as const) {
     const c = byId.get(id);
     if (c) raw.push(c);
   }

@@ -1,4 +1,4 @@
-import type { RegistrySnapshot, SnapshotIssuer } from '../frameworks/snapshot.js';
+import type { RegistrySnapshot, SnapshotIssuer, SnapshotVerificationMethod } from '../frameworks/snapshot.js';
 import type { Qualification } from '../frameworks/types.js';
 import type { DidDocument } from '../jsonld/did-key.js';
 import { createDocumentLoader, type DocumentLoader } from '../jsonld/loader.js';
@@ -21,19 +21,25 @@ export interface VerifierData {
   /** Listed by the registry but missing here or different from the registry's copy. */
   mismatchedContexts: readonly string[];
   issuerByDid(did: string): SnapshotIssuer | undefined;
+  /** The registry's record of a body's key (status, when it was made, retired, compromised), by verification method id. */
+  signingKey(verificationMethod: string): SnapshotVerificationMethod | undefined;
   qualification(id: string): Qualification | undefined;
   statusList(url: string): StatusListSnapshot | undefined;
   /** Signature verdicts of status list credentials, computed on first use (lists are signed by their issuers). */
   verifiedLists: Map<string, Promise<boolean>>;
 }
 
-/** The DID document a did:web issuer had according to the registry: every key it ever used (rotation keeps old ones). */
+/**
+ * The DID document a did:web issuer had according to the registry: every key it ever used (rotation keeps old ones),
+ * so the signature of any of them can be checked and the `signing_key` check can say why a key's proof is refused.
+ */
 function didDocumentFor(issuer: SnapshotIssuer): DidDocument {
   const methods = issuer.verificationMethods.map((m) => ({
     id: m.id,
     type: 'Multikey' as const,
     controller: issuer.did,
     publicKeyMultibase: m.publicKeyMultibase,
+    ...(m.compromisedAt ? { revoked: m.compromisedAt } : {}),
   }));
   const ids = methods.map((m) => m.id);
   return { '@context': [DID_V1, MULTIKEY_V1], id: issuer.did, verificationMethod: methods, assertionMethod: ids, authentication: ids };
@@ -42,8 +48,10 @@ function didDocumentFor(issuer: SnapshotIssuer): DidDocument {
 export async function createVerifierData(bundle: TrustBundle, contexts: ReadonlyMap<string, object>): Promise<VerifierData> {
   const registry = bundle.registry;
   const issuers = new Map<string, SnapshotIssuer>();
+  const keys = new Map<string, SnapshotVerificationMethod>();
   for (const issuer of registry.issuers) {
     issuers.set(issuer.did, issuer);
+    for (const m of issuer.verificationMethods) keys.set(m.id, m);
     // A did:key body that rotated its key is a new DID; credentials signed before still name the old one.
     for (const m of issuer.verificationMethods) {
       const did = m.id.split('#')[0]!;
@@ -70,6 +78,7 @@ export async function createVerifierData(bundle: TrustBundle, contexts: Readonly
     knownContexts: known,
     mismatchedContexts: mismatched,
     issuerByDid: (did) => issuers.get(did),
+    signingKey: (verificationMethod) => keys.get(verificationMethod),
     qualification: (id) => qualifications.get(id),
     statusList: (url) => lists.get(url),
     verifiedLists: new Map(),

@@ -112,7 +112,7 @@ describe(`certificate round trip on ${testDialect}: PDF → raster → QR → CB
     expect(old.json().checks.find((c: { id: string }) => c.id === 'status')).toMatchObject({ code: 'revoked' });
   });
 
-  it('a typical credential (30-character name, 6 units, both levels, status, evidence) fits QR version 16 at ECC M', async () => {
+  it('a typical credential (30-character name, 6 units, both levels, status, evidence, dated proof) fits QR version 16 at ECC M', async () => {
     const issue = () =>
       issueAward(t.services, officerActor, {
         issuerId: t.issuer.id,

@@ -148,7 +148,7 @@ describe(`Open Badges 3.0: what Tanda stores and serves (${testDialect})`, () =>
   it('a registry award (GET /credentials/:id) and a VC API badge keep the type arrays the later schema build requires; only the QR form writes strings', async () => {
     const officer = (await t.login('certifying_officer')).headers;
     const qualification = (await getQualification(t.db.kysely, 'https://tanda.example/qualifications/ph-housekeeping-nc2'))!;
-    const award = await issueAward(t.services, {
+    const award = await issueAward(t.services, { id: 'test-officer', role: 'certifying_officer', issuerId: t.issuer.id }, {
       issuerId: t.issuer.id,
       qualificationId: qualification.id,
       achievedUnitIds: qualification.units.filter((u) => u.kind === 'core').map((u) => u.unitId),

@@ -166,6 +166,29 @@ describe(`registry verification on ${testDialect}`, () => {
     expect(checkCredentialAgainstRegistry({ nope: true }, snapshot)).toEqual([expect.objectContaining({ id: 'registry', valid: false, code: 'invalid_credential' })]);
   });
 
+  it('accreditation is checked when the proof was made, not only on the validFrom the signer chose', () => {
+    const signedAt = (c: ReturnType<typeof credential>, created: string) => ({ ...c, proof: { type: 'DataIntegrityProof', created } });
+    const inPeriod = credential('did:key:zph-old', hsk, '2021-05-01T00:00:00Z', alignmentsAt(hsk, '2021-05-01T00:00:00Z'));
+    // Accredited 2020-2022, signed in 2026 with validFrom written back into 2021: refused (passed on validFrom alone).
+    expect(byId(checkCredentialAgainstRegistry(signedAt(inPeriod, '2026-03-01T08:00:00Z'), snapshot), 'issuer_accredited')).toMatchObject({
+      status: 'fail',
+      code: 'accreditation_expired',
+      message: expect.stringContaining('before it signed this credential on 2026-03-01'),
+      data: { at: '2026-03-01T08:00:00.000Z' },
+    });
+    // Signed inside the period, valid from an earlier date also inside it (a re-issue keeps the award date): pass.
+    expect(byId(checkCredentialAgainstRegistry(signedAt(inPeriod, '2021-11-30T00:00:00Z'), snapshot), 'issuer_accredited')).toMatchObject({ status: 'pass', data: { at: '2021-11-30T00:00:00.000Z' } });
+    // Valid from before the accreditation began: the body would vouch for a time it was not accredited.
+    const early = credential('did:key:zph-old', hsk, '2019-06-01T00:00:00Z', alignmentsAt(hsk, '2019-06-01T00:00:00Z'));
+    expect(byId(checkCredentialAgainstRegistry(signedAt(early, '2021-11-30T00:00:00Z'), snapshot), 'issuer_accredited')).toMatchObject({
+      status: 'fail',
+      code: 'not_accredited',
+      data: { at: '2019-06-01T00:00:00.000Z' },
+    });
+    // A proof without `created` (signed before proofs were dated) is judged on validFrom alone, as before.
+    expect(byId(checkCredentialAgainstRegistry(inPeriod, snapshot), 'issuer_accredited')?.status).toBe('pass');
+  });
+
   it('an explicit issue date overrides validFrom', () => {
     const c = credential('did:key:zph-old', hsk, ISSUED, alignmentsAt(hsk, '2021-05-01T00:00:00Z'));
     expect(byId(checkCredentialAgainstRegistry(c, snapshot, { issueDate: '2021-05-01' }), 'issuer_accredited')?.status).toBe('pass');

@@ -9,8 +9,11 @@ import { qualificationTableSource, type QualificationTableInput } from '../../sr
 /**
  * The typical certificate of issue 6 in the lean shape of credential-profile.md: a 30-character holder name, a
  * KKNI level 2 qualification with 6 (or 12) units, national + AQRF level, one status entry without id, a proof
- * without `created`, built by src/credentials/build.ts so that what is measured is what is issued.
+ * dated with `created`, built by src/credentials/build.ts so that what is measured is what is issued.
  */
+/** When the fixtures' proofs say they were made (fixed, so every run signs the same bytes). */
+export const SIGNED_AT = '2026-10-20T08:15:42Z';
+
 export const HOLDER_NAME = 'Siti Rahmawati Putri Handayani'; // 30 characters
 
 /**
@@ -114,13 +117,13 @@ export interface TestIssuer {
   sign(credential: Record<string, unknown>, documentLoader: DocumentLoader): Promise<Record<string, unknown>>;
 }
 
-/** A did:key issuer from a fixed seed, so every run signs the same bytes; signs like the product (no `created`). */
+/** A did:key issuer from a fixed seed, so every run signs the same bytes; signs like the product (`created` to the second). */
 export async function testIssuer(): Promise<TestIssuer> {
   const key = await Ed25519Multikey.generate({ seed: new Uint8Array(32).fill(7) });
   const did = `did:key:${key.publicKeyMultibase}`;
   const signer = await createCachedSigner(`${did}#${key.publicKeyMultibase}`, key.secretKeyMultibase!, key.publicKeyMultibase);
   return {
     did,
-    sign: (credential, documentLoader) => signCredential(credential, { signer, documentLoader }),
+    sign: (credential, documentLoader) => signCredential(credential, { signer, documentLoader, created: SIGNED_AT }),
   };
 }

@@ -8,7 +8,7 @@ import * as cborld from '@digitalbazaar/cborld';
 import { compactTypes, decodeCredentialQr, encodeCredentialQr, qrVersionFor } from '../../src/qr/payload.js';
 import { buildTypeTable, typeTableLoaderFrom, type TypeTableSource } from '../../src/qr/type-table.js';
 import { readFileSync } from 'node:fs';
-import { HOLDERS, leanCredential, tableSourceFor, testIssuer, type TestIssuer } from './fixtures.js';
+import { HOLDERS, leanCredential, SIGNED_AT, tableSourceFor, testIssuer, type TestIssuer } from './fixtures.js';
 
 /** Every `type` as an array, the identity object's and status entry's too (which the stored form writes as strings). */
 function withTypeArrays<T>(value: T): T {
@@ -62,9 +62,10 @@ beforeAll(async () => {
 });
 
 describe('QR payload of a signed credential', () => {
-  it('signs without proof.created (data-integrity `date: null`)', () => {
+  it('signs like the product: proof.created to the second (it dates the proof for key retirement)', () => {
     expect(signed[6]!.proof).toEqual({
       type: 'DataIntegrityProof',
+      created: SIGNED_AT,
       cryptosuite: 'eddsa-rdfc-2022',
       verificationMethod: `${issuer.did}#${issuer.did.slice('did:key:'.length)}`,
       proofPurpose: 'assertionMethod',
@@ -144,16 +145,18 @@ describe('QR payload of a signed credential', () => {
     expect(await verify(decoded)).toBe(true);
   });
 
-  it('the QR version does not punish a non-Latin name: Latin ≤ v15, Khmer and Burmese (+ Latin transliteration) ≤ v16', async () => {
+  it('the QR version does not punish a non-Latin name: Latin and Khmer ≤ v16, Burmese (+ Latin transliteration) ≤ v17', async () => {
     const typeTableLoader = loaderFor(sources[6]!);
     const versions: Record<string, number> = {};
     for (const [script, holder] of Object.entries(HOLDERS)) {
       const credential = await issuer.sign(leanCredential(6, issuer.did, undefined, holder), documentLoader);
       versions[script] = (await encodeCredentialQr(credential, { registryEntryId: REGISTRY_ENTRY_ID, typeTableLoader, documentLoader })).version;
     }
-    expect(versions.latin).toBeLessThanOrEqual(15);
+    // The proof's `created` (8 B, dates proofs for key retirement) moved Latin from v15 (393 B) to v16 (401 B) and
+    // Burmese from v16 (428 B) to v17 (436 B); Khmer stays at v16 (433 B). See docs/qr-payload.md.
+    expect(versions.latin).toBeLessThanOrEqual(16);
     expect(versions.khmer).toBeLessThanOrEqual(16);
-    expect(versions.burmese).toBeLessThanOrEqual(16);
+    expect(versions.burmese).toBeLessThanOrEqual(17);
     // A transliterated native-script name costs at most one version over the Latin name, never two or three.
     expect(versions.khmer! - versions.latin!).toBeLessThanOrEqual(1);
     expect(versions.burmese! - versions.latin!).toBeLessThanOrEqual(1);

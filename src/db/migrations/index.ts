@@ -4,6 +4,7 @@ import { m0003Qr } from './0003-qr.js';
 import { m0004Status } from './0004-status.js';
 import { m0005Rpl } from './0005-rpl.js';
 import { m0006Awards } from './0006-awards.js';
+import { m0007KeyCompromise } from './0007-key-compromise.js';
 import { m0008Outbox } from './0008-outbox.js';
 import { m0009StatusListKinds } from './0009-status-list-kinds.js';
 import { m0011CandidateBodies } from './0011-candidate-bodies.js';
@@ -18,6 +19,7 @@ export const migrations: Record<string, MigrationFactory> = {
   '0004-status': m0004Status,
   '0005-rpl': m0005Rpl,
   '0006-awards': m0006Awards,
+  '0007-key-compromise': m0007KeyCompromise,
   '0008-outbox': m0008Outbox,
   '0009-status-list-kinds': m0009StatusListKinds,
   '0011-candidate-bodies': m0011CandidateBodies,

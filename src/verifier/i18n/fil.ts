@@ -135,4 +135,8 @@ export const fil: Catalogue = {
   previous_proof_missing: "May pirmang tumutukoy sa ibang pirma na nawawala",
   "related_resource.pass": "Tugma ang bawat naka-link na resource sa fingerprint nito",
   related_resource_mismatch: "May naka-link na resource na hindi tugma sa fingerprint nito",
+  "signing_key.pass": "Pinirmahan gamit ang susing ginagamit ng nag-isyu noong panahong iyon",
+  key_retired: "Pinirmahan gamit ang susing itinigil na ng nag-isyu noong {retired}, matapos iyon o sa hindi alam na oras",
+  key_compromised: "Pinirmahan gamit ang susing iniulat ng nag-isyu na ninakaw o nawala noong {compromised}: hingin sa may-hawak ang muling inisyung sertipiko",
+  signing_time_invalid: "Ang pirma ay may petsang ({signed}) bago pa umiral ang susi nito: mali ang petsa",
 };

@@ -135,4 +135,8 @@ export const id: Catalogue = {
   previous_proof_missing: "Sebuah tanda tangan merujuk ke tanda tangan lain yang tidak ada",
   "related_resource.pass": "Setiap sumber yang ditautkan cocok dengan sidik jarinya",
   related_resource_mismatch: "Sebuah sumber yang ditautkan tidak cocok dengan sidik jarinya",
+  "signing_key.pass": "Ditandatangani dengan kunci yang sedang digunakan penerbit saat itu",
+  key_retired: "Ditandatangani dengan kunci yang sudah tidak dipakai penerbit sejak {retired}, setelah itu atau pada waktu yang tidak diketahui",
+  key_compromised: "Ditandatangani dengan kunci yang dilaporkan dicuri atau hilang oleh penerbit pada {compromised}: mintalah sertifikat terbitan ulang kepada pemegangnya",
+  signing_time_invalid: "Tanda tangan menyebut tanggal ({signed}) sebelum kuncinya ada: tanggal itu palsu",
 };

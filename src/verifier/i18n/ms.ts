@@ -135,4 +135,8 @@ export const ms: Catalogue = {
   previous_proof_missing: "Satu tandatangan merujuk kepada tandatangan lain yang tiada",
   "related_resource.pass": "Setiap sumber yang dipautkan sepadan dengan cap jarinya",
   related_resource_mismatch: "Satu sumber yang dipautkan tidak sepadan dengan cap jarinya",
+  "signing_key.pass": "Ditandatangani dengan kunci yang digunakan pengeluar pada masa itu",
+  key_retired: "Ditandatangani dengan kunci yang tidak lagi digunakan pengeluar sejak {retired}, selepas itu atau pada masa yang tidak diketahui",
+  key_compromised: "Ditandatangani dengan kunci yang dilaporkan dicuri atau hilang oleh pengeluar pada {compromised}: minta sijil yang dikeluarkan semula daripada pemegangnya",
+  signing_time_invalid: "Tandatangan menyatakan tarikh ({signed}) sebelum kuncinya wujud: tarikh itu palsu",
 };

@@ -135,4 +135,8 @@ export const vi: Catalogue = {
   previous_proof_missing: "Một chữ ký tham chiếu đến một chữ ký khác bị thiếu",
   "related_resource.pass": "Mọi tài nguyên liên kết đều khớp với dấu vân tay của nó",
   related_resource_mismatch: "Một tài nguyên liên kết không khớp với dấu vân tay của nó",
+  "signing_key.pass": "Được ký bằng khóa mà bên cấp đang dùng vào thời điểm đó",
+  key_retired: "Được ký bằng khóa mà bên cấp đã ngừng dùng từ {retired}, sau thời điểm đó hoặc vào lúc không rõ",
+  key_compromised: "Được ký bằng khóa mà bên cấp đã báo bị đánh cắp hoặc mất vào {compromised}: hãy hỏi người sở hữu chứng chỉ được cấp lại",
+  signing_time_invalid: "Chữ ký ghi ngày ({signed}) trước khi khóa của nó tồn tại: ngày này là sai",
 };
