@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { typicalCredential } from '../../bench/credentials.js';
 import { issueAward } from '../../src/awards/award-service.js';
 import { createUser } from '../../src/auth/tokens.js';
 import { nowIso } from '../../src/db/database.js';
@@ -11,6 +10,8 @@ import type { Actor } from '../../src/policy/policy.js';
 import { hashPassword } from '../../src/rpl/passwords.js';
 import { createSession } from '../../src/rpl/sessions.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
+import { badge } from '../helpers/credentials.js';
+import { setIssuerProfile } from '../../src/issuers/profile.js';
 import { testDialect } from '../helpers/db.js';
 import { FILES, HOUSEKEEPING, HOUSEKEEPING_UNITS, housekeepingAssessment, multipart, rplFixture, type RplFixture } from '../rpl/fixtures.js';
 
@@ -139,12 +140,16 @@ const GRID: Row[] = [
   { route: 'GET /trust-bundle/authority', ok: WHO, request: get(() => '/trust-bundle/authority') },
   { route: 'GET /verify', ok: WHO, request: get(() => '/verify') },
   { route: 'GET /verify/app.js', ok: WHO, request: get(() => '/verify/app.js') },
+  { route: 'GET /verify/app.css', ok: WHO, request: get(() => '/verify/app.css') },
+  { route: 'GET /verify/pdf.mjs', ok: WHO, request: get(() => '/verify/pdf.mjs') },
+  { route: 'GET /verify/pdf.worker.mjs', ok: WHO, request: get(() => '/verify/pdf.worker.mjs') },
   { route: 'GET /verify/sw.js', ok: WHO, request: get(() => '/verify/sw.js') },
   { route: 'GET /verify/zxing_reader.wasm', ok: WHO, request: get(() => '/verify/zxing_reader.wasm') },
   { route: 'GET /verify/offline.html', ok: WHO, request: get(() => '/verify/offline.html') },
   { route: 'GET /status/:listId', ok: WHO, request: get(() => `/status/${listId}`) },
   { route: 'GET /issuers', ok: WHO, request: get(() => '/issuers') },
   { route: 'GET /issuers/:id/did.json', ok: WHO, request: get(() => `/issuers/${OTHER_BODY}/did.json`) },
+  { route: 'GET /issuers/:id/profile', ok: WHO, request: get(() => `/issuers/${OTHER_BODY}/profile`) },
   { route: 'GET /frameworks', ok: WHO, request: get(() => '/frameworks') },
   { route: 'GET /frameworks/:id', ok: WHO, request: get(() => '/frameworks/ph-pqf') },
   { route: 'GET /qualifications', ok: WHO, request: get(() => '/qualifications') },
@@ -208,6 +213,9 @@ const GRID: Row[] = [
     },
   },
   { route: 'POST /issuers/:id/accreditations', ok: ALL_ADMINS, request: () => ({ url: `/issuers/${OTHER_BODY}/accreditations`, payload: { country: 'PH', sectors: [`Grid ${unique()}`], validFrom: '2026-01-01' } }) },
+  { route: 'PUT /issuers/:id/profile', ok: [...ALL_ADMINS, 'certifying_officer@own'], request: () => ({ url: `/issuers/${t.issuer.id}/profile`, payload: { signatoryName: 'Grid Signatory', signatoryTitle: 'Director' } }) },
+  // Repeating a compromise resumes the first report: every admin's call succeeds without compromising the new key.
+  { route: 'POST /issuers/:id/keys/compromise', ok: ALL_ADMINS, request: () => ({ url: `/issuers/${OTHER_BODY}/keys/compromise`, payload: { reason: 'access grid' } }) },
   { route: 'POST /assessment-centres', ok: ALL_ADMINS, request: () => ({ url: '/assessment-centres', payload: { issuerId: OTHER_BODY, name: `Grid centre ${unique()}`, country: 'SA' } }) },
 
   // Returnee profiles (`own` was registered by the own body).
@@ -291,7 +299,7 @@ const GRID: Row[] = [
     request: async (who) => {
       const body = bodyOf(who) ?? t.issuer.id;
       const issuer = await t.db.kysely.selectFrom('issuers').select('did').where('id', '=', body).executeTakeFirstOrThrow();
-      return { url: '/credentials/issue', payload: { credential: typicalCredential(issuer.did) } };
+      return { url: '/credentials/issue', payload: { credential: badge(issuer.did) } };
     },
   },
   { route: 'GET /credentials/:id', ...RETURNEE_READ, request: get(() => `/credentials/${credentialId}`) },
@@ -341,6 +349,7 @@ beforeAll(async () => {
   t = await createTestContext();
   f = await rplFixture(t);
   await createIssuer(t.db.kysely, t.services.keys, t.services.config.publicUrl, { id: OTHER_BODY, name: 'Other Body', country: 'ID', didMethod: 'web' });
+  await setIssuerProfile(t.db.kysely, OTHER_BODY, { signatoryName: 'Other Signatory', signatoryTitle: 'Chair' }, 'grid');
   for (const role of STAFF) {
     for (const body of BODIES) {
       const issuerId = body === 'own' ? t.issuer.id : body === 'other' ? OTHER_BODY : null;

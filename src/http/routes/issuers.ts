@@ -59,6 +59,7 @@ export const issuerRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.post<{ Params: { id: string }; Body: { reason: string; verificationMethod?: string } }>('/issuers/:id/keys/compromise', {
+    onRequest: signedIn,
     schema: {
       tags: ['issuers'],
       summary: 'Report a signing key compromised (admin): nothing it signed verifies, the body gets a new key and its credentials are re-issued under it; safe to repeat',
@@ -73,8 +74,8 @@ export const issuerRoutes: FastifyPluginAsync = async (app) => {
       response: { 200: compromiseOutcome },
     },
   }, async (request) => {
-    authorize(request.user, 'compromise_key', { kind: 'body', issuerId: request.params.id });
-    const user = request.user!;
+    const user = actorOf(request);
+    authorize(user, 'compromise_key', { kind: 'body', issuerId: request.params.id });
     const outcome = await compromiseKey(
       { db, keys, status: app.services.status, outbox: app.services.rpl.outbox },
       { issuerId: request.params.id, verificationMethod: request.body.verificationMethod, reason: request.body.reason, actor: { by: user.id, userId: user.id } },

@@ -19,7 +19,6 @@ export const webRoutes: FastifyPluginAsync<{ source?: BundleSource }> = async (a
   app.get('/verify/app.js', hidden, async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(await asset('app.js')),
   );
-  app.get('/verify/app.css', hidden, async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(CSS));
   // pdf.js, loaded by the page only when a PDF is picked (module and its worker).
   for (const name of ['pdf.mjs', 'pdf.worker.mjs'] as const) {
     app.get(`/verify/${name}`, hidden, async (_request, reply) =>
