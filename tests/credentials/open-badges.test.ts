@@ -15,7 +15,7 @@ import { seedRegistry } from '../../src/frameworks/seed.js';
 import { compactTypes } from '../../src/qr/payload.js';
 import { buildListCredential } from '../../src/status/list-credential.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
-import { badge } from '../helpers/credentials.js';
+import { badge, officerOf } from '../helpers/credentials.js';
 import { testDialect } from '../helpers/db.js';
 
 /*
@@ -148,7 +148,7 @@ describe(`Open Badges 3.0: what Tanda stores and serves (${testDialect})`, () =>
   it('a registry award (GET /credentials/:id) and a VC API badge keep the type arrays the later schema build requires; only the QR form writes strings', async () => {
     const officer = (await t.login('certifying_officer')).headers;
     const qualification = (await getQualification(t.db.kysely, 'https://tanda.example/qualifications/ph-housekeeping-nc2'))!;
-    const award = await issueAward(t.services, { id: 'test-officer', role: 'certifying_officer', issuerId: t.issuer.id }, {
+    const award = await issueAward(t.services, await officerOf(t), {
       issuerId: t.issuer.id,
       qualificationId: qualification.id,
       achievedUnitIds: qualification.units.filter((u) => u.kind === 'core').map((u) => u.unitId),

@@ -1,3 +1,5 @@
+import type { Actor } from '../../src/policy/policy.js';
+import type { TestContext } from './app.js';
 import { buildCredential } from '../../src/credentials/build.js';
 
 /**
@@ -20,3 +22,9 @@ export const badge = (did: string, overrides: { validFrom?: string; validUntil?:
     validFrom: overrides.validFrom ?? '2026-01-01T00:00:00Z',
     ...(overrides.validUntil ? { validUntil: overrides.validUntil } : {}),
   });
+
+/** A certifying officer of the test body, as the policy sees them (awards are issued and revoked as one). */
+export async function officerOf(t: { login: TestContext['login']; issuer: { id: string } }): Promise<Actor> {
+  const { userId } = await t.login('certifying_officer');
+  return { id: userId, role: 'certifying_officer', issuerId: t.issuer.id };
+}

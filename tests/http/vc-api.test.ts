@@ -10,7 +10,7 @@ import { trustBundleService } from '../../src/trust/service.js';
 import { verifyCredentialDocument } from '../../src/verifier/pipeline.js';
 import { createVerifierData } from '../../src/verifier/verifier-data.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
-import { badge } from '../helpers/credentials.js';
+import { badge, officerOf } from '../helpers/credentials.js';
 import { testDialect } from '../helpers/db.js';
 
 let t: TestContext;
@@ -173,7 +173,7 @@ describe(`no ungoverned credential on ${testDialect}`, () => {
   });
 
   it('recognises the body\'s registry award as one, online and offline', async () => {
-    const award = await issueAward(t.services, { id: 'test-officer', role: 'certifying_officer', issuerId: t.issuer.id }, {
+    const award = await issueAward(t.services, await officerOf(t), {
       issuerId: t.issuer.id,
       qualificationId: housekeeping.id,
       achievedUnitIds: housekeeping.units.filter((u) => u.kind === 'core').map((u) => u.unitId),

@@ -1,3 +1,4 @@
+import { officerOf } from '../helpers/credentials.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compromiseKeyCommand } from '../../src/cli/keys.js';
 import type { SignedCredential } from '../../src/credentials/sign.js';
@@ -73,7 +74,7 @@ describe(`reporting a key compromised, on ${testDialect}`, () => {
     old.held = await award(t, second.userId, 'Jun Bautista');
     old.unheld = await award(t);
     old.fraud = await award(t);
-    await t.services.status.revoke({ credentialId: old.fraud.id as string, actor: { id: 'test-officer', role: 'certifying_officer', issuerId: t.issuer.id }, reason: 'fraud' });
+    await t.services.status.revoke({ credentialId: old.fraud.id as string, actor: await officerOf(t), reason: 'fraud' });
     compromised = (await t.services.keys.currentKey(t.issuer.id)).verificationMethod;
     // Until the report, its credentials verify (and the server's registry snapshot is now warm).
     expect((await serverVerify(t, old.unheld)).statusCode).toBe(200);

@@ -1,3 +1,4 @@
+import { officerOf } from '../helpers/credentials.js';
 import type { SignedCredential } from '../../src/credentials/sign.js';
 import { bundledContexts } from '../../src/jsonld/index.js';
 import { openTrustBundle } from '../../src/trust/open.js';
@@ -11,7 +12,7 @@ export type CheckLine = { id: string; status: string; code?: string };
 
 /** A catalogue award of the test body (registry seeded by rplFixture), optionally held by a returnee's account. */
 export async function award(t: TestContext, holderUserId: string | null = null, name = 'Rosalinda Bautista'): Promise<SignedCredential> {
-  const issued = await t.services.rpl.issueAward({ id: 'test-officer', role: 'certifying_officer', issuerId: t.issuer.id }, { issuerId: t.issuer.id, qualificationId: HOUSEKEEPING, achievedUnitIds: HOUSEKEEPING_UNITS, holder: { name }, holderUserId });
+  const issued = await t.services.rpl.issueAward(await officerOf(t), { issuerId: t.issuer.id, qualificationId: HOUSEKEEPING, achievedUnitIds: HOUSEKEEPING_UNITS, holder: { name }, holderUserId });
   return issued.credential;
 }
 

@@ -1,3 +1,4 @@
+import { officerOf } from '../helpers/credentials.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -92,7 +93,7 @@ describe.skipIf(!present)('the employer\'s verdict in headless Chromium', () => 
     await seedRegistry(t.db.kysely, { issuers: [t.issuer.id] });
     const qualification = (await getQualification(t.db.kysely, 'https://tanda.example/qualifications/ph-housekeeping-nc2'))!;
     const holder = 'Rosalinda Aquino Bautista';
-    const award = await issueAward(t.services, { id: 'test-officer', role: 'certifying_officer', issuerId: t.issuer.id }, {
+    const award = await issueAward(t.services, await officerOf(t), {
       issuerId: t.issuer.id,
       qualificationId: qualification.id,
       achievedUnitIds: qualification.units.filter((u) => u.kind === 'core').map((u) => u.unitId),
