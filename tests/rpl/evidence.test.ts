@@ -186,7 +186,11 @@ describe(`evidence files are never left behind on ${testDialect}`, () => {
     const before = filesOnDisk();
     const inFlight = await startUpload(url, open, cMe, Buffer.concat([FILES.jpeg(), Buffer.alloc(2000, 9)]), 500);
     await vi.waitFor(() => expect(stagingFiles().length).toBeGreaterThan(0), { timeout: 10_000 });
-    const erased = await t.app.inject({ method: 'POST', url: `/candidates/${c.id}/erasure`, headers: f.admin });
+    // An admin erases on the returnee's request only with a stated reason (the access policy's rule).
+    const erased = await t.app.inject({ method: 'POST', url: `/candidates/${c.id}/erasure`, headers: { ...f.admin, 'x-tanda-access-reason': 'erasure requested by the returnee' } });
+    // A refused erasure must not leave the upload hanging: it would hold the server open and its staged file would
+    // fail the sweep test after this one.
+    if (erased.statusCode !== 200) inFlight.req.destroy();
     expect(erased.statusCode).toBe(200);
     inFlight.finish();
     const res = await inFlight.response;
