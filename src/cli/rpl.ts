@@ -5,6 +5,7 @@ import { importCohort, type CohortRowReport } from '../rpl/cohort-import.js';
 import { OPERATOR, authorize } from '../policy/policy.js';
 import { ORPHAN_GRACE_MS, sweepEvidence } from '../rpl/evidence.js';
 import type { Services } from '../services.js';
+import { cliActor } from './actor.js';
 import { progressBar } from './progress.js';
 
 export const RPL_HELP = `usage: tanda rpl <command>
@@ -50,18 +51,12 @@ export async function rplCommand(argv: string[], services: Services): Promise<nu
         err(RPL_HELP);
         return 2;
       }
-      const kysely = services.db.kysely;
-      const assessor = await kysely.selectFrom('users').select(['id', 'name', 'role', 'issuer_id']).where((eb) => eb.or([eb('id', '=', values.assessor!), eb('email', '=', values.assessor!.toLowerCase())])).executeTakeFirst();
-      if (!assessor) {
-        err(`no user ${values.assessor}`);
-        return 1;
-      }
-      // The decisions are the assessor's: the import is done, and recorded, as theirs.
-      const actor = { id: assessor.id, name: assessor.name, role: assessor.role, issuerId: assessor.issuer_id };
+      // The decisions are the assessor's: the import is done, and recorded, as theirs (an active staff account).
+      const actor = await cliActor(services.db.kysely, values.assessor);
       authorize(actor, 'import', { kind: 'cohort', issuerId: values.issuer });
       const ref = values.ref ?? `${values.date}-${values.centre ?? values.country ?? 'cohort'}`;
       const report = await importCohort(services.rpl, actor, fs.readFileSync(file, 'utf8'), {
-        issuerId: values.issuer, qualification: values.qualification, assessorId: assessor.id, centreId: values.centre ?? null,
+        issuerId: values.issuer, qualification: values.qualification, assessorId: actor.id, centreId: values.centre ?? null,
         country: values.country ?? null, assessedOn: values.date, cohortRef: ref,
       }, progressPrinter());
       if (values.report) fs.writeFileSync(values.report, `${JSON.stringify(report, null, 2)}\n`);

@@ -176,14 +176,10 @@ const GRID: Row[] = [
     // The import is done as the assessor it names: their decisions, recorded as theirs.
     command: 'rpl import-cohort', run: rplCommand, asFlag: '--assessor',
     ok: ['assessor@own'],
-    // The assessor is looked up without cliActor: a returnee or a disabled officer named as assessor is refused by the
-    // policy (forbidden), not as an account the command line does not act as.
-    invalid: [],
+    // Named through cliActor like every --as: a returnee, a disabled or an unknown account is not acted as.
+    invalid: NOT_STAFF,
     special: {
       operator: { exit: 2 }, // no --assessor: usage
-      unknown: { exit: 1 }, // "no user …" on stderr
-      // The policy lets a disabled assessor of the body through; the import then finds no active assessor.
-      'disabled:assessor': { code: 'validation_failed' },
     },
     argv: () => {
       const u = unique();
