@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rotateKeyCommand } from '../../src/cli/keys.js';
 import { signCredential } from '../../src/credentials/sign.js';
+import { captured } from '../helpers/cli.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
 import { badge as award } from '../status/fixtures.js';
@@ -12,18 +13,8 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = process.stdout.write.bind(process.stdout);
-  const e = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((c: string) => ((out += c), true)) as typeof process.stdout.write;
-  process.stderr.write = ((c: string) => ((err += c), true)) as typeof process.stderr.write;
-  try {
-    return { code: await rotateKeyCommand(argv, t.services), out, err };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
+  const { value: code, out, err } = await captured(() => rotateKeyCommand(argv, t.services));
+  return { code, out, err };
 }
 
 describe(`tanda rotate-key on ${testDialect}`, () => {

@@ -1,11 +1,10 @@
-import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dataModelViolations, isDateTimeStamp, isUrl } from '../../src/credentials/data-model.js';
 import { signCredential } from '../../src/credentials/sign.js';
 import { verifyCredential } from '../../src/credentials/verify.js';
 import { bundledContexts, nodeDocumentLoader } from '../../src/jsonld/index.js';
-import { createCachedSigner, type Signer } from '../../src/keys/signer.js';
-import { badge } from '../helpers/credentials.js';
+import type { Signer } from '../../src/keys/signer.js';
+import { badge, newDidKey } from '../helpers/credentials.js';
 
 type Json = Record<string, unknown>;
 const DID = 'did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2';
@@ -73,10 +72,7 @@ describe('the verifier checks the same rules (a conforming verifier MUST check e
   let signer: Signer;
   let did: string;
   beforeAll(async () => {
-    const pair = await Ed25519Multikey.generate();
-    const e = await pair.export({ publicKey: true, secretKey: true, includeContext: false });
-    did = `did:key:${e.publicKeyMultibase}`;
-    signer = await createCachedSigner(`${did}#${e.publicKeyMultibase}`, e.secretKeyMultibase!, e.publicKeyMultibase);
+    ({ did, signer } = await newDidKey());
   });
 
   it('a signed credential whose validity dates are not dateTimeStamps is malformed, with the rule named', async () => {

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,13 +8,13 @@ import { buildCredential, type Award } from '../../src/credentials/build.js';
 import { dataModelViolations } from '../../src/credentials/data-model.js';
 import { signCredential } from '../../src/credentials/sign.js';
 import { nodeDocumentLoader } from '../../src/jsonld/index.js';
-import { createCachedSigner, type Signer } from '../../src/keys/signer.js';
+import type { Signer } from '../../src/keys/signer.js';
 import { getQualification } from '../../src/frameworks/catalogue-repository.js';
 import { seedRegistry } from '../../src/frameworks/seed.js';
 import { compactTypes } from '../../src/qr/payload.js';
 import { buildListCredential } from '../../src/status/list-credential.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
-import { badge, officerOf } from '../helpers/credentials.js';
+import { badge, newDidKey, officerOf } from '../helpers/credentials.js';
 import { testDialect } from '../helpers/db.js';
 
 /*
@@ -71,10 +70,7 @@ const shapes: Array<[string, Json]> = [
 let signer: Signer;
 let did: string;
 beforeAll(async () => {
-  const pair = await Ed25519Multikey.generate();
-  const e = await pair.export({ publicKey: true, secretKey: true, includeContext: false });
-  did = `did:key:${e.publicKeyMultibase}`;
-  signer = await createCachedSigner(`${did}#${e.publicKeyMultibase}`, e.secretKeyMultibase!, e.publicKeyMultibase);
+  ({ did, signer } = await newDidKey());
 });
 
 describe('Open Badges 3.0: every credential Tanda builds', () => {

@@ -1,14 +1,13 @@
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
-import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import jsigs from 'jsonld-signatures';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Check } from '../../src/credentials/checks.js';
 import { signCredential } from '../../src/credentials/sign.js';
 import { verifyCredential, type VerifyOptions } from '../../src/credentials/verify.js';
 import { bundledContexts, nodeDocumentLoader } from '../../src/jsonld/index.js';
-import { createCachedSigner, type Signer } from '../../src/keys/signer.js';
-import { badge } from '../helpers/credentials.js';
+import type { Signer } from '../../src/keys/signer.js';
+import { badge, newDidKey } from '../helpers/credentials.js';
 
 type Json = Record<string, unknown>;
 const documentLoader = nodeDocumentLoader();
@@ -19,15 +18,8 @@ interface Key { did: string; signer: Signer }
 let issuer: Key;
 let notary: Key;
 
-async function newKey(): Promise<Key> {
-  const pair = await Ed25519Multikey.generate();
-  const e = await pair.export({ publicKey: true, secretKey: true, includeContext: false });
-  const did = `did:key:${e.publicKeyMultibase}`;
-  return { did, signer: await createCachedSigner(`${did}#${e.publicKeyMultibase}`, e.secretKeyMultibase!, e.publicKeyMultibase) };
-}
-
 beforeAll(async () => {
-  [issuer, notary] = await Promise.all([newKey(), newKey()]);
+  [issuer, notary] = await Promise.all([newDidKey(), newDidKey()]);
 });
 
 const proofsOf = (doc: Json): Json[] => (doc.proof === undefined ? [] : Array.isArray(doc.proof) ? (doc.proof as Json[]) : [doc.proof as Json]);
@@ -76,7 +68,7 @@ describe('proof sets (VC Data Integrity §2.1.2)', () => {
   });
 
   it('a set with no proof by the issuer fails issuer binding', async () => {
-    const other = await newKey();
+    const other = await newDidKey();
     const signed = await addProof(await addProof(badge(issuer.did), notary), other);
     const result = await verifyCredential(signed, options);
     expect(check(result.checks, 'signature')).toMatchObject({ valid: true });
@@ -99,7 +91,7 @@ describe('proof chains (VC Data Integrity §2.1.3, §4.5)', () => {
   it('previousProof as a list of ids verifies', async () => {
     const SECOND = 'urn:uuid:4f7b4a58-2d36-4c4e-9f49-1a8f6bb2a002';
     const set = await addProof(await addProof(badge(issuer.did), issuer, { id: FIRST }), notary, { id: SECOND });
-    const chained = await addProof(set, await newKey(), { previousProof: [FIRST, SECOND] });
+    const chained = await addProof(set, await newDidKey(), { previousProof: [FIRST, SECOND] });
     expect((await verifyCredential(chained, options)).verified).toBe(true);
   });
 

@@ -1,3 +1,5 @@
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import { createCachedSigner, type Signer } from '../../src/keys/signer.js';
 import type { Actor } from '../../src/policy/policy.js';
 import type { TestContext } from './app.js';
 import { buildCredential } from '../../src/credentials/build.js';
@@ -27,4 +29,12 @@ export const badge = (did: string, overrides: { validFrom?: string; validUntil?:
 export async function officerOf(t: { login: TestContext['login']; issuer: { id: string } }): Promise<Actor> {
   const { userId } = await t.login('certifying_officer');
   return { id: userId, role: 'certifying_officer', issuerId: t.issuer.id };
+}
+
+/** A fresh did:key and a signer for it: an issuer outside any registry, for tests that sign by hand. */
+export async function newDidKey(): Promise<{ did: string; signer: Signer }> {
+  const pair = await Ed25519Multikey.generate();
+  const e = await pair.export({ publicKey: true, secretKey: true, includeContext: false });
+  const did = `did:key:${e.publicKeyMultibase}`;
+  return { did, signer: await createCachedSigner(`${did}#${e.publicKeyMultibase}`, e.secretKeyMultibase!, e.publicKeyMultibase) };
 }

@@ -7,6 +7,7 @@ import { createIssuer } from '../../src/issuers/issuers.js';
 import { listAudit, verifyAuditChain } from '../../src/rpl/audit.js';
 import type { StatusService } from '../../src/status/status-service.js';
 import { verifyQrText } from '../../src/verifier/pipeline.js';
+import { captured } from '../helpers/cli.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
 import { housekeepingAssessment, rplFixture, type RplFixture } from '../rpl/fixtures.js';
@@ -49,14 +50,8 @@ async function certifiedCase(): Promise<{ credentialId: string; email: string; u
 }
 
 async function runCli(argv: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const o = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((c: string) => ((out += c), true)) as typeof process.stdout.write;
-  try {
-    return { code: await compromiseKeyCommand(argv, t.services), out };
-  } finally {
-    process.stdout.write = o;
-  }
+  const { value: code, out } = await captured(() => compromiseKeyCommand(argv, t.services));
+  return { code, out };
 }
 
 const notices = () => t.db.kysely.selectFrom('notifications').select(['recipient', 'channel', 'body']).where('template', '=', TEMPLATE).orderBy('recipient').execute();

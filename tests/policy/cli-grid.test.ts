@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueAward } from '../../src/awards/award-service.js';
 import { certificatesCommand, CERTIFICATES_HELP } from '../../src/cli/certificates.js';
 import { issuersCommand, ISSUERS_HELP } from '../../src/cli/issuers.js';
@@ -18,6 +18,7 @@ import { isTandaError } from '../../src/errors.js';
 import { createIssuer } from '../../src/issuers/issuers.js';
 import { setIssuerProfile } from '../../src/issuers/profile.js';
 import type { Services } from '../../src/services.js';
+import { captured } from '../helpers/cli.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
 import { HOUSEKEEPING, HOUSEKEEPING_UNITS, rplFixture, type RplFixture } from '../rpl/fixtures.js';
@@ -201,19 +202,6 @@ async function adminToken(argv: string[]): Promise<number> {
   } finally {
     process.env = saved;
     fs.rmSync(data, { recursive: true, force: true });
-  }
-}
-
-async function captured<T>(fn: () => Promise<T>): Promise<{ value: T; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-  try {
-    return { value: await fn(), out: out.join(''), err: err.join('') };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
   }
 }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rplCommand } from '../../src/cli/rpl.js';
+import { captured } from '../helpers/cli.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
 import { HONG_KONG_CENTRE, HOUSEKEEPING, rplFixture, type RplFixture } from './fixtures.js';
@@ -20,18 +21,8 @@ const HEADER = 'full_name,email,phone,sex,birth_year,country_of_work,sector,year
 const ALL_C = 'TRS5123111=C;TRS5123112=C;TRS5123113=C;TRS5123114=C;TRS5123115=C;TRS5123122=C';
 
 async function runCli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = process.stdout.write.bind(process.stdout);
-  const e = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((c: string) => ((out += c), true)) as typeof process.stdout.write;
-  process.stderr.write = ((c: string) => ((err += c), true)) as typeof process.stderr.write;
-  try {
-    return { code: await rplCommand(argv, t.services), out, err };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
+  const { value: code, out, err } = await captured(() => rplCommand(argv, t.services));
+  return { code, out, err };
 }
 
 describe(`cohort import on ${testDialect}`, () => {
