@@ -18,6 +18,7 @@ import { certificatePhoto, deskPhoto, serveVerifier } from '../tests/web/helpers
 import { photoCorpus } from '../tests/web/photo-corpus.js';
 import { qrFromFile } from '../src/cli/qr-decode.js';
 import { percentiles } from './measure.js';
+import { allMethodWordings } from '../src/awards/evidence-wording.js';
 
 const RUNS = 200;
 const WORDS = 'clean prepare room guest serve food safety hygiene install wire repair weld cook bake care elderly child drive operate machine maintain record stock handle cargo paint build measure inspect assist patient communicate customer report'.split(' ');
@@ -49,6 +50,9 @@ async function scaledBundle(base: TrustBundle): Promise<TrustBundle> {
     unsigned.statusLists.push({ ...template, url: `https://tanda.test/status/${id}`, credential: { ...template.credential, id: `https://tanda.test/status/${id}`, issuer: did } });
   }
   const model = b.registry.qualifications[0]!;
+  // As the registry publishes them (awards/type-tables.ts): every method wording, and the places of a body's centres.
+  const methodWordings = allMethodWordings();
+  const places = ['RPL', 'RPL, PH', 'RPL, Hong Kong, HK', 'RPL, HK', 'RPL, Dubai, AE', 'RPL, AE'];
   const table = b.typeTables[0]!;
   for (let i = b.registry.qualifications.length; i < 5000; i++) {
     const units = Array.from({ length: 8 }, (_, k) => {
@@ -59,7 +63,7 @@ async function scaledBundle(base: TrustBundle): Promise<TrustBundle> {
     unsigned.registry.qualifications.push(q);
     unsigned.typeTables.push({
       registryEntryId: 101 + i,
-      source: { ...table.source, urls: [...table.source.urls.slice(0, 3), q.id], anyUris: [...table.source.anyUris.slice(0, 2), ...units.map((u) => u.unitId)], strings: [...table.source.strings.slice(0, 16), q.titles.en!, ...units.map((u) => u.titles.en)] },
+      source: { ...table.source, urls: [...table.source.urls.slice(0, 3), q.id], anyUris: [...table.source.anyUris.slice(0, 2), ...units.map((u) => u.unitId)], strings: [...table.source.strings.slice(0, 16), q.titles.en!, ...units.map((u) => u.titles.en), ...methodWordings, ...places] },
     });
   }
   const authority = await keyFromSeed(51);

@@ -1,5 +1,7 @@
 import type { Config } from './config.js';
-import type { Db } from './db/database.js';
+import type { Db, Executor } from './db/database.js';
+import { publishTypeTables } from './awards/type-tables.js';
+import { inTransaction } from './frameworks/import-errors.js';
 import { issueAward } from './awards/award-service.js';
 import { CertificateService } from './certificates/certificate-service.js';
 import { registryAwardCheck, type AwardListView } from './awards/award-check.js';
@@ -34,6 +36,12 @@ export interface Services {
   rpl: RplContext;
   /** Drops the registry snapshot verification reuses, after a change that must count at once (a key compromise). */
   registryChanged(): void;
+  /**
+   * Publishes the QR type tables the registry now calls for (awards/type-tables.ts), opening an award list for an
+   * accredited body that has none: call it in the transaction that recorded a catalogue entry, an accreditation, an
+   * assessment centre, a mapping table or a new key.
+   */
+  publishTypeTables(ex?: Executor): Promise<number[]>;
 }
 
 export function createServices(config: Config, db: Db): Services {
@@ -92,6 +100,7 @@ export function createServices(config: Config, db: Db): Services {
     rpl,
     certificates: new CertificateService({ config, db, documentLoader, credentials }),
     registryChanged: registry.invalidate,
+    publishTypeTables: (ex = db.kysely) => inTransaction(ex, (tx) => publishTypeTables(tx, (t, issuerId) => status.openAwardListUrl(t, issuerId))),
   };
 }
 

@@ -8,8 +8,8 @@ import { getQualification } from '../frameworks/catalogue-repository.js';
 import { listMappingTables } from '../frameworks/framework-repository.js';
 import type { Qualification } from '../frameworks/types.js';
 import { findIssuer } from '../issuers/issuers.js';
-import { qualificationTableSource } from '../qr/table-source.js';
-import { addTypeTableVersion, latestTypeTable } from '../qr/type-table-repository.js';
+import { latestTypeTable } from '../qr/type-table-repository.js';
+import { AWARD_CRITERIA, publishTypeTables } from './type-tables.js';
 import { buildCredential } from '../credentials/build.js';
 import type { CredentialService } from '../credentials/service.js';
 import type { Db } from '../db/database.js';
@@ -31,8 +31,8 @@ export interface AwardInput {
   /** Language printed beside English on the certificate (the issuer's national language by default). */
   printLang?: string | undefined;
   validFrom?: Date | undefined;
-  /** How and where it was assessed (methods, place) for the credential's `evidence[]`; never the private documents. */
-  evidence?: { description: string } | undefined;
+  /** How and where it was assessed for the credential's `evidence[]` (evidence-wording.ts); never the private documents. */
+  evidence?: { name?: string; description: string } | undefined;
   /** Runs in the issuing transaction after the credential is stored (e.g. an RPL case moves to certified). */
   afterStore?: (tx: Executor, signed: SignedCredential) => Promise<void>;
 }
@@ -108,10 +108,7 @@ export async function issueAward(deps: AwardDeps, actor: Actor, input: AwardInpu
       kind,
       name: pickText(qualification.titles),
       description: pickText(qualification.descriptions ?? qualification.titles),
-      criteria:
-        kind === 'full_qualification'
-          ? 'Assessed competent in every core unit of the qualification through Recognition of Prior Learning.'
-          : 'Assessed competent in the units listed through Recognition of Prior Learning.',
+      criteria: AWARD_CRITERIA[kind],
       alignment,
     },
     validFrom,
@@ -134,7 +131,7 @@ export async function issueAward(deps: AwardDeps, actor: Actor, input: AwardInpu
       await assertAccredited(tx, { issuerId: input.issuerId, qualificationId: qualification.id, date: new Date() });
     },
     afterStore: async (tx, signed) => {
-      registryEntryId = await ensureTypeTable(tx, qualification, issuer.name, signed);
+      registryEntryId = await ensureTypeTable(tx, qualification, signed);
       await tx
         .insertInto('awards')
         .values({
@@ -158,47 +155,23 @@ export async function issueAward(deps: AwardDeps, actor: Actor, input: AwardInpu
 }
 
 /**
- * The CBOR-LD table this credential encodes with: the qualification's newest one if it already knows this issuer's
- * key and status list, else a new version (tables are frozen once created, so printed codes keep decoding).
+ * The CBOR-LD table this credential encodes with: the qualification's newest, published by the registry when the
+ * body was accredited, its key made or its award list opened (type-tables.ts). A value the table lacks (a wording,
+ * a mapping that changed since) is written uncompressed rather than making a version no verifier has seen. Only
+ * when the table lacks the signer's DID, key or status list (a path that did not publish, a list that just filled)
+ * is a version published here, so the QR code stays small; verifiers then need their next refresh.
  */
-async function ensureTypeTable(tx: Executor, qualification: Qualification, issuerName: string, signed: SignedCredential): Promise<number> {
+async function ensureTypeTable(tx: Executor, qualification: Qualification, signed: SignedCredential): Promise<number> {
   const issuerDid = typeof signed.issuer === 'object' && signed.issuer ? String((signed.issuer as { id: string }).id) : String(signed.issuer);
   const vm = String(signed.proof.verificationMethod);
   const statusUrl = (signed.credentialStatus as { statusListCredential?: string } | undefined)?.statusListCredential;
-  const latest = await latestTypeTable(tx, qualification.id);
-  // Evidence wording (place and methods of assessment) recurs across a cohort: in the table it costs 2-3 bytes of
-  // QR payload instead of ~50, which keeps a typical credential with evidence inside QR version 16.
-  const evidence = (Array.isArray(signed.evidence) ? signed.evidence : []) as Array<{ name?: string; description?: string }>;
-  const evidenceStrings = evidence.flatMap((e) => [e.name, e.description]).filter((v): v is string => typeof v === 'string');
   const needed = [issuerDid, vm, ...(statusUrl ? [statusUrl] : [])];
-  if (latest && needed.every((u) => latest.source.urls.includes(u)) && evidenceStrings.every((v) => latest.source.strings.includes(v))) {
-    return latest.registryEntryId;
-  }
-
-  const subject = signed.credentialSubject as { achievement: { alignment: Array<{ targetName: string; targetUrl: string; targetFramework?: string; targetCode?: string; targetType?: string }> } };
-  const levels = subject.achievement.alignment
-    .filter((a) => a.targetType)
-    .map((a) => ({ url: a.targetUrl, name: a.targetName, framework: a.targetFramework ?? '', code: a.targetCode ?? '' }));
-  const source = qualificationTableSource({
-    issuer: { did: issuerDid, name: issuerName, verificationMethods: [vm] },
-    statusListUrls: statusUrl ? [statusUrl] : [],
-    qualification: {
-      url: qualification.id,
-      name: pickText(qualification.titles),
-      description: pickText(qualification.descriptions ?? qualification.titles),
-      criteria: String((signed.credentialSubject as { achievement: { criteria: { narrative: string } } }).achievement.criteria.narrative),
-    },
-    levels,
-    units: qualification.units.map((u) => ({ url: u.unitId, title: pickText(u.titles) })),
-    extraStrings: [
-      'Assessed competent in every core unit of the qualification through Recognition of Prior Learning.',
-      'Assessed competent in the units listed through Recognition of Prior Learning.',
-      ...evidenceStrings,
-      // Earlier wording stays in the new version, so the next credential with it needs no further version.
-      ...(latest?.source.strings ?? []),
-    ],
-  });
-  return (await addTypeTableVersion(tx, qualification.id, source)).registryEntryId;
+  const latest = await latestTypeTable(tx, qualification.id);
+  if (latest && needed.every((u) => latest.source.urls.includes(u))) return latest.registryEntryId;
+  await publishTypeTables(tx, undefined, { qualificationIds: [qualification.id], extraUrls: needed });
+  const table = await latestTypeTable(tx, qualification.id);
+  if (!table) throw new TandaError('internal', `no QR type table for ${qualification.id}`);
+  return table.registryEntryId;
 }
 
 /**
@@ -220,7 +193,7 @@ export async function carryAwardOver(tx: Executor, fromCredentialId: string, sig
       ...old,
       credential_id: signed.id as string,
       unit_ids: JSON.stringify(unitIds),
-      registry_entry_id: await ensureTypeTable(tx, qualification, issuer.name, signed),
+      registry_entry_id: await ensureTypeTable(tx, qualification, signed),
       verify_code: newVerifyCode(),
       created_at: nowIso(),
     })

@@ -39,7 +39,12 @@ export async function rotateKeyCommand(argv: string[], services: Services): Prom
       return 1;
     }
   }
-  const vm = await services.db.kysely.transaction().execute((tx) => rotateIssuerKey(tx, services.keys, issuerId));
+  // The new key's table version is published with the rotation, not at the next certificate (type-tables.ts).
+  const vm = await services.db.kysely.transaction().execute(async (tx) => {
+    const made = await rotateIssuerKey(tx, services.keys, issuerId);
+    await services.publishTypeTables(tx);
+    return made;
+  });
   out(`new current key: ${vm}`);
   return 0;
 }

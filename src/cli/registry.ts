@@ -69,7 +69,11 @@ export async function registryCommand(argv: string[], services: Services): Promi
         };
         const { text, csv } = readInput(positionals[0]);
         const input = csv ? parseMappingCsv(text, meta) : { ...parseMappingJson(text), ...meta };
-        const table = await importMappingTable(ex, OPERATOR, input, { createdBy: 'cli' });
+        const table = await ex.transaction().execute(async (tx) => {
+          const imported = await importMappingTable(tx, OPERATOR, input, { createdBy: 'cli' });
+          await services.publishTypeTables(tx);
+          return imported;
+        });
         out(`imported ${table.status} mapping table ${table.id} for ${table.frameworkId}: ${table.entries.length} level(s), in force from ${table.validFrom}`);
         return 0;
       }
@@ -77,7 +81,12 @@ export async function registryCommand(argv: string[], services: Services): Promi
         const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { demo: { type: 'boolean' } } });
         const { text, csv } = readInput(positionals[0]);
         const input = csv ? parseCatalogueCsv(text, { demo: values.demo === true }) : { ...parseCatalogueJson(text), ...(values.demo ? { demo: true } : {}) };
-        const r = await importCatalogue(ex, OPERATOR, input);
+        const r = await ex.transaction().execute(async (tx) => {
+          const imported = await importCatalogue(tx, OPERATOR, input);
+          // A qualification entering the catalogue gets its QR type table now, not at its first certificate.
+          await services.publishTypeTables(tx);
+          return imported;
+        });
         out(`imported ${r.qualificationsCreated} qualification(s) and ${r.unitsCreated} unit(s); ${r.unchanged} already present`);
         return 0;
       }

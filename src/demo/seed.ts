@@ -2,6 +2,7 @@ import path from 'node:path';
 import { createApiToken, createUser } from '../auth/tokens.js';
 import type { AwardDeps } from '../awards/award-service.js';
 import type { CertificateService } from '../certificates/certificate-service.js';
+import type { Executor } from '../db/database.js';
 import type { Config } from '../config.js';
 import { seedRegistry } from '../frameworks/seed.js';
 import { writePrivateFile } from '../data-dir.js';
@@ -31,6 +32,7 @@ export type DemoDeps = AwardDeps &
     config: Pick<Config, 'publicUrl' | 'dataDir' | 'masterKey'>;
     certificates: Pick<CertificateService, 'pdf'>;
     rpl: RplContext;
+    publishTypeTables(ex?: Executor): Promise<number[]>;
   };
 
 export interface DemoResult {
@@ -69,6 +71,7 @@ export async function seedDemo(services: DemoDeps): Promise<DemoResult> {
       lines.push(`  ${s.role.padEnd(20)} token ${token}`);
     }
     await seedRegistry(tx, { issuers: DEMO_ISSUERS.map((i) => i.id) });
+    await services.publishTypeTables(tx);
     await tx.insertInto('meta').values({ key: 'demo_seeded', value: new Date().toISOString() }).execute();
   });
   const rplLines = (await seedDemoRplCase(services.rpl)).lines;

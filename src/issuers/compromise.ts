@@ -8,6 +8,7 @@ import { appendAudit } from '../rpl/audit.js';
 import type { Outbox } from '../rpl/notifications.js';
 import type { StatusService } from '../status/status-service.js';
 import { findIssuer, rotateIssuerKey } from './issuers.js';
+import { publishTypeTables } from '../awards/type-tables.js';
 
 /*
  * Reporting a signing key compromised. Unlike a rotation, which only stops the old key signing, a compromise means
@@ -182,6 +183,8 @@ async function reportCompromise(
     .values({ verification_method: vm, issuer_id: issuer.id, reason: request.reason, replacement_method: replacement, reported_by: request.actor.by, reported_at: reportedAt, completed_at: null })
     .execute();
   const statusListsResigned = await deps.status.resignLists(tx, issuer.id);
+  // The replacement key's QR type tables are published now, so its re-issues decode with the next refresh.
+  await publishTypeTables(tx, (t, issuerId) => deps.status.openAwardListUrl(t, issuerId));
   await appendAudit(tx, deps.db.dialect, {
     actorId: request.actor.by,
     action: 'key.compromised',

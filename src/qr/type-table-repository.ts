@@ -38,6 +38,26 @@ export async function latestTypeTable(executor: Executor, qualificationId: strin
   return row ? toEntry(row) : undefined;
 }
 
+/** The newest table of each of these qualifications (one query for the version numbers, one for the rows). */
+export async function latestTypeTables(executor: Executor, qualificationIds: readonly string[]): Promise<Map<string, StoredTypeTable>> {
+  const out = new Map<string, StoredTypeTable>();
+  for (let i = 0; i < qualificationIds.length; i += 500) {
+    const chunk = qualificationIds.slice(i, i + 500);
+    const newest = await executor
+      .selectFrom('qr_type_tables')
+      .select((eb) => eb.fn.max('registry_entry_id').as('id'))
+      .where('qualification_id', 'in', chunk)
+      .groupBy('qualification_id')
+      .execute();
+    const ids = newest.map((r) => Number(r.id));
+    if (ids.length === 0) continue;
+    for (const row of await executor.selectFrom('qr_type_tables').selectAll().where('registry_entry_id', 'in', ids).execute()) {
+      out.set(row.qualification_id, toEntry(row));
+    }
+  }
+  return out;
+}
+
 /**
  * The table a qualification's credentials are encoded with. Created from `sourceFactory` on first use and frozen
  * from then on: later catalogue changes do not touch it (see `addTypeTableVersion`).

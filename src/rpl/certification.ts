@@ -3,14 +3,18 @@ import type { Executor } from '../db/database.js';
 import { authorize, type Actor, type Context } from '../policy/policy.js';
 import { assertVersion, caseFacts, caseOutcome, caseView, loadVisibleCase, updateCaseVersioned, type CaseRow, type CaseView } from './case-repository.js';
 import { audit, type RplContext } from './context.js';
-import { METHOD_LABELS, type AssessmentMethod } from './assessment.js';
+import { evidenceWording, type EvidenceWording } from '../awards/evidence-wording.js';
+import type { AssessmentMethod } from './assessment.js';
 import { assertEventAllowed, assertTransition, type CaseState } from './transitions.js';
 
 /**
  * How and where the units were assessed, for the credential's `evidence[]`: methods and the place (centre city and
  * country), never the documents, which stay private to the case. Kept short: it is printed in the QR code.
  */
-export async function assessmentSummary(executor: Executor, row: CaseRow): Promise<{ description: string; centre?: string; country?: string; date?: string }> {
+export async function assessmentSummary(
+  executor: Executor,
+  row: CaseRow,
+): Promise<{ evidence: EvidenceWording; centre?: string; country?: string; date?: string }> {
   const rows = await executor
     .selectFrom('unit_assessments')
     .leftJoin('assessment_centres', 'assessment_centres.id', 'unit_assessments.centre_id')
@@ -22,10 +26,8 @@ export async function assessmentSummary(executor: Executor, row: CaseRow): Promi
   const methods = new Set<AssessmentMethod>();
   for (const r of rows) for (const m of JSON.parse(r.methods) as AssessmentMethod[]) methods.add(m);
   const last = [...rows].sort((a, b) => (a.assessed_on < b.assessed_on ? 1 : -1))[0];
-  const where = last ? [last.city, last.country].filter(Boolean).join(', ') : '';
-  const how = [...methods].sort().map((m) => METHOD_LABELS[m]).join(', ');
   return {
-    description: `RPL${where ? `, ${where}` : ''}: ${how}`,
+    evidence: evidenceWording(methods, { city: last?.city, country: last?.country }),
     ...(last?.centre_name ? { centre: last.centre_name } : {}),
     ...(last ? { country: last.country, date: last.assessed_on } : {}),
   };
@@ -59,7 +61,7 @@ export async function certifyCase(ctx: RplContext, actor: Actor, id: string, ver
     assessment: { centre: summary.centre, country: summary.country, date: summary.date },
     // The returnee's language beside English on the printed certificate (the printer falls back if it has no font).
     printLang: candidate.preferred_language ?? undefined,
-    evidence: { description: summary.description },
+    evidence: summary.evidence,
     afterStore: async (tx, signed) => {
       const v = await updateCaseVersioned(tx, row.id, version, { state: 'certified', credential_id: String(signed.id) });
       await audit(tx, ctx, { actorId: actor.id, action: 'case.transition', caseId: row.id, subjectId: String(signed.id), data: { event: 'certify', from: row.state, to: 'certified', version: v, round: Number(row.round), outcome } });

@@ -105,6 +105,15 @@ export class StatusService {
   }
 
   /**
+   * The URL of the body's open award list under its current key, opened (and signed) now when it has none: the QR
+   * type tables name it before the body's first award, so a verifier that refreshed since can decode that award.
+   */
+  async openAwardListUrl(tx: Executor, issuerId: string): Promise<string> {
+    const key = await this.deps.keys.currentKey(issuerId, tx);
+    return this.listUrl((await this.openList(tx, issuerId, key.issuerDid, 'award')).id);
+  }
+
+  /**
    * What the registry knows about a status list URL of this instance, for the `registry_award` check: its kind, the
    * body that publishes it, and whether the entry at `index` belongs to an award.
    */

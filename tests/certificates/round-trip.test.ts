@@ -119,10 +119,10 @@ describe(`certificate round trip on ${testDialect}: PDF → raster → QR → CB
         qualificationId: qualification.id,
         achievedUnitIds: qualification.units.filter((u) => u.kind === 'core').map((u) => u.unitId),
         holder: { name: 'Maria Clara Dela Cruz Santos Jr' },
-        evidence: { description: 'RPL, Hong Kong, HK: interview, observation, portfolio review' },
+        evidence: { name: 'RPL, Hong Kong, HK', description: 'interview, observation, portfolio' },
       });
     await issue();
-    // The second credential of a cohort finds its evidence wording already in the qualification's type table.
+    // The place (an assessment centre of the body) and the methods are in the table the registry published.
     const award = await issue();
     const stored = (await t.services.credentials.find(String(award.credential.id)))!;
     const qr = await t.services.certificates.qrPayload(stored);

@@ -68,8 +68,8 @@ describe(`cohort import on ${testDialect}`, () => {
     expect(confirmed.body).toMatchObject({ state: 'moderated' });
     const certified = await f.fire(kase.id, f.officer, 'certify');
     expect(certified.body).toMatchObject({ state: 'certified' });
-    const vc = (await t.services.credentials.find(certified.body.credentialId as string))!.document as unknown as { evidence: Array<{ description: string }> };
-    expect(vc.evidence[0]!.description).toBe('RPL, Hong Kong, HK: demonstration');
+    const vc = (await t.services.credentials.find(certified.body.credentialId as string))!.document as unknown as { evidence: Array<{ name: string; description: string }> };
+    expect(vc.evidence[0]).toMatchObject({ name: 'RPL, Hong Kong, HK', description: 'demonstration' });
   });
 
   it('a row that fails half-way in the database leaves nothing behind (all-or-nothing); the next row still imports', async () => {

@@ -66,9 +66,9 @@ describe(`RPL end to end over HTTP on ${testDialect}`, () => {
     // The returnee sees their credential; it verifies; it records methods and place, never the documents.
     const stored = await t.services.credentials.find(credentialId);
     expect(stored?.holderUserId).toBe(candidate.userId);
-    const vc = stored!.document as unknown as Record<string, unknown> & { evidence: Array<{ description: string }>; credentialSubject: { achievement: { achievementType: string; id: string } } };
+    const vc = stored!.document as unknown as Record<string, unknown> & { evidence: Array<{ name: string; description: string }>; credentialSubject: { achievement: { achievementType: string; id: string } } };
     expect(vc.credentialSubject.achievement).toMatchObject({ achievementType: 'Certificate', id: HOUSEKEEPING });
-    expect(vc.evidence[0]!.description).toBe('RPL, Hong Kong, HK: interview, observation, portfolio');
+    expect(vc.evidence[0]).toMatchObject({ name: 'RPL, Hong Kong, HK', description: 'interview, observation, portfolio' });
     expect(JSON.stringify(vc)).not.toContain(evidenceId);
     const verified = await t.app.inject({ method: 'POST', url: '/credentials/verify', payload: { verifiableCredential: vc } });
     expect(verified.json().verified).toBe(true);

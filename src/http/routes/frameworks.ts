@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { Executor } from '../../db/database.js';
 import { TandaError } from '../../errors.js';
 import { addAccreditation, addAssessmentCentre, listCertifyingBodies, type AccreditationInput } from '../../frameworks/accreditation-repository.js';
 import { importCatalogue, parseCatalogueCsv, type CatalogueInput } from '../../frameworks/catalogue-import.js';
@@ -100,6 +101,13 @@ const security = [{ bearer: [] }];
 
 export const frameworkRoutes: FastifyPluginAsync = async (app) => {
   const { db } = app.services;
+  // A registry change a certificate will carry publishes its QR type tables in the same transaction (type-tables.ts).
+  const withTables = <T>(change: (tx: Executor) => Promise<T>): Promise<T> =>
+    db.kysely.transaction().execute(async (tx) => {
+      const result = await change(tx);
+      await app.services.publishTypeTables(tx);
+      return result;
+    });
   // Imports accept spreadsheets exported as CSV; the parser stays inside this plugin.
   app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
@@ -151,7 +159,7 @@ export const frameworkRoutes: FastifyPluginAsync = async (app) => {
     },
   }, async (request, reply) => {
     const input = typeof request.body === 'string' ? parseMappingCsv(request.body, request.query) : request.body;
-    const table = await importMappingTable(db.kysely, actorOf(request), input, { createdBy: actorOf(request).id });
+    const table = await withTables((tx) => importMappingTable(tx, actorOf(request), input, { createdBy: actorOf(request).id }));
     return reply.status(201).send(table);
   });
 
@@ -228,7 +236,7 @@ export const frameworkRoutes: FastifyPluginAsync = async (app) => {
       typeof request.body === 'string'
         ? parseCatalogueCsv(request.body, { demo: request.query.demo === true })
         : { ...request.body, ...(request.query.demo !== undefined ? { demo: request.query.demo } : {}) };
-    return reply.status(201).send(await importCatalogue(db.kysely, actorOf(request), input));
+    return reply.status(201).send(await withTables((tx) => importCatalogue(tx, actorOf(request), input)));
   });
 
   app.get('/issuers', {
@@ -284,7 +292,7 @@ export const frameworkRoutes: FastifyPluginAsync = async (app) => {
       },
       response: { 201: { type: 'object', additionalProperties: true, properties: { id: { type: 'string' }, issuerId: { type: 'string' } } } },
     },
-  }, async (request, reply) => reply.status(201).send(await addAccreditation(db.kysely, actorOf(request), request.params.id, request.body)));
+  }, async (request, reply) => reply.status(201).send(await withTables((tx) => addAccreditation(tx, actorOf(request), request.params.id, request.body))));
 
   app.post<{ Body: { issuerId: string; name: string; country: string; city?: string | null; address?: string | null } }>('/assessment-centres', {
     onRequest: manage,
@@ -306,5 +314,5 @@ export const frameworkRoutes: FastifyPluginAsync = async (app) => {
       },
       response: { 201: { type: 'object', additionalProperties: true, properties: { id: { type: 'string' }, issuerId: { type: 'string' }, country: { type: 'string' } } } },
     },
-  }, async (request, reply) => reply.status(201).send(await addAssessmentCentre(db.kysely, actorOf(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await withTables((tx) => addAssessmentCentre(tx, actorOf(request), request.body))));
 };
