@@ -15,6 +15,22 @@ export interface Alignment {
 export const NATIONAL_LEVEL_TYPE = 'ext:QualificationFrameworkLevel';
 export const REFERENCE_LEVEL_TYPE = 'ext:ReferenceFrameworkLevel';
 export const AQRF_ACRONYM = 'AQRF';
+/** Frameworks of the optional occupation alignment: named, but not a qualification level. */
+const OCCUPATION_FRAMEWORKS: ReadonlySet<unknown> = new Set(['ESCO', 'ISCO-08']);
+
+type AlignmentShape = { targetType?: unknown; targetFramework?: unknown };
+
+/**
+ * The level alignments, told apart by their framework: AQRF is the reference framework; any other framework but an
+ * occupation classification is the national one (a wrong one then fails the level check rather than going
+ * unnoticed). Credentials issued before 2026-11-28 also tag them with an `ext:` targetType; newer ones leave it out
+ * (4 bytes of QR each, a Tanda-private value only Tanda's verifier read, whose facts the registry holds).
+ */
+export const isReferenceLevel = (a: AlignmentShape): boolean =>
+  a.targetType === REFERENCE_LEVEL_TYPE || (a.targetType === undefined && a.targetFramework === AQRF_ACRONYM);
+export const isNationalLevel = (a: AlignmentShape): boolean =>
+  a.targetType === NATIONAL_LEVEL_TYPE ||
+  (a.targetType === undefined && typeof a.targetFramework === 'string' && a.targetFramework !== AQRF_ACRONYM && !OCCUPATION_FRAMEWORKS.has(a.targetFramework));
 
 export interface BuildAlignmentsOptions {
   /** Issue date: selects the mapping table in force. */
@@ -35,7 +51,8 @@ export function pickText(text: LocalizedText, lang = 'en'): string {
 
 /**
  * The alignments of an Achievement, lean enough for the QR budget: a unit carries only its title and catalogue
- * URL (code, framework and type are recovered from the catalogue by URL), and the AQRF level appears only when a
+ * URL (code, framework and type are recovered from the catalogue by URL), a level its framework, code, name and URL
+ * (no `targetType`: see isNationalLevel), and the AQRF level appears only when a
  * mapping table for the national level is in force on the issue date (`aqrfLevelFor` tells which table, and
  * whether it is official or provisional).
  */
@@ -56,7 +73,6 @@ export function buildAlignments(qualification: Qualification, options: BuildAlig
     targetCode: String(level),
     targetName: `${qualification.frameworkAcronym} Level ${level}`,
     targetUrl: levelUrl(qualification.frameworkId, level),
-    targetType: NATIONAL_LEVEL_TYPE,
   });
 
   const resolved = aqrfLevelFor(options.mappings, qualification.frameworkId, level, options.date);
@@ -67,7 +83,6 @@ export function buildAlignments(qualification: Qualification, options: BuildAlig
       targetCode: String(resolved.aqrfLevel),
       targetName: `${AQRF_ACRONYM} Level ${resolved.aqrfLevel}`,
       targetUrl: levelUrl(AQRF_ID, resolved.aqrfLevel),
-      targetType: REFERENCE_LEVEL_TYPE,
     });
   }
 

@@ -1,5 +1,5 @@
 import { proofCreated } from '../credentials/signing-key.js';
-import { AQRF_ACRONYM, NATIONAL_LEVEL_TYPE, REFERENCE_LEVEL_TYPE } from './alignments.js';
+import { AQRF_ACRONYM, isNationalLevel, isReferenceLevel } from './alignments.js';
 import { toInstant } from './dates.js';
 import { aqrfLevelFor } from './mapping-rules.js';
 import { accreditationVerdict } from './scope.js';
@@ -158,7 +158,7 @@ function unitsCheck(q: Qualification, alignment: AlignmentLike[], achievementTyp
 }
 
 function nationalLevelCheck(q: Qualification, alignment: AlignmentLike[]): Check {
-  const a = alignment.find((x) => x.targetType === NATIONAL_LEVEL_TYPE);
+  const a = alignment.find(isNationalLevel);
   const expected = { framework: q.frameworkAcronym, level: q.nationalLevel };
   if (!a) return warn('national_level', 'level_absent', `The credential does not state its ${q.frameworkAcronym} level`, expected);
   if (a.targetFramework !== q.frameworkAcronym || a.targetCode !== String(q.nationalLevel)) {
@@ -176,7 +176,7 @@ function nationalLevelCheck(q: Qualification, alignment: AlignmentLike[]): Check
  * (the level is optional); one stating a level no table in force supports fails.
  */
 function aqrfCheck(snapshot: RegistrySnapshot, q: Qualification, alignment: AlignmentLike[], issued: string): Check {
-  const a = alignment.find((x) => x.targetType === REFERENCE_LEVEL_TYPE);
+  const a = alignment.find(isReferenceLevel);
   const resolved = aqrfLevelFor(snapshot.mappingTables, q.frameworkId, q.nationalLevel, issued);
   if (!a) {
     return pass('aqrf_level', 'The credential states no AQRF level', { aqrfStatus: 'absent', mappingAvailable: resolved !== undefined });

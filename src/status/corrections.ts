@@ -1,3 +1,4 @@
+import { isNationalLevel, isReferenceLevel } from '../frameworks/alignments.js';
 import type { Alignment } from '../credentials/build.js';
 import { TandaError } from '../errors.js';
 
@@ -67,7 +68,7 @@ export function correctedCredential(original: Record<string, unknown>, correctio
       present.add(a.targetUrl);
     }
     // New units go before the level alignments, so units stay together as the certificate prints them.
-    const levels = alignment.filter((a) => typeof a.targetType === 'string' && /FrameworkLevel$/.test(a.targetType));
+    const levels = alignment.filter((a) => isNationalLevel(a) || isReferenceLevel(a));
     const units = alignment.filter((a) => !levels.includes(a));
     achievement.alignment = [...units, ...corrections.addAlignments, ...levels];
     changed = true;

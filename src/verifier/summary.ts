@@ -1,4 +1,4 @@
-import { NATIONAL_LEVEL_TYPE, REFERENCE_LEVEL_TYPE } from '../frameworks/alignments.js';
+import { isNationalLevel, isReferenceLevel } from '../frameworks/alignments.js';
 import type { CredentialSummary, VerdictCheck } from './verdict.js';
 import type { VerifierData } from './verifier-data.js';
 
@@ -28,10 +28,10 @@ export function summarise(credential: Record<string, unknown>, checks: readonly 
       const unit = q?.units.find((u) => u.unitId === url);
       return { id: url, text: str(a.targetName) ?? unit?.titles.en ?? url, titles: unit?.titles ?? {}, ...(unit ? { code: unit.code } : {}) };
     });
-  const national = alignment.find((a) => a.targetType === NATIONAL_LEVEL_TYPE);
+  const national = alignment.find(isNationalLevel);
   const aqrfCheck = byId('aqrf_level');
   const aqrfData = aqrfCheck?.data ?? {};
-  const statedAqrf = alignment.find((a) => a.targetType === REFERENCE_LEVEL_TYPE);
+  const statedAqrf = alignment.find(isReferenceLevel);
   const accreditation = byId('issuer_accredited');
   const status = byId('status');
 

@@ -94,7 +94,6 @@ describe('buildAlignments', () => {
         targetCode: '2',
         targetName: 'KKNI Level 2',
         targetUrl: 'https://tanda.example/frameworks/id-kkni/levels/2',
-        targetType: 'ext:QualificationFrameworkLevel',
       },
     ]);
   });
@@ -103,7 +102,7 @@ describe('buildAlignments', () => {
     const mappings = [table({}), table({ id: 't2', validFrom: '2027-01-01T00:00:00.000Z', entries: [{ nationalLevel: 2, aqrfLevel: 2 }] })];
     const a = buildAlignments(q, { date: '2026-06-01T00:00:00Z', mappings, achievedUnitIds: ['https://tanda.example/units/A', 'https://tanda.example/units/B'], lang: 'id', occupation: true });
     expect(a.map((x) => x.targetName)).toEqual(['Unit A (id)', 'Hanya B', 'KKNI Level 2', 'AQRF Level 3', 'Cleaners and helpers in offices, hotels and other establishments']);
-    expect(a[3]).toMatchObject({ targetFramework: 'AQRF', targetCode: '3', targetType: 'ext:ReferenceFrameworkLevel', targetUrl: 'https://tanda.example/frameworks/aqrf/levels/3' });
+    expect(a[3]).toEqual({ type: ['Alignment'], targetFramework: 'AQRF', targetCode: '3', targetName: 'AQRF Level 3', targetUrl: 'https://tanda.example/frameworks/aqrf/levels/3' });
     expect(a[4]).toMatchObject({ targetFramework: 'ISCO-08', targetCode: '9112', targetUrl: 'http://data.europa.eu/esco/isco/C9112' });
     expect(buildAlignments(q, { date: '2027-06-01T00:00:00Z', mappings })[2]?.targetCode).toBe('2');
     // an expired table no longer applies

@@ -98,7 +98,7 @@ describe(`registry verification on ${testDialect}`, () => {
 
   it('no mapping for the national level → no AQRF alignment is built, and the check reports it absent', () => {
     const alignment = alignmentsAt(ra, ISSUED, ra.units.slice(0, 4).map((u) => u.unitId));
-    expect(alignment.some((a) => a.targetType === 'ext:ReferenceFrameworkLevel')).toBe(false);
+    expect(alignment.some((a) => a.targetFramework === 'AQRF')).toBe(false);
     const checks = checkCredentialAgainstRegistry(credential('did:key:zid-lsp', ra, ISSUED, alignment), snapshot);
     expect(checks.every((c) => c.status === 'pass')).toBe(true);
     expect(byId(checks, 'aqrf_level')?.data).toEqual({ aqrfStatus: 'absent', mappingAvailable: false });
@@ -136,15 +136,32 @@ describe(`registry verification on ${testDialect}`, () => {
   });
 
   it('national level or AQRF level not matching the registry → level_mismatch', () => {
-    const wrongNational = alignmentsAt(hsk, ISSUED).map((a) => (a.targetType === 'ext:QualificationFrameworkLevel' ? { ...a, targetCode: '3' } : a));
+    const wrongNational = alignmentsAt(hsk, ISSUED).map((a) => (a.targetFramework === 'PQF' ? { ...a, targetCode: '3' } : a));
     expect(byId(checkCredentialAgainstRegistry(credential('did:key:zph-body', hsk, ISSUED, wrongNational), snapshot), 'national_level')).toMatchObject({ status: 'fail', code: 'level_mismatch' });
 
-    const wrongAqrf = alignmentsAt(hsk, ISSUED).map((a) => (a.targetType === 'ext:ReferenceFrameworkLevel' ? { ...a, targetCode: '4' } : a));
+    const wrongAqrf = alignmentsAt(hsk, ISSUED).map((a) => (a.targetFramework === 'AQRF' ? { ...a, targetCode: '4' } : a));
     expect(byId(checkCredentialAgainstRegistry(credential('did:key:zph-body', hsk, ISSUED, wrongAqrf), snapshot), 'aqrf_level')).toMatchObject({ status: 'fail', code: 'level_mismatch', data: { aqrfLevel: 2, stated: '4' } });
 
     // An AQRF level where no mapping was in force (KKNI has none)
     const claimed = [...alignmentsAt(ra, ISSUED), { type: ['Alignment'] as ['Alignment'], targetFramework: 'AQRF', targetCode: '2', targetName: 'AQRF Level 2', targetUrl: 'https://tanda.example/frameworks/aqrf/levels/2', targetType: 'ext:ReferenceFrameworkLevel' }];
     expect(byId(checkCredentialAgainstRegistry(credential('did:key:zid-lsp', ra, ISSUED, claimed), snapshot), 'aqrf_level')).toMatchObject({ status: 'fail', code: 'level_mismatch' });
+  });
+
+  it('levels are told by framework without targetType: another framework than the catalogue\'s fails; the older tagged shape is checked alike', () => {
+    const built = alignmentsAt(hsk, ISSUED);
+    expect(built.filter((a) => a.targetFramework !== undefined).every((a) => a.targetType === undefined)).toBe(true);
+    const otherFramework = built.map((a) => (a.targetFramework === 'PQF' ? { ...a, targetFramework: 'KKNI' } : a));
+    expect(byId(checkCredentialAgainstRegistry(credential('did:key:zph-body', hsk, ISSUED, otherFramework), snapshot), 'national_level')).toMatchObject({ status: 'fail', code: 'level_mismatch' });
+    // Printed before 2026-11-28: the same levels tagged with targetType.
+    const tagged = built.map((a) =>
+      a.targetFramework === 'PQF' ? { ...a, targetType: 'ext:QualificationFrameworkLevel' } : a.targetFramework === 'AQRF' ? { ...a, targetType: 'ext:ReferenceFrameworkLevel' } : a,
+    );
+    const checks = checkCredentialAgainstRegistry(credential('did:key:zph-body', hsk, ISSUED, tagged), snapshot);
+    expect(byId(checks, 'national_level')).toMatchObject({ status: 'pass' });
+    expect(byId(checks, 'aqrf_level')).toMatchObject({ valid: true, data: { aqrfLevel: 2 } });
+    expect(byId(checks, 'units_in_qualification')).toMatchObject({ status: 'pass' });
+    const wrongTagged = tagged.map((a) => (a.targetType === 'ext:QualificationFrameworkLevel' ? { ...a, targetCode: '3' } : a));
+    expect(byId(checkCredentialAgainstRegistry(credential('did:key:zph-body', hsk, ISSUED, wrongTagged), snapshot), 'national_level')).toMatchObject({ status: 'fail', code: 'level_mismatch' });
   });
 
   it('a credential issued before the provisional table existed cannot claim an AQRF level from it', () => {

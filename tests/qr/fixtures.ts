@@ -77,7 +77,6 @@ export function leanCredential(
 ): Record<string, unknown> {
   const c = catalogue(unitCount, issuerDid);
   const q = c.qualification;
-  const levelTypes = ['ext:QualificationFrameworkLevel', 'ext:ReferenceFrameworkLevel'];
   const credential = buildCredential({
     id: 'urn:uuid:6f1c2f4e-9b7a-4d2e-8c51-2a9d7f3b0e14',
     issuer: { did: issuerDid },
@@ -90,13 +89,13 @@ export function leanCredential(
       criteria: q.criteria,
       alignment: [
         ...c.units.map((u) => ({ type: ['Alignment'] as ['Alignment'], targetName: u.title, targetUrl: u.url })),
-        ...c.levels.map((level, i) => ({
+        // As buildAlignments writes levels since 2026-11-28: no targetType (frameworks/alignments.ts isNationalLevel).
+        ...c.levels.map((level) => ({
           type: ['Alignment'] as ['Alignment'],
           targetName: level.name,
           targetUrl: level.url,
           targetFramework: level.framework,
           targetCode: level.code,
-          targetType: levelTypes[i]!,
         })),
       ],
     },

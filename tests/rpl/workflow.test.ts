@@ -118,9 +118,9 @@ describe(`RPL end to end over HTTP on ${testDialect}`, () => {
     expect([gap.statusCode, gap.body.code]).toEqual([409, 'precondition_failed']);
     const certified = await f.fire(kase.id, f.officer, 'certify');
     expect(certified.body).toMatchObject({ state: 'certified' });
-    const vc = (await t.services.credentials.find(certified.body.credentialId as string))!.document as unknown as { credentialSubject: { achievement: { achievementType: string; alignment: Array<{ targetUrl: string; targetType?: string }> } } };
+    const vc = (await t.services.credentials.find(certified.body.credentialId as string))!.document as unknown as { credentialSubject: { achievement: { achievementType: string; alignment: Array<{ targetUrl: string; targetFramework?: string }> } } };
     expect(vc.credentialSubject.achievement.achievementType).toBe('Competency');
-    expect(vc.credentialSubject.achievement.alignment.filter((a) => !a.targetType).map((a) => a.targetUrl)).toEqual(HOUSEKEEPING_UNITS.slice(0, 4));
+    expect(vc.credentialSubject.achievement.alignment.filter((a) => !a.targetFramework).map((a) => a.targetUrl)).toEqual(HOUSEKEEPING_UNITS.slice(0, 4));
   });
 
   /** A case decided by `assessor` (who recorded every unit decision of the round), waiting for moderation. */
