@@ -95,20 +95,17 @@ export async function publishTypeTables(tx: Executor, openAwardList: AwardListOp
 async function bodyUrls(tx: Executor, issuerId: string, openAwardList: AwardListOpener | undefined): Promise<BodyUrls> {
   const issuer = await tx.selectFrom('issuers').select(['did', 'country']).where('id', '=', issuerId).executeTakeFirstOrThrow();
   const keys = await tx.selectFrom('issuer_keys').select('verification_method').where('issuer_id', '=', issuerId).where('status', '=', 'current').execute();
-  const lists = async () =>
-    tx
-      .selectFrom('status_lists')
-      .select('id')
-      .where('issuer_id', '=', issuerId)
-      .where('issuer_did', '=', issuer.did)
-      .where('kind', '=', 'award')
-      .where('filled_at', 'is', null)
-      .orderBy('created_at')
-      .execute();
-  let listUrls: string[] = [];
-  const open = await lists();
-  if (open.length === 0 && openAwardList && keys.length > 0) listUrls = [await openAwardList(tx, issuerId)];
-  else listUrls = await listUrlsOf(tx, open.map((l) => l.id));
+  const open = await tx
+    .selectFrom('status_lists')
+    .select('id')
+    .where('issuer_id', '=', issuerId)
+    .where('issuer_did', '=', issuer.did)
+    .where('kind', '=', 'award')
+    .where('filled_at', 'is', null)
+    .orderBy('created_at')
+    .execute();
+  const listUrls =
+    open.length === 0 && openAwardList && keys.length > 0 ? [await openAwardList(tx, issuerId)] : await listUrlsOf(tx, open.map((l) => l.id));
   const centres = await listAssessmentCentres(tx, { issuerId });
   const places = [
     evidencePlace(),
