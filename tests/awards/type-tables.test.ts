@@ -96,8 +96,10 @@ describe(`QR type tables are published by the registry, not by the first certifi
     expect(issued.registryEntryId).toBe(published[0]!.id);
     expect(await tablesOf(q), 'the first certificate made no table').toHaveLength(1);
     const result = await verifyQrText(qr.payload, data);
-    expect(result.reason).toBeTruthy();
     expect(result.verdict).toBe('VALID');
+    // Its level alignment carries no targetType (docs/qr-payload.md): the level is still found, checked and shown.
+    expect(result.checks.find((c) => c.id === 'national_level')).toMatchObject({ status: 'pass' });
+    expect(result.summary?.nationalLevel).toEqual({ framework: 'PQF', level: '2' });
   });
 
   it('a qualification entering the catalogue inside a sector the body is accredited for gets its table at import', async () => {
