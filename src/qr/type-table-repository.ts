@@ -59,40 +59,14 @@ export async function latestTypeTables(executor: Executor, qualificationIds: rea
 }
 
 /**
- * The table a qualification's credentials are encoded with. Created from `sourceFactory` on first use and frozen
- * from then on: later catalogue changes do not touch it (see `addTypeTableVersion`).
+ * A new table version for a qualification (awards/type-tables.ts publishes them from the registry). Rows are never
+ * changed: credentials already printed keep decoding with their own registry entry id; new ones use the newest.
  */
-export async function getOrCreateTypeTable(
-  executor: Executor,
-  qualificationId: string,
-  sourceFactory: () => TypeTableSource | Promise<TypeTableSource>,
-): Promise<StoredTypeTable> {
-  const existing = await latestTypeTable(executor, qualificationId);
-  if (existing) return existing;
-  return insertTypeTable(executor, qualificationId, await sourceFactory(), true);
-}
-
-/**
- * A new table version for a qualification (e.g. new units, a new issuer key or status list). Credentials already
- * printed keep decoding with their own registry entry id; new ones use this one.
- */
-export function addTypeTableVersion(executor: Executor, qualificationId: string, source: TypeTableSource): Promise<StoredTypeTable> {
-  return insertTypeTable(executor, qualificationId, source, false);
-}
-
-async function insertTypeTable(
-  executor: Executor,
-  qualificationId: string,
-  source: TypeTableSource,
-  firstUse: boolean,
-): Promise<StoredTypeTable> {
+export async function addTypeTableVersion(executor: Executor, qualificationId: string, source: TypeTableSource): Promise<StoredTypeTable> {
   const sourceJson = JSON.stringify(normalizeTypeTableSource(source));
   // Ids are taken as max + 1; a concurrent insert of the same id is skipped by ON CONFLICT (no error that would
   // abort the caller's transaction on PostgreSQL) and we try the next one.
   for (let attempt = 0; attempt < 20; attempt++) {
-    // On first use, a concurrent caller may have created the qualification's table meanwhile: that one is it.
-    const created = firstUse && attempt > 0 ? await latestTypeTable(executor, qualificationId) : undefined;
-    if (created) return created;
     const { max } = await executor
       .selectFrom('qr_type_tables')
       .select((eb) => eb.fn.max('registry_entry_id').as('max'))

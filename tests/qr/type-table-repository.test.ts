@@ -5,7 +5,8 @@ import { compactTypes, decodeCredentialQr, encodeCredentialQr } from '../../src/
 import {
   addTypeTableVersion,
   exportTypeTables,
-  getOrCreateTypeTable,
+  latestTypeTable,
+  latestTypeTables,
   typeTableLoaderFromDb,
 } from '../../src/qr/type-table-repository.js';
 import { buildTypeTable, typeTableLoaderFrom, type TypeTableSource } from '../../src/qr/type-table.js';
@@ -23,31 +24,19 @@ afterAll(async () => {
 });
 
 describe('qr_type_tables: one immutable table per registry entry id', () => {
-  it('creates a qualification table on first use at id ≥ 100 and never changes it afterwards', async () => {
-    let calls = 0;
-    const first = await getOrCreateTypeTable(db.kysely, 'q-a', () => {
-      calls++;
-      return tableSourceFor(6, ISSUER);
-    });
-    expect(first.registryEntryId).toBe(100);
-    expect(first.qualificationId).toBe('q-a');
-
-    // The catalogue changed (12 units now): the frozen table is still the one returned, the factory is not called.
-    const again = await getOrCreateTypeTable(db.kysely, 'q-a', () => {
-      calls++;
-      return tableSourceFor(12, ISSUER);
-    });
-    expect(calls).toBe(1);
-    expect(again).toEqual(first);
-    expect(buildTypeTable(again.source)).toEqual(buildTypeTable(tableSourceFor(6, ISSUER)));
-  });
-
-  it('gives each qualification its own entry and a new version only when asked', async () => {
-    const b = await getOrCreateTypeTable(db.kysely, 'q-b', () => tableSourceFor(12, ISSUER));
+  it('writes tables at id ≥ 100, one entry per version; the newest is the current one and older ones never change', async () => {
+    const first = await addTypeTableVersion(db.kysely, 'q-a', tableSourceFor(6, ISSUER));
+    expect(first).toMatchObject({ registryEntryId: 100, qualificationId: 'q-a' });
+    const b = await addTypeTableVersion(db.kysely, 'q-b', tableSourceFor(12, ISSUER));
     expect(b.registryEntryId).toBe(101);
     const a2 = await addTypeTableVersion(db.kysely, 'q-a', tableSourceFor(12, ISSUER));
     expect(a2.registryEntryId).toBe(102);
-    expect((await getOrCreateTypeTable(db.kysely, 'q-a', () => tableSourceFor(1, ISSUER))).registryEntryId).toBe(102);
+    expect((await latestTypeTable(db.kysely, 'q-a'))?.registryEntryId).toBe(102);
+    const latest = await latestTypeTables(db.kysely, ['q-a', 'q-b', 'q-none']);
+    expect([...latest].map(([q, e]) => [q, e.registryEntryId]).sort()).toEqual([
+      ['q-a', 102],
+      ['q-b', 101],
+    ]);
 
     const exported = await exportTypeTables(db.kysely);
     expect(exported.map((e) => [e.registryEntryId, e.qualificationId])).toEqual([
@@ -63,14 +52,14 @@ describe('qr_type_tables: one immutable table per registry entry id', () => {
 
   it('stores the normalized source: duplicates dropped, the cryptosuite table explicit', async () => {
     const source: TypeTableSource = { contexts: ['c1', 'c1'], urls: ['u'], anyUris: [], strings: ['x', 'y', 'x'] };
-    const entry = await getOrCreateTypeTable(db.kysely, 'q-dup', () => source);
+    const entry = await addTypeTableVersion(db.kysely, 'q-dup', source);
     expect(entry.source).toEqual({ contexts: ['c1'], urls: ['u'], anyUris: [], strings: ['x', 'y'], cryptosuites: ['eddsa-rdfc-2022'] });
     expect(buildTypeTable(entry.source).get('none')).toEqual(new Map([['x', 1], ['y', 2]]));
   });
 
-  it('concurrent first uses of different qualifications get distinct ids', async () => {
+  it('concurrent versions (two registry changes at once) get distinct ids', async () => {
     const entries = await Promise.all(
-      ['q-c1', 'q-c2', 'q-c3'].map((q) => db.kysely.transaction().execute((tx) => getOrCreateTypeTable(tx, q, () => tableSourceFor(6, ISSUER)))),
+      ['q-c1', 'q-c2', 'q-c1'].map((q) => db.kysely.transaction().execute((tx) => addTypeTableVersion(tx, q, tableSourceFor(6, ISSUER)))),
     );
     expect(new Set(entries.map((e) => e.registryEntryId)).size).toBe(3);
   });
@@ -78,7 +67,7 @@ describe('qr_type_tables: one immutable table per registry entry id', () => {
   it('a payload encoded with a stored table decodes with the database loader and with the exported bundle', async () => {
     const documentLoader = nodeDocumentLoader();
     const issuer = await testIssuer();
-    const entry = await getOrCreateTypeTable(db.kysely, 'q-round', () => tableSourceFor(6, issuer.did));
+    const entry = await addTypeTableVersion(db.kysely, 'q-round', tableSourceFor(6, issuer.did));
     const credential = await issuer.sign(leanCredential(6, issuer.did), documentLoader);
     const qr = await encodeCredentialQr(credential, {
       registryEntryId: entry.registryEntryId,
