@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceWording } from '../../src/awards/evidence-wording.js';
 import { issueAward } from '../../src/awards/award-service.js';
 import { rotateKeyCommand } from '../../src/cli/keys.js';
+import { compromiseKey } from '../../src/issuers/compromise.js';
 import { seedFrameworks } from '../../src/frameworks/seed.js';
 import { bundledContexts } from '../../src/jsonld/index.js';
 import type { Actor } from '../../src/policy/policy.js';
@@ -143,6 +144,26 @@ describe(`QR type tables are published by the registry, not by the first certifi
     expect(String(issued.credential.proof.verificationMethod)).toBe(key);
     expect(issued.registryEntryId).toBe(after.at(-1)!.id);
     expect(await tablesOf(q)).toHaveLength(after.length);
+    expect((await verifyQrText(qr.payload, data)).verdict).toBe('VALID');
+  });
+
+  it('a key reported compromised: the replacement key is in a table version before any re-issue or new certificate', async () => {
+    const q = await importQualification('compromise', 'Tables E');
+    await accredit({ qualificationIds: [q] });
+    const before = await tablesOf(q);
+    const reported = await currentKey();
+    const outcome = await compromiseKey(
+      { db: t.db, keys: t.services.keys, status: t.services.status, outbox: t.services.rpl.outbox },
+      { issuerId: t.issuer.id, reason: 'laptop stolen', actor: { by: 'operator', userId: null } },
+    );
+    expect(outcome.verificationMethod).toBe(reported);
+    const after = await tablesOf(q);
+    expect(after).toHaveLength(before.length + 1);
+    expect(after.at(-1)!.urls).toContain(outcome.replacement);
+
+    const data = await downloadedData();
+    const { issued, qr } = await award(q);
+    expect(issued.registryEntryId).toBe(after.at(-1)!.id);
     expect((await verifyQrText(qr.payload, data)).verdict).toBe('VALID');
   });
 
