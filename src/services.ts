@@ -41,7 +41,7 @@ export interface Services {
    * accredited body that has none: call it in the transaction that recorded a catalogue entry, an accreditation, an
    * assessment centre, a mapping table or a new key.
    */
-  publishTypeTables(ex?: Executor): Promise<number[]>;
+  publishTypeTables(ex?: Executor, scope?: { issuerIds?: readonly string[] }): Promise<number[]>;
 }
 
 export function createServices(config: Config, db: Db): Services {
@@ -100,7 +100,8 @@ export function createServices(config: Config, db: Db): Services {
     rpl,
     certificates: new CertificateService({ config, db, documentLoader, credentials }),
     registryChanged: registry.invalidate,
-    publishTypeTables: (ex = db.kysely) => inTransaction(ex, (tx) => publishTypeTables(tx, (t, issuerId) => status.openAwardListUrl(t, issuerId))),
+    publishTypeTables: (ex = db.kysely, scope = {}) =>
+      inTransaction(ex, (tx) => publishTypeTables(tx, (t, issuerId) => status.openAwardListUrl(t, issuerId), scope.issuerIds ? { issuerIds: scope.issuerIds } : {})),
   };
 }
 

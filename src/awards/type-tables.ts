@@ -34,6 +34,8 @@ export type AwardListOpener = (tx: Executor, issuerId: string) => Promise<string
 export interface PublishOptions {
   /** Limit to these qualifications (default: every qualification some accreditation covers). */
   qualificationIds?: readonly string[];
+  /** Limit to the qualifications these bodies are accredited for (a change of one body: its key, centre, scope). */
+  issuerIds?: readonly string[];
   /** URLs the table must hold in any case (a credential being signed now: its DID, key and status list). */
   extraUrls?: readonly string[];
   now?: Date;
@@ -66,8 +68,10 @@ export async function publishTypeTables(tx: Executor, openAwardList: AwardListOp
   const wanted = options.qualificationIds ? new Set(options.qualificationIds) : undefined;
   const qualifications = (await listAllQualifications(tx)).filter((q) => !wanted || wanted.has(q.id));
   const covering = new Map<string, Set<string>>();
+  const changed = options.issuerIds ? new Set(options.issuerIds) : undefined;
   for (const q of qualifications) {
     const bodies = new Set(accreditations.filter((a) => scopeCovers(a, q)).map((a) => a.issuerId));
+    if (changed && ![...bodies].some((b) => changed.has(b))) continue;
     if (bodies.size > 0 || wanted) covering.set(q.id, bodies);
   }
   if (covering.size === 0) return [];

@@ -42,7 +42,7 @@ export async function rotateKeyCommand(argv: string[], services: Services): Prom
   // The new key's table version is published with the rotation, not at the next certificate (type-tables.ts).
   const vm = await services.db.kysely.transaction().execute(async (tx) => {
     const made = await rotateIssuerKey(tx, services.keys, issuerId);
-    await services.publishTypeTables(tx);
+    await services.publishTypeTables(tx, { issuerIds: [issuerId] });
     return made;
   });
   out(`new current key: ${vm}`);

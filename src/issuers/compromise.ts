@@ -184,7 +184,7 @@ async function reportCompromise(
     .execute();
   const statusListsResigned = await deps.status.resignLists(tx, issuer.id);
   // The replacement key's QR type tables are published now, so its re-issues decode with the next refresh.
-  await publishTypeTables(tx, (t, issuerId) => deps.status.openAwardListUrl(t, issuerId));
+  await publishTypeTables(tx, (t, issuerId) => deps.status.openAwardListUrl(t, issuerId), { issuerIds: [issuer.id] });
   await appendAudit(tx, deps.db.dialect, {
     actorId: request.actor.by,
     action: 'key.compromised',

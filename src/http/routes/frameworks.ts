@@ -102,10 +102,10 @@ const security = [{ bearer: [] }];
 export const frameworkRoutes: FastifyPluginAsync = async (app) => {
   const { db } = app.services;
   // A registry change a certificate will carry publishes its QR type tables in the same transaction (type-tables.ts).
-  const withTables = <T>(change: (tx: Executor) => Promise<T>): Promise<T> =>
+  const withTables = <T>(change: (tx: Executor) => Promise<T>, issuerId?: string): Promise<T> =>
     db.kysely.transaction().execute(async (tx) => {
       const result = await change(tx);
-      await app.services.publishTypeTables(tx);
+      await app.services.publishTypeTables(tx, issuerId ? { issuerIds: [issuerId] } : {});
       return result;
     });
   // Imports accept spreadsheets exported as CSV; the parser stays inside this plugin.
@@ -292,7 +292,7 @@ export const frameworkRoutes: FastifyPluginAsync = async (app) => {
       },
       response: { 201: { type: 'object', additionalProperties: true, properties: { id: { type: 'string' }, issuerId: { type: 'string' } } } },
     },
-  }, async (request, reply) => reply.status(201).send(await withTables((tx) => addAccreditation(tx, actorOf(request), request.params.id, request.body))));
+  }, async (request, reply) => reply.status(201).send(await withTables((tx) => addAccreditation(tx, actorOf(request), request.params.id, request.body), request.params.id)));
 
   app.post<{ Body: { issuerId: string; name: string; country: string; city?: string | null; address?: string | null } }>('/assessment-centres', {
     onRequest: manage,
@@ -314,5 +314,5 @@ export const frameworkRoutes: FastifyPluginAsync = async (app) => {
       },
       response: { 201: { type: 'object', additionalProperties: true, properties: { id: { type: 'string' }, issuerId: { type: 'string' }, country: { type: 'string' } } } },
     },
-  }, async (request, reply) => reply.status(201).send(await withTables((tx) => addAssessmentCentre(tx, actorOf(request), request.body))));
+  }, async (request, reply) => reply.status(201).send(await withTables((tx) => addAssessmentCentre(tx, actorOf(request), request.body), request.body.issuerId)));
 };
