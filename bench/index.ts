@@ -1,5 +1,6 @@
 import { benchCertificatePipeline } from './certificate-pipeline.js';
 import { benchCertificates } from './certificates.js';
+import { benchCrash } from './crash.js';
 import { benchCredentials } from './credentials.js';
 import { benchQr } from './qr.js';
 import { benchStatus } from './status.js';
@@ -17,6 +18,7 @@ const benches: Bench[] = [
   ['status', () => benchStatus()],
   ['certificates', async () => ({ ...(await benchCertificates()), ...(await benchCertificatePipeline()) })],
   ['verifier', () => benchVerifier()],
+  ['crash', () => benchCrash()],
 ];
 
 const only = process.argv.slice(2);

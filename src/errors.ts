@@ -31,6 +31,9 @@ export const ERRORS = {
   not_acceptable: { status: 406, message: 'None of the media types in Accept can be served' },
   credential_status_not_allowed: { status: 400, message: 'The issuer allocates the credential\'s status entry; a credential to issue must not carry credentialStatus' },
   registry_claim_not_allowed: { status: 400, message: 'The credential claims a qualification, unit or level of the registry: those are issued only by certifying an RPL case' },
+  idempotency_key_invalid: { status: 400, message: 'The Idempotency-Key header must be 1 to 255 printable ASCII characters' },
+  // IETF draft: 422 for a key reused with another request; VC API routes answer client errors with 400 only.
+  idempotency_key_mismatch: { status: 400, message: 'This Idempotency-Key was already used with another request' },
   unsupported_option: { status: 400, message: 'Unsupported option' },
   unknown_context: { status: 400, message: 'The document uses a JSON-LD context this service does not know' },
   unresolvable_did: { status: 400, message: 'The DID cannot be resolved offline' },
@@ -50,6 +53,7 @@ export const ERRORS = {
   already_revoked: { status: 409, message: 'The credential is already revoked; revocation is final' },
   revocation_final: { status: 409, message: 'A revoked credential cannot be reinstated; re-issue it instead' },
   not_revocable: { status: 409, message: 'The credential has no status entry, so no verifier could learn of a revocation' },
+  idempotency_key_in_flight: { status: 409, message: 'A request with this Idempotency-Key is still being processed' },
   precondition_failed: { status: 409, message: 'The case does not meet the conditions for this step' },
   evidence_type_refused: { status: 415, message: 'The file is not an accepted evidence type' },
   evidence_empty: { status: 400, message: 'The uploaded file is empty' },

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { verifyAuditChain } from '../rpl/audit.js';
-import { importCohort, type CohortRowReport } from '../rpl/cohort-import.js';
+import { COHORT_ENCODINGS, importCohort, type CohortEncoding, type CohortRowReport } from '../rpl/cohort-import.js';
 import { OPERATOR, authorize } from '../policy/policy.js';
 import { ORPHAN_GRACE_MS, sweepEvidence } from '../rpl/evidence.js';
 import type { Services } from '../services.js';
@@ -10,9 +10,12 @@ import { progressBar } from './progress.js';
 
 export const RPL_HELP = `usage: tanda rpl <command>
   import-cohort <file.csv> --issuer ID --qualification ID|CODE --assessor USER-ID|EMAIL --date YYYY-MM-DD
-                [--centre ID] [--country CC] [--ref COHORT-REF] [--report out.json]
+                [--centre ID] [--country CC] [--ref COHORT-REF] [--report out.json] [--encoding ENC]
                  import an assessment day: one candidate and their per-unit decisions per row (each row
-                 all-or-nothing); cases land in "decided" for moderation
+                 all-or-nothing); cases land in "decided" for moderation. Safe to run again (after a crash):
+                 rows an earlier run imported are skipped, and a candidate with a case for the qualification and
+                 day already is reported as a duplicate. ENC: ${COHORT_ENCODINGS.join('|')} (default auto: a
+                 byte-order mark, else UTF-8; a file with bytes invalid in it is refused)
   audit-verify   check the audit log's hash chain; exit 1 and name the first broken link if it is broken
   sweep-evidence [--grace-minutes N]
                  remove evidence files no row references and abandoned upload leftovers older than N minutes
@@ -25,7 +28,7 @@ const err = (s: string) => process.stderr.write(`${s}\n`);
 export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (done: number, total: number, last: CohortRowReport) => void {
   const bar = progressBar('', stream, 'rows');
   return (done, total, last) => {
-    if (last.status === 'failed') {
+    if (last.status === 'failed' || last.status === 'duplicate') {
       if (stream.isTTY) stream.write('\n');
       stream.write(`  line ${last.line}: ${last.errors?.join('; ')}\n`);
     }
@@ -44,10 +47,12 @@ export async function rplCommand(argv: string[], services: Services): Promise<nu
         options: {
           issuer: { type: 'string' }, qualification: { type: 'string' }, assessor: { type: 'string' }, date: { type: 'string' },
           centre: { type: 'string' }, country: { type: 'string' }, ref: { type: 'string' }, report: { type: 'string' },
+          encoding: { type: 'string' },
         },
       });
       const [file] = positionals;
-      if (!file || !values.issuer || !values.qualification || !values.assessor || !values.date) {
+      const encoding = (values.encoding ?? 'auto').toLowerCase().replace(/^utf8$/, 'utf-8');
+      if (!file || !values.issuer || !values.qualification || !values.assessor || !values.date || !(COHORT_ENCODINGS as readonly string[]).includes(encoding)) {
         err(RPL_HELP);
         return 2;
       }
@@ -55,14 +60,19 @@ export async function rplCommand(argv: string[], services: Services): Promise<nu
       const actor = await cliActor(services.db.kysely, values.assessor);
       authorize(actor, 'import', { kind: 'cohort', issuerId: values.issuer });
       const ref = values.ref ?? `${values.date}-${values.centre ?? values.country ?? 'cohort'}`;
-      const report = await importCohort(services.rpl, actor, fs.readFileSync(file, 'utf8'), {
+      const report = await importCohort(services.rpl, actor, fs.readFileSync(file), {
         issuerId: values.issuer, qualification: values.qualification, assessorId: actor.id, centreId: values.centre ?? null,
-        country: values.country ?? null, assessedOn: values.date, cohortRef: ref,
+        country: values.country ?? null, assessedOn: values.date, cohortRef: ref, encoding: encoding as CohortEncoding,
       }, progressPrinter());
       if (values.report) fs.writeFileSync(values.report, `${JSON.stringify(report, null, 2)}\n`);
-      out(`cohort ${ref}: ${report.imported} imported, ${report.failed} failed of ${report.total} row(s)`);
+      const resumed = report.alreadyImported ? `, ${report.alreadyImported} imported by an earlier run` : '';
+      const duplicates = report.duplicates ? `, ${report.duplicates} duplicate` : '';
+      out(`cohort ${ref}: ${report.imported} imported${resumed}${duplicates}, ${report.failed} failed of ${report.total} row(s)`);
       for (const r of report.rows) {
-        out(r.status === 'imported' ? `  line ${r.line}: case ${r.caseId} (${r.outcome}${r.reusedCandidate ? ', existing candidate' : ''})` : `  line ${r.line}: FAILED ${r.errors?.join('; ')}`);
+        if (r.status === 'imported') out(`  line ${r.line}: case ${r.caseId} (${r.outcome}${r.reusedCandidate ? ', existing candidate' : ''})`);
+        else if (r.status === 'already_imported') out(`  line ${r.line}: case ${r.caseId} (imported by an earlier run)`);
+        else if (r.status === 'duplicate') out(`  line ${r.line}: DUPLICATE of case ${r.caseId}: ${r.errors?.join('; ')}`);
+        else out(`  line ${r.line}: FAILED ${r.errors?.join('; ')}`);
       }
       return report.failed ? 1 : 0;
     }

@@ -1,8 +1,9 @@
 import Sqlite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { touchPrivateFile } from '../data-dir.js';
 import type { Database } from './schema.js';
+import { ImmediateSqliteDialect, SQLITE_BUSY_SLICE_MS } from './sqlite-driver.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -42,8 +43,9 @@ export function openDatabase(options: DatabaseOptions): Db {
   // WAL lets readers proceed during a write; foreign keys are off by default in SQLite.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  // Another process (the CLI beside the server) may hold the write lock: see ImmediateSqliteDialect.
+  sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_SLICE_MS}`);
+  const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(sqlite) });
   return { kysely, dialect: 'sqlite', destroy: () => kysely.destroy() };
 }
 

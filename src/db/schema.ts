@@ -96,5 +96,44 @@ export interface CoreTables {
   meta: MetaTable;
 }
 
+/** `Idempotency-Key` requests per caller (see src/idempotency/store.ts). */
+export interface IdempotencyKeysTable {
+  caller_id: string;
+  idempotency_key: string;
+  /** SHA-256 of method, route and body: the same key with another request is refused. */
+  fingerprint: string;
+  state: 'in_flight' | 'done';
+  /** Fencing id of the attempt holding the key: only it may complete it. */
+  attempt: string;
+  /** An attempt in flight past this (its process died) may be taken over. */
+  lease_until: string;
+  status_code: number | null;
+  response: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+/** Which line of which cohort file made which case (src/rpl/cohort-import.ts). */
+export interface CohortImportRowsTable {
+  file_sha256: string;
+  line: number;
+  case_id: string;
+  created_at: string;
+}
+
+/** One imported case per candidate, qualification and assessment day. */
+export interface CohortCaseKeysTable {
+  candidate_id: string;
+  qualification_id: string;
+  assessed_on: string;
+  case_id: string;
+}
+
+export interface JobTables {
+  idempotency_keys: IdempotencyKeysTable;
+  cohort_import_rows: CohortImportRowsTable;
+  cohort_case_keys: CohortCaseKeysTable;
+}
+
 // Domain modules add their tables by extending this interface (one `extends` entry each).
-export interface Database extends CoreTables, FrameworkTables, QrTables, StatusTables, AwardTables, RplTables, IssuerProfileTables {}
+export interface Database extends CoreTables, FrameworkTables, QrTables, StatusTables, AwardTables, RplTables, IssuerProfileTables, JobTables {}

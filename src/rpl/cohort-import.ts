@@ -18,6 +18,11 @@ import { computeOutcome, type CaseOutcome, type UnitDecision } from './outcome.j
  * candidate and the per-unit decisions of the day. Each row becomes a candidate (or reuses a registered one, matched
  * by national ID, e-mail or phone) and a case in `decided`, which then goes through moderation like any other.
  * Each row is its own transaction: a bad row is reported and skipped, the good ones are kept.
+ *
+ * Re-runnable: each imported row records (file, line) → case in its own transaction, so running the same file again
+ * after a crash or a kill skips the rows that landed and imports the rest; and one candidate gets at most one
+ * imported case per qualification and assessment day, so the same person twice (in one file or in two) is reported
+ * as a duplicate row instead of a second case.
  */
 
 export const COHORT_COLUMNS = [
@@ -36,12 +41,22 @@ export interface CohortOptions {
   /** YYYY-MM-DD, the assessment day. */
   assessedOn: string;
   cohortRef: string;
+  /** Declared encoding of the file; by default detected from a byte-order mark, else UTF-8. */
+  encoding?: CohortEncoding;
 }
+
+/** The encodings a cohort file may be in; `auto` reads a byte-order mark and otherwise expects UTF-8. */
+export const COHORT_ENCODINGS = ['auto', 'utf-8', 'utf-16le', 'utf-16be'] as const;
+export type CohortEncoding = (typeof COHORT_ENCODINGS)[number];
 
 export interface CohortRowReport {
   /** Line in the file (the header is line 1). */
   line: number;
-  status: 'imported' | 'failed';
+  /**
+   * `already_imported`: an earlier run of this file imported the line (`caseId` is its case); `duplicate`: the
+   * candidate already has an imported case for this qualification and day (`caseId`), so none was made.
+   */
+  status: 'imported' | 'already_imported' | 'duplicate' | 'failed';
   candidateId?: string;
   reusedCandidate?: boolean;
   caseId?: string;
@@ -53,7 +68,11 @@ export interface CohortReport {
   cohortRef: string;
   total: number;
   imported: number;
+  alreadyImported: number;
+  duplicates: number;
   failed: number;
+  /** The encoding the file was read in. */
+  encoding?: Exclude<CohortEncoding, 'auto'>;
   rows: CohortRowReport[];
 }
 
@@ -156,10 +175,55 @@ export function parseCohortCsv(text: string): Array<{ line: number; row: Row }> 
   return records.map((r) => ({ line: r.info.lines, row: r.record }));
 }
 
+const BOMS: Array<[Exclude<CohortEncoding, 'auto'>, number[]]> = [
+  ['utf-8', [0xef, 0xbb, 0xbf]],
+  ['utf-16le', [0xff, 0xfe]],
+  ['utf-16be', [0xfe, 0xff]],
+];
+
+/**
+ * The file's text in the declared encoding or the one its byte-order mark names (UTF-8 without one). Bytes that are
+ * not valid in that encoding (a Latin-1 or Windows-1252 export read as UTF-8) refuse the file, with the lines they
+ * are on, instead of importing names with replacement characters.
+ */
+export function decodeCohortFile(bytes: Uint8Array, declared: CohortEncoding = 'auto'): { ok: true; text: string; encoding: Exclude<CohortEncoding, 'auto'> } | { ok: false; rows: CohortRowReport[] } {
+  const bom = BOMS.find(([, sig]) => sig.every((b, i) => bytes[i] === b))?.[0];
+  if (declared !== 'auto' && bom && bom !== declared) {
+    return { ok: false, rows: [{ line: 1, status: 'failed', errors: [`the file starts with a ${bom} byte-order mark but was declared ${declared}`] }] };
+  }
+  const encoding = declared === 'auto' ? (bom ?? 'utf-8') : declared;
+  try {
+    // fatal: an invalid byte sequence throws instead of becoming U+FFFD; the BOM, if any, is dropped.
+    return { ok: true, text: new TextDecoder(encoding, { fatal: true }).decode(bytes), encoding };
+  } catch {
+    const hint = 'save it as UTF-8 (or UTF-16 with a byte-order mark), or declare its encoding';
+    if (encoding !== 'utf-8') return { ok: false, rows: [{ line: 1, status: 'failed', errors: [`the file is not valid ${encoding}: ${hint}`] }] };
+    // Which lines: UTF-8 never uses the newline byte inside a character, so each line decodes on its own.
+    const rows: CohortRowReport[] = [];
+    let start = 0;
+    for (let line = 1; start <= bytes.length; line++) {
+      const nl = bytes.indexOf(0x0a, start);
+      const end = nl === -1 ? bytes.length : nl;
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start, end));
+      } catch {
+        rows.push({ line, status: 'failed', errors: [`not valid UTF-8 (a Latin-1 or Windows export?): ${hint}`] });
+      }
+      start = end + 1;
+    }
+    return { ok: false, rows };
+  }
+}
+
+/** The key rows of one import are recorded under: the file's bytes and what gives its rows their meaning. */
+function importKey(bytes: Uint8Array, issuerId: string, qualificationId: string, assessedOn: string): string {
+  return crypto.createHash('sha256').update(bytes).update(JSON.stringify([issuerId, qualificationId, assessedOn])).digest('hex');
+}
+
 export async function importCohort(
   ctx: RplContext,
   actor: Actor,
-  csvText: string,
+  file: Uint8Array | string,
   options: CohortOptions,
   onProgress?: (done: number, total: number, last: CohortRowReport) => void,
 ): Promise<CohortReport> {
@@ -177,16 +241,27 @@ export async function importCohort(
   if (!country) throw new TandaError('validation_failed', 'an assessment centre or a country is required');
   if (!/^\d{4}-\d{2}-\d{2}$/.test(options.assessedOn)) throw new TandaError('validation_failed', 'the assessment date must be YYYY-MM-DD');
 
-  const rows = parseCohortCsv(csvText);
-  const report: CohortReport = { cohortRef: options.cohortRef, total: rows.length, imported: 0, failed: 0, rows: [] };
+  const bytes = typeof file === 'string' ? new TextEncoder().encode(file) : file;
+  const decoded = decodeCohortFile(bytes, options.encoding);
+  const empty = { cohortRef: options.cohortRef, imported: 0, alreadyImported: 0, duplicates: 0 };
+  if (!decoded.ok) return { ...empty, total: decoded.rows.length, failed: decoded.rows.length, rows: decoded.rows };
+  const rows = parseCohortCsv(decoded.text);
+  const key = importKey(bytes, options.issuerId, q.id, options.assessedOn);
+  const landed = new Map(
+    (await ex.selectFrom('cohort_import_rows').select(['line', 'case_id']).where('file_sha256', '=', key).execute()).map((r) => [Number(r.line), r.case_id]),
+  );
+  const report: CohortReport = { ...empty, total: rows.length, failed: 0, encoding: decoded.encoding, rows: [] };
   for (const { line, row } of rows) {
     let result: CohortRowReport;
     const parsed = parseRow(row, q);
-    if (!parsed.ok) {
+    const earlier = landed.get(line);
+    if (earlier) {
+      result = { line, status: 'already_imported', caseId: earlier };
+    } else if (!parsed.ok) {
       result = { line, status: 'failed', errors: parsed.errors };
     } else {
       try {
-        result = await ex.transaction().execute(async (tx) => importRow(tx, ctx, actor, q, parsed.value, options, country!, line));
+        result = await ex.transaction().execute(async (tx) => importRow(tx, ctx, actor, q, parsed.value, options, country!, line, key));
       } catch (e) {
         // The row's transaction rolled back; a database error (a constraint, a lost race) fails this row only.
         result = { line, status: 'failed', errors: [isTandaError(e) ? e.message : `database error: ${(e as Error).message}`] };
@@ -194,14 +269,28 @@ export async function importCohort(
     }
     report.rows.push(result);
     if (result.status === 'imported') report.imported++;
+    else if (result.status === 'already_imported') report.alreadyImported++;
+    else if (result.status === 'duplicate') report.duplicates++;
     else report.failed++;
     onProgress?.(report.rows.length, rows.length, result);
   }
   return report;
 }
 
-async function importRow(tx: Executor, ctx: RplContext, actor: Actor, q: Qualification, p: ParsedRow, o: CohortOptions, country: string, line: number): Promise<CohortRowReport> {
+async function importRow(tx: Executor, ctx: RplContext, actor: Actor, q: Qualification, p: ParsedRow, o: CohortOptions, country: string, line: number, key: string): Promise<CohortRowReport> {
   const existing = await findExisting(tx, ctx, p.profile);
+  if (existing) {
+    const same = await tx
+      .selectFrom('cohort_case_keys')
+      .select('case_id')
+      .where('candidate_id', '=', existing)
+      .where('qualification_id', '=', q.id)
+      .where('assessed_on', '=', o.assessedOn)
+      .executeTakeFirst();
+    if (same) {
+      return { line, status: 'duplicate', candidateId: existing, reusedCandidate: true, caseId: same.case_id, errors: [`this candidate already has an imported case for ${q.code} assessed on ${o.assessedOn}: no second case was made`] };
+    }
+  }
   const candidateId = existing ?? (await insertCandidate(tx, ctx, actor, p.profile, o.issuerId)).id;
   const { outcome } = computeOutcome(q.units, q.awardRule, p.decisions);
   const id = crypto.randomUUID();
@@ -226,6 +315,8 @@ async function importRow(tx: Executor, ctx: RplContext, actor: Actor, q: Qualifi
       })
       .execute();
   }
+  await tx.insertInto('cohort_import_rows').values({ file_sha256: key, line, case_id: id, created_at: now }).execute();
+  await tx.insertInto('cohort_case_keys').values({ candidate_id: candidateId, qualification_id: q.id, assessed_on: o.assessedOn, case_id: id }).execute();
   await audit(tx, ctx, { actorId: actor.id, action: 'case.imported', caseId: id, data: { to: 'decided', cohortRef: o.cohortRef, line, outcome, assessorId: o.assessorId } });
   return { line, status: 'imported', candidateId, reusedCandidate: existing !== undefined, caseId: id, outcome };
 }

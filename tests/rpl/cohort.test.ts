@@ -111,3 +111,96 @@ describe(`cohort import on ${testDialect}`, () => {
     await expect(runCli([...args, '--assessor', (await t.login('assessor', { issuerId: 'cohort-other-body' })).userId])).rejects.toMatchObject({ code: 'forbidden' });
   });
 });
+
+describe(`cohort import run again, duplicates and encodings on ${testDialect}`, () => {
+  const row = (name: string, email: string, id: string) => `${name},${email},,female,1990,HK,hotel,5,${id},RPL and certification,${ALL_C},observation`;
+  const casesOf = async (email: string) =>
+    (await t.db.kysely.selectFrom('rpl_cases').innerJoin('candidates', 'candidates.id', 'rpl_cases.candidate_id').select('rpl_cases.id').where('candidates.email', '=', email).execute()).length;
+  const importArgs = (file: string, date: string) => ['import-cohort', file, '--issuer', t.issuer.id, '--qualification', HOUSEKEEPING, '--assessor', f.assessor.userId, '--country', 'HK', '--date', date];
+
+  it('a run stopped half-way and run again imports each row exactly once; a third run changes nothing', async () => {
+    const { importCohort } = await import('../../src/rpl/cohort-import.js');
+    const lines = Array.from({ length: 5 }, (_, i) => row(`Resume ${i}`, `resume${i}@example.org`, `PSN-R${i}`));
+    const csv = [HEADER, ...lines].join('\n');
+    const actor = { id: f.assessor.userId, role: 'assessor' as const, issuerId: t.issuer.id };
+    const options = { issuerId: t.issuer.id, qualification: HOUSEKEEPING, assessorId: f.assessor.userId, country: 'HK', assessedOn: '2026-07-01', cohortRef: 'RESUME' };
+    // The process "dies" after the second row has committed: nothing after it runs.
+    await expect(importCohort(t.services.rpl, actor, csv, options, (done) => {
+      if (done === 2) throw new Error('killed');
+    })).rejects.toThrow('killed');
+    expect(await Promise.all(lines.map((_, i) => casesOf(`resume${i}@example.org`)))).toEqual([1, 1, 0, 0, 0]);
+
+    const file = path.join(t.dataDir, 'resume.csv');
+    fs.writeFileSync(file, csv);
+    const second = await runCli(importArgs(file, '2026-07-01'));
+    expect(second.code).toBe(0);
+    expect(second.out).toContain('3 imported, 2 imported by an earlier run, 0 failed of 5 row(s)');
+    const third = await runCli(importArgs(file, '2026-07-01'));
+    expect(third.out).toContain('0 imported, 5 imported by an earlier run, 0 failed of 5 row(s)');
+    expect(await Promise.all(lines.map((_, i) => casesOf(`resume${i}@example.org`)))).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it('the same person three times (in one file, then in another file) gets one case; the others are reported as duplicates', async () => {
+    const once = row('Dup Person', 'dup@example.org', 'PSN-D1');
+    const file = path.join(t.dataDir, 'dups.csv');
+    fs.writeFileSync(file, [HEADER, once, row('Other Person', 'other-dup@example.org', 'PSN-D2'), once, once].join('\n'));
+    const reportFile = path.join(t.dataDir, 'dups.json');
+    const run = await runCli([...importArgs(file, '2026-07-02'), '--report', reportFile]);
+    expect(run.code).toBe(0);
+    expect(run.out).toContain('2 imported, 2 duplicate, 0 failed of 4 row(s)');
+    const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+    expect(report.rows.map((r: { line: number; status: string }) => [r.line, r.status])).toEqual([[2, 'imported'], [3, 'imported'], [4, 'duplicate'], [5, 'duplicate']]);
+    expect(report.rows[2].caseId).toBe(report.rows[0].caseId);
+    expect(report.rows[2].errors.join()).toContain('already has an imported case');
+    // Another file naming the same person for the same day: still one case. Another day is another assessment.
+    const other = path.join(t.dataDir, 'dups-2.csv');
+    fs.writeFileSync(other, [HEADER, once].join('\n'));
+    expect((await runCli(importArgs(other, '2026-07-02'))).out).toContain('0 imported, 1 duplicate');
+    expect((await runCli(importArgs(other, '2026-07-03'))).out).toContain('1 imported, 0 failed');
+    expect(await casesOf('dup@example.org')).toBe(2);
+  });
+
+  it('reads UTF-8 with or without a byte-order mark and UTF-16 LE/BE with one; names arrive intact', async () => {
+    const names = ['Nguyễn Thị Hà', 'Siti Nurhaliza Binti Abdul', 'សុខ ចាន់ធី', 'Juan dela Cruz Ñ'];
+    const utf16be = (s: string) => Buffer.from(s, 'utf16le').swap16();
+    const encodings: Array<[string, (text: string) => Buffer]> = [
+      ['utf-8', (s) => Buffer.from(s, 'utf8')],
+      ['utf-8 BOM', (s) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(s, 'utf8')])],
+      ['utf-16le BOM', (s) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s, 'utf16le')])],
+      ['utf-16be BOM', (s) => Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(s)])],
+    ];
+    for (const [i, [label, encode]] of encodings.entries()) {
+      const file = path.join(t.dataDir, `enc-${i}.csv`);
+      fs.writeFileSync(file, encode([HEADER, row(names[i]!, `enc${i}@example.org`, `PSN-E${i}`)].join('\r\n')));
+      const run = await runCli(importArgs(file, '2026-07-04'));
+      expect(run.out, label).toContain('1 imported, 0 failed');
+      const stored = await t.db.kysely.selectFrom('candidates').select('full_name').where('email', '=', `enc${i}@example.org`).executeTakeFirstOrThrow();
+      expect(stored.full_name, label).toBe(names[i]);
+    }
+    // Declared: UTF-16 LE without a byte-order mark.
+    const declared = path.join(t.dataDir, 'enc-declared.csv');
+    fs.writeFileSync(declared, Buffer.from([HEADER, row('Trần Văn Bình', 'enc-declared@example.org', 'PSN-E9')].join('\n'), 'utf16le'));
+    expect((await runCli([...importArgs(declared, '2026-07-04'), '--encoding', 'utf-16le'])).out).toContain('1 imported, 0 failed');
+    expect((await t.db.kysely.selectFrom('candidates').select('full_name').where('email', '=', 'enc-declared@example.org').executeTakeFirstOrThrow()).full_name).toBe('Trần Văn Bình');
+  });
+
+  it('refuses a Latin-1 file, naming its lines, and imports nothing of it; a BOM contradicting the declared encoding too', async () => {
+    const file = path.join(t.dataDir, 'latin1.csv');
+    fs.writeFileSync(file, Buffer.from([HEADER, row('José Peña', 'latin1-a@example.org', 'PSN-L1'), row('Ana Ruiz', 'latin1-b@example.org', 'PSN-L2'), row('Müller Zoë', 'latin1-c@example.org', 'PSN-L3')].join('\n'), 'latin1'));
+    const reportFile = path.join(t.dataDir, 'latin1.json');
+    const run = await runCli([...importArgs(file, '2026-07-05'), '--report', reportFile]);
+    expect(run.code).toBe(1);
+    expect(run.out).toContain('0 imported, 2 failed');
+    expect(run.out).toMatch(/line 2: FAILED not valid UTF-8/);
+    expect(run.out).toMatch(/line 4: FAILED not valid UTF-8/);
+    expect(run.out).not.toMatch(/line 3:/);
+    expect(await casesOf('latin1-b@example.org')).toBe(0);
+    expect(await t.db.kysely.selectFrom('candidates').select('id').where('email', 'like', 'latin1-%').execute()).toEqual([]);
+
+    const bom = path.join(t.dataDir, 'bom-mismatch.csv');
+    fs.writeFileSync(bom, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from([HEADER, row('X Y', 'bom@example.org', 'PSN-B1')].join('\n'), 'utf16le')]));
+    const mismatch = await runCli([...importArgs(bom, '2026-07-05'), '--encoding', 'utf-8']);
+    expect(mismatch.out).toContain('utf-16le byte-order mark but was declared utf-8');
+    expect(await casesOf('bom@example.org')).toBe(0);
+  });
+});

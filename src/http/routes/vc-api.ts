@@ -5,6 +5,8 @@ import type { VerificationResult } from '../../credentials/verify.js';
 import { ERRORS } from '../../errors.js';
 import { errorResponse } from '../error-schema.js';
 import { actorOf, allowed, credentialFor, signedIn } from '../access.js';
+import { completeIdempotencyKey, releaseIdempotencyKey } from '../../idempotency/store.js';
+import { idempotencyClaim, idempotencyHeaderSchema } from '../idempotency.js';
 
 const anyObject = { type: 'object', additionalProperties: true } as const;
 const checkNames = { type: 'array', items: { type: 'string', enum: ['proof', 'validity', 'expiration', 'status', 'credentialStatus'] }, maxItems: 5 } as const;
@@ -99,7 +101,7 @@ const normaliseChecks = (names: string[] | undefined): CheckName[] | undefined =
 
 /** W3C VC API: issue, verify, presentation verify and credential retrieval, with VC API status codes. */
 export const vcApiRoutes: FastifyPluginAsync = async (app) => {
-  const { credentials, documentLoader } = app.services;
+  const { credentials, documentLoader, db } = app.services;
 
   app.post<{ Body: { credential: Record<string, unknown>; options?: { credentialStatus?: { type: string }; credentialId?: string; mandatoryPointers?: string[] } } }>(
     '/credentials/issue',
@@ -110,6 +112,7 @@ export const vcApiRoutes: FastifyPluginAsync = async (app) => {
         tags: ['vc-api'],
         summary: 'Sign a credential as the caller\'s certifying body (VC 2.0; VC 1.1 accepted)',
         security: [{ bearer: [] }],
+        headers: idempotencyHeaderSchema,
         body: {
           type: 'object',
           additionalProperties: false,
@@ -148,14 +151,23 @@ export const vcApiRoutes: FastifyPluginAsync = async (app) => {
       // nothing; a credential claiming a registry qualification is refused (not an award).
       const actor = actorOf(request);
       const options = request.body.options ?? {};
-      const verifiableCredential = await credentials.issue(request.body.credential, {
-        issuerId: actor.issuerId ?? '',
-        issuedBy: actor.id,
-        kind: 'general',
-        ...(options.credentialId !== undefined ? { credentialId: options.credentialId } : {}),
-        ...(options.mandatoryPointers !== undefined ? { mandatoryPointers: options.mandatoryPointers } : {}),
-      });
-      return reply.status(201).send({ verifiableCredential });
+      const claim = await idempotencyClaim(db, request, reply);
+      if (claim?.kind === 'replay') return reply.status(claim.statusCode).header('idempotent-replayed', 'true').send(claim.body);
+      try {
+        const verifiableCredential = await credentials.issue(request.body.credential, {
+          issuerId: actor.issuerId ?? '',
+          issuedBy: actor.id,
+          kind: 'general',
+          ...(options.credentialId !== undefined ? { credentialId: options.credentialId } : {}),
+          ...(options.mandatoryPointers !== undefined ? { mandatoryPointers: options.mandatoryPointers } : {}),
+          // The response is stored with the credential, in its transaction: a key is done exactly when it exists.
+          ...(claim ? { afterStore: (tx, signed) => completeIdempotencyKey(tx, claim, 201, { verifiableCredential: signed }) } : {}),
+        });
+        return reply.status(201).send({ verifiableCredential });
+      } catch (e) {
+        if (claim) await releaseIdempotencyKey(db, claim);
+        throw e;
+      }
     },
   );
 
