@@ -5,6 +5,7 @@ import type { QrTables } from '../qr/tables.js';
 import type { RplTables } from '../rpl/tables.js';
 import type { FrameworkTables } from '../frameworks/tables.js';
 import type { StatusTables } from '../status/tables.js';
+import type { WalletTables } from '../wallets/tables.js';
 
 /** Column types of the core tables; each domain module declares its own tables and they are merged below. */
 export interface IssuersTable {
@@ -97,4 +98,4 @@ export interface CoreTables {
 }
 
 // Domain modules add their tables by extending this interface (one `extends` entry each).
-export interface Database extends CoreTables, FrameworkTables, QrTables, StatusTables, AwardTables, RplTables, IssuerProfileTables {}
+export interface Database extends CoreTables, FrameworkTables, QrTables, StatusTables, AwardTables, RplTables, IssuerProfileTables, WalletTables {}
