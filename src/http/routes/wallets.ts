@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS } from '../../errors.js';
-import { CREDENTIAL_PATH, OFFER_PATH, TOKEN_PATH, oid4vciMetadata } from '../../wallets/oid4vci.js';
+import { CREDENTIAL_PATH, OFFER_PATH, TOKEN_PATH, oauthError, oid4vciMetadata } from '../../wallets/oid4vci.js';
 import {
   EXCHANGE_PATH,
   Oauth2ServerErrorResponseError,
@@ -145,6 +145,10 @@ export const walletRoutes: FastifyPluginAsync = async (app) => {
       },
     },
   }, async (request, reply) => {
+    // RFC 6749 §4.1.3 / OID4VCI §6.1: form-encoded only; a JSON or text body is the client's mistake, not a variant.
+    if (!/^application\/x-www-form-urlencoded\b/i.test(request.headers['content-type'] ?? '')) {
+      throw oauthError('invalid_request', 'the token request must be application/x-www-form-urlencoded');
+    }
     const token = await redeemPreAuthorizedCode(deps, { body: request.body, headers: request.headers, url: TOKEN_PATH });
     return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(token);
   });
