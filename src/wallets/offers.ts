@@ -63,6 +63,9 @@ export async function createWalletOffers(deps: WalletDeps, actor: Actor, credent
   const stored = (await deps.credentials.find(credentialId)) ?? (await deps.credentials.find(`urn:uuid:${credentialId}`));
   if (!stored) throw new TandaError('not_found', 'no credential with that id');
   authorize(actor, 'offer_to_wallet', { kind: 'credential', issuerId: stored.issuerId, holderUserId: stored.holderUserId });
+  // A revoked credential (a replaced one included: its replacement is the one to carry) is not sent to a wallet.
+  const revoked = await deps.db.kysely.selectFrom('revocations').select('reason').where('credential_id', '=', stored.id).executeTakeFirst();
+  if (revoked) throw new TandaError('already_revoked', `this credential was revoked (${revoked.reason}); a wallet would only show it as revoked`);
   const holder = stored.holderUserId as string;
   const contact = await deps.db.kysely
     .selectFrom('candidates')

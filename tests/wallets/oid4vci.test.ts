@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledContexts } from '../../src/jsonld/index.js';
 import { MAX_ATTEMPTS } from '../../src/wallets/offers.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
+import { officerOf } from '../helpers/credentials.js';
 import type { RplFixture } from '../rpl/fixtures.js';
 import { returneeWithAward, routeFetchTo, walletDocumentLoader } from './wallet-side.js';
 
@@ -167,6 +168,17 @@ describe('OID4VCI pre-authorized code flow with an independent wallet client', (
     expect([none.status, ((await none.json()) as { error: string }).error, none.headers.get('www-authenticate')]).toEqual([401, 'invalid_token', 'Bearer error="invalid_token"']);
     const unknown = await fetch('https://tanda.test/oid4vci/credential', { method: 'POST', headers: { authorization: 'Bearer not-a-token', 'content-type': 'application/json' }, body: '{}' });
     expect([unknown.status, ((await unknown.json()) as { error: string }).error]).toEqual([401, 'invalid_token']);
+  });
+
+  it('only the holder starts an offer, for a credential that is not revoked', async () => {
+    const r = await returneeWithAward(t, f);
+    const other = await returneeWithAward(t, f);
+    const url = `/me/credentials/${encodeURIComponent(r.credentialId)}/wallet-offers`;
+    expect((await t.app.inject({ method: 'POST', url, headers: other.session })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'POST', url, headers: f.officer })).json().code).toBe('forbidden');
+    await t.services.status.revoke({ credentialId: r.credentialId, actor: await officerOf(t), reason: 'error' });
+    const res = await t.app.inject({ method: 'POST', url, headers: r.session });
+    expect([res.statusCode, res.json().code]).toEqual([409, 'already_revoked']);
   });
 
   it('malformed token requests get OAuth error bodies, never Tanda\'s', async () => {
