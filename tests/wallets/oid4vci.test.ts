@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { OID4Client, getCredentialOffer, robustDiscoverIssuer } from '@digitalbazaar/oid4-client';
 import * as vc from '@digitalbazaar/vc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +98,29 @@ describe('OID4VCI pre-authorized code flow with an independent wallet client', (
     expect(checked.verified, JSON.stringify(checked.error ?? checked.results)).toBe(true);
     // ...and Tanda's verifier gives the same credential its full verdict.
     expect((await t.services.credentials.verify(result.credential)).verified).toBe(true);
+  });
+
+  it('a second wallet library (the @openid4vc client) enters the transaction code itself and receives the award', async () => {
+    const o = await offered();
+    const { Openid4vciClient } = await import('@openid4vc/openid4vci');
+    const { clientAuthenticationNone } = await import('@openid4vc/oauth2');
+    const unused = () => {
+      throw new Error('no JWT in this flow');
+    };
+    const client = new Openid4vciClient({
+      callbacks: {
+        fetch: (input, init) => globalThis.fetch(input, init),
+        hash: (data, alg) => createHash(alg.replace('-', '').toLowerCase()).update(data).digest(),
+        generateRandom: (n) => randomBytes(n),
+        clientAuthentication: clientAuthenticationNone({ clientId: 'test-wallet' }),
+        signJwt: unused,
+      },
+    });
+    const offer = await client.resolveCredentialOffer(o.offerUri);
+    const issuerMetadata = await client.resolveIssuerMetadata(offer.credential_issuer);
+    const { accessTokenResponse } = await client.retrievePreAuthorizedCodeAccessTokenFromOffer({ credentialOffer: offer, issuerMetadata, txCode: f.transport.lastCodeFor(o.email) });
+    const { credentialResponse } = await client.retrieveCredentials({ issuerMetadata, accessToken: accessTokenResponse.access_token, credentialConfigurationId: 'TandaAward_ldp_vc' });
+    expect((credentialResponse.credentials?.[0] as { credential?: unknown } | undefined)?.credential).toEqual(o.credential);
   });
 
   it('without authorization_details the credential is asked for by credential_configuration_id', async () => {
