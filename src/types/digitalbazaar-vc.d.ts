@@ -52,7 +52,7 @@ declare module '@digitalbazaar/vc' {
   export function createPresentation(options: { verifiableCredential?: object | object[]; id?: string; holder?: string; version?: 1.0 | 2.0 }): Record<string, unknown>;
   export function signPresentation(options: {
     presentation: object;
-    suite: DataIntegrityProof;
+    suite: DataIntegrityProof | object;
     documentLoader: DocumentLoader;
     challenge: string;
     domain?: string;

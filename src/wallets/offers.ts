@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
+import { Ed25519Signature2020, suiteContext } from '@digitalbazaar/ed25519-signature-2020';
 import type { Db } from '../db/database.js';
 import { nowIso } from '../db/database.js';
 import type { CredentialService } from '../credentials/service.js';
@@ -309,7 +310,7 @@ export async function exchangeStep(
   if (body.verifiablePresentation === undefined) {
     return {
       verifiablePresentationRequest: {
-        query: [{ type: 'DIDAuthentication', acceptedMethods: [{ method: 'key' }], acceptedCryptosuites: [{ cryptosuite: 'eddsa-rdfc-2022' }] }],
+        query: [{ type: 'DIDAuthentication', acceptedMethods: [{ method: 'key' }], acceptedCryptosuites: [{ cryptosuite: 'eddsa-rdfc-2022' }, { cryptosuite: 'Ed25519Signature2020' }] }],
         challenge,
         domain,
         interact: { service: [{ type: 'UnmediatedHttpPresentationService2021', serviceEndpoint: `${deps.publicUrl}${EXCHANGE_PATH}/${exchange}` }] },
@@ -317,7 +318,13 @@ export async function exchangeStep(
     };
   }
   const vp = body.verifiablePresentation;
-  const result = await verifyPresentation(vp, { documentLoader: deps.documentLoader, challenge, domain, verifyCredential: (c) => deps.credentials.verify(c) });
+  const result = await verifyPresentation(vp, {
+    documentLoader: didAuthLoader(deps.documentLoader),
+    challenge,
+    domain,
+    verifyCredential: (c) => deps.credentials.verify(c),
+    presentationSuites: [new Ed25519Signature2020()],
+  });
   const holder = holderDid(vp);
   const failed = !result.verified ? result.presentation.checks.find((c) => !c.valid)?.message ?? 'the presentation does not verify' : holder ? undefined : 'the presentation must name its holder, a did:key, and be signed by that DID';
   if (failed) {
@@ -341,6 +348,17 @@ export async function exchangeStep(
     await appendAudit(tx, deps.db.dialect, { actorId: null, action: 'wallet.credential_delivered', subjectId: row.credential_id, data: { protocol: 'vcapi', exchange: row.id.slice(0, 16), walletDid: holder as string } });
   });
   return { verifiablePresentation: { '@context': [VC_V2], type: ['VerifiablePresentation'], verifiableCredential: [stored.document] } };
+}
+
+/**
+ * DID Authentication is accepted signed with Data Integrity `eddsa-rdfc-2022` or with the legacy `Ed25519Signature2020`
+ * suite, which the Learner Credential Wallet signs with. That suite's context comes from its own package (pinned by
+ * the lock file, offline) and is added for this check only: no credential Tanda verifies may use it.
+ */
+const LEGACY_SUITE_CONTEXT = { url: suiteContext.CONTEXT_URL, document: suiteContext.CONTEXT };
+function didAuthLoader(documentLoader: DocumentLoader): DocumentLoader {
+  return async (url) =>
+    url === LEGACY_SUITE_CONTEXT.url ? { contextUrl: null, documentUrl: url, document: LEGACY_SUITE_CONTEXT.document } : documentLoader(url);
 }
 
 /** The presentation's holder when it is a did:key that also controls every proof's verification method. */

@@ -6,7 +6,7 @@ import { bundledContexts } from '../../src/jsonld/index.js';
 import { MAX_ATTEMPTS } from '../../src/wallets/offers.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import type { RplFixture } from '../rpl/fixtures.js';
-import { returneeWithAward, routeFetchTo, walletDid, walletDocumentLoader } from './wallet-side.js';
+import { lcwStyleDid, returneeWithAward, routeFetchTo, walletDid, walletDocumentLoader } from './wallet-side.js';
 
 /*
  * The VC API exchange as the Learner Credential Wallet runs it (app/lib/exchanges.ts there): read the exchange URL
@@ -67,6 +67,17 @@ describe('VC API exchange (Learner Credential Wallet)', () => {
     expect(checked.verified).toBe(true);
     const audit = await t.db.kysely.selectFrom('audit_log').select('data').where('action', '=', 'wallet.credential_delivered').orderBy('seq', 'desc').executeTakeFirstOrThrow();
     expect(JSON.parse(audit.data as string).walletDid).toBe(wallet.did);
+  });
+
+  it('a DID Authentication signed as the Learner Credential Wallet signs it (Ed25519Signature2020, VC 1.1) is accepted too', async () => {
+    const { url, credential } = await exchangeFromDeepLink();
+    const vpr = (await post(url, {})).body.verifiablePresentationRequest;
+    const wallet = await lcwStyleDid();
+    const verifiablePresentation = await wallet.didAuth({ challenge: vpr.challenge, domain: vpr.domain });
+    expect((verifiablePresentation.proof as { type: string }).type).toBe('Ed25519Signature2020');
+    const done = await post(url, { verifiablePresentation });
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(done.body.verifiablePresentation.verifiableCredential[0]).toEqual(credential);
   });
 
   it('the exchange is single-use: after delivery it is gone', async () => {

@@ -1,6 +1,8 @@
 import { contexts as credentialsContexts } from '@digitalbazaar/credentials-context';
 import { contexts as dataIntegrityContexts } from '@digitalbazaar/data-integrity-context';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
+import { Ed25519Signature2020, suiteContext } from '@digitalbazaar/ed25519-signature-2020';
+import { Ed25519VerificationKey2020 } from '@digitalbazaar/ed25519-verification-key-2020';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import * as vc from '@digitalbazaar/vc';
@@ -73,6 +75,25 @@ export async function walletDid() {
       const presentation = vc.createPresentation({ holder: options.holder ?? did });
       const suite = new DataIntegrityProof({ signer: key.signer(), cryptosuite: eddsaRdfc2022 });
       return vc.signPresentation({ presentation, suite, challenge: options.challenge, domain: options.domain, documentLoader: walletDocumentLoader() });
+    },
+  };
+}
+
+/**
+ * A wallet that signs as the Learner Credential Wallet does (its `ExchangeCredentials` screen): an
+ * Ed25519VerificationKey2020 did:key, the legacy Ed25519Signature2020 suite, a VC 1.1 presentation.
+ */
+export async function lcwStyleDid() {
+  const key = await Ed25519VerificationKey2020.generate();
+  const did = `did:key:${key.fingerprint()}`;
+  key.controller = did;
+  key.id = `${did}#${key.fingerprint()}`;
+  return {
+    did,
+    async didAuth(options: { challenge: string; domain: string }) {
+      const presentation = vc.createPresentation({ holder: did, version: 1.0 });
+      const loader = walletDocumentLoader(new Map([[suiteContext.CONTEXT_URL, suiteContext.CONTEXT]]));
+      return vc.signPresentation({ presentation, suite: new Ed25519Signature2020({ key }), challenge: options.challenge, domain: options.domain, documentLoader: loader });
     },
   };
 }
