@@ -32,7 +32,7 @@ export function loggerOptions(level: string, stream?: NodeJS.WritableStream): No
  * the log keeps the route and drops the handle.
  */
 const HANDLE_IN_PATH = /^(\/oid4vci\/offers\/|\/workflows\/[^/]+\/exchanges\/)[^/?#]+/;
-export const redactUrl = (url: string): string => url.replace(HANDLE_IN_PATH, '$1[redacted]');
+const redactUrl = (url: string): string => url.replace(HANDLE_IN_PATH, '$1[redacted]');
 
 function requestSerializer(request: { method: string; url: string; hostname?: string; ip?: string; socket?: { remotePort?: number } }) {
   return { method: request.method, url: redactUrl(request.url), host: request.hostname, remoteAddress: request.ip, remotePort: request.socket?.remotePort };

@@ -54,7 +54,7 @@ const cache = new Map<string, Oid4vciMetadata>();
  * Issuer and authorization-server metadata for the instance at `publicUrl` (the Credential Issuer Identifier).
  * Beyond OID4VCI's own parameters the issuer metadata repeats `issuer`, `token_endpoint` and
  * `authorization_details_types_supported` of the authorization server (it is the same server): @digitalbazaar/oid4-
- * client reads them from the issuer metadata only, and OID4VCI §12.2.4 lets an issuer add parameters that wallets
+ * client reads them from the issuer metadata only, and OID4VCI §12.2 lets an issuer add parameters that wallets
  * ignore. No `proof_types_supported` or `cryptographic_binding_methods_supported`: the award is delivered as issued
  * (see docs/wallets.md), so a credential request needs no proof and no nonce endpoint exists.
  */
