@@ -3,6 +3,7 @@ import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import * as vc from '@digitalbazaar/vc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledContexts } from '../../src/jsonld/index.js';
+import { createSession } from '../../src/rpl/sessions.js';
 import { MAX_ATTEMPTS } from '../../src/wallets/offers.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import type { RplFixture } from '../rpl/fixtures.js';
@@ -115,6 +116,16 @@ describe('VC API exchange (Learner Credential Wallet)', () => {
   it('an expired exchange is refused', async () => {
     const { url, credentialId } = await exchangeFromDeepLink();
     await t.db.kysely.updateTable('wallet_offers').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('credential_id', '=', credentialId).execute();
+    expect((await post(url, {})).status).toBe(404);
+  });
+
+  it('erasing the returnee ends their pending exchange', async () => {
+    const { url, credentialId } = await exchangeFromDeepLink();
+    const holder = (await t.services.credentials.find(credentialId))!.holderUserId!;
+    const candidate = await t.db.kysely.selectFrom('candidates').select('id').where('user_id', '=', holder).executeTakeFirstOrThrow();
+    const session = { authorization: `Bearer ${(await createSession(t.db.kysely, holder, 10)).token}` };
+    const erased = await t.app.inject({ method: 'POST', url: `/candidates/${candidate.id}/erasure`, headers: session });
+    expect(erased.statusCode, erased.body).toBeLessThan(300);
     expect((await post(url, {})).status).toBe(404);
   });
 
