@@ -5,6 +5,7 @@ import { benchCredentials } from './credentials.js';
 import { benchQr } from './qr.js';
 import { benchStatus } from './status.js';
 import { benchVerifier } from './verifier.js';
+import { benchWallets } from './wallets.js';
 
 /**
  * `npm run bench`: every benchmark prints its figures as it goes, and the run ends with ONE line of JSON holding
@@ -19,6 +20,7 @@ const benches: Bench[] = [
   ['certificates', async () => ({ ...(await benchCertificates()), ...(await benchCertificatePipeline()) })],
   ['verifier', () => benchVerifier()],
   ['crash', () => benchCrash()],
+  ['wallets', () => benchWallets()],
 ];
 
 const only = process.argv.slice(2);

@@ -23,6 +23,11 @@ export async function verifyPresentation(
     challenge?: string | undefined;
     domain?: string | undefined;
     verifyCredential: (credential: unknown) => Promise<VerificationResult>;
+    /**
+     * Further suites a presentation's own proof may use (a wallet's DID Authentication signed with a legacy suite);
+     * embedded credentials are still checked by `verifyCredential` alone.
+     */
+    presentationSuites?: readonly object[];
   },
 ): Promise<PresentationResult> {
   const checks: Check[] = [];
@@ -43,7 +48,7 @@ export async function verifyPresentation(
   } else {
     try {
       const result = await jsigs.verify(presentation, {
-        suite: verifyingSuite(options.documentLoader),
+        suite: [verifyingSuite(options.documentLoader), ...(options.presentationSuites ?? [])],
         purpose: new jsigs.purposes.AuthenticationProofPurpose({ challenge: options.challenge, ...(options.domain ? { domain: options.domain } : {}) }),
         documentLoader: options.documentLoader,
       });

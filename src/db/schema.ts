@@ -5,6 +5,7 @@ import type { QrTables } from '../qr/tables.js';
 import type { RplTables } from '../rpl/tables.js';
 import type { FrameworkTables } from '../frameworks/tables.js';
 import type { StatusTables } from '../status/tables.js';
+import type { WalletTables } from '../wallets/tables.js';
 
 /** Column types of the core tables; each domain module declares its own tables and they are merged below. */
 export interface IssuersTable {
@@ -136,4 +137,4 @@ export interface JobTables {
 }
 
 // Domain modules add their tables by extending this interface (one `extends` entry each).
-export interface Database extends CoreTables, FrameworkTables, QrTables, StatusTables, AwardTables, RplTables, IssuerProfileTables, JobTables {}
+export interface Database extends CoreTables, FrameworkTables, QrTables, StatusTables, AwardTables, RplTables, IssuerProfileTables, JobTables, WalletTables {}

@@ -20,6 +20,7 @@ import { rplCaseRoutes } from './routes/rpl-cases.js';
 import { rplEvidenceRoutes } from './routes/rpl-evidence.js';
 import { vcApiRoutes } from './routes/vc-api.js';
 import { trustRoutes } from './routes/trust.js';
+import { walletRoutes } from './routes/wallets.js';
 import { webRoutes } from './routes/web.js';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -122,5 +123,6 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   await app.register(statusRoutes);
   await app.register(certificateRoutes);
   await app.register(frameworkRoutes);
+  await app.register(walletRoutes);
   return app;
 }

@@ -8,6 +8,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     user: AuthenticatedUser | null;
   }
+  interface FastifyContextConfig {
+    /** The route reads `Authorization: Bearer` itself (a protocol's own tokens): not a Tanda token or session. */
+    ownBearer?: boolean;
+  }
 }
 
 const bearer = (request: FastifyRequest): string | undefined => {
@@ -19,6 +23,8 @@ const bearer = (request: FastifyRequest): string | undefined => {
 /** Resolves the caller from `Authorization: Bearer`; leaves `request.user` null for anonymous requests. */
 export function identify(services: Services) {
   return async (request: FastifyRequest): Promise<void> => {
+    // OID4VCI's credential endpoint carries its own access tokens in the same header (src/wallets/offers.ts).
+    if (request.routeOptions.config?.ownBearer) return;
     const token = bearer(request);
     // Session tokens (web sign-in, returnee codes) and API tokens share the header; the prefix tells them apart.
     const lookup = token && isSessionToken(token) ? userForSession : userForToken;

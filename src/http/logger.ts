@@ -8,7 +8,7 @@ import type { FastifyServerOptions } from 'fastify';
 export const SECRET_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-auth-token', 'x-csrf-token'] as const;
 
 /** Body and object fields that hold a secret, wherever a plugin or an error puts them in a log line. */
-const SECRET_FIELDS = ['password', 'token', 'code', 'accessToken', 'refreshToken'] as const;
+const SECRET_FIELDS = ['password', 'token', 'code', 'accessToken', 'refreshToken', 'pre-authorized_code', 'tx_code', 'exchangeId'] as const;
 
 const prop = (name: string) => (/^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `["${name}"]`);
 
@@ -24,5 +24,16 @@ export function redactPaths(): string[] {
 
 /** The server's logger options: the level from the config, secrets redacted at every level. */
 export function loggerOptions(level: string, stream?: NodeJS.WritableStream): NonNullable<FastifyServerOptions['logger']> {
-  return { level, redact: { paths: redactPaths(), censor: '[redacted]' }, ...(stream ? { stream } : {}) };
+  return { level, redact: { paths: redactPaths(), censor: '[redacted]' }, serializers: { req: requestSerializer }, ...(stream ? { stream } : {}) };
+}
+
+/**
+ * A wallet offer's URI and a VC API exchange's URL are bearer handles (src/wallets/offers.ts): the request line of
+ * the log keeps the route and drops the handle.
+ */
+const HANDLE_IN_PATH = /^(\/oid4vci\/offers\/|\/workflows\/[^/]+\/exchanges\/)[^/?#]+/;
+const redactUrl = (url: string): string => url.replace(HANDLE_IN_PATH, '$1[redacted]');
+
+function requestSerializer(request: { method: string; url: string; hostname?: string; ip?: string; socket?: { remotePort?: number } }) {
+  return { method: request.method, url: redactUrl(request.url), host: request.hostname, remoteAddress: request.ip, remotePort: request.socket?.remotePort };
 }

@@ -87,7 +87,7 @@ export const ACTIONS = {
   case_opening: ['create'],
   evidence: ['read', 'upload'],
   assessment: ['read', 'record'],
-  credential: ['read', 'print', 'history', 'revoke', 'reissue'],
+  credential: ['read', 'print', 'history', 'revoke', 'reissue', 'offer_to_wallet'],
   issuance: ['issue'],
   status_entry: ['update'],
   award: ['issue'],
@@ -195,6 +195,8 @@ function rule(actor: Actor, action: Action, r: Resource): Decision {
       return allow;
     case 'credential':
       if (!credentialInScope(credentialScope(actor), r)) return hidden('credential');
+      // A wallet offer sends a code to the returnee's own e-mail or phone: only they start one, for themselves.
+      if (action === 'offer_to_wallet') return role === 'candidate' ? allow : forbid('only the returnee sends their credential to a wallet');
       if (role === 'candidate') return ['read', 'print', 'history'].includes(action) ? allow : forbid('not for a returnee');
       if (action === 'revoke' || action === 'reissue') return role === 'certifying_officer' ? allow : forbid('a certifying officer of the issuing body does this');
       return allow;

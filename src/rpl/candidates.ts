@@ -350,6 +350,9 @@ export async function eraseCandidate(ctx: RplContext, actor: Actor, id: string, 
     }
     await tx.deleteFrom('contact_changes').where('candidate_id', '=', id).execute();
     await tx.deleteFrom('login_codes').where('user_id', '=', row.user_id).execute();
+    // Pending wallet offers die with the account (their codes went to the erased contacts); delivered ones go too,
+    // since they name the wallet's DID. The credentials themselves are kept, as above.
+    await tx.deleteFrom('wallet_offers').where('holder_user_id', '=', row.user_id).execute();
     await tx
       .updateTable('candidates')
       .set({

@@ -49,5 +49,13 @@ declare module '@digitalbazaar/vc' {
     checkStatus?: CheckStatus;
     now?: string | Date;
   }): Promise<VerifyPresentationResult>;
+  export function createPresentation(options: { verifiableCredential?: object | object[]; id?: string; holder?: string; version?: 1.0 | 2.0 }): Record<string, unknown>;
+  export function signPresentation(options: {
+    presentation: object;
+    suite: DataIntegrityProof | object;
+    documentLoader: DocumentLoader;
+    challenge: string;
+    domain?: string;
+  }): Promise<Record<string, unknown>>;
   export function _checkCredential(options: { credential: object; now?: Date | string; mode?: 'issue' | 'verify' }): void;
 }

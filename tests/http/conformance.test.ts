@@ -36,6 +36,12 @@ function declaredSchema(path: string, method: string, status: number): object {
   return schema;
 }
 
+/**
+ * The OAuth endpoints of OID4VCI answer with OAuth error bodies (`{error, error_description}`), which wallets parse:
+ * the one documented exception to the single error shape (docs/conformance.md, docs/wallets.md).
+ */
+const OAUTH_ROUTES = new Set(['/oid4vci/token', '/oid4vci/credential']);
+
 /** Asserts the answer is a 4xx whose body matches the schema the route declares for it, in the one error shape. */
 function expectDeclaredError(res: { statusCode: number; json(): unknown }, path: string, method: string) {
   expect(res.statusCode, `${method} ${path}`).toBeGreaterThanOrEqual(400);
@@ -43,7 +49,8 @@ function expectDeclaredError(res: { statusCode: number; json(): unknown }, path:
   const body = res.json() as Json;
   const validate = ajv.compile(declaredSchema(path, method, res.statusCode));
   expect(validate(body), `${method} ${path} ${res.statusCode}: ${ajv.errorsText(validate.errors)}`).toBe(true);
-  expect(body).toMatchObject({ code: expect.any(String), message: expect.any(String), requestId: expect.any(String) });
+  if (OAUTH_ROUTES.has(path)) expect(body).toMatchObject({ error: expect.any(String) });
+  else expect(body).toMatchObject({ code: expect.any(String), message: expect.any(String), requestId: expect.any(String) });
 }
 
 const rules = (res: { json(): unknown }): string[] => ((res.json() as { details?: { violations?: Array<{ rule: string }> } }).details?.violations ?? []).map((v) => v.rule);

@@ -13,6 +13,7 @@ import { createTestContext, type TestContext } from '../helpers/app.js';
 import { badge } from '../helpers/credentials.js';
 import { setIssuerProfile } from '../../src/issuers/profile.js';
 import { testDialect } from '../helpers/db.js';
+import { createWalletOffers } from '../../src/wallets/offers.js';
 import { FILES, HOUSEKEEPING, HOUSEKEEPING_UNITS, housekeepingAssessment, multipart, rplFixture, type RplFixture } from '../rpl/fixtures.js';
 
 /*
@@ -112,6 +113,20 @@ async function freshCredential(): Promise<string> {
   });
   return String(award.credential.id);
 }
+
+/** A fresh wallet offer for `own`'s credential (made by the domain, not the rate-limited route), with its handles. */
+async function walletOffer(): Promise<{ code: string; exchange: string; txCode: string }> {
+  const { db, credentials, rpl, documentLoader, config } = t.services;
+  const offers = await createWalletOffers({ db, credentials, outbox: rpl.outbox, documentLoader, publicUrl: config.publicUrl }, { id: own.userId, role: 'candidate', issuerId: null }, credentialId);
+  await f.deliver();
+  const offerUri = new URLSearchParams(offers.oid4vci.credentialOfferUri.split('?')[1]).get('credential_offer_uri')!;
+  const exchange = (JSON.parse(new URL(offers.vcapi.deepLink).searchParams.get('request')!) as { protocols: { vcapi: string } }).protocols.vcapi;
+  return { code: offerUri.split('/').pop()!, exchange: exchange.split('/').pop()!, txCode: f.transport.lastCodeFor(own.email) };
+}
+const tokenForm = (o: { code: string; txCode: string }) => ({
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  payload: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code', 'pre-authorized_code': o.code, tx_code: o.txCode }).toString(),
+});
 
 /** What each role fires on a case in the state where the table lets that role act. */
 const EVENT_OF: Record<Role, [state: string, event: string]> = {
@@ -302,6 +317,22 @@ const GRID: Row[] = [
       return { url: '/credentials/issue', payload: { credential: badge(issuer.did) } };
     },
   },
+  // Standard wallets: the returnee starts an offer for their own credential; the protocol endpoints are anonymous by
+  // nature (the wallet holds the handle, and for OID4VCI the transaction code), so every caller gets the same answer.
+  { route: 'POST /me/credentials/:credentialId/wallet-offers', ok: ['candidate:own'], hidden: OUTSIDERS, request: get(() => `/me/credentials/${encodeURIComponent(credentialId)}/wallet-offers`) },
+  { route: 'GET /.well-known/openid-credential-issuer', ok: WHO, request: get(() => '/.well-known/openid-credential-issuer') },
+  { route: 'GET /.well-known/oauth-authorization-server', ok: WHO, request: get(() => '/.well-known/oauth-authorization-server') },
+  { route: 'GET /oid4vci/offers/:code', ok: WHO, request: async () => ({ url: `/oid4vci/offers/${(await walletOffer()).code}` }) },
+  { route: 'POST /oid4vci/token', ok: WHO, request: async () => ({ url: '/oid4vci/token', ...tokenForm(await walletOffer()) }) },
+  {
+    route: 'POST /oid4vci/credential',
+    ok: WHO,
+    request: async () => {
+      const token = (await t.app.inject({ method: 'POST', url: '/oid4vci/token', ...tokenForm(await walletOffer()) })).json().access_token as string;
+      return { url: '/oid4vci/credential', headers: { authorization: `Bearer ${token}` }, payload: { credential_configuration_id: 'TandaAward_ldp_vc' } };
+    },
+  },
+  { route: 'POST /workflows/credential-delivery/exchanges/:exchangeId', ok: WHO, request: async () => ({ url: `/workflows/credential-delivery/exchanges/${(await walletOffer()).exchange}`, payload: {} }) },
   { route: 'GET /credentials/:id', ...RETURNEE_READ, request: get(() => `/credentials/${credentialId}`) },
   { route: 'GET /credentials/:id/history', ...RETURNEE_READ, request: get(() => `/credentials/${credentialId}/history`) },
   { route: 'GET /credentials/:id/certificate.pdf', ...RETURNEE_READ, request: get(() => `/credentials/${credentialId}/certificate.pdf`) },

@@ -91,6 +91,7 @@ const TABLE: Array<{ name: string; resource: Resource; actions: Record<string, E
       history: { ok: ['candidate:own', ...A_STAFF, 'assessor@A-unassigned', 'admin+reason'], hidden: RETURNEE_OUTSIDE, reason: ADMINS },
       revoke: { ok: ['certifying_officer@A'], hidden: RETURNEE_OUTSIDE },
       reissue: { ok: ['certifying_officer@A'], hidden: RETURNEE_OUTSIDE },
+      offer_to_wallet: { ok: ['candidate:own'], hidden: RETURNEE_OUTSIDE },
     },
   },
   { name: 'signing through the VC API as A', resource: { kind: 'issuance', issuerId: 'A' }, actions: { issue: officerOfA } },
