@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
 import { issueAward } from './awards/award-service.js';
+import { ChangeWatch } from './deployment/changes.js';
 import { CertificateService } from './certificates/certificate-service.js';
 import { registryAwardCheck, type AwardListView } from './awards/award-check.js';
 import type { Check } from './credentials/checks.js';
@@ -32,6 +33,8 @@ export interface Services {
   status: StatusService;
   certificates: CertificateService;
   rpl: RplContext;
+  /** Changes that verification caches depend on, made here or by another instance (the server polls it). */
+  changes: ChangeWatch;
   /** Drops the registry snapshot verification reuses, after a change that must count at once (a key compromise). */
   registryChanged(): void;
 }
@@ -46,6 +49,8 @@ export function createServices(config: Config, db: Db): Services {
   });
   const knownContexts = new Set(bundledContexts().keys());
   const registry = cachedRegistrySnapshot(db);
+  const changes = new ChangeWatch(db);
+  changes.onChange(registry.invalidate);
   // The catalogue's names, worked out once per registry snapshot rather than per VC API issuance.
   const terms = new WeakMap<RegistrySnapshot, RegistryTerms>();
   const termsOf = (snapshot: RegistrySnapshot): RegistryTerms => {
@@ -76,7 +81,7 @@ export function createServices(config: Config, db: Db): Services {
     const view: AwardListView | undefined = info && { kind: info.kind, sameBody: info.issuerId === issuer?.id, exception: !info.entryIsAward };
     return registryAwardCheck(credential, view, issuer?.name ?? 'its issuer');
   };
-  const status: StatusService = new StatusService({ db, keys, documentLoader, credentials, publicUrl: config.publicUrl });
+  const status: StatusService = new StatusService({ db, keys, documentLoader, credentials, publicUrl: config.publicUrl, changed: () => changes.notify() });
   credentials.hooks.allocateStatus = async (tx, input) => ({ ...(await status.allocate(tx, input)) });
   credentials.hooks.checkStatus = (credential) => status.checkStatus(credential);
   // RPL certification issues through issueAward (award record + QR type table, so the certificate can be printed).
@@ -90,6 +95,7 @@ export function createServices(config: Config, db: Db): Services {
     credentials,
     status,
     rpl,
+    changes,
     certificates: new CertificateService({ config, db, documentLoader, credentials }),
     registryChanged: registry.invalidate,
   };
