@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { loadConfig, type Config } from './config.js';
 import { ensureFirstAdmin, openAndMigrate } from './bootstrap.js';
+import { checkMasterKey } from './deployment/master-key-check.js';
 import { settlePublicUrl } from './deployment/public-url.js';
 import { seedDemo } from './demo/seed.js';
 import { buildApp } from './http/app.js';
@@ -16,6 +17,7 @@ async function prepare(loaded: Config) {
   const db = await openAndMigrate(loaded);
   const config = await settlePublicUrl(db, loaded);
   const services = createServices(config, db);
+  await checkMasterKey(services);
   const admin = await ensureFirstAdmin(db, config);
   const demo = config.seedDemo ? await seedDemo(services) : undefined;
   const startLines = [

@@ -9,6 +9,7 @@ import { issueAward } from '../../src/awards/award-service.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase, type Db } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
+import { checkMasterKey } from '../../src/deployment/master-key-check.js';
 import { settlePublicUrl } from '../../src/deployment/public-url.js';
 import { getQualification } from '../../src/frameworks/catalogue-repository.js';
 import { seedRegistry } from '../../src/frameworks/seed.js';
@@ -107,6 +108,12 @@ describe(`two instances on one ${testDialect} database`, () => {
       (e: Error) => e.message,
     );
     expect(refused).toMatch(/TANDA_PUBLIC_URL is https:\/\/elsewhere\.example, but this deployment's public URL is http:\/\/localhost:3101/);
+  });
+
+  it('an instance whose master key does not open the deployment\'s keys is refused at start', async () => {
+    await checkMasterKey(a.services);
+    const stranger = createServices(loadConfig({ TANDA_DATA_DIR: dirs[0]!, TANDA_MASTER_KEY: crypto.randomBytes(32).toString('base64') }), b.db);
+    await expect(checkMasterKey(stranger)).rejects.toMatchObject({ code: 'invalid_config', message: expect.stringContaining('same TANDA_MASTER_KEY') });
   });
 
   it.runIf(testDialect === 'postgres')('concurrent issuances through both get distinct status indices, and each credential verifies on the other instance', async () => {
