@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { loadConfig, type Config } from './config.js';
 import { ensureFirstAdmin, openAndMigrate } from './bootstrap.js';
 import { checkMasterKey } from './deployment/master-key-check.js';
-import { settlePublicUrl } from './deployment/public-url.js';
+import { recordedPublicUrl, settlePublicUrl } from './deployment/public-url.js';
 import { seedDemo } from './demo/seed.js';
 import { buildApp } from './http/app.js';
 import { loggerOptions } from './http/logger.js';
@@ -100,6 +100,12 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   outbox.start();
   // Revocations and key changes made through other instances (or the CLI) reach this one's caches.
+  services.changes.onChange(() => {
+    recordedPublicUrl(db).then((recorded) => {
+      // The URL is fixed for a process's life (it is in every list it signs): an operator's change needs a restart.
+      if (recorded && recorded.url !== config.publicUrl) app.log.error({ recorded: recorded.url, running: config.publicUrl }, 'the deployment\'s public URL was changed: restart this instance');
+    }, () => undefined);
+  });
   services.changes.start(config.changePollMs, (error) => app.log.warn({ err: error }, 'change poll failed'));
   const delivery = deliveryNotice(transports);
   outboxLog[delivery.level]({ transports: transports.map((t) => t.description) }, `notifications: ${delivery.text}`);

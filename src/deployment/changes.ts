@@ -3,7 +3,8 @@ import type { Db } from '../db/database.js';
 /**
  * How the instances of one deployment learn that another one changed what verification depends on, without a
  * message bus: every revocation, re-issue and key compromise re-signs a status list in its transaction, bumping
- * `status_lists.version`; a key rotation or compromise adds rows to `issuer_keys` / `key_compromises`. Their sums and
+ * `status_lists.version`; a key rotation or compromise adds rows to `issuer_keys` / `key_compromises`; an operator's
+ * `tanda deployment set-public-url` changes the recorded URL (the server then asks to be restarted). Their sums and
  * counts form a fingerprint that one query over a few small tables reads; an instance that sees it move
  * drops its caches (trust bundle, registry snapshot). Polled every TANDA_CHANGE_POLL_MS (1 s by default), so a change
  * made through one instance reaches every other within that plus one rebuild; the instance that made the change
@@ -48,9 +49,10 @@ export class ChangeWatch {
         eb.selectFrom('status_lists').select((inner) => inner.fn.sum<number | string | null>('version').as('v')).as('versions'),
         eb.selectFrom('issuer_keys').select(eb.fn.countAll<number | string>().as('n')).as('keys'),
         eb.selectFrom('key_compromises').select(eb.fn.countAll<number | string>().as('n')).as('compromises'),
+        eb.selectFrom('deployment').select('public_url').as('url'),
       ])
       .executeTakeFirstOrThrow();
-    return [row.lists, row.versions ?? 0, row.keys, row.compromises].map((v) => String(v)).join(':');
+    return [row.lists, row.versions ?? 0, row.keys, row.compromises, row.url ?? ''].map((v) => String(v)).join(':');
   }
 
   /** Polls until stop(); a failed poll (database briefly away) is reported and the next one tries again. */

@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import { openDatabase, type Db } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { checkMasterKey } from '../../src/deployment/master-key-check.js';
-import { settlePublicUrl } from '../../src/deployment/public-url.js';
+import { changePublicUrl, settlePublicUrl } from '../../src/deployment/public-url.js';
 import { getQualification } from '../../src/frameworks/catalogue-repository.js';
 import { seedRegistry } from '../../src/frameworks/seed.js';
 import { buildApp } from '../../src/http/app.js';
@@ -167,5 +167,11 @@ describe(`two instances on one ${testDialect} database`, () => {
     const keys = await a.db.kysely.selectFrom('rate_limits').select('key').execute();
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.map((k) => k.key).join(' ')).not.toMatch(/nobody|203\.0\.113/);
+  });
+
+  it('an operator\'s change of the public URL is seen by the instances on their next poll (they then ask to be restarted)', async () => {
+    await b.services.changes.check();
+    await changePublicUrl(a.db, { to: 'https://moved.example', by: 'cli:test', force: true });
+    expect(await b.services.changes.check()).toBe(true);
   });
 });
