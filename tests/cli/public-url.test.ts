@@ -15,6 +15,7 @@ import { seedRegistry } from '../../src/frameworks/seed.js';
 import { createIssuer } from '../../src/issuers/issuers.js';
 import { setIssuerProfile } from '../../src/issuers/profile.js';
 import { createServices } from '../../src/services.js';
+import { captured } from '../helpers/cli.js';
 import { actualTextSpans, tagging } from '../helpers/pdf-inspect.js';
 
 /**
@@ -85,6 +86,24 @@ describe('the public URL printed by the CLI', () => {
       expect((await settlePublicUrl(db, loadConfig(process.env))).publicUrl).toBe(PUBLIC_URL);
     } finally {
       await db.destroy();
+    }
+  });
+
+  it('the operator moves the deployment deliberately: refused while credentials name the old URL, then forced; other commands under the old setting are refused', async () => {
+    process.env.TANDA_PUBLIC_URL = 'https://moved.example';
+    try {
+      const other = await captured(() => main(['status', 'history', credentialId, '--as', officerId]));
+      expect(other.value).toBe(1);
+      expect(other.err).toContain(`TANDA_PUBLIC_URL is https://moved.example, but this deployment's public URL is ${PUBLIC_URL}`);
+      const refused = await captured(() => main(['deployment', 'set-public-url', 'https://moved.example']));
+      expect(refused.value).toBe(1);
+      expect(refused.err).toContain(`conflict: 1 credential(s) name ${PUBLIC_URL}`);
+      const forced = await captured(() => main(['deployment', 'set-public-url', 'https://moved.example', '--force']));
+      expect(forced.value).toBe(0);
+      expect(forced.err).toContain('warning: 1 credential(s) still name');
+      expect((await captured(() => main(['deployment', 'show']))).out).toMatch(/^https:\/\/moved\.example {2}\(recorded .*, changed by cli:/);
+    } finally {
+      delete process.env.TANDA_PUBLIC_URL;
     }
   });
 });
