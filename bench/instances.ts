@@ -18,7 +18,8 @@ import { createServices } from '../src/services.js';
  * - BENCH_ISSUANCES (default 500) concurrent VC API issuances through each → every credential and status index
  *   distinct, every credential verified on the other instance;
  * - BENCH_REVOCATIONS (default 20) revoked through the first, one after the other, each timed until the second's
- *   `/credentials/verify` and `/verify/qr` refuse it (polled every 50 ms; the budget is 5 s).
+ *   `/credentials/verify` and `/verify/qr` refuse it and its `/status/<list>` serves the re-signed list (polled every
+ *   50 ms; the budget is 5 s).
  * BENCH_DATABASE_URL names the server (default postgres://postgres@127.0.0.1:5432/postgres); a database of its own is
  * created and dropped. Each process keeps its own default public URL (no TANDA_PUBLIC_URL): the deployment records
  * the first one and the other runs under it.
@@ -181,13 +182,19 @@ export async function benchInstances(): Promise<Record<string, number>> {
     for (const p of payloads.slice(0, 1)) await post(`${b.base}/verify/qr`, { payload: p });
     const viaVerify: number[] = [];
     const viaQr: number[] = [];
+    const viaList: number[] = [];
+    const listEtag = async (url: string) => (await fetch(`${b.base}${new URL(url).pathname}`)).headers.get('etag');
     for (const [i, c] of victims.entries()) {
+      const listUrl = (c.vc.credentialStatus as { statusListCredential: string }).statusListCredential;
+      const etagBefore = await listEtag(listUrl);
       const revoked = await post(`${a.base}/credentials/${encodeURIComponent(String(c.vc.id))}/revoke`, { reason: 'error' }, auth);
       if (revoked.status !== 200) throw new Error(`revocation through the first instance failed: ${JSON.stringify(revoked)}`);
       const at = performance.now();
       let verifyMs: number | undefined;
       let qrMs: number | undefined;
-      while ((verifyMs === undefined || qrMs === undefined) && performance.now() - at < 2 * PROPAGATION_BUDGET_MS) {
+      let listMs: number | undefined;
+      while ((verifyMs === undefined || qrMs === undefined || listMs === undefined) && performance.now() - at < 2 * PROPAGATION_BUDGET_MS) {
+        if (listMs === undefined && (await listEtag(listUrl)) !== etagBefore) listMs = performance.now() - at;
         if (verifyMs === undefined) {
           const r = await post(`${b.base}/credentials/verify`, { verifiableCredential: c.vc });
           if (r.json?.verified === false && JSON.stringify(r.json).includes('revoked')) verifyMs = performance.now() - at;
@@ -196,10 +203,11 @@ export async function benchInstances(): Promise<Record<string, number>> {
           const r = await post(`${b.base}/verify/qr`, { payload: payloads[i] });
           if (statusCode(r.json?.checks) === 'revoked') qrMs = performance.now() - at;
         }
-        if (verifyMs === undefined || qrMs === undefined) await sleep(50);
+        if (verifyMs === undefined || qrMs === undefined || listMs === undefined) await sleep(50);
       }
       viaVerify.push(verifyMs ?? Infinity);
       viaQr.push(qrMs ?? Infinity);
+      viaList.push(listMs ?? Infinity);
     }
     const within = (xs: number[]) => xs.filter((x) => x <= PROPAGATION_BUDGET_MS).length;
     const max = (xs: number[]) => Math.max(...xs);
@@ -208,13 +216,16 @@ export async function benchInstances(): Promise<Record<string, number>> {
       instances_revoked: victims.length,
       instances_refused_verify_within_5s: within(viaVerify),
       instances_refused_qr_within_5s: within(viaQr),
+      instances_status_list_changed_within_5s: within(viaList),
+      instances_propagation_status_list_max_ms: max(viaList),
       instances_propagation_verify_median_ms: median(viaVerify),
       instances_propagation_verify_max_ms: max(viaVerify),
       instances_propagation_qr_median_ms: median(viaQr),
       instances_propagation_qr_max_ms: max(viaQr),
     });
-    process.stdout.write(`revoked ${victims.length} through the first; refused by the second within 5 s: /credentials/verify ${within(viaVerify)}, /verify/qr ${within(viaQr)}\n`);
-    process.stdout.write(`  /credentials/verify ms: ${viaVerify.map((x) => Math.round(x)).join(' ')}\n  /verify/qr ms:          ${viaQr.map((x) => Math.round(x)).join(' ')}\n`);
+    process.stdout.write(`revoked ${victims.length} through the first; refused by the second within 5 s: /credentials/verify ${within(viaVerify)}, /verify/qr ${within(viaQr)}; its /status list changed: ${within(viaList)}\n`);
+    const ms = (xs: number[]) => xs.map((x) => Math.round(x)).join(' ');
+    process.stdout.write(`  /credentials/verify ms: ${ms(viaVerify)}\n  /verify/qr ms:          ${ms(viaQr)}\n  /status/<list> ms:      ${ms(viaList)}\n`);
     return figures;
   } finally {
     await Promise.all(instances.map(stop));
