@@ -2,6 +2,7 @@ import { benchCertificatePipeline } from './certificate-pipeline.js';
 import { benchCertificates } from './certificates.js';
 import { benchCrash } from './crash.js';
 import { benchCredentials } from './credentials.js';
+import { benchInstances } from './instances.js';
 import { benchQr } from './qr.js';
 import { benchStatus } from './status.js';
 import { benchVerifier } from './verifier.js';
@@ -11,7 +12,7 @@ import { benchWallets } from './wallets.js';
  * `npm run bench`: every benchmark prints its figures as it goes, and the run ends with ONE line of JSON holding
  * every figure (name → number) so runs can be compared mechanically.
  */
-type Bench = [name: string, run: () => Promise<Record<string, number>>];
+type Bench = [name: string, run: () => Promise<Record<string, number>>, needs?: 'postgres'];
 
 const benches: Bench[] = [
   ['credentials', () => benchCredentials()],
@@ -21,12 +22,14 @@ const benches: Bench[] = [
   ['verifier', () => benchVerifier()],
   ['crash', () => benchCrash()],
   ['wallets', () => benchWallets()],
+  // Two server processes on a PostgreSQL database of their own: run when named, or when BENCH_DATABASE_URL is set.
+  ['instances', () => benchInstances(), 'postgres'],
 ];
 
 const only = process.argv.slice(2);
 const all: Record<string, number> = {};
-for (const [name, run] of benches) {
-  if (only.length && !only.includes(name)) continue;
+for (const [name, run, needs] of benches) {
+  if (only.length ? !only.includes(name) : needs === 'postgres' && !process.env.BENCH_DATABASE_URL) continue;
   const figures = await run();
   for (const [k, v] of Object.entries(figures)) {
     const rounded = Math.round(v * 100) / 100;

@@ -34,23 +34,3 @@ export async function openAndMigrate(config: Config): Promise<Db> {
   }
   return db;
 }
-
-const PUBLIC_URL_KEY = 'public_url';
-
-/**
- * One public URL for the deployment, whichever process asks. A process started with TANDA_PUBLIC_URL remembers it
- * in `meta`; one started without it (a `tanda certificates print` in another shell) takes the remembered URL
- * instead of the localhost default, so a certificate printed from the command line points where the server does.
- */
-export async function settlePublicUrl(db: Db, config: Config): Promise<Config> {
-  if (config.publicUrlConfigured) {
-    await db.kysely
-      .insertInto('meta')
-      .values({ key: PUBLIC_URL_KEY, value: config.publicUrl })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: config.publicUrl }))
-      .execute();
-    return config;
-  }
-  const stored = await db.kysely.selectFrom('meta').select('value').where('key', '=', PUBLIC_URL_KEY).executeTakeFirst();
-  return stored ? { ...config, publicUrl: stored.value } : config;
-}

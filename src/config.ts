@@ -20,6 +20,8 @@ const EnvSchema = Type.Object({
   TANDA_MAIL_TRANSPORT: Type.Optional(Type.Union([Type.Literal('smtp'), Type.Literal('log'), Type.Literal('none')])),
   TANDA_SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://[^\\s]+$' })),
   TANDA_MAIL_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 254 })),
+  TANDA_WORKERS: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
+  TANDA_CHANGE_POLL_MS: Type.Integer({ minimum: 100, maximum: 5000, default: 1000 }),
   TANDA_OUTBOX_INTERVAL_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 5000 }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
@@ -49,6 +51,10 @@ export interface Config {
   /** How often the outbox worker looks for work (it is also woken at once by this instance's requests). */
   outboxIntervalMs: number;
   logLevel: string;
+  /** Server processes on this machine sharing the port (node:cluster); the primary migrates and bootstraps first. */
+  workers: number;
+  /** How often an instance looks for revocations and key changes made by another instance (docs/scale-out.md). */
+  changePollMs: number;
   /**
    * Which X-Forwarded-For hops to believe (fastify's trustProxy): false, true (every hop), a hop count, or the
    * proxies' addresses/CIDR ranges. Without it every client behind a proxy shares the proxy's address and so one
@@ -118,6 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mail: mailConfig(env2, publicUrl),
     outboxIntervalMs: env2.TANDA_OUTBOX_INTERVAL_MS,
     logLevel: env2.LOG_LEVEL,
+    workers: env2.TANDA_WORKERS,
+    changePollMs: env2.TANDA_CHANGE_POLL_MS,
     trustProxy: parseTrustProxy(env2.TANDA_TRUST_PROXY),
     verifyRateLimit: env2.TANDA_VERIFY_RATE_LIMIT,
   };

@@ -1,5 +1,8 @@
-import { loadConfig } from './config.js';
-import { ensureFirstAdmin, openAndMigrate, settlePublicUrl } from './bootstrap.js';
+import cluster from 'node:cluster';
+import { loadConfig, type Config } from './config.js';
+import { ensureFirstAdmin, openAndMigrate } from './bootstrap.js';
+import { checkMasterKey } from './deployment/master-key-check.js';
+import { recordedPublicUrl, settlePublicUrl } from './deployment/public-url.js';
 import { seedDemo } from './demo/seed.js';
 import { buildApp } from './http/app.js';
 import { loggerOptions } from './http/logger.js';
@@ -9,13 +12,65 @@ import { createServices } from './services.js';
 
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
-async function main(): Promise<void> {
-  const loaded = loadConfig();
+/** Migrations, the public URL, the first admin and the demo data: once per start, before any request is served. */
+async function prepare(loaded: Config) {
   const db = await openAndMigrate(loaded);
   const config = await settlePublicUrl(db, loaded);
   const services = createServices(config, db);
+  await checkMasterKey(services);
   const admin = await ensureFirstAdmin(db, config);
   const demo = config.seedDemo ? await seedDemo(services) : undefined;
+  const startLines = [
+    ...(admin.token && !config.bootstrapToken ? [`  admin token    ${admin.token}   (shown once: store it now)`] : []),
+    ...(demo ? demo.lines.map((l) => `  ${l}`) : []),
+  ];
+  return { db, config, services, startLines };
+}
+
+/**
+ * TANDA_WORKERS > 1: this process prepares the database once, then forks the workers, which share the port
+ * (node:cluster hands connections out) and find everything already done. A worker that dies is replaced.
+ */
+async function primary(loaded: Config): Promise<void> {
+  const { db, config, startLines } = await prepare(loaded);
+  await db.destroy();
+  let stopping = false;
+  for (let i = 0; i < config.workers; i++) cluster.fork();
+  const served = new Set<number>();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    // One that never got to listen would fail again the same way (configuration, database): stop rather than loop.
+    if (!served.has(worker.id)) {
+      process.stderr.write(`tanda: worker ${worker.process.pid} failed to start (${signal ?? code}); stopping\n`);
+      close('SIGTERM');
+      process.exitCode = 1;
+      return;
+    }
+    process.stderr.write(`tanda: worker ${worker.process.pid} exited (${signal ?? code}); starting another\n`);
+    cluster.fork();
+  });
+  cluster.on('listening', (worker, address) => {
+    served.add(worker.id);
+    if (served.size !== config.workers) return;
+    const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${address.port}`;
+    process.stdout.write(`${['', `Tanda is running: ${config.workers} workers (${config.databaseUrl ? 'postgres' : `sqlite, data in ${config.dataDir}`})`, `  API            ${base}`, ...startLines].join('\n')}\n\n`);
+  });
+  function close(signal: NodeJS.Signals): void {
+    if (stopping) return;
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+    cluster.on('exit', () => {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit();
+    });
+  }
+  process.once('SIGINT', () => close('SIGINT'));
+  process.once('SIGTERM', () => close('SIGTERM'));
+}
+
+async function main(): Promise<void> {
+  const loaded = loadConfig();
+  if (cluster.isPrimary && loaded.workers > 1) return primary(loaded);
+  const { db, config, services, startLines } = await prepare(loaded);
 
   const app = await buildApp(services, { logger: loggerOptions(config.logLevel) });
   const outboxLog = app.log.child({ component: 'outbox' });
@@ -35,6 +90,7 @@ async function main(): Promise<void> {
     // Requests first (they may queue messages), then the round in progress finishes its sends, then the database.
     await app.close();
     await outbox.stop();
+    await services.changes.stop();
     await db.destroy();
     process.exit(0);
   };
@@ -43,8 +99,17 @@ async function main(): Promise<void> {
 
   await app.listen({ port: config.port, host: config.host });
   outbox.start();
+  // Revocations and key changes made through other instances (or the CLI) reach this one's caches.
+  services.changes.onChange(() => {
+    recordedPublicUrl(db).then((recorded) => {
+      // The URL is fixed for a process's life (it is in every list it signs): an operator's change needs a restart.
+      if (recorded && recorded.url !== config.publicUrl) app.log.error({ recorded: recorded.url, running: config.publicUrl }, 'the deployment\'s public URL was changed: restart this instance');
+    }, () => undefined);
+  });
+  services.changes.start(config.changePollMs, (error) => app.log.warn({ err: error }, 'change poll failed'));
   const delivery = deliveryNotice(transports);
   outboxLog[delivery.level]({ transports: transports.map((t) => t.description) }, `notifications: ${delivery.text}`);
+  if (cluster.isWorker) return;
   const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${(app.server.address() as { port: number }).port}`;
   const lines = [
     '',
@@ -53,11 +118,8 @@ async function main(): Promise<void> {
     `  health         ${base}/health`,
     `  API docs       ${base}/docs  (OpenAPI JSON: ${base}/docs/json)`,
     `  notifications  ${delivery.text}`,
+    ...startLines,
   ];
-  if (admin.token && !config.bootstrapToken) {
-    lines.push(`  admin token    ${admin.token}   (shown once: store it now)`);
-  }
-  if (demo) lines.push(...demo.lines.map((l) => `  ${l}`));
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }
 

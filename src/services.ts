@@ -3,6 +3,7 @@ import type { Db, Executor } from './db/database.js';
 import { publishTypeTables } from './awards/type-tables.js';
 import { inTransaction } from './frameworks/import-errors.js';
 import { issueAward } from './awards/award-service.js';
+import { ChangeWatch } from './deployment/changes.js';
 import { CertificateService } from './certificates/certificate-service.js';
 import { registryAwardCheck, type AwardListView } from './awards/award-check.js';
 import type { Check } from './credentials/checks.js';
@@ -34,6 +35,8 @@ export interface Services {
   status: StatusService;
   certificates: CertificateService;
   rpl: RplContext;
+  /** Changes that verification caches depend on, made here or by another instance (the server polls it). */
+  changes: ChangeWatch;
   /** Drops the registry snapshot verification reuses, after a change that must count at once (a key compromise). */
   registryChanged(): void;
   /**
@@ -54,6 +57,8 @@ export function createServices(config: Config, db: Db): Services {
   });
   const knownContexts = new Set(bundledContexts().keys());
   const registry = cachedRegistrySnapshot(db);
+  const changes = new ChangeWatch(db);
+  changes.onChange(registry.invalidate);
   // The catalogue's names, worked out once per registry snapshot rather than per VC API issuance.
   const terms = new WeakMap<RegistrySnapshot, RegistryTerms>();
   const termsOf = (snapshot: RegistrySnapshot): RegistryTerms => {
@@ -84,7 +89,7 @@ export function createServices(config: Config, db: Db): Services {
     const view: AwardListView | undefined = info && { kind: info.kind, sameBody: info.issuerId === issuer?.id, exception: !info.entryIsAward };
     return registryAwardCheck(credential, view, issuer?.name ?? 'its issuer');
   };
-  const status: StatusService = new StatusService({ db, keys, documentLoader, credentials, publicUrl: config.publicUrl });
+  const status: StatusService = new StatusService({ db, keys, documentLoader, credentials, publicUrl: config.publicUrl, changed: () => changes.notify() });
   credentials.hooks.allocateStatus = async (tx, input) => ({ ...(await status.allocate(tx, input)) });
   credentials.hooks.checkStatus = (credential) => status.checkStatus(credential);
   // RPL certification issues through issueAward (award record + QR type table, so the certificate can be printed).
@@ -98,6 +103,7 @@ export function createServices(config: Config, db: Db): Services {
     credentials,
     status,
     rpl,
+    changes,
     certificates: new CertificateService({ config, db, documentLoader, credentials }),
     registryChanged: registry.invalidate,
     publishTypeTables: (ex = db.kysely, scope = {}) =>

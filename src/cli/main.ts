@@ -1,7 +1,9 @@
-import { ensureFirstAdmin, openAndMigrate, settlePublicUrl } from '../bootstrap.js';
+import { ensureFirstAdmin, openAndMigrate } from '../bootstrap.js';
 import { loadConfig } from '../config.js';
 import { isTandaError } from '../errors.js';
 import { certificatesCommand } from './certificates.js';
+import { deploymentCommand } from './deployment.js';
+import { settlePublicUrl } from '../deployment/public-url.js';
 import { compromiseKeyCommand, rotateKeyCommand } from './keys.js';
 import { outboxCommand } from './outbox.js';
 import { issuersCommand } from './issuers.js';
@@ -44,6 +46,10 @@ const DB_COMMANDS: Record<string, { help: string; run: Command }> = {
     help: 'issuers <command>                 a certifying body\'s certificate profile: signatory, logo, seal (tanda issuers help)',
     run: issuersCommand,
   },
+  deployment: {
+    help: 'deployment show|set-public-url    the public URL every instance shares (tanda deployment help)',
+    run: deploymentCommand,
+  },
   'rotate-key': {
     help: 'rotate-key <issuer-id> [--force]  make a new signing key current (the old one verifies what it signed before)',
     run: rotateKeyCommand,
@@ -79,7 +85,9 @@ export async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   const db = await openAndMigrate(config);
   try {
-    return await command.run(rest, createServices(await settlePublicUrl(db, config), db));
+    // The command that changes the recorded URL must run under a configuration that disagrees with it.
+    const settled = name === 'deployment' ? config : await settlePublicUrl(db, config, { record: false });
+    return await command.run(rest, createServices(settled, db));
   } catch (e) {
     process.stderr.write(`tanda ${name}: ${isTandaError(e) ? `${e.code}: ` : ''}${(e as Error).message}\n`);
     return 1;

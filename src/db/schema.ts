@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type { AwardTables } from '../awards/tables.js';
+import type { DeploymentTables } from '../deployment/tables.js';
 import type { IssuerProfileTables } from '../issuers/profile-tables.js';
 import type { QrTables } from '../qr/tables.js';
 import type { RplTables } from '../rpl/tables.js';
@@ -137,4 +138,4 @@ export interface JobTables {
 }
 
 // Domain modules add their tables by extending this interface (one `extends` entry each).
-export interface Database extends CoreTables, FrameworkTables, QrTables, StatusTables, AwardTables, RplTables, IssuerProfileTables, JobTables, WalletTables {}
+export interface Database extends CoreTables, FrameworkTables, QrTables, StatusTables, AwardTables, RplTables, IssuerProfileTables, JobTables, WalletTables, DeploymentTables {}

@@ -8,6 +8,7 @@ import type { Services } from '../services.js';
 import { identify } from './auth.js';
 import { installErrorHandler } from './error-handler.js';
 import { errorResponse } from './error-schema.js';
+import { rateLimitStore } from './rate-limit-store.js';
 import { frameworkRoutes } from './routes/frameworks.js';
 import { certificateRoutes } from './routes/certificates.js';
 import { healthRoutes } from './routes/health.js';
@@ -106,7 +107,7 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   app.addHook('onRoute', (route) => {
     if (VERIFY_ROUTES.has(route.url)) route.config = { ...route.config, rateLimit: { max: services.config.verifyRateLimit, timeWindow: '1 minute' } };
   });
-  await app.register(rateLimit, { global: false });
+  await app.register(rateLimit, { global: false, store: rateLimitStore(services.db) });
 
   app.addHook('onRequest', identify(services));
 

@@ -30,6 +30,8 @@ export interface StatusServiceDeps {
   documentLoader: DocumentLoader;
   credentials: CredentialService;
   publicUrl: string;
+  /** Called once a revocation (or a re-issue, which revokes) has committed: caches built from the lists must go. */
+  changed?: () => void;
   /** Entries per list; the default is the W3C minimum. Smaller lists exist only to test what happens when one fills. */
   listLength?: number;
   ttlMs?: number;
@@ -135,9 +137,11 @@ export class StatusService {
   /** Revokes in its own transaction; the list is re-signed before it commits. */
   async revoke(input: { credentialId: string; actor: StatusActor; reason: RevocationReason; note?: string | null | undefined }): Promise<Revocation> {
     const stored = await this.authorizedCredential(input.credentialId, input.actor, 'revoke');
-    return this.deps.db.kysely.transaction().execute((tx) =>
+    const done = await this.deps.db.kysely.transaction().execute((tx) =>
       this.revokeIn(tx, { credentialId: stored.id, reason: input.reason, note: input.note ?? null, by: recordedBy(input.actor) }),
     );
+    this.deps.changed?.();
+    return done;
   }
 
   /**
@@ -218,7 +222,7 @@ export class StatusService {
     options: { kind: ReissueKind; by: string; issuedBy: string | null; note: string | null; afterStore?: (tx: Executor, signed: SignedCredential) => Promise<void> },
   ): Promise<SignedCredential> {
     const { kind } = options;
-    return this.deps.credentials.issue(draft, {
+    const signed = await this.deps.credentials.issue(draft, {
       issuerId: stored.issuerId,
       issuedBy: options.issuedBy,
       qualificationId: stored.qualificationId,
@@ -240,6 +244,8 @@ export class StatusService {
         await options.afterStore?.(tx, signed);
       },
     });
+    this.deps.changed?.();
+    return signed;
   }
 
   /**

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import type { DocumentLoader } from '../jsonld/index.js';
+import type { ChangeWatch } from '../deployment/changes.js';
 import type { StatusService } from '../status/status-service.js';
 import { bundledContexts } from '../jsonld/index.js';
 import { loadMasterKey } from '../keys/master-key.js';
@@ -32,6 +33,8 @@ export interface TrustDeps {
   db: Db;
   status: Pick<StatusService, 'refreshStale'>;
   documentLoader: DocumentLoader;
+  /** Revocations and key changes, from this instance or another: the bundle is rebuilt on the next request. */
+  changes?: Pick<ChangeWatch, 'onChange'>;
 }
 
 export interface TrustBundleServiceOptions {
@@ -55,8 +58,10 @@ const contentDigest = (b: UnsignedTrustBundle): string => {
  * GET /trust-bundle, POST /verify/qr and the CLI export.
  */
 export class TrustBundleService implements BundleSource {
-  private published: { value: PublishedBundle; digest: string; builtAt: number; tables: number } | undefined;
+  private published: { value: PublishedBundle; digest: string; builtAt: number; tables: number; generation: number } | undefined;
   private building: Promise<PublishedBundle> | undefined;
+  /** Bumped by invalidate(): a build that started before a change must not be served as current after it. */
+  private generation = 0;
   private data: { etag: string; value: Promise<VerifierData> } | undefined;
   private readonly masterKey: Buffer;
   private readonly now: () => Date;
@@ -67,6 +72,7 @@ export class TrustBundleService implements BundleSource {
   ) {
     this.masterKey = loadMasterKey({ masterKey: services.config.masterKey, dataDir: services.config.dataDir });
     this.now = options.now ?? (() => new Date());
+    services.changes?.onChange(() => this.invalidate());
   }
 
   authority(): Promise<TrustAuthority> {
@@ -80,10 +86,14 @@ export class TrustBundleService implements BundleSource {
    */
   async current(): Promise<PublishedBundle> {
     const now = this.now().getTime();
-    if (this.published && now - this.published.builtAt < (this.options.rebuildAfterMs ?? 60_000) && (await this.newestTable()) === this.published.tables) {
-      return this.published.value;
+    const fresh = this.published && this.published.generation === this.generation && now - this.published.builtAt < (this.options.rebuildAfterMs ?? 60_000);
+    if (fresh && (await this.newestTable()) === this.published!.tables) return this.published!.value;
+    if (!this.building) {
+      const building = this.rebuild(this.generation).finally(() => {
+        if (this.building === building) this.building = undefined;
+      });
+      this.building = building;
     }
-    this.building ??= this.rebuild().finally(() => (this.building = undefined));
     return this.building;
   }
 
@@ -95,12 +105,16 @@ export class TrustBundleService implements BundleSource {
     return max === null ? 0 : Number(max);
   }
 
-  /** Forces the next `current()` to read the registry again (after an import or a revocation). */
+  /**
+   * Forces the next `current()` to read the registry again (after an import or a revocation). A build already under
+   * way may have read the lists before the change: callers from now on wait for a new one instead.
+   */
   invalidate(): void {
-    if (this.published) this.published.builtAt = 0;
+    this.generation++;
+    this.building = undefined;
   }
 
-  private async rebuild(): Promise<PublishedBundle> {
+  private async rebuild(generation: number): Promise<PublishedBundle> {
     const now = this.now();
     const ex = this.services.db.kysely;
     const tables = await this.newestTable();
@@ -118,14 +132,14 @@ export class TrustBundleService implements BundleSource {
     const previous = this.published;
     const resignAfter = this.options.resignAfterMs ?? 86_400_000;
     if (previous && previous.digest === digest && now.getTime() - Date.parse(previous.value.bundle.issued) < resignAfter) {
-      previous.builtAt = now.getTime();
-      previous.tables = tables;
+      // Builds finish in any order: an older one never replaces what a newer one published.
+      if (generation >= previous.generation) Object.assign(previous, { builtAt: now.getTime(), tables, generation });
       return previous.value;
     }
     const bundle = await signTrustBundle(unsigned, authority.signer, this.services.documentLoader);
     const text = JSON.stringify(bundle);
     const value = { bundle, text, etag: `"${crypto.createHash('sha256').update(text).digest('base64url')}"` };
-    this.published = { value, digest, builtAt: now.getTime(), tables };
+    if (!this.published || generation >= this.published.generation) this.published = { value, digest, builtAt: now.getTime(), tables, generation };
     return value;
   }
 

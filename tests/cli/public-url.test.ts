@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createUser } from '../../src/auth/tokens.js';
 import { issueAward } from '../../src/awards/award-service.js';
-import { openAndMigrate, settlePublicUrl } from '../../src/bootstrap.js';
+import { openAndMigrate } from '../../src/bootstrap.js';
+import { settlePublicUrl } from '../../src/deployment/public-url.js';
 import { main } from '../../src/cli/main.js';
 import { loadConfig } from '../../src/config.js';
 import { demoLogo, demoSeal, demoSignature } from '../../src/demo/profile-images.js';
@@ -14,6 +15,7 @@ import { seedRegistry } from '../../src/frameworks/seed.js';
 import { createIssuer } from '../../src/issuers/issuers.js';
 import { setIssuerProfile } from '../../src/issuers/profile.js';
 import { createServices } from '../../src/services.js';
+import { captured } from '../helpers/cli.js';
 import { actualTextSpans, tagging } from '../helpers/pdf-inspect.js';
 
 /**
@@ -73,14 +75,35 @@ describe('the public URL printed by the CLI', () => {
     expect(tagging(pdf).figureAlts).toEqual(expect.arrayContaining(['Logo of TESDA Test Region', 'Seal of TESDA Test Region']));
   });
 
-  it('a process started with another TANDA_PUBLIC_URL makes that one the deployment\'s from then on', async () => {
+  it('a process started with another TANDA_PUBLIC_URL is refused, naming both URLs; one started without it runs under the recorded one', async () => {
     const loaded = loadConfig({ ...process.env, TANDA_PUBLIC_URL: 'https://moved.example/' });
     const db = await openAndMigrate(loaded);
     try {
-      expect((await settlePublicUrl(db, loaded)).publicUrl).toBe('https://moved.example');
-      expect((await settlePublicUrl(db, loadConfig(process.env))).publicUrl).toBe('https://moved.example');
+      const refused = await settlePublicUrl(db, loaded).then(() => undefined, (e: Error) => e.message);
+      expect(refused).toContain('https://moved.example');
+      expect(refused).toContain(PUBLIC_URL);
+      expect(refused).toContain('tanda deployment set-public-url');
+      expect((await settlePublicUrl(db, loadConfig(process.env))).publicUrl).toBe(PUBLIC_URL);
     } finally {
       await db.destroy();
+    }
+  });
+
+  it('the operator moves the deployment deliberately: refused while credentials name the old URL, then forced; other commands under the old setting are refused', async () => {
+    process.env.TANDA_PUBLIC_URL = 'https://moved.example';
+    try {
+      const other = await captured(() => main(['status', 'history', credentialId, '--as', officerId]));
+      expect(other.value).toBe(1);
+      expect(other.err).toContain(`TANDA_PUBLIC_URL is https://moved.example, but this deployment's public URL is ${PUBLIC_URL}`);
+      const refused = await captured(() => main(['deployment', 'set-public-url', 'https://moved.example']));
+      expect(refused.value).toBe(1);
+      expect(refused.err).toContain(`conflict: 1 credential(s) name ${PUBLIC_URL}`);
+      const forced = await captured(() => main(['deployment', 'set-public-url', 'https://moved.example', '--force']));
+      expect(forced.value).toBe(0);
+      expect(forced.err).toContain('warning: 1 credential(s) still name');
+      expect((await captured(() => main(['deployment', 'show']))).out).toMatch(/^https:\/\/moved\.example {2}\(recorded .*, changed by cli:/);
+    } finally {
+      delete process.env.TANDA_PUBLIC_URL;
     }
   });
 });

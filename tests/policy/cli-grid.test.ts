@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueAward } from '../../src/awards/award-service.js';
 import { certificatesCommand, CERTIFICATES_HELP } from '../../src/cli/certificates.js';
+import { deploymentCommand, DEPLOYMENT_HELP } from '../../src/cli/deployment.js';
 import { issuersCommand, ISSUERS_HELP } from '../../src/cli/issuers.js';
 import { compromiseKeyCommand, rotateKeyCommand } from '../../src/cli/keys.js';
 import { main } from '../../src/cli/main.js';
@@ -138,6 +139,9 @@ const GRID: Row[] = [
   { command: 'outbox flush', run: outboxCommand, ok: ['operator'], argv: () => ['flush', '--rounds', '1'] },
   { command: 'rotate-key', run: rotateKeyCommand, ok: ['operator'], argv: async () => [await throwawayBody()] },
   { command: 'admin-token', run: (argv) => adminToken(argv), ok: ['operator'], argv: () => ['admin-token'] },
+  { command: 'deployment show', run: deploymentCommand, ok: ['operator'], argv: () => ['show'] },
+  // Credentials exist under the URL by now, and none was recorded: only --force records it (to the same URL).
+  { command: 'deployment set-public-url', run: deploymentCommand, ok: ['operator'], argv: () => ['set-public-url', t.services.config.publicUrl, '--force'] },
 
   // Work on a body's credentials, as a named staff account of that body.
   {
@@ -228,6 +232,7 @@ async function offeredCommands(): Promise<string[]> {
     status: subsOf(STATUS_HELP),
     rpl: subsOf(RPL_HELP),
     outbox: subsOf(OUTBOX_HELP),
+    deployment: subsOf(DEPLOYMENT_HELP),
     certificates: subsOf(CERTIFICATES_HELP),
     issuers: subsOf(ISSUERS_HELP),
     'trust-bundle': [...bundleUsage.matchAll(/tanda trust-bundle ([a-z-]+)/g)].map((m) => m[1]!),
