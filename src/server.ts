@@ -1,5 +1,5 @@
 import { loadConfig } from './config.js';
-import { ensureFirstAdmin, openAndMigrate, settlePublicUrl } from './bootstrap.js';
+import { adminTokenShown, ensureFirstAdmin, openAndMigrate, settlePublicUrl } from './bootstrap.js';
 import { seedDemo } from './demo/seed.js';
 import { buildApp } from './http/app.js';
 import { loggerOptions } from './http/logger.js';
@@ -22,21 +22,41 @@ async function main(): Promise<void> {
   const transports = transportsFor(config.mail, outboxLog);
   const outbox = createOutboxWorker(services, outboxLog, { transports });
   // Evidence files without a row (a crash between the file move and the commit) and abandoned upload leftovers.
+  let sweeping: Promise<void> | undefined;
   const sweep = setInterval(() => {
-    sweepEvidence(services.rpl).then(
+    if (sweeping) return;
+    sweeping = sweepEvidence(services.rpl).then(
       (swept) => app.log.info(swept, 'evidence sweep'),
       (error: unknown) => app.log.error({ err: error }, 'evidence sweep failed'),
-    );
+    ).finally(() => (sweeping = undefined));
   }, SWEEP_INTERVAL_MS);
   sweep.unref();
+  let closing = false;
   const close = async (signal: string) => {
-    app.log.info({ signal }, 'shutting down');
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: draining requests and jobs');
+    // A drain that hangs (a client that never finishes its upload) must not keep the process from exiting.
+    setTimeout(() => {
+      app.log.error({ signal }, 'shutdown grace period over: exiting with work unfinished');
+      process.exit(1);
+    }, config.shutdownGraceMs).unref();
     clearInterval(sweep);
-    // Requests first (they may queue messages), then the round in progress finishes its sends, then the database.
-    await app.close();
-    await outbox.stop();
-    await db.destroy();
-    process.exit(0);
+    try {
+      // New connections are refused and requests in flight finish (fastify answers 503 to any that arrive on a
+      // kept-alive connection meanwhile); they may queue messages, so the outbox round in progress finishes its
+      // sends after them; the evidence sweep and the render pool (only requests feed it) end; the database last.
+      await app.close();
+      await outbox.stop();
+      await sweeping;
+      await services.certificates.close();
+      await db.destroy();
+      app.log.info({ signal }, 'shut down cleanly');
+      process.exit(0);
+    } catch (error) {
+      app.log.error({ err: error, signal }, 'shutdown failed');
+      process.exit(1);
+    }
   };
   process.once('SIGINT', () => void close('SIGINT'));
   process.once('SIGTERM', () => void close('SIGTERM'));
@@ -59,6 +79,9 @@ async function main(): Promise<void> {
   }
   if (demo) lines.push(...demo.lines.map((l) => `  ${l}`));
   process.stdout.write(`${lines.join('\n')}\n\n`);
+  // Only once it is printed is the first admin's token no longer "unshown" (a start killed before this line leaves
+  // the mark, and the next start prints a fresh token: see ensureFirstAdmin).
+  if (admin.tokenId) await adminTokenShown(db.kysely, admin.tokenId);
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,4 @@
-import { ensureFirstAdmin, openAndMigrate, settlePublicUrl } from '../bootstrap.js';
+import { issueAdminToken, openAndMigrate, settlePublicUrl } from '../bootstrap.js';
 import { loadConfig } from '../config.js';
 import { isTandaError } from '../errors.js';
 import { certificatesCommand } from './certificates.js';
@@ -53,11 +53,12 @@ const DB_COMMANDS: Record<string, { help: string; run: Command }> = {
     run: compromiseKeyCommand,
   },
   'admin-token': {
-    help: 'admin-token                       create the first admin and print its token (if none exists)',
+    help: 'admin-token                       print a new admin API token (creating the first admin if there is none)',
     run: async (_argv, services) => {
       authorize(OPERATOR, 'run', { kind: 'deployment' });
-      const result = await ensureFirstAdmin(services.db, services.config);
-      process.stdout.write(result.token ? `${result.token}\n` : 'an admin already exists\n');
+      const result = await issueAdminToken(services.db, services.config);
+      process.stderr.write(result.created ? 'created the first admin; its token (store it now):\n' : 'a new token for the admin (store it now; revoke old ones with tanda tokens revoke):\n');
+      process.stdout.write(`${result.token}\n`);
       return 0;
     },
   },

@@ -3,6 +3,7 @@ import { userForToken, type AuthenticatedUser } from '../auth/tokens.js';
 import { TandaError } from '../errors.js';
 import { isSessionToken, userForSession } from '../rpl/sessions.js';
 import type { Services } from '../services.js';
+import { isMetricsToken } from './metrics.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -20,6 +21,10 @@ const bearer = (request: FastifyRequest): string | undefined => {
 export function identify(services: Services) {
   return async (request: FastifyRequest): Promise<void> => {
     const token = bearer(request);
+    if (token && isMetricsToken(services, token)) {
+      request.metricsScraper = true;
+      return;
+    }
     // Session tokens (web sign-in, returnee codes) and API tokens share the header; the prefix tells them apart.
     const lookup = token && isSessionToken(token) ? userForSession : userForToken;
     request.user = token ? ((await lookup(services.db.kysely, token)) ?? null) : null;
