@@ -8,6 +8,8 @@ import { issuersCommand } from './issuers.js';
 import { registryCommand } from './registry.js';
 import { rplCommand } from './rpl.js';
 import { statusCommand } from './status.js';
+import { tokensCommand } from './tokens.js';
+import { BACKUP_HELP, RESTORE_HELP, backupCommand, restoreCommand } from './backup.js';
 import { bundleCommand, verifyCommand } from './verify.js';
 import { createServices, type Services } from '../services.js';
 import { OPERATOR, authorize } from '../policy/policy.js';
@@ -52,6 +54,14 @@ const DB_COMMANDS: Record<string, { help: string; run: Command }> = {
     help: 'compromise-key <issuer-id> --reason TEXT [--key VM]  report a key stolen: refuse all it signed, re-issue under a new key',
     run: compromiseKeyCommand,
   },
+  tokens: {
+    help: 'tokens list|revoke                API tokens of every account: list them, revoke one (tanda tokens help)',
+    run: tokensCommand,
+  },
+  backup: {
+    help: BACKUP_HELP,
+    run: backupCommand,
+  },
   'admin-token': {
     help: 'admin-token                       print a new admin API token (creating the first admin if there is none)',
     run: async (_argv, services) => {
@@ -65,13 +75,24 @@ const DB_COMMANDS: Record<string, { help: string; run: Command }> = {
 };
 
 function usage(): string {
-  return ['usage: tanda <command> [options]', '', '  verify <file> [--bundle path] [--json] [--update]  verify a certificate offline (PDF, image, QR text, credential JSON); exit 0 VALID, 3 VALID WITH WARNINGS, 1 INVALID, 2 could not check', ...Object.values(DB_COMMANDS).map((c) => `  ${c.help}`)].join('\n');
+  return ['usage: tanda <command> [options]', '', '  verify <file> [--bundle path] [--json] [--update]  verify a certificate offline (PDF, image, QR text, credential JSON); exit 0 VALID, 3 VALID WITH WARNINGS, 1 INVALID, 2 could not check', ...Object.values(DB_COMMANDS).map((c) => `  ${c.help}`), `  ${RESTORE_HELP}`].join('\n');
+}
+
+async function runRestore(argv: string[]): Promise<number> {
+  try {
+    return await restoreCommand(argv);
+  } catch (e) {
+    process.stderr.write(`tanda restore: ${isTandaError(e) ? `${e.code}: ` : ''}${(e as Error).message}\n`);
+    return 1;
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   // Offline: no database, no configuration beyond the data directory where `trust-bundle import` keeps its files.
   if (name === 'verify') return verifyCommand(rest);
+  // Replaces the database file, so it must not have it open.
+  if (name === 'restore') return runRestore(rest);
   const command = name ? DB_COMMANDS[name] : undefined;
   if (!command) {
     process.stderr.write(`${usage()}\n`);
