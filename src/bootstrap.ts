@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { createApiTokenRow, createUser, tokenExpiry } from './auth/tokens.js';
 import type { Config } from './config.js';
-import { openDatabase, type Db, type Executor } from './db/database.js';
+import { openDatabase, type Db } from './db/database.js';
 import { withDeploymentLock } from './db/deployment-lock.js';
 import { migrateToLatest } from './db/migrator.js';
 
@@ -11,53 +11,35 @@ export function openConfiguredDatabase(config: Config): Db {
     : openDatabase({ sqlitePath: path.join(config.dataDir, 'tanda.db') });
 }
 
-/** `meta` key naming the first admin's token until a start has printed it (see ensureFirstAdmin). */
-const UNSHOWN_KEY = 'admin_token_unshown';
-
-export interface FirstAdmin {
-  created: boolean;
-  /** A token to print now (generated ones only: a TANDA_BOOTSTRAP_TOKEN is the operator's already). */
-  token?: string;
-  /** Its id, for `adminTokenShown` once it is printed. */
-  tokenId?: string;
-}
+/** Shows a new admin token to the operator; called inside the transaction that stores it (see ensureFirstAdmin). */
+export type Announce = (token: string) => void;
 
 /**
- * The first admin, created once under the deployment lock (instances started together create one admin between
- * them), with TANDA_BOOTSTRAP_TOKEN as its API token when given, else a generated one the caller prints. Printing
- * cannot be part of the transaction, so the token stays marked "unshown" in `meta` until the caller reports it
- * printed (`adminTokenShown`): a start killed between the commit and the print leaves the mark, and the next start
- * issues the admin a fresh token and prints that. The admin never exists without a token someone was shown.
+ * The first admin, created once under the deployment lock (of instances started together, one creates it; the
+ * others find it and write nothing), with TANDA_BOOTSTRAP_TOKEN as its API token when given, else a generated one
+ * that `announce` prints before the transaction commits. So an admin exists only if its token was printed: a start
+ * killed before the print leaves no admin (the next start makes one and prints its token); killed between the print
+ * and the commit, the printed token never worked and the next start prints one that does. `tanda admin-token`
+ * issues a new token whenever the operator needs one.
  */
-export async function ensureFirstAdmin(db: Db, config: Config): Promise<FirstAdmin> {
+export async function ensureFirstAdmin(db: Db, config: Config, announce: Announce = () => {}): Promise<{ created: boolean }> {
+  // Read first, lock only if there may be work: see withDeploymentLock on why an instance takes no lock it needn't.
+  if (await db.kysely.selectFrom('users').select('id').where('role', '=', 'admin').executeTakeFirst()) return { created: false };
   return withDeploymentLock(db, async (tx) => {
-    const admin = await tx.selectFrom('users').select('id').where('role', '=', 'admin').orderBy('created_at').orderBy('id').executeTakeFirst();
-    if (!admin) {
-      const user = await createUser(tx, { name: 'Administrator', role: 'admin' });
-      const token = await createApiTokenRow(tx, user.id, 'bootstrap', { secret: config.bootstrapToken, expiresAt: tokenExpiry(config.tokenTtlDays) });
-      if (config.bootstrapToken) return { created: true };
-      await tx.insertInto('meta').values({ key: UNSHOWN_KEY, value: token.id }).execute();
-      return { created: true, token: token.secret, tokenId: token.id };
-    }
-    const unshown = await tx.selectFrom('meta').select('value').where('key', '=', UNSHOWN_KEY).executeTakeFirst();
-    if (!unshown || config.bootstrapToken) return { created: false };
-    // The unshown token is not revoked: it may be another instance's, started at the same moment and about to print it.
-    const token = await createApiTokenRow(tx, admin.id, 'bootstrap (re-issued: the first was not shown)', { expiresAt: tokenExpiry(config.tokenTtlDays) });
-    await tx.updateTable('meta').set({ value: token.id }).where('key', '=', UNSHOWN_KEY).execute();
-    return { created: false, token: token.secret, tokenId: token.id };
+    const admin = await tx.selectFrom('users').select('id').where('role', '=', 'admin').executeTakeFirst();
+    if (admin) return { created: false };
+    const user = await createUser(tx, { name: 'Administrator', role: 'admin' });
+    const token = await createApiTokenRow(tx, user.id, 'bootstrap', { secret: config.bootstrapToken, expiresAt: tokenExpiry(config.tokenTtlDays) });
+    if (!config.bootstrapToken) announce(token.secret);
+    return { created: true };
   });
 }
 
-/** The first admin's token was printed: a later start does not issue another. */
-export async function adminTokenShown(executor: Executor, tokenId: string | undefined): Promise<void> {
-  await executor.deleteFrom('meta').where('key', '=', UNSHOWN_KEY).$if(tokenId !== undefined, (q) => q.where('value', '=', tokenId!)).execute();
-}
-
 /**
- * A new admin token for the operator, always: for the first active admin (creating one if there is none). For the
- * operator who lost the printed token, or whose first start died before printing it.
+ * A new admin token for the operator, always: for the first active admin (creating one if there is none), printed
+ * by `announce` before it is committed, like the first admin's.
  */
-export async function issueAdminToken(db: Db, config: Config): Promise<{ token: string; userId: string; created: boolean }> {
+export async function issueAdminToken(db: Db, config: Config, announce: Announce): Promise<{ userId: string; created: boolean }> {
   return withDeploymentLock(db, async (tx) => {
     const existing = await tx
       .selectFrom('users')
@@ -69,8 +51,8 @@ export async function issueAdminToken(db: Db, config: Config): Promise<{ token: 
       .executeTakeFirst();
     const userId = existing?.id ?? (await createUser(tx, { name: 'Administrator', role: 'admin' })).id;
     const token = await createApiTokenRow(tx, userId, 'admin-token (command line)', { expiresAt: tokenExpiry(config.tokenTtlDays) });
-    await adminTokenShown(tx, undefined);
-    return { token: token.secret, userId, created: !existing };
+    announce(token.secret);
+    return { userId, created: !existing };
   });
 }
 
@@ -97,7 +79,8 @@ export async function settlePublicUrl(db: Db, config: Config): Promise<Config> {
     await db.kysely
       .insertInto('meta')
       .values({ key: PUBLIC_URL_KEY, value: config.publicUrl })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: config.publicUrl }))
+      // Unchanged, nothing is written: another instance's open SQLite transaction is not invalidated by a no-op.
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: config.publicUrl }).where('meta.value', '<>', config.publicUrl))
       .execute();
     return config;
   }

@@ -1,5 +1,6 @@
 import { loadConfig } from './config.js';
-import { adminTokenShown, ensureFirstAdmin, openAndMigrate, settlePublicUrl } from './bootstrap.js';
+import fs from 'node:fs';
+import { ensureFirstAdmin, openAndMigrate, settlePublicUrl } from './bootstrap.js';
 import { seedDemo } from './demo/seed.js';
 import { buildApp } from './http/app.js';
 import { loggerOptions } from './http/logger.js';
@@ -14,7 +15,8 @@ async function main(): Promise<void> {
   const db = await openAndMigrate(loaded);
   const config = await settlePublicUrl(db, loaded);
   const services = createServices(config, db);
-  const admin = await ensureFirstAdmin(db, config);
+  // Written synchronously before the admin is committed: an admin exists only if its token was printed.
+  const admin = await ensureFirstAdmin(db, config, (token) => fs.writeSync(1, `\n  admin token    ${token}   (shown once: store it now)\n`));
   const demo = config.seedDemo ? await seedDemo(services) : undefined;
 
   const app = await buildApp(services, { logger: loggerOptions(config.logLevel) });
@@ -74,14 +76,9 @@ async function main(): Promise<void> {
     `  API docs       ${base}/docs  (OpenAPI JSON: ${base}/docs/json)`,
     `  notifications  ${delivery.text}`,
   ];
-  if (admin.token && !config.bootstrapToken) {
-    lines.push(`  admin token    ${admin.token}   (shown once: store it now)`);
-  }
+  if (admin.created && !config.bootstrapToken) lines.push('  admin token    printed above, when the first admin was created');
   if (demo) lines.push(...demo.lines.map((l) => `  ${l}`));
   process.stdout.write(`${lines.join('\n')}\n\n`);
-  // Only once it is printed is the first admin's token no longer "unshown" (a start killed before this line leaves
-  // the mark, and the next start prints a fresh token: see ensureFirstAdmin).
-  if (admin.tokenId) await adminTokenShown(db.kysely, admin.tokenId);
 }
 
 main().catch((error: unknown) => {

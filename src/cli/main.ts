@@ -66,9 +66,9 @@ const DB_COMMANDS: Record<string, { help: string; run: Command }> = {
     help: 'admin-token                       print a new admin API token (creating the first admin if there is none)',
     run: async (_argv, services) => {
       authorize(OPERATOR, 'run', { kind: 'deployment' });
-      const result = await issueAdminToken(services.db, services.config);
-      process.stderr.write(result.created ? 'created the first admin; its token (store it now):\n' : 'a new token for the admin (store it now; revoke old ones with tanda tokens revoke):\n');
-      process.stdout.write(`${result.token}\n`);
+      // Printed before it is committed: a token that is stored was shown (see issueAdminToken).
+      const result = await issueAdminToken(services.db, services.config, (token) => process.stdout.write(`${token}\n`));
+      process.stderr.write(result.created ? 'created the first admin: store its token now\n' : 'a new token for the admin: store it now (tanda tokens list|revoke for old ones)\n');
       return 0;
     },
   },

@@ -18,7 +18,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * SQLite: the transaction's first statement is a write (to no row), which takes the file's write lock before
  * anything is read — the effect of BEGIN IMMEDIATE inside an ordinary kysely transaction, which the helpers `fn`
  * calls need (they open their own transaction unless handed one). A wait longer than busy_timeout is retried here:
- * another process's first start (which generates keys) can outlast it on a loaded machine.
+ * another process's first start (which generates keys) can outlast it on a loaded machine. Callers check without the
+ * lock first and take it only when there may be work: on SQLite another process's deferred transaction that has
+ * already read fails at once (SQLITE_BUSY, no waiting) if it tries to write while this lock is held.
  */
 export async function withDeploymentLock<T>(db: Db, fn: (tx: Executor) => Promise<T>): Promise<T> {
   if (db.dialect === 'postgres') {

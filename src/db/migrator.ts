@@ -29,7 +29,11 @@ export async function pendingMigrations(db: Db): Promise<string[]> {
 }
 
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  return db.dialect === 'sqlite' ? withSqliteWriteLock(db, () => runMigrations(db)) : runMigrations(db);
+  if (db.dialect !== 'sqlite') return runMigrations(db);
+  // Read first: an instance that finds the schema current takes no write lock (another instance's open SQLite
+  // transaction that has read cannot wait for one, and would fail).
+  if ((await pendingMigrations(db)).length === 0) return [];
+  return withSqliteWriteLock(db, () => runMigrations(db));
 }
 
 /**

@@ -44,8 +44,10 @@ export interface DemoResult {
  */
 export async function seedDemo(services: DemoDeps): Promise<DemoResult> {
   const { db, keys, config } = services;
+  const seededBefore = await db.kysely.selectFrom('meta').select('value').where('key', '=', 'demo_seeded').executeTakeFirst();
+  if (seededBefore) return { lines: [`demo data       seeded on ${seededBefore.value}`] };
   const lines: string[] = ['demo data       (TANDA_SEED_DEMO=false to skip)'];
-  // Checked and seeded under the deployment lock: of instances started together on a fresh database, one seeds.
+  // Checked again and seeded under the deployment lock: of instances started together on a fresh database, one seeds.
   const seededOn = await withDeploymentLock(db, async (tx) => {
     const done = await tx.selectFrom('meta').select('value').where('key', '=', 'demo_seeded').executeTakeFirst();
     if (done) return done.value;
