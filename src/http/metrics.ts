@@ -52,7 +52,12 @@ export async function registerMetrics(app: FastifyInstance, services: Services):
   app.get('/metrics', {
     config: { disableMetrics: true },
     logLevel: 'warn',
-    schema: { tags: ['system'], summary: 'Prometheus metrics (an admin token or TANDA_METRICS_TOKEN)', security: [{ bearer: [] }], produces: ['text/plain'] },
+    schema: {
+      tags: ['system'],
+      summary: 'Prometheus metrics (an admin token or TANDA_METRICS_TOKEN)',
+      security: [{ bearer: [] }],
+      response: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+    },
     onRequest: async (request: FastifyRequest) => {
       const actor: Actor | null = request.user ?? (request.metricsScraper ? OPERATOR : null);
       authorize(actor, 'read_metrics', { kind: 'deployment' });
