@@ -3,6 +3,7 @@ import { benchCertificates } from './certificates.js';
 import { benchCrash } from './crash.js';
 import { benchCredentials } from './credentials.js';
 import { benchInstances } from './instances.js';
+import { benchOperations } from './operations.js';
 import { benchQr } from './qr.js';
 import { benchStatus } from './status.js';
 import { benchVerifier } from './verifier.js';
@@ -24,6 +25,7 @@ const benches: Bench[] = [
   ['wallets', () => benchWallets()],
   // Two server processes on a PostgreSQL database of their own: run when named, or when BENCH_DATABASE_URL is set.
   ['instances', () => benchInstances(), 'postgres'],
+  ['operations', () => benchOperations()],
 ];
 
 const only = process.argv.slice(2);

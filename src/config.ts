@@ -22,6 +22,9 @@ const EnvSchema = Type.Object({
   TANDA_MAIL_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 254 })),
   TANDA_WORKERS: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
   TANDA_CHANGE_POLL_MS: Type.Integer({ minimum: 100, maximum: 5000, default: 1000 }),
+  TANDA_TOKEN_TTL_DAYS: Type.Integer({ minimum: 0, maximum: 3650, default: 90 }),
+  TANDA_METRICS_TOKEN: Type.Optional(Type.String({ minLength: 24 })),
+  TANDA_SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 25_000 }),
   TANDA_OUTBOX_INTERVAL_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 5000 }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
@@ -63,6 +66,12 @@ export interface Config {
   trustProxy: boolean | number | string[];
   /** Requests per minute one client may make to each unauthenticated verification route. */
   verifyRateLimit: number;
+  /** Days an API token made from now on is valid; 0: tokens do not expire. */
+  tokenTtlDays: number;
+  /** A bearer secret that may read /metrics besides an admin's token (for a Prometheus scraper); unset: admins only. */
+  metricsToken: string | undefined;
+  /** How long a SIGTERM waits for requests and jobs in flight before the process exits anyway. */
+  shutdownGraceMs: number;
 }
 
 /** `false`, `true`, a hop count, or a comma-separated list of IP addresses and CIDR ranges. */
@@ -128,6 +137,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     changePollMs: env2.TANDA_CHANGE_POLL_MS,
     trustProxy: parseTrustProxy(env2.TANDA_TRUST_PROXY),
     verifyRateLimit: env2.TANDA_VERIFY_RATE_LIMIT,
+    tokenTtlDays: env2.TANDA_TOKEN_TTL_DAYS,
+    metricsToken: env2.TANDA_METRICS_TOKEN,
+    shutdownGraceMs: env2.TANDA_SHUTDOWN_GRACE_MS,
   };
 }
 

@@ -16,6 +16,7 @@ export const ERRORS = {
   // auth
   unauthenticated: { status: 401, message: 'Authentication required' },
   invalid_credentials: { status: 401, message: 'Invalid credentials' },
+  token_expired: { status: 401, message: 'The API token has expired: ask for a new one' },
   invalid_code: { status: 422, message: 'The confirmation code is wrong, expired or already used' },
   forbidden: { status: 403, message: 'Your role does not allow this' },
   reason_required: { status: 403, message: 'Reading a returnee\'s data as an admin needs a stated reason' },
@@ -67,6 +68,7 @@ export const ERRORS = {
   // configuration and internals
   invalid_config: { status: 500, message: 'Invalid configuration' },
   key_decryption_failed: { status: 500, message: 'A stored key could not be decrypted' },
+  not_ready: { status: 503, message: 'The service is not ready: its database is unreachable or not migrated' },
   internal: { status: 500, message: 'Internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

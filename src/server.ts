@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import fs from 'node:fs';
 import { loadConfig, type Config } from './config.js';
 import { ensureFirstAdmin, openAndMigrate } from './bootstrap.js';
 import { checkMasterKey } from './deployment/master-key-check.js';
@@ -18,10 +19,11 @@ async function prepare(loaded: Config) {
   const config = await settlePublicUrl(db, loaded);
   const services = createServices(config, db);
   await checkMasterKey(services);
-  const admin = await ensureFirstAdmin(db, config);
+  // Written synchronously before the admin is committed: an admin exists only if its token was printed.
+  const admin = await ensureFirstAdmin(db, config, (token) => fs.writeSync(1, `\n  admin token    ${token}   (shown once: store it now)\n`));
   const demo = config.seedDemo ? await seedDemo(services) : undefined;
   const startLines = [
-    ...(admin.token && !config.bootstrapToken ? [`  admin token    ${admin.token}   (shown once: store it now)`] : []),
+    ...(admin.created && !config.bootstrapToken ? ['  admin token    printed above, when the first admin was created'] : []),
     ...(demo ? demo.lines.map((l) => `  ${l}`) : []),
   ];
   return { db, config, services, startLines };
@@ -77,22 +79,42 @@ async function main(): Promise<void> {
   const transports = transportsFor(config.mail, outboxLog);
   const outbox = createOutboxWorker(services, outboxLog, { transports });
   // Evidence files without a row (a crash between the file move and the commit) and abandoned upload leftovers.
+  let sweeping: Promise<void> | undefined;
   const sweep = setInterval(() => {
-    sweepEvidence(services.rpl).then(
+    if (sweeping) return;
+    sweeping = sweepEvidence(services.rpl).then(
       (swept) => app.log.info(swept, 'evidence sweep'),
       (error: unknown) => app.log.error({ err: error }, 'evidence sweep failed'),
-    );
+    ).finally(() => (sweeping = undefined));
   }, SWEEP_INTERVAL_MS);
   sweep.unref();
+  let closing = false;
   const close = async (signal: string) => {
-    app.log.info({ signal }, 'shutting down');
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: draining requests and jobs');
+    // A drain that hangs (a client that never finishes its upload) must not keep the process from exiting.
+    setTimeout(() => {
+      app.log.error({ signal }, 'shutdown grace period over: exiting with work unfinished');
+      process.exit(1);
+    }, config.shutdownGraceMs).unref();
     clearInterval(sweep);
-    // Requests first (they may queue messages), then the round in progress finishes its sends, then the database.
-    await app.close();
-    await outbox.stop();
-    await services.changes.stop();
-    await db.destroy();
-    process.exit(0);
+    try {
+      // New connections are refused and requests in flight finish (fastify answers 503 to any that arrive on a
+      // kept-alive connection meanwhile); they may queue messages, so the outbox round in progress finishes its
+      // sends after them; the evidence sweep and the render pool (only requests feed it) end; the database last.
+      await app.close();
+      await outbox.stop();
+      await sweeping;
+      await services.certificates.close();
+      await services.changes.stop();
+      await db.destroy();
+      app.log.info({ signal }, 'shut down cleanly');
+      process.exit(0);
+    } catch (error) {
+      app.log.error({ err: error, signal }, 'shutdown failed');
+      process.exit(1);
+    }
   };
   process.once('SIGINT', () => void close('SIGINT'));
   process.once('SIGTERM', () => void close('SIGTERM'));

@@ -1,56 +1,55 @@
-import { spawn } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/database.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDialect } from './helpers/db.js';
+import { freshDatabase, portOf, startServer } from './helpers/server-process.js';
 
-/**
- * `TANDA_WORKERS=2` on a fresh SQLite data directory: the primary prepares the database once and prints the admin
- * token once, two workers serve the port, and SIGTERM stops them all. A real process, as an operator starts it.
- */
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tanda-workers-'));
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+let dataDir: string;
+let db: Awaited<ReturnType<typeof freshDatabase>>;
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tanda-shutdown-'));
+  db = await freshDatabase(dataDir);
+});
+afterAll(async () => {
+  await db.drop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
 
-async function health(port: number): Promise<boolean> {
-  try {
-    return (await fetch(`http://127.0.0.1:${port}/health`)).ok;
-  } catch {
-    return false;
-  }
+/** Sends a request's head and the first part of its body, and returns a function that sends the rest. */
+function halfSentRequest(port: number, body: string): { rest(): void; response: Promise<string> } {
+  const socket = net.connect(port, '127.0.0.1');
+  const cut = Math.floor(body.length / 2);
+  socket.write(`POST /auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body.slice(0, cut)}`);
+  let received = '';
+  socket.on('data', (chunk) => (received += chunk.toString('utf8')));
+  const response = new Promise<string>((resolve, reject) => {
+    socket.on('end', () => resolve(received));
+    socket.on('error', reject);
+  });
+  return { rest: () => socket.write(body.slice(cut)), response };
 }
 
-describe('TANDA_WORKERS', () => {
-  it('two workers share the port after one preparation, and SIGTERM to the primary stops them all', async () => {
-    const port = 20_000 + crypto.randomInt(20_000);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      env: { ...process.env, TANDA_WORKERS: '2', PORT: String(port), HOST: '127.0.0.1', TANDA_DATA_DIR: dir, TANDA_SEED_DEMO: 'false', TANDA_MAIL_TRANSPORT: 'none', LOG_LEVEL: 'error', DATABASE_URL: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+describe(`graceful shutdown on ${testDialect}`, () => {
+  it('a request in flight when SIGTERM arrives is answered in full (it reads the database), then the process exits 0', async () => {
+    const server = startServer({ ...db.env, TANDA_SEED_DEMO: 'false' });
     try {
-      // Started when the primary says so (it does once every worker listens), or failed when it exits first.
-      while (!out.includes('Tanda is running') && child.exitCode === null) await new Promise((r) => setTimeout(r, 200));
-      expect(out).toContain('Tanda is running: 2 workers');
-      expect(await health(port)).toBe(true);
-      expect(out.match(/admin token/g)).toHaveLength(1);
-      const workers = fs.readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-      expect(workers).toHaveLength(2);
+      const port = await portOf(server);
+      const inFlight = halfSentRequest(port, JSON.stringify({ email: 'nobody@example.org', password: 'not the password at all' }));
+      // The half-sent request is being read once the server has its connection; a liveness request on a second
+      // connection, answered, shows the server is past accepting the first.
+      expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+      server.child.kill('SIGTERM');
+      await server.waitFor(/shutting down: draining/);
+      inFlight.rest();
+      const response = await inFlight.response;
+      expect(response).toMatch(/^HTTP\/1\.1 401 /);
+      expect(response).toContain('"code":"invalid_credentials"');
+      expect(await server.exited).toBe(0);
+      expect(server.output()).toContain('shut down cleanly');
     } finally {
-      child.kill('SIGTERM');
-    }
-    expect(await exited).toBe(0);
-    expect(await health(port)).toBe(false);
-    const db = openDatabase({ sqlitePath: path.join(dir, 'tanda.db') });
-    try {
-      expect(await db.kysely.selectFrom('users').select('id').where('role', '=', 'admin').execute()).toHaveLength(1);
-      expect((await db.kysely.selectFrom('deployment').select('public_url').executeTakeFirstOrThrow()).public_url).toBe(`http://localhost:${port}`);
-    } finally {
-      await db.destroy();
+      server.child.kill('SIGKILL');
     }
   }, 120_000);
 });

@@ -16,13 +16,31 @@ export function newTokenSecret(): string {
   return `${PREFIX}${crypto.randomBytes(32).toString('base64url')}`;
 }
 
-export async function createApiToken(executor: Executor, userId: string, label: string, secret: string = newTokenSecret()): Promise<string> {
+/** When a token made now expires: `ttlDays` 0 means never (TANDA_TOKEN_TTL_DAYS=0). */
+export const tokenExpiry = (ttlDays: number, now = Date.now()): string | null => (ttlDays > 0 ? new Date(now + ttlDays * 86_400_000).toISOString() : null);
+
+export interface TokenOptions {
+  /** A secret chosen by the operator (TANDA_BOOTSTRAP_TOKEN); otherwise a random one is made. */
+  secret?: string | undefined;
+  /** ISO 8601; null or absent: the token does not expire. */
+  expiresAt?: string | null;
+}
+
+export async function createApiToken(executor: Executor, userId: string, label: string, options: TokenOptions = {}): Promise<string> {
+  return (await createApiTokenRow(executor, userId, label, options)).secret;
+}
+
+/** The token and its row id (what `tanda tokens list` and `GET /tokens` name it by; the secret is shown only here). */
+export async function createApiTokenRow(executor: Executor, userId: string, label: string, options: TokenOptions = {}): Promise<{ id: string; secret: string; expiresAt: string | null }> {
+  const secret = options.secret ?? newTokenSecret();
   if (!secret.startsWith(PREFIX) && secret.length < 24) throw new TandaError('invalid_config', 'API tokens must be at least 24 characters');
+  const id = crypto.randomUUID();
+  const expiresAt = options.expiresAt ?? null;
   await executor
     .insertInto('api_tokens')
-    .values({ id: crypto.randomUUID(), user_id: userId, token_hash: hashToken(secret), label, created_at: nowIso(), last_used_at: null, revoked_at: null })
+    .values({ id, user_id: userId, token_hash: hashToken(secret), label, created_at: nowIso(), last_used_at: null, revoked_at: null, expires_at: expiresAt })
     .execute();
-  return secret;
+  return { id, secret, expiresAt };
 }
 
 export interface AuthenticatedUser {
@@ -32,16 +50,59 @@ export interface AuthenticatedUser {
   issuerId: string | null;
 }
 
-export async function userForToken(executor: Executor, token: string): Promise<AuthenticatedUser | undefined> {
+/**
+ * The account an API token belongs to. An expired token is refused with its own code (`token_expired`), so a client
+ * can tell "get a new token" from "this token was never valid or was revoked".
+ */
+export async function userForToken(executor: Executor, token: string, now = nowIso()): Promise<AuthenticatedUser | undefined> {
   const row = await executor
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
-    .select(['users.id', 'users.name', 'users.role', 'users.issuer_id', 'users.disabled', 'api_tokens.id as token_id'])
+    .select(['users.id', 'users.name', 'users.role', 'users.issuer_id', 'users.disabled', 'api_tokens.expires_at'])
     .where('api_tokens.token_hash', '=', hashToken(token))
     .where('api_tokens.revoked_at', 'is', null)
     .executeTakeFirst();
   if (!row || row.disabled) return undefined;
+  if (row.expires_at !== null && row.expires_at <= now) throw new TandaError('token_expired');
   return { id: row.id, name: row.name, role: row.role, issuerId: row.issuer_id };
+}
+
+/** A token as listed: never its secret (only its hash is stored anyway). */
+export interface TokenInfo {
+  id: string;
+  userId: string;
+  userName: string;
+  label: string;
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  expired: boolean;
+}
+
+/** Tokens of one account, or of every account (`userId` null), newest first. */
+export async function listApiTokens(executor: Executor, userId: string | null, now = nowIso()): Promise<TokenInfo[]> {
+  let q = executor
+    .selectFrom('api_tokens')
+    .innerJoin('users', 'users.id', 'api_tokens.user_id')
+    .select(['api_tokens.id', 'api_tokens.user_id', 'users.name', 'api_tokens.label', 'api_tokens.created_at', 'api_tokens.expires_at', 'api_tokens.revoked_at'])
+    .orderBy('api_tokens.created_at', 'desc')
+    .orderBy('api_tokens.id');
+  if (userId !== null) q = q.where('api_tokens.user_id', '=', userId);
+  return (await q.execute()).map((r) => ({
+    id: r.id, userId: r.user_id, userName: r.name, label: r.label, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at,
+    expired: r.expires_at !== null && r.expires_at <= now,
+  }));
+}
+
+/** The owner of a token, for the policy to judge a revocation by; undefined when there is no such token. */
+export async function tokenOwner(executor: Executor, tokenId: string): Promise<string | undefined> {
+  const row = await executor.selectFrom('api_tokens').select('user_id').where('id', '=', tokenId).executeTakeFirst();
+  return row?.user_id;
+}
+
+/** Revokes a token (idempotent: revoking a revoked token keeps its first revocation time). */
+export async function revokeApiToken(executor: Executor, tokenId: string): Promise<void> {
+  await executor.updateTable('api_tokens').set({ revoked_at: nowIso() }).where('id', '=', tokenId).where('revoked_at', 'is', null).execute();
 }
 
 export async function createUser(

@@ -164,6 +164,11 @@ export class CertificateService {
     return zipSync(Object.fromEntries(entries.map((e) => [e.name, e.pdf!])), { level: 0 });
   }
 
+  /** Certificates waiting for a free render worker (0 when the pool has not started). */
+  get renderQueue(): number {
+    return this.renderPool?.queued ?? 0;
+  }
+
   /** Stops the render pool's worker threads; the next batchZip starts a new pool. */
   async close(): Promise<void> {
     const pool = this.renderPool;

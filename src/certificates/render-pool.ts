@@ -66,6 +66,11 @@ export class RenderPool {
     this.templatesDir = options.templatesDir?.href;
   }
 
+  /** Jobs waiting for a free worker (not those being rendered). */
+  get queued(): number {
+    return this.queue.length;
+  }
+
   /** The same PDF renderCertificate(view) makes, rendered on a worker thread. */
   render(view: CertificateView, options: Pick<RenderOptions, 'templatesDir'> = {}): Promise<Buffer> {
     if (this.closed) return Promise.reject(new TandaError('internal', 'the render pool is closed'));

@@ -1,4 +1,4 @@
-import { ensureFirstAdmin, openAndMigrate } from '../bootstrap.js';
+import { issueAdminToken, openAndMigrate } from '../bootstrap.js';
 import { loadConfig } from '../config.js';
 import { isTandaError } from '../errors.js';
 import { certificatesCommand } from './certificates.js';
@@ -10,6 +10,8 @@ import { issuersCommand } from './issuers.js';
 import { registryCommand } from './registry.js';
 import { rplCommand } from './rpl.js';
 import { statusCommand } from './status.js';
+import { tokensCommand } from './tokens.js';
+import { BACKUP_HELP, RESTORE_HELP, backupCommand, restoreCommand } from './backup.js';
 import { bundleCommand, verifyCommand } from './verify.js';
 import { createServices, type Services } from '../services.js';
 import { OPERATOR, authorize } from '../policy/policy.js';
@@ -58,25 +60,45 @@ const DB_COMMANDS: Record<string, { help: string; run: Command }> = {
     help: 'compromise-key <issuer-id> --reason TEXT [--key VM]  report a key stolen: refuse all it signed, re-issue under a new key',
     run: compromiseKeyCommand,
   },
+  tokens: {
+    help: 'tokens list|revoke                API tokens of every account: list them, revoke one (tanda tokens help)',
+    run: tokensCommand,
+  },
+  backup: {
+    help: BACKUP_HELP,
+    run: backupCommand,
+  },
   'admin-token': {
-    help: 'admin-token                       create the first admin and print its token (if none exists)',
+    help: 'admin-token                       print a new admin API token (creating the first admin if there is none)',
     run: async (_argv, services) => {
       authorize(OPERATOR, 'run', { kind: 'deployment' });
-      const result = await ensureFirstAdmin(services.db, services.config);
-      process.stdout.write(result.token ? `${result.token}\n` : 'an admin already exists\n');
+      // Printed before it is committed: a token that is stored was shown (see issueAdminToken).
+      const result = await issueAdminToken(services.db, services.config, (token) => process.stdout.write(`${token}\n`));
+      process.stderr.write(result.created ? 'created the first admin: store its token now\n' : 'a new token for the admin: store it now (tanda tokens list|revoke for old ones)\n');
       return 0;
     },
   },
 };
 
 function usage(): string {
-  return ['usage: tanda <command> [options]', '', '  verify <file> [--bundle path] [--json] [--update]  verify a certificate offline (PDF, image, QR text, credential JSON); exit 0 VALID, 3 VALID WITH WARNINGS, 1 INVALID, 2 could not check', ...Object.values(DB_COMMANDS).map((c) => `  ${c.help}`)].join('\n');
+  return ['usage: tanda <command> [options]', '', '  verify <file> [--bundle path] [--json] [--update]  verify a certificate offline (PDF, image, QR text, credential JSON); exit 0 VALID, 3 VALID WITH WARNINGS, 1 INVALID, 2 could not check', ...Object.values(DB_COMMANDS).map((c) => `  ${c.help}`), `  ${RESTORE_HELP}`].join('\n');
+}
+
+async function runRestore(argv: string[]): Promise<number> {
+  try {
+    return await restoreCommand(argv);
+  } catch (e) {
+    process.stderr.write(`tanda restore: ${isTandaError(e) ? `${e.code}: ` : ''}${(e as Error).message}\n`);
+    return 1;
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   // Offline: no database, no configuration beyond the data directory where `trust-bundle import` keeps its files.
   if (name === 'verify') return verifyCommand(rest);
+  // Replaces the database file, so it must not have it open.
+  if (name === 'restore') return runRestore(rest);
   const command = name ? DB_COMMANDS[name] : undefined;
   if (!command) {
     process.stderr.write(`${usage()}\n`);

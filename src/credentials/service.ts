@@ -1,3 +1,4 @@
+import { countIssued, countVerified } from '../metrics.js';
 import crypto from 'node:crypto';
 import type { Db, Executor } from '../db/database.js';
 import { nowIso } from '../db/database.js';
@@ -103,7 +104,7 @@ export class CredentialService {
     if (ungoverned) {
       throw new TandaError('registry_claim_not_allowed', `the credential names ${ungoverned.detail}, which belongs to the registry's catalogue or frameworks: such credentials are issued only by certifying an RPL case`);
     }
-    return this.deps.db.kysely.transaction().execute(async (tx) => {
+    const signed = await this.deps.db.kysely.transaction().execute(async (tx) => {
       const key = await this.deps.keys.currentKey(options.issuerId, tx);
       const draft: Record<string, unknown> = structuredClone(credential);
       // Absent issuer and id are ours to fill (the caller's body; a fresh URN). Present but broken ones (null, an
@@ -154,6 +155,8 @@ export class CredentialService {
       await options.afterStore?.(tx, signed);
       return signed;
     });
+    countIssued(kind);
+    return signed;
   }
 
   /** VC Data Model 2.0 rules, then what only the issuer can check (digests of resources it holds, an unsecured input). */
@@ -175,7 +178,7 @@ export class CredentialService {
     credential: unknown,
     options: { checks?: ReadonlyArray<VcApiCheck>; now?: Date; inlineContexts?: boolean } = {},
   ): Promise<VerificationResult> {
-    return verifyCredential(credential, {
+    const result = await verifyCredential(credential, {
       documentLoader: this.deps.documentLoader,
       knownContexts: this.deps.knownContexts,
       lookupIssuer: this.deps.lookupIssuer,
@@ -186,7 +189,12 @@ export class CredentialService {
       ...(options.now ? { now: options.now } : {}),
       ...(options.inlineContexts ? { inlineContexts: true } : {}),
       ...(this.deps.resourceBytes ? { resourceBytes: this.deps.resourceBytes } : {}),
+    }).catch((e: unknown) => {
+      countVerified('error');
+      throw e;
     });
+    countVerified(result.verified ? 'verified' : 'not_verified');
+    return result;
   }
 
   async find(id: string, executor: Executor = this.deps.db.kysely): Promise<StoredCredential | undefined> {

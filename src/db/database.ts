@@ -40,7 +40,9 @@ export function openDatabase(options: DatabaseOptions): Db {
   const file = options.sqlitePath ?? ':memory:';
   if (file !== ':memory:') touchPrivateFile(file);
   const sqlite = new Sqlite(file);
-  // WAL lets readers proceed during a write; foreign keys are off by default in SQLite.
+  // The busy timeout first: switching a new file to WAL waits for a lock another process starting at the same
+  // moment may hold. WAL lets readers proceed during a write; foreign keys are off by default in SQLite.
+  sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   // Another process (the CLI beside the server) may hold the write lock: see ImmediateSqliteDialect.

@@ -65,6 +65,8 @@ export interface ApiTokensTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** Null: made before tokens expired (migration 0016), or TANDA_TOKEN_TTL_DAYS=0. */
+  expires_at: string | null;
 }
 
 export interface CredentialsTable {

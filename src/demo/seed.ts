@@ -1,11 +1,12 @@
 import path from 'node:path';
-import { createApiToken, createUser } from '../auth/tokens.js';
+import { createApiToken, createUser, tokenExpiry } from '../auth/tokens.js';
 import type { AwardDeps } from '../awards/award-service.js';
 import type { CertificateService } from '../certificates/certificate-service.js';
 import type { Executor } from '../db/database.js';
 import type { Config } from '../config.js';
 import { seedRegistry } from '../frameworks/seed.js';
 import { writePrivateFile } from '../data-dir.js';
+import { withDeploymentLock } from '../db/deployment-lock.js';
 import { AUTHORITY_FILE, BUNDLE_FILE } from '../trust/files.js';
 import { trustBundleService, type TrustDeps } from '../trust/service.js';
 import { createIssuer, findIssuer } from '../issuers/issuers.js';
@@ -29,7 +30,7 @@ const DEMO_PROFILES: Record<string, { signatoryName: string; signatoryTitle: str
 /** What seeding needs (a narrow view of the composition root). */
 export type DemoDeps = AwardDeps &
   TrustDeps & {
-    config: Pick<Config, 'publicUrl' | 'dataDir' | 'masterKey'>;
+    config: Pick<Config, 'publicUrl' | 'dataDir' | 'masterKey' | 'tokenTtlDays'>;
     certificates: Pick<CertificateService, 'pdf'>;
     rpl: RplContext;
     publishTypeTables(ex?: Executor): Promise<number[]>;
@@ -45,11 +46,13 @@ export interface DemoResult {
  */
 export async function seedDemo(services: DemoDeps): Promise<DemoResult> {
   const { db, keys, config } = services;
-  const done = await db.kysely.selectFrom('meta').select('value').where('key', '=', 'demo_seeded').executeTakeFirst();
-  if (done) return { lines: [`demo data       seeded on ${done.value}`] };
-
+  const seededBefore = await db.kysely.selectFrom('meta').select('value').where('key', '=', 'demo_seeded').executeTakeFirst();
+  if (seededBefore) return { lines: [`demo data       seeded on ${seededBefore.value}`] };
   const lines: string[] = ['demo data       (TANDA_SEED_DEMO=false to skip)'];
-  await db.kysely.transaction().execute(async (tx) => {
+  // Checked again and seeded under the deployment lock: of instances started together on a fresh database, one seeds.
+  const seededOn = await withDeploymentLock(db, async (tx) => {
+    const done = await tx.selectFrom('meta').select('value').where('key', '=', 'demo_seeded').executeTakeFirst();
+    if (done) return done.value;
     for (const issuer of DEMO_ISSUERS) {
       if (!(await findIssuer(tx, issuer.id))) await createIssuer(tx, keys, config.publicUrl, issuer);
       const p = DEMO_PROFILES[issuer.id]!;
@@ -67,13 +70,15 @@ export async function seedDemo(services: DemoDeps): Promise<DemoResult> {
     ];
     for (const s of staff) {
       const user = await createUser(tx, s);
-      const token = await createApiToken(tx, user.id, 'demo');
+      const token = await createApiToken(tx, user.id, 'demo', { expiresAt: tokenExpiry(config.tokenTtlDays) });
       lines.push(`  ${s.role.padEnd(20)} token ${token}`);
     }
     await seedRegistry(tx, { issuers: DEMO_ISSUERS.map((i) => i.id) });
     await services.publishTypeTables(tx);
     await tx.insertInto('meta').values({ key: 'demo_seeded', value: new Date().toISOString() }).execute();
+    return undefined;
   });
+  if (seededOn) return { lines: [`demo data       seeded on ${seededOn}`] };
   const rplLines = (await seedDemoRplCase(services.rpl)).lines;
   const certificate = await issueDemoCertificate(services);
   lines.push(`demo certificate ${certificate}`);

@@ -7,6 +7,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 import { identify } from './auth.js';
 import { installErrorHandler } from './error-handler.js';
+import { registerMetrics } from './metrics.js';
+import { tokenRoutes } from './routes/tokens.js';
 import { errorResponse } from './error-schema.js';
 import { rateLimitStore } from './rate-limit-store.js';
 import { frameworkRoutes } from './routes/frameworks.js';
@@ -109,7 +111,10 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   });
   await app.register(rateLimit, { global: false, store: rateLimitStore(services.db) });
 
+  // First among the hooks, so a request's measured time includes identifying its caller.
+  const metricsRoute = await registerMetrics(app, services);
   app.addHook('onRequest', identify(services));
+  await metricsRoute();
 
   await app.register(healthRoutes);
   await app.register(vcApiRoutes);
@@ -125,5 +130,6 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   await app.register(certificateRoutes);
   await app.register(frameworkRoutes);
   await app.register(walletRoutes);
+  await app.register(tokenRoutes);
   return app;
 }

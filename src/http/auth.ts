@@ -3,6 +3,7 @@ import { userForToken, type AuthenticatedUser } from '../auth/tokens.js';
 import { TandaError } from '../errors.js';
 import { isSessionToken, userForSession } from '../rpl/sessions.js';
 import type { Services } from '../services.js';
+import { isMetricsToken } from './metrics.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -26,6 +27,10 @@ export function identify(services: Services) {
     // OID4VCI's credential endpoint carries its own access tokens in the same header (src/wallets/offers.ts).
     if (request.routeOptions.config?.ownBearer) return;
     const token = bearer(request);
+    if (token && isMetricsToken(services, token)) {
+      request.metricsScraper = true;
+      return;
+    }
     // Session tokens (web sign-in, returnee codes) and API tokens share the header; the prefix tells them apart.
     const lookup = token && isSessionToken(token) ? userForSession : userForToken;
     request.user = token ? ((await lookup(services.db.kysely, token)) ?? null) : null;

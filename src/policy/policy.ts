@@ -75,7 +75,9 @@ export type Resource =
   | { kind: 'body'; issuerId: string }
   /** Staff accounts and API tokens. */
   | { kind: 'account'; issuerId: string | null }
-  /** Deployment tasks: migrations, trust-bundle export, status list refresh, orphan sweep, first admin. */
+  /** API tokens of one account (`ownerId`), or of every account (null: the full list). */
+  | { kind: 'api_token'; ownerId: string | null }
+  /** Deployment tasks: migrations, trust-bundle export, status list refresh, orphan sweep, first admin, backups. */
   | { kind: 'deployment' };
 
 export type ResourceKind = Resource['kind'];
@@ -97,7 +99,8 @@ export const ACTIONS = {
   registry: ['read', 'manage'],
   body: ['read', 'rotate_key', 'compromise_key', 'manage_profile'],
   account: ['create', 'manage'],
-  deployment: ['run'],
+  api_token: ['read', 'create', 'revoke'],
+  deployment: ['run', 'read_metrics'],
 } as const satisfies Record<ResourceKind, readonly string[]>;
 
 export type ActionOf<K extends ResourceKind> = (typeof ACTIONS)[K][number];
@@ -138,6 +141,7 @@ const WHAT: Record<ResourceKind, string> = {
   registry: 'registry entry',
   body: 'certifying body',
   account: 'account',
+  api_token: 'token',
   deployment: 'task',
 };
 
@@ -224,7 +228,16 @@ function rule(actor: Actor, action: Action, r: Resource): Decision {
       return action === 'manage_profile' && role === 'certifying_officer' && inBody(actor, r.issuerId) ? allow : forbid('certifying bodies are managed by an admin');
     case 'account':
       return role === 'admin' || role === 'operator' ? allow : forbid('accounts are managed by an admin');
+    case 'api_token':
+      // An admin manages every account's tokens; staff list, make and revoke their own. Returnees sign in with
+      // one-time codes and sessions, never API tokens. Another account's tokens are not shown to exist.
+      if (role === 'admin' || role === 'operator') return allow;
+      if (role === 'candidate') return forbid('API tokens are for staff accounts');
+      if (r.ownerId === null) return forbid('the list of every account\'s tokens is the admin\'s');
+      return r.ownerId === actor.id ? allow : hidden('token');
     case 'deployment':
+      // Metrics are counts and latencies, no personal data; still not public (they show load and usage). The
+      // operator's scraper holds TANDA_METRICS_TOKEN, a deployment secret, and is asked about as the operator.
       return role === 'operator' || role === 'admin' ? allow : forbid('deployment tasks are the operator\'s');
   }
 }

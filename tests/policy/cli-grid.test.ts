@@ -13,6 +13,9 @@ import { outboxCommand, OUTBOX_HELP } from '../../src/cli/outbox.js';
 import { registryCommand, REGISTRY_HELP } from '../../src/cli/registry.js';
 import { rplCommand, RPL_HELP } from '../../src/cli/rpl.js';
 import { statusCommand, STATUS_HELP } from '../../src/cli/status.js';
+import { tokensCommand, TOKENS_HELP } from '../../src/cli/tokens.js';
+import { backupCommand } from '../../src/cli/backup.js';
+import { createApiTokenRow } from '../../src/auth/tokens.js';
 import { bundleCommand } from '../../src/cli/verify.js';
 import type { Role } from '../../src/db/schema.js';
 import { isTandaError } from '../../src/errors.js';
@@ -142,6 +145,13 @@ const GRID: Row[] = [
   { command: 'deployment show', run: deploymentCommand, ok: ['operator'], argv: () => ['show'] },
   // Credentials exist under the URL by now, and none was recorded: only --force records it (to the same URL).
   { command: 'deployment set-public-url', run: deploymentCommand, ok: ['operator'], argv: () => ['set-public-url', t.services.config.publicUrl, '--force'] },
+  { command: 'tokens list', run: tokensCommand, ok: ['operator'], argv: () => ['list'] },
+  { command: 'tokens revoke', run: tokensCommand, ok: ['operator'], argv: async () => ['revoke', (await createApiTokenRow(t.db.kysely, accounts.get('assessor@own')!, 'cli grid')).id] },
+  // Backup copies the embedded SQLite file (on PostgreSQL it refuses and points to pg_dump: a deployment task either way).
+  ...(testDialect === 'sqlite'
+    ? [{ command: 'backup', run: (argv: string[]) => adminToken(argv), ok: ['operator'] as Who[], argv: () => ['backup', path.join(dir, `backup-${unique()}.db`)] }]
+    : [{ command: 'backup', run: backupCommand, ok: [] as Who[], special: { operator: { code: 'invalid_config' } }, argv: () => [path.join(dir, `backup-${unique()}.db`)] }]),
+  { command: 'restore', run: (argv) => restoreOnFreshDir(argv), ok: ['operator'], argv: () => [] },
 
   // Work on a body's credentials, as a named staff account of that body.
   {
@@ -194,14 +204,25 @@ const GRID: Row[] = [
   },
 ];
 
+/** A backup of a deployment of its own, restored into another fresh data dir through `main`. */
+let backupFile: string;
+const backupKey = crypto.randomBytes(32).toString('base64');
+async function restoreOnFreshDir(argv: string[]): Promise<number> {
+  if (!backupFile) {
+    backupFile = path.join(dir, `grid-${unique()}.backup`);
+    if ((await adminToken(['backup', backupFile], backupKey)) !== 0) throw new Error('no backup to restore');
+  }
+  return adminToken(['restore', ...argv, backupFile], backupKey);
+}
+
 /** `admin-token` is defined inside main.ts: run it through `main`, on a deployment of its own (a fresh SQLite data dir). */
-async function adminToken(argv: string[]): Promise<number> {
+async function adminToken(argv: string[], masterKey = crypto.randomBytes(32).toString('base64')): Promise<number> {
   const saved = { ...process.env };
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'tanda-cli-grid-'));
   try {
     delete process.env.DATABASE_URL;
     delete process.env.TANDA_AS;
-    Object.assign(process.env, { TANDA_DATA_DIR: data, TANDA_MASTER_KEY: crypto.randomBytes(32).toString('base64'), TANDA_PUBLIC_URL: 'https://tanda.test' });
+    Object.assign(process.env, { TANDA_DATA_DIR: data, TANDA_MASTER_KEY: masterKey, TANDA_PUBLIC_URL: 'https://tanda.test' });
     return await main(argv);
   } finally {
     process.env = saved;
@@ -235,6 +256,7 @@ async function offeredCommands(): Promise<string[]> {
     deployment: subsOf(DEPLOYMENT_HELP),
     certificates: subsOf(CERTIFICATES_HELP),
     issuers: subsOf(ISSUERS_HELP),
+    tokens: subsOf(TOKENS_HELP),
     'trust-bundle': [...bundleUsage.matchAll(/tanda trust-bundle ([a-z-]+)/g)].map((m) => m[1]!),
   };
   return names.flatMap((n) => (SUBCOMMANDS[n] ? SUBCOMMANDS[n].map((s) => `${n} ${s}`) : [n])).sort();

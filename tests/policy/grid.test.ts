@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueAward } from '../../src/awards/award-service.js';
-import { createUser } from '../../src/auth/tokens.js';
+import { createApiTokenRow, createUser } from '../../src/auth/tokens.js';
 import { nowIso } from '../../src/db/database.js';
 import type { Role } from '../../src/db/schema.js';
 import { createIssuer } from '../../src/issuers/issuers.js';
@@ -28,7 +28,8 @@ const STAFF: Exclude<Role, 'candidate'>[] = ['admin', 'certifying_officer', 'ass
 const BODIES = ['own', 'other', 'none'] as const;
 type StaffWho = `${Exclude<Role, 'candidate'>}@${(typeof BODIES)[number]}`;
 type Who = 'anonymous' | 'candidate:own' | 'candidate:other' | 'admin+reason' | StaffWho;
-const WHO: Who[] = ['anonymous', 'candidate:own', 'candidate:other', 'admin+reason', ...STAFF.flatMap((r) => BODIES.map((b) => `${r}@${b}` as StaffWho))];
+const STAFF_WHO: Who[] = STAFF.flatMap((r) => BODIES.map((b) => `${r}@${b}` as StaffWho));
+const WHO: Who[] = ['anonymous', 'candidate:own', 'candidate:other', 'admin+reason', ...STAFF_WHO];
 
 const ADMINS: Who[] = ['admin@own', 'admin@other', 'admin@none'];
 const OWN_STAFF: Who[] = ['certifying_officer@own', 'assessor@own', 'moderator@own', 'counsellor@own'];
@@ -147,6 +148,7 @@ let mappingDay = 0;
 const GRID: Row[] = [
   // Public: verification, the registry, the web verifier, sign-in, API docs.
   { route: 'GET /health', ok: WHO, request: get(() => '/health') },
+  { route: 'GET /ready', ok: WHO, request: get(() => '/ready') },
   { route: 'POST /credentials/verify', ok: WHO, request: () => ({ url: '/credentials/verify', payload: { verifiableCredential: signedVc } }) },
   { route: 'POST /presentations/verify', ok: WHO, request: () => ({ url: '/presentations/verify', payload: { verifiablePresentation: { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], verifiableCredential: [signedVc] } } }) },
   { route: 'GET /check/:code', ok: WHO, request: get(() => `/check/${verifyCode}`) },
@@ -204,6 +206,14 @@ const GRID: Row[] = [
   { route: 'GET /candidates/me', ok: ['candidate:own', 'candidate:other'], hidden: [...STAFF.flatMap((r) => BODIES.map((b) => `${r}@${b}` as Who)), 'admin+reason'], request: get(() => '/candidates/me') },
 
   // Accounts, the audit chain, statistics, the registry.
+  { route: 'GET /metrics', ok: ALL_ADMINS, request: get(() => '/metrics') },
+  // API tokens: staff their own, an admin anyone's; returnees have none. Another account's tokens are "not found".
+  { route: 'GET /tokens', ok: [...STAFF_WHO, 'admin+reason'], request: get(() => '/tokens') },
+  { route: 'POST /tokens', ok: [...STAFF_WHO, 'admin+reason'], request: () => ({ url: '/tokens', payload: { label: `grid ${unique()}`, expiresInDays: 1 } }) },
+  {
+    route: 'DELETE /tokens/:id', ok: [...ALL_ADMINS, 'certifying_officer@own'], hidden: STAFF_WHO.filter((w) => !w.startsWith('admin@') && w !== 'certifying_officer@own'),
+    request: async () => ({ url: `/tokens/${(await createApiTokenRow(t.db.kysely, actors.get('certifying_officer@own')!.id, 'grid')).id}` }),
+  },
   { route: 'POST /staff', ok: ALL_ADMINS, request: () => ({ url: '/staff', payload: { name: 'New', email: `new-${unique()}@grid.example`, role: 'assessor', issuerId: t.issuer.id, password: 'a long enough secret' } }) },
   { route: 'GET /audit/verify', ok: ALL_ADMINS, request: get(() => '/audit/verify') },
   // One case's entries: its body's staff and admins; the rest of the chain is the admin's.

@@ -104,7 +104,18 @@ const TABLE: Array<{ name: string; resource: Resource; actions: Record<string, E
   { name: 'the registry', resource: { kind: 'registry' }, actions: { read: { ok: ALL }, manage: adminsOnly } },
   { name: 'body A', resource: { kind: 'body', issuerId: 'A' }, actions: { read: { ok: ALL }, rotate_key: adminsOnly, compromise_key: adminsOnly, manage_profile: { ok: [...adminsOnly.ok, 'certifying_officer@A'] } } },
   { name: 'staff accounts', resource: { kind: 'account', issuerId: 'A' }, actions: { create: adminsOnly, manage: adminsOnly } },
-  { name: 'deployment tasks', resource: { kind: 'deployment' }, actions: { run: adminsOnly } },
+  { name: 'deployment tasks', resource: { kind: 'deployment' }, actions: { run: adminsOnly, read_metrics: adminsOnly } },
+  {
+    name: 'the API tokens of A\'s certifying officer',
+    resource: { kind: 'api_token', ownerId: 'certifying_officer-A' },
+    actions: Object.fromEntries(['read', 'create', 'revoke'].map((a) => [a, { ok: [...adminsOnly.ok, 'certifying_officer@A'], hidden: ALL.filter((w) => !w.startsWith('candidate:') && !w.startsWith('admin') && w !== 'operator' && w !== 'certifying_officer@A') }])),
+  },
+  {
+    name: 'a returnee\'s API tokens (returnees have none)',
+    resource: { kind: 'api_token', ownerId: 'u-own' },
+    actions: { read: { ...adminsOnly, hidden: ALL.filter((w) => !w.startsWith('candidate:') && !w.startsWith('admin') && w !== 'operator') }, create: { ...adminsOnly, hidden: ALL.filter((w) => !w.startsWith('candidate:') && !w.startsWith('admin') && w !== 'operator') } },
+  },
+  { name: 'every account\'s API tokens', resource: { kind: 'api_token', ownerId: null }, actions: { read: adminsOnly, revoke: adminsOnly } },
 ];
 
 function expected(e: Expect, who: Who): 'allowed' | 'not_found' | 'reason_required' | 'forbidden' {

@@ -10,6 +10,7 @@ import { m0009StatusListKinds } from './0009-status-list-kinds.js';
 import { m0011CandidateBodies } from './0011-candidate-bodies.js';
 import { m0014IssuerProfiles } from './0014-issuer-profiles.js';
 import { m0015Idempotency } from './0015-idempotency.js';
+import { m0016TokenExpiry } from './0016-token-expiry.js';
 import { m0017Deployment } from './0017-deployment.js';
 import { m0019WalletOffers } from './0019-wallet-offers.js';
 import type { MigrationFactory } from './types.js';
@@ -28,6 +29,7 @@ export const migrations: Record<string, MigrationFactory> = {
   '0011-candidate-bodies': m0011CandidateBodies,
   '0014-issuer-profiles': m0014IssuerProfiles,
   '0015-idempotency': m0015Idempotency,
+  '0016-token-expiry': m0016TokenExpiry,
   '0017-deployment': m0017Deployment,
   '0019-wallet-offers': m0019WalletOffers,
 };
