@@ -23,7 +23,7 @@ async function prepare(loaded: Config) {
   const admin = await ensureFirstAdmin(db, config, (token) => fs.writeSync(1, `\n  admin token    ${token}   (shown once: store it now)\n`));
   const demo = config.seedDemo ? await seedDemo(services) : undefined;
   const startLines = [
-    ...(admin.created && !config.bootstrapToken ? ['  admin token    printed above, when the first admin was created'] : []),
+    ...(admin.created && !config.bootstrapToken ? ['  first admin    created; its API token is printed above (once)'] : []),
     ...(demo ? demo.lines.map((l) => `  ${l}`) : []),
   ];
   return { db, config, services, startLines };
