@@ -1,3 +1,4 @@
+import type { MeTables } from '../me/tables.js';
 import type { Generated } from 'kysely';
 import type { AwardTables } from '../awards/tables.js';
 import type { IssuerProfileTables } from '../issuers/profile-tables.js';
@@ -97,4 +98,4 @@ export interface CoreTables {
 }
 
 // Domain modules add their tables by extending this interface (one `extends` entry each).
-export interface Database extends CoreTables, FrameworkTables, QrTables, StatusTables, AwardTables, RplTables, IssuerProfileTables {}
+export interface Database extends CoreTables, FrameworkTables, QrTables, StatusTables, AwardTables, RplTables, IssuerProfileTables, MeTables {}

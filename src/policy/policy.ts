@@ -76,7 +76,11 @@ export type Resource =
   /** Staff accounts and API tokens. */
   | { kind: 'account'; issuerId: string | null }
   /** Deployment tasks: migrations, trust-bundle export, status list refresh, orphan sweep, first admin. */
-  | { kind: 'deployment' };
+  | { kind: 'deployment' }
+  /** A returnee's share link of their own credentials (the /me space); `ownerUserId` null when creating one. */
+  | { kind: 'share_link'; ownerUserId: string }
+  /** The returnee space (/me): a returnee's own view of their file, certificates, links and uploads. */
+  | { kind: 'returnee_space'; userId: string };
 
 export type ResourceKind = Resource['kind'];
 
@@ -98,6 +102,8 @@ export const ACTIONS = {
   body: ['read', 'rotate_key', 'compromise_key', 'manage_profile'],
   account: ['create', 'manage'],
   deployment: ['run'],
+  share_link: ['create', 'read', 'revoke'],
+  returnee_space: ['use'],
 } as const satisfies Record<ResourceKind, readonly string[]>;
 
 export type ActionOf<K extends ResourceKind> = (typeof ACTIONS)[K][number];
@@ -139,6 +145,8 @@ const WHAT: Record<ResourceKind, string> = {
   body: 'certifying body',
   account: 'account',
   deployment: 'task',
+  share_link: 'share link',
+  returnee_space: 'returnee space',
 };
 
 const inBody = (actor: Actor, issuerId: string | null): boolean => actor.issuerId !== null && actor.issuerId === issuerId;
@@ -224,6 +232,15 @@ function rule(actor: Actor, action: Action, r: Resource): Decision {
       return role === 'admin' || role === 'operator' ? allow : forbid('accounts are managed by an admin');
     case 'deployment':
       return role === 'operator' || role === 'admin' ? allow : forbid('deployment tasks are the operator\'s');
+    case 'share_link':
+      // A link shares the returnee's own credentials on their say-so: theirs alone to make, see (with its opening
+      // log) and revoke. Staff and admins never see them.
+      if (role !== 'candidate') return forbid('share links are the returnee\'s own');
+      return r.ownerUserId === actor.id ? allow : hidden('share link');
+    case 'returnee_space':
+      // Staff work on returnees' files through their own routes; /me is only ever the caller's own file.
+      if (role !== 'candidate') return forbid('the returnee space is for returnees');
+      return r.userId === actor.id ? allow : hidden('returnee space');
   }
 }
 

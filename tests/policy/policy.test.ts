@@ -104,6 +104,9 @@ const TABLE: Array<{ name: string; resource: Resource; actions: Record<string, E
   { name: 'body A', resource: { kind: 'body', issuerId: 'A' }, actions: { read: { ok: ALL }, rotate_key: adminsOnly, compromise_key: adminsOnly, manage_profile: { ok: [...adminsOnly.ok, 'certifying_officer@A'] } } },
   { name: 'staff accounts', resource: { kind: 'account', issuerId: 'A' }, actions: { create: adminsOnly, manage: adminsOnly } },
   { name: 'deployment tasks', resource: { kind: 'deployment' }, actions: { run: adminsOnly } },
+  // Staff and admins never see a returnee's share links or their /me space, with or without a reason.
+  { name: 'a share link of the returnee', resource: { kind: 'share_link', ownerUserId: 'u-own' }, actions: { create: { ok: ['candidate:own'], hidden: ['candidate:other'] }, read: { ok: ['candidate:own'], hidden: ['candidate:other'] }, revoke: { ok: ['candidate:own'], hidden: ['candidate:other'] } } },
+  { name: 'the returnee space of the returnee', resource: { kind: 'returnee_space', userId: 'u-own' }, actions: { use: { ok: ['candidate:own'], hidden: ['candidate:other'] } } },
 ];
 
 function expected(e: Expect, who: Who): 'allowed' | 'not_found' | 'reason_required' | 'forbidden' {

@@ -9,6 +9,7 @@ import { m0008Outbox } from './0008-outbox.js';
 import { m0009StatusListKinds } from './0009-status-list-kinds.js';
 import { m0011CandidateBodies } from './0011-candidate-bodies.js';
 import { m0014IssuerProfiles } from './0014-issuer-profiles.js';
+import { m0018ReturneeSpace } from './0018-returnee-space.js';
 import type { MigrationFactory } from './types.js';
 
 /** Ordered by name; a released migration is never edited — add a new one. */
@@ -24,4 +25,5 @@ export const migrations: Record<string, MigrationFactory> = {
   '0009-status-list-kinds': m0009StatusListKinds,
   '0011-candidate-bodies': m0011CandidateBodies,
   '0014-issuer-profiles': m0014IssuerProfiles,
+  '0018-returnee-space': m0018ReturneeSpace,
 };

@@ -1,0 +1,4 @@
+import type { MeCatalogue } from './en.js';
+import { en } from './en.js';
+
+export const fil: MeCatalogue = { ...en };
