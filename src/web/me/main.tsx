@@ -144,7 +144,11 @@ function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []): { data: T | u
   return { data, error, reload: () => setN(n + 1) };
 }
 
-const qualificationCode = (id: string) => decodeURIComponent(id.split('/').pop() ?? id);
+/** The qualification's title in the reader's language where the catalogue has it (the registry is public). */
+function QualificationTitle({ id }: { id: string }) {
+  const { data } = useLoad(() => api<{ code: string; titles: Record<string, string> }>('GET', `/qualifications/${encodeURIComponent(id)}`), [id]);
+  return <>{data ? `${data.titles[lang.value] ?? data.titles.en ?? data.code}` : decodeURIComponent(id.split('/').pop() ?? id)}</>;
+}
 
 function Application() {
   const { data: cases, error } = useLoad(() => api<Case[]>('GET', '/cases'));
@@ -156,7 +160,7 @@ function Application() {
       {cases.length === 0 && <p>{t('app.none')}</p>}
       {cases.map((c) => (
         <article class="card case" data-state={c.state} key={c.id}>
-          <h2>{qualificationCode(c.qualificationId)}</h2>
+          <h2><QualificationTitle id={c.qualificationId} /></h2>
           <p class="state"><strong>{t(`state.${c.state}`)}</strong></p>
           <h3>{t('app.next')}</h3>
           <p class="next">{t(`next.${c.state}`)}</p>

@@ -8,7 +8,8 @@ html{-webkit-text-size-adjust:100%}
 body{margin:0;font:17px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans Thai","Noto Sans Khmer","Noto Sans Lao","Noto Sans Myanmar",sans-serif;color:#111;background:#f6f6f4}
 header,main{max-width:40rem;margin:0 auto;padding:.5rem 1rem}
 header{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;justify-content:space-between;background:#114;color:#fff;max-width:none}
-header label{color:#fff}
+header label{display:flex;align-items:center;gap:.4rem;margin:0;color:#fff;font-weight:400}
+header select{width:auto;min-height:44px;padding:.3rem}
 .brand{font-weight:800;margin:0}
 nav{display:flex;flex-wrap:wrap;gap:.25rem;width:100%}
 nav a,nav button.link{color:#fff;background:none;border:0;padding:.7rem .5rem;min-height:44px;text-decoration:underline;font:inherit;cursor:pointer}
