@@ -3,6 +3,7 @@ import { benchCertificates } from './certificates.js';
 import { benchCredentials } from './credentials.js';
 import { benchQr } from './qr.js';
 import { benchStatus } from './status.js';
+import { benchMe } from './me.js';
 import { benchVerifier } from './verifier.js';
 
 /**
@@ -17,6 +18,7 @@ const benches: Bench[] = [
   ['status', () => benchStatus()],
   ['certificates', async () => ({ ...(await benchCertificates()), ...(await benchCertificatePipeline()) })],
   ['verifier', () => benchVerifier()],
+  ['me', () => benchMe()],
 ];
 
 const only = process.argv.slice(2);
