@@ -101,3 +101,18 @@ describe(`share links and the returnee's certificates on ${testDialect}`, () => 
     expect((await t.app.inject({ method: 'GET', url: `/s/${tokenOf(link.url)}` })).body).toContain('data-verdict="INVALID"');
   });
 });
+
+describe(`share links in the returnee's own data on ${testDialect}`, () => {
+  it('are in the returnee\'s export with their openings, not in a counsellor\'s; erasure removes them and the page stops', async () => {
+    const r = await certifiedReturnee(t, f, { fullName: 'Lorna Bautista' });
+    const link = (await t.app.inject({ method: 'POST', url: '/me/share-links', headers: r.bearer, payload: { credentialIds: [r.credentialId], expiresAt: new Date(Date.now() + 86_400_000).toISOString() } })).json();
+    await t.app.inject({ method: 'GET', url: `/s/${link.url.split('/s/')[1]}` });
+    const own = (await t.app.inject({ method: 'GET', url: `/candidates/${r.id}/export`, headers: r.bearer })).json();
+    expect(own.shareLinks).toEqual([expect.objectContaining({ id: link.id, credentialIds: [r.credentialId], openedAt: [expect.any(String)] })]);
+    const staff = (await t.app.inject({ method: 'GET', url: `/candidates/${r.id}/export`, headers: f.counsellor })).json();
+    expect(staff.shareLinks).toEqual([]);
+    expect((await t.app.inject({ method: 'POST', url: `/candidates/${r.id}/erasure`, headers: r.bearer })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: `/s/${link.url.split('/s/')[1]}` })).statusCode).toBe(404);
+    expect(await t.db.kysely.selectFrom('share_link_opens').selectAll().where('link_id', '=', link.id).execute()).toEqual([]);
+  });
+});

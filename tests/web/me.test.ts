@@ -180,9 +180,13 @@ describe.skipIf(!present)('the returnee space in headless Chromium at 360 × 740
     await context.close();
   }, 240_000);
 
-  it('a share link opens the public verdict page, lists when it was opened, and stops working when revoked or expired', async () => {
+  it('on a new phone the certificate is back after sign-in; a share link opens the public verdict page, lists when it was opened, and stops working when revoked or expired', async () => {
+    // A new phone: signing in with a code gets the certificate back.
     const { context, page } = await newPhone();
     await signIn(page, returnee.email);
+    await page.goto(`${base}/me#/credentials`);
+    await page.waitForSelector('.credential');
+    expect(await page.textContent('.credential h2')).toBe('Housekeeping NC II');
     await page.goto(`${base}/me#/share?c=${encodeURIComponent(credentialId)}`);
     await page.waitForSelector('input[name=credential]:checked');
     expect(await page.textContent('#share-until-hint')).toBe('This is only for the link. Your certificate keeps its own validity.');
