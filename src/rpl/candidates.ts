@@ -286,11 +286,13 @@ export async function exportCandidate(ctx: RplContext, actor: Actor, id: string,
     const links = can(actor, 'read', { kind: 'share_link', ownerUserId: row.user_id })
       ? await tx.selectFrom('share_links').select(['id', 'label', 'expires_at', 'revoked_at', 'created_at']).where('user_id', '=', row.user_id).orderBy('created_at').execute()
       : [];
-    const linkIds = links.length ? links.map((l) => l.id) : none;
-    const [linkCredentials, linkOpens] = await Promise.all([
-      tx.selectFrom('share_link_credentials').selectAll().where('link_id', 'in', linkIds).execute(),
-      tx.selectFrom('share_link_opens').selectAll().where('link_id', 'in', linkIds).orderBy('opened_at').execute(),
-    ]);
+    const linkIds = links.map((l) => l.id);
+    const [linkCredentials, linkOpens] = linkIds.length
+      ? await Promise.all([
+          tx.selectFrom('share_link_credentials').selectAll().where('link_id', 'in', linkIds).execute(),
+          tx.selectFrom('share_link_opens').selectAll().where('link_id', 'in', linkIds).orderBy('opened_at').execute(),
+        ])
+      : [[], []];
     await audit(tx, ctx, { actorId: actor.id, action: 'candidate.exported', subjectId: id, data: { cases: caseIds, credentials: credentials.map((c) => c.id) } });
     return {
       exportedAt: nowIso(),
