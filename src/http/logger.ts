@@ -22,7 +22,24 @@ export function redactPaths(): string[] {
   return paths;
 }
 
+/** A share link's path carries its secret (`/s/<token>`): logged without it. */
+export const redactUrl = (url: string): string => url.replace(/^\/s\/[^/?#]+/, '/s/[redacted]');
+
+interface LoggedRequest {
+  method: string;
+  url: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
 /** The server's logger options: the level from the config, secrets redacted at every level. */
 export function loggerOptions(level: string, stream?: NodeJS.WritableStream): NonNullable<FastifyServerOptions['logger']> {
-  return { level, redact: { paths: redactPaths(), censor: '[redacted]' }, ...(stream ? { stream } : {}) };
+  return {
+    level,
+    redact: { paths: redactPaths(), censor: '[redacted]' },
+    // Fastify's own request fields, with secret-bearing paths cut.
+    serializers: { req: (r: LoggedRequest) => ({ method: r.method, url: redactUrl(r.url), host: r.host, remoteAddress: r.ip, remotePort: r.socket?.remotePort }) },
+    ...(stream ? { stream } : {}),
+  };
 }
