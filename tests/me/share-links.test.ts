@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trustBundleService } from '../../src/trust/service.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
-import { rplFixture, type RplFixture } from '../rpl/fixtures.js';
+import { issueAward } from '../../src/awards/award-service.js';
+import { HOUSEKEEPING, HOUSEKEEPING_UNITS, rplFixture, type RplFixture } from '../rpl/fixtures.js';
 import { certifiedReturnee } from './fixtures.js';
 
 let t: TestContext;
@@ -56,6 +57,19 @@ describe(`share links and the returnee's certificates on ${testDialect}`, () => 
     expect(gone.statusCode).toBe(410);
     expect(gone.body).toContain('This link no longer works');
     expect(gone.body).not.toContain('Maricel');
+  });
+
+  it('one link holds several certificates, each with its own verdict, in the order chosen', async () => {
+    const second = await issueAward(t.services, { id: f.officer.userId, role: 'certifying_officer', issuerId: t.issuer.id }, {
+      issuerId: t.issuer.id, qualificationId: HOUSEKEEPING, achievedUnitIds: HOUSEKEEPING_UNITS.slice(0, 4), holder: { name: 'Maricel Dela Cruz' }, holderUserId: holder.userId,
+    });
+    const secondId = String(second.credential.id);
+    const made = await t.app.inject({ method: 'POST', url: '/me/share-links', headers: holder.bearer, payload: { credentialIds: [secondId, holder.credentialId], expiresAt: inAWeek() } });
+    expect(made.json().credentialIds).toEqual([secondId, holder.credentialId]);
+    const page = await t.app.inject({ method: 'GET', url: `/s/${tokenOf(made.json().url)}` });
+    expect([...page.body.matchAll(/<section class="verdict" data-verdict="(\w+)">/g)].map((m) => m[1])).toEqual(['VALID', 'VALID']);
+    // The statement of attainment (4 units) first, then the full qualification (6).
+    expect([...page.body.matchAll(/Units of competency \((\d+)\)/g)].map((m) => m[1])).toEqual(['4', '6']);
   });
 
   it('an expired link stops working; an unknown one is not found', async () => {
