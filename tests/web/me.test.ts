@@ -99,7 +99,13 @@ describe.skipIf(!present)('the returnee space in headless Chromium at 360 × 740
 
   it('signs in with the code, follows the case, uploads evidence over a dropping line, and shows the QR full screen, offline too, where it verifies', async () => {
     const { context, page } = await newPhone();
+    // Under the app's strict CSP (no inline script or style): every violation the page reports is kept.
+    const violations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+    });
     await page.goto(`${base}/me`);
+    expect((await page.request.get(`${base}/me`)).headers()['content-security-policy']).toContain("script-src 'self'");
     await page.fill('#contact', returnee.email);
     await page.click('button[type=submit]');
     // The code screen says where the code went, masked.
@@ -176,6 +182,7 @@ describe.skipIf(!present)('the returnee space in headless Chromium at 360 × 740
     expect(offline).toBe(online);
     const verdict = await verifyQrText(offline, data);
     expect([verdict.verdict, verdict.summary?.holderName]).toEqual(['VALID', 'Maricel Dela Cruz']);
+    expect(violations).toEqual([]);
     await context.setOffline(false);
     await context.close();
   }, 240_000);
@@ -276,6 +283,39 @@ describe.skipIf(!present)('the returnee space in headless Chromium at 360 × 740
     await page.screenshot({ path: path.join(SHOTS, 'share-public-km.png'), fullPage: true });
     results.push(await check('public share page'));
     expect(results.filter((r) => r.found.length)).toEqual([]);
+    await context.close();
+  }, 180_000);
+
+  it('after a name correction the old certificate says it was replaced and links to the new one; a revoked one says why', async () => {
+    const reissued = await t.app.inject({ method: 'POST', url: `/credentials/${encodeURIComponent(credentialId)}/reissue`, headers: f.officer, payload: { holderName: 'Maricel Dela Cruz Santos', note: 'name corrected' } });
+    expect(reissued.statusCode).toBe(201);
+    const newId = reissued.json().verifiableCredential.id as string;
+    const { context, page } = await newPhone();
+    await signIn(page, returnee.email);
+    await page.goto(`${base}/me#/credentials`);
+    await page.waitForSelector('.credential[data-state=replaced]');
+    expect(await page.textContent('.credential[data-state=replaced] .status')).toMatch(/^Replaced by a corrected certificate on \d{4}-\d{2}-\d{2}/);
+    expect(await page.textContent('.credential[data-state=active] .status')).toBe('Valid');
+    await page.screenshot({ path: path.join(SHOTS, 'credentials-replaced.png'), fullPage: true });
+    await page.click('.credential[data-state=replaced] a.button');
+    await page.click('.status a');
+    await page.waitForFunction((id) => decodeURIComponent(location.hash) === `#/credential/${id}`, newId);
+    await page.click('#show-qr');
+    await page.waitForSelector('#qr-image');
+    expect(await page.textContent('.qr-name')).toContain('Maricel Dela Cruz Santos');
+    const verdict = await verifyQrText(await decodeQr(page), await trustBundleService(t.services).verifierData());
+    expect([verdict.verdict, verdict.summary?.holderName]).toEqual(['VALID', 'Maricel Dela Cruz Santos']);
+
+    const revoked = await t.app.inject({ method: 'POST', url: '/credentials/status', headers: f.officer, payload: { credentialId: newId, credentialStatus: { type: 'BitstringStatusListEntry', statusPurpose: 'revocation' }, status: true, reason: 'error', note: 'officer-only note' } });
+    expect(revoked.statusCode).toBe(200);
+    await page.goto(`${base}/me#/credential/${encodeURIComponent(newId)}`);
+    await page.waitForSelector('.status[data-status=revoked]');
+    expect(await page.textContent('.status[data-status=revoked]')).toMatch(/^Revoked on \d{4}-\d{2}-\d{2}$/);
+    expect(await page.textContent('.why')).toBe('It was issued by mistake.');
+    expect(await page.$('#show-qr')).toBeNull();
+    expect(await page.content()).not.toContain('officer-only note');
+    expect(await page.$('#wallet-title')).toBeNull();
+    await page.screenshot({ path: path.join(SHOTS, 'credential-revoked.png'), fullPage: true });
     await context.close();
   }, 180_000);
 });

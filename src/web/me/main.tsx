@@ -260,9 +260,10 @@ function StatusLine({ card }: { card: CredentialCard }) {
   }
   if (card.state === 'revoked') {
     return (
-      <p class="status revoked" data-status="revoked">
-        {t('cred.revoked', { date: day(card.revocation?.revokedAt) })} {card.revocation && t(`reason.${card.revocation.reason}`)}
-      </p>
+      <>
+        <p class="status revoked" data-status="revoked">{t('cred.revoked', { date: day(card.revocation?.revokedAt) })}</p>
+        {card.revocation && <p class="why">{t(`reason.${card.revocation.reason}`)}</p>}
+      </>
     );
   }
   return <p class="status active" data-status="active">{t('cred.active')}</p>;
@@ -314,9 +315,12 @@ function Credential({ id }: { id: string }) {
       <h1 id="c-title">{c.qualification.title}</h1>
       <StatusLine card={c} />
       {c.replaces && <p class="note">{t('cred.replaces')}</p>}
-      <div class="row">
-        <a id="show-qr" class="button big" href={`#/qr/${enc}`}>{t('cred.showQr')}</a>
-      </div>
+      {/* A replaced or revoked certificate would only be refused by an employer: no QR, link or wallet for it. */}
+      {c.state === 'active' && (
+        <div class="row">
+          <a id="show-qr" class="button big" href={`#/qr/${enc}`}>{t('cred.showQr')}</a>
+        </div>
+      )}
       <dl>
         <dt>{t('cred.national')}</dt><dd>{c.nationalLevel.framework} {c.nationalLevel.level}</dd>
         {c.aqrfLevel && <><dt>{t('cred.aqrf')}</dt><dd>{c.aqrfLevel.level}</dd></>}
@@ -332,7 +336,7 @@ function Credential({ id }: { id: string }) {
       <div class="row">
         <a class="button secondary" href={`/credentials/${enc}/certificate.pdf`} download>{t('cred.pdf')}</a>
         <a class="button secondary" href={`/credentials/${enc}`} download={`credential-${c.id.replace(/^urn:uuid:/, '')}.json`}>{t('cred.json')}</a>
-        <a class="button secondary" href={`#/share?c=${enc}`}>{t('cred.share')}</a>
+        {c.state === 'active' && <a class="button secondary" href={`#/share?c=${enc}`}>{t('cred.share')}</a>}
       </div>
       {c.state === 'active' && <Wallet id={c.id} />}
     </section>

@@ -38,6 +38,7 @@ legend{font-weight:600}
 .status{font-weight:700}
 .status.active{color:#064d12}
 .status.revoked,.status.replaced{color:#8a0f00}
+.status.revoked{margin-bottom:0}.why{margin-top:.2rem;font-weight:600}
 dl{display:grid;grid-template-columns:1fr;gap:0;margin:.5rem 0}
 dt{font-size:.85rem;color:#444;margin-top:.45rem}dd{margin:0;font-weight:600;overflow-wrap:anywhere}
 progress{width:100%;height:1.4rem}
