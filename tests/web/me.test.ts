@@ -316,6 +316,25 @@ describe.skipIf(!present)('the returnee space in headless Chromium at 360 × 740
     expect(await page.content()).not.toContain('officer-only note');
     expect(await page.$('#wallet-title')).toBeNull();
     await page.screenshot({ path: path.join(SHOTS, 'credential-revoked.png'), fullPage: true });
+
+    // A shared phone: the session ran out without a sign-out and someone else signs in; nothing of the first stays.
+    const saved = () =>
+      page.evaluate(
+        () =>
+          new Promise<number>((resolve) => {
+            const open = indexedDB.open('tanda-me');
+            open.onsuccess = () => {
+              const count = open.result.transaction('credentials').objectStore('credentials').count();
+              count.onsuccess = () => resolve(count.result);
+            };
+          }),
+      );
+    expect(await saved()).toBeGreaterThan(0);
+    await context.clearCookies();
+    const neighbour = await f.registerCandidate();
+    await signIn(page, neighbour.email);
+    await page.waitForFunction(() => localStorage.getItem('tanda-me-user') !== null);
+    expect(await saved()).toBe(0);
     await context.close();
   }, 180_000);
 });

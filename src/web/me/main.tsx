@@ -62,6 +62,11 @@ async function loadSession(): Promise<void> {
   try {
     const s = await api<{ user: { id: string; name: string }; csrfToken: string; candidateId: string; contact: string | null }>('GET', '/me/session');
     setCsrf(s.csrfToken);
+    // A shared phone: what another returnee left saved here (no sign-out, a session that ran out) goes first.
+    if (localStorage.getItem('tanda-me-user') !== s.user.id) {
+      await Promise.all([store.credentials.clear(), store.links.clear()]);
+      localStorage.setItem('tanda-me-user', s.user.id);
+    }
     me.value = { ...s.user, candidateId: s.candidateId, contact: s.contact };
     offline.value = false;
   } catch (e) {
