@@ -6,6 +6,7 @@ import { benchInstances } from './instances.js';
 import { benchOperations } from './operations.js';
 import { benchQr } from './qr.js';
 import { benchStatus } from './status.js';
+import { benchMe } from './me.js';
 import { benchVerifier } from './verifier.js';
 import { benchWallets } from './wallets.js';
 
@@ -26,6 +27,7 @@ const benches: Bench[] = [
   // Two server processes on a PostgreSQL database of their own: run when named, or when BENCH_DATABASE_URL is set.
   ['instances', () => benchInstances(), 'postgres'],
   ['operations', () => benchOperations()],
+  ['me', () => benchMe()],
 ];
 
 const only = process.argv.slice(2);

@@ -19,6 +19,7 @@ export const ERRORS = {
   token_expired: { status: 401, message: 'The API token has expired: ask for a new one' },
   invalid_code: { status: 422, message: 'The confirmation code is wrong, expired or already used' },
   forbidden: { status: 403, message: 'Your role does not allow this' },
+  csrf_failed: { status: 403, message: 'The request lacks the page\'s anti-forgery token (X-CSRF-Token)' },
   reason_required: { status: 403, message: 'Reading a returnee\'s data as an admin needs a stated reason' },
   // credentials and keys
   invalid_credential: { status: 422, message: 'The credential is malformed' },
@@ -55,6 +56,8 @@ export const ERRORS = {
   revocation_final: { status: 409, message: 'A revoked credential cannot be reinstated; re-issue it instead' },
   not_revocable: { status: 409, message: 'The credential has no status entry, so no verifier could learn of a revocation' },
   idempotency_key_in_flight: { status: 409, message: 'A request with this Idempotency-Key is still being processed' },
+  share_link_gone: { status: 410, message: 'This share link was revoked by its owner or has expired' },
+  upload_offset_mismatch: { status: 409, message: 'The chunk does not start where the upload stands; ask for the offset and resume from there' },
   precondition_failed: { status: 409, message: 'The case does not meet the conditions for this step' },
   evidence_type_refused: { status: 415, message: 'The file is not an accepted evidence type' },
   evidence_empty: { status: 400, message: 'The uploaded file is empty' },

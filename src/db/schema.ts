@@ -1,3 +1,4 @@
+import type { MeTables } from '../me/tables.js';
 import type { Generated } from 'kysely';
 import type { AwardTables } from '../awards/tables.js';
 import type { DeploymentTables } from '../deployment/tables.js';
@@ -140,4 +141,4 @@ export interface JobTables {
 }
 
 // Domain modules add their tables by extending this interface (one `extends` entry each).
-export interface Database extends CoreTables, FrameworkTables, QrTables, StatusTables, AwardTables, RplTables, IssuerProfileTables, JobTables, WalletTables, DeploymentTables {}
+export interface Database extends CoreTables, FrameworkTables, QrTables, StatusTables, AwardTables, RplTables, IssuerProfileTables, JobTables, WalletTables, DeploymentTables, MeTables {}

@@ -6,6 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 import { identify } from './auth.js';
+import { cookieSession, cookieSupport } from './cookie-session.js';
 import { installErrorHandler } from './error-handler.js';
 import { registerMetrics } from './metrics.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -25,8 +26,12 @@ import { vcApiRoutes } from './routes/vc-api.js';
 import { trustRoutes } from './routes/trust.js';
 import { walletRoutes } from './routes/wallets.js';
 import { webRoutes } from './routes/web.js';
+import { meRoutes } from './routes/me.js';
 
 export const BODY_LIMIT = 1024 * 1024;
+/** A returnee's browser session: a working day at most, and half an hour without a request (a shared phone). */
+export const ME_SESSION_MINUTES = 12 * 60;
+export const ME_IDLE_MINUTES = 30;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -113,13 +118,18 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
 
   // First among the hooks, so a request's measured time includes identifying its caller.
   const metricsRoute = await registerMetrics(app, services);
+  await cookieSupport(app);
+  // The returnee space's browser session: a bearer token wins; without one, this cookie may sign the caller in.
+  const meSession = cookieSession(services, { name: 'tanda_me', ttlMinutes: ME_SESSION_MINUTES, idleMinutes: ME_IDLE_MINUTES });
   app.addHook('onRequest', identify(services));
+  app.addHook('onRequest', (request, reply) => meSession.identify(request, reply));
   await metricsRoute();
 
   await app.register(healthRoutes);
   await app.register(vcApiRoutes);
   await app.register(trustRoutes);
   await app.register(webRoutes);
+  await app.register(meRoutes, { session: meSession });
   await app.register(issuerRoutes);
   await app.register(rplAuthRoutes);
   await app.register(rplCandidateRoutes);

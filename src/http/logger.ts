@@ -28,10 +28,10 @@ export function loggerOptions(level: string, stream?: NodeJS.WritableStream): No
 }
 
 /**
- * A wallet offer's URI and a VC API exchange's URL are bearer handles (src/wallets/offers.ts): the request line of
- * the log keeps the route and drops the handle.
+ * A share link (`/s/<token>`, src/me), a wallet offer's URI and a VC API exchange's URL (src/wallets/offers.ts) are
+ * bearer handles: the request line of the log keeps the route and drops the handle.
  */
-const HANDLE_IN_PATH = /^(\/oid4vci\/offers\/|\/workflows\/[^/]+\/exchanges\/)[^/?#]+/;
+const HANDLE_IN_PATH = /^(\/s\/|\/oid4vci\/offers\/|\/workflows\/[^/]+\/exchanges\/)[^/?#]+/;
 const redactUrl = (url: string): string => url.replace(HANDLE_IN_PATH, '$1[redacted]');
 
 function requestSerializer(request: { method: string; url: string; hostname?: string; ip?: string; socket?: { remotePort?: number } }) {

@@ -78,7 +78,11 @@ export type Resource =
   /** API tokens of one account (`ownerId`), or of every account (null: the full list). */
   | { kind: 'api_token'; ownerId: string | null }
   /** Deployment tasks: migrations, trust-bundle export, status list refresh, orphan sweep, first admin, backups. */
-  | { kind: 'deployment' };
+  | { kind: 'deployment' }
+  /** A returnee's share link of their own credentials (the /me space); `ownerUserId` null when creating one. */
+  | { kind: 'share_link'; ownerUserId: string }
+  /** The returnee space (/me): a returnee's own view of their file, certificates, links and uploads. */
+  | { kind: 'returnee_space'; userId: string };
 
 export type ResourceKind = Resource['kind'];
 
@@ -101,6 +105,8 @@ export const ACTIONS = {
   account: ['create', 'manage'],
   api_token: ['read', 'create', 'revoke'],
   deployment: ['run', 'read_metrics'],
+  share_link: ['create', 'read', 'revoke'],
+  returnee_space: ['use'],
 } as const satisfies Record<ResourceKind, readonly string[]>;
 
 export type ActionOf<K extends ResourceKind> = (typeof ACTIONS)[K][number];
@@ -143,6 +149,8 @@ const WHAT: Record<ResourceKind, string> = {
   account: 'account',
   api_token: 'token',
   deployment: 'task',
+  share_link: 'share link',
+  returnee_space: 'returnee space',
 };
 
 const inBody = (actor: Actor, issuerId: string | null): boolean => actor.issuerId !== null && actor.issuerId === issuerId;
@@ -239,6 +247,15 @@ function rule(actor: Actor, action: Action, r: Resource): Decision {
       // Metrics are counts and latencies, no personal data; still not public (they show load and usage). The
       // operator's scraper holds TANDA_METRICS_TOKEN, a deployment secret, and is asked about as the operator.
       return role === 'operator' || role === 'admin' ? allow : forbid('deployment tasks are the operator\'s');
+    case 'share_link':
+      // A link shares the returnee's own credentials on their say-so: theirs alone to make, see (with its opening
+      // log) and revoke. Staff and admins never see them.
+      if (role !== 'candidate') return forbid('share links are the returnee\'s own');
+      return r.ownerUserId === actor.id ? allow : hidden('share link');
+    case 'returnee_space':
+      // Staff work on returnees' files through their own routes; /me is only ever the caller's own file.
+      if (role !== 'candidate') return forbid('the returnee space is for returnees');
+      return r.userId === actor.id ? allow : hidden('returnee space');
   }
 }
 

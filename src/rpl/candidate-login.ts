@@ -98,7 +98,12 @@ export async function processSignInRequests(executor: Executor, outbox: Outbox, 
  * Step 2: the code for the challenge, at most CODE_MAX_ATTEMPTS tries, once. Every refusal runs the same queries and
  * the same scrypt, whether the challenge belongs to a returnee, to an unknown contact (no code row) or to nobody.
  */
-export async function verifyCandidateCode(executor: Executor, challengeId: string, code: string): Promise<{ token: string; expiresAt: string; userId: string }> {
+export async function verifyCandidateCode(
+  executor: Executor,
+  challengeId: string,
+  code: string,
+  session: { ttlMinutes: number; idleMinutes?: number } = { ttlMinutes: CANDIDATE_SESSION_MINUTES },
+): Promise<{ token: string; expiresAt: string; userId: string }> {
   const refuse = () => new TandaError('invalid_credentials', 'the code is wrong, expired or already used');
   const row = await executor.selectFrom('login_codes').selectAll().where('id', '=', challengeId).executeTakeFirst();
   // The attempt is counted before the comparison, conditionally, so parallel guesses cannot exceed the limit.
@@ -115,7 +120,7 @@ export async function verifyCandidateCode(executor: Executor, challengeId: strin
   return executor.transaction().execute(async (tx) => {
     const used = await tx.updateTable('login_codes').set({ used_at: nowIso() }).where('id', '=', row.id).where('used_at', 'is', null).executeTakeFirst();
     if (Number(used.numUpdatedRows) !== 1) throw refuse();
-    const session = await createSession(tx, row.user_id, CANDIDATE_SESSION_MINUTES);
-    return { ...session, userId: row.user_id };
+    const created = await createSession(tx, row.user_id, session.ttlMinutes, session.idleMinutes === undefined ? {} : { idleMinutes: session.idleMinutes });
+    return { ...created, userId: row.user_id };
   });
 }

@@ -4,7 +4,7 @@ import { createUser } from '../auth/tokens.js';
 import type { Executor } from '../db/database.js';
 import { nowIso } from '../db/database.js';
 import { TandaError } from '../errors.js';
-import { authorize, type Actor, type Context, type Decision } from '../policy/policy.js';
+import { authorize, can, type Actor, type Context, type Decision } from '../policy/policy.js';
 import { caseScope, credentialScope, whereCaseInScope, whereCredentialInScope } from '../policy/scope.js';
 import { auditReasonedAccess } from './audit.js';
 import { normaliseContact } from './candidate-login.js';
@@ -282,6 +282,17 @@ export async function exportCandidate(ctx: RplContext, actor: Actor, id: string,
       .where('holder_user_id', '=', row.user_id)
       .where(whereCredentialInScope(credentialScope(actor, context)))
       .execute();
+    // Share links are the returnee's alone (src/policy): in their own export, never in a staff member's.
+    const links = can(actor, 'read', { kind: 'share_link', ownerUserId: row.user_id })
+      ? await tx.selectFrom('share_links').select(['id', 'label', 'expires_at', 'revoked_at', 'created_at']).where('user_id', '=', row.user_id).orderBy('created_at').execute()
+      : [];
+    const linkIds = links.map((l) => l.id);
+    const [linkCredentials, linkOpens] = linkIds.length
+      ? await Promise.all([
+          tx.selectFrom('share_link_credentials').selectAll().where('link_id', 'in', linkIds).execute(),
+          tx.selectFrom('share_link_opens').selectAll().where('link_id', 'in', linkIds).orderBy('opened_at').execute(),
+        ])
+      : [[], []];
     await audit(tx, ctx, { actorId: actor.id, action: 'candidate.exported', subjectId: id, data: { cases: caseIds, credentials: credentials.map((c) => c.id) } });
     return {
       exportedAt: nowIso(),
@@ -301,6 +312,15 @@ export async function exportCandidate(ctx: RplContext, actor: Actor, id: string,
         unitAssessments: assessments.filter((a) => a.case_id === c.id).map((a) => ({ round: Number(a.round), unitId: a.unit_id, decision: a.decision, methods: JSON.parse(a.methods), notes: a.notes, country: a.country, assessedOn: a.assessed_on })),
       })),
       credentials: credentials.map((c) => ({ id: c.id, issuedAt: c.created_at, credential: JSON.parse(c.document) })),
+      shareLinks: links.map((l) => ({
+        id: l.id,
+        label: l.label,
+        credentialIds: linkCredentials.filter((c) => c.link_id === l.id).map((c) => c.credential_id),
+        expiresAt: l.expires_at,
+        revokedAt: l.revoked_at,
+        createdAt: l.created_at,
+        openedAt: linkOpens.filter((o) => o.link_id === l.id).map((o) => o.opened_at),
+      })),
     };
   });
 }
@@ -353,6 +373,12 @@ export async function eraseCandidate(ctx: RplContext, actor: Actor, id: string, 
     // Pending wallet offers die with the account (their codes went to the erased contacts); delivered ones go too,
     // since they name the wallet's DID. The credentials themselves are kept, as above.
     await tx.deleteFrom('wallet_offers').where('holder_user_id', '=', row.user_id).execute();
+    // The returnee space: share links (with their opening log) and unfinished uploads go; nobody can open them again.
+    const links = tx.selectFrom('share_links').select('id').where('user_id', '=', row.user_id);
+    await tx.deleteFrom('share_link_opens').where('link_id', 'in', links).execute();
+    await tx.deleteFrom('share_link_credentials').where('link_id', 'in', links).execute();
+    await tx.deleteFrom('share_links').where('user_id', '=', row.user_id).execute();
+    await tx.deleteFrom('upload_sessions').where('user_id', '=', row.user_id).execute();
     await tx
       .updateTable('candidates')
       .set({

@@ -10,12 +10,13 @@ const PREFIX = 'tss_';
  * Opaque session tokens for the web console and the returnee space. Like API tokens they carry 256 random bits
  * and only their SHA-256 is stored; unlike them they expire and are revoked on logout.
  */
-export async function createSession(executor: Executor, userId: string, ttlMinutes: number): Promise<{ token: string; expiresAt: string }> {
+export async function createSession(executor: Executor, userId: string, ttlMinutes: number, options: { idleMinutes?: number } = {}): Promise<{ token: string; expiresAt: string }> {
   const token = `${PREFIX}${crypto.randomBytes(32).toString('base64url')}`;
   const expiresAt = new Date(Date.now() + ttlMinutes * 60_000).toISOString();
+  const now = nowIso();
   await executor
     .insertInto('sessions')
-    .values({ id: crypto.randomUUID(), user_id: userId, token_hash: hashToken(token), created_at: nowIso(), expires_at: expiresAt, revoked_at: null })
+    .values({ id: crypto.randomUUID(), user_id: userId, token_hash: hashToken(token), created_at: now, expires_at: expiresAt, revoked_at: null, idle_minutes: options.idleMinutes ?? null, last_seen_at: now })
     .execute();
   return { token, expiresAt };
 }
@@ -26,11 +27,18 @@ export async function userForSession(executor: Executor, token: string): Promise
   const row = await executor
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['users.id', 'users.name', 'users.role', 'users.issuer_id', 'users.disabled', 'sessions.expires_at'])
+    .select(['users.id', 'users.name', 'users.role', 'users.issuer_id', 'users.disabled', 'sessions.id as session_id', 'sessions.expires_at', 'sessions.idle_minutes', 'sessions.last_seen_at'])
     .where('sessions.token_hash', '=', hashToken(token))
     .where('sessions.revoked_at', 'is', null)
     .executeTakeFirst();
-  if (!row || Number(row.disabled) || row.expires_at <= nowIso()) return undefined;
+  const now = Date.now();
+  if (!row || Number(row.disabled) || row.expires_at <= new Date(now).toISOString()) return undefined;
+  if (row.idle_minutes !== null) {
+    const seen = Date.parse(row.last_seen_at ?? row.expires_at);
+    if (now - seen > Number(row.idle_minutes) * 60_000) return undefined;
+    // Written at most once a minute: the idle limit needs minutes, not every request's write.
+    if (now - seen > 60_000) await executor.updateTable('sessions').set({ last_seen_at: new Date(now).toISOString() }).where('id', '=', row.session_id).execute();
+  }
   return { id: row.id, name: row.name, role: row.role, issuerId: row.issuer_id };
 }
 

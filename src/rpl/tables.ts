@@ -11,6 +11,9 @@ export interface SessionsTable {
   created_at: string;
   expires_at: string;
   revoked_at: string | null;
+  /** Browser sessions end after this many minutes without a request (migration 0018); null: no idle limit. */
+  idle_minutes: number | null;
+  last_seen_at: string | null;
 }
 
 export interface LoginCodesTable {

@@ -55,16 +55,18 @@ describe.skipIf(!present)('content security policy in headless Chromium', () => 
   });
 
   it('every page carries the CSP header: no inline script or style allowed', async () => {
-    for (const p of ['/verify', '/docs', '/docs/static/index.html', '/health']) {
+    for (const p of ['/verify', '/me', '/s/unknown-link-secret-xxxxxxxx', '/docs', '/docs/static/index.html', '/health']) {
       const res = await t.app.inject({ method: 'GET', url: p });
       const csp = String(res.headers['content-security-policy']);
       expect(csp, p).toContain("script-src 'self' 'wasm-unsafe-eval'");
       expect(csp, p).toContain("style-src 'self'");
       expect(csp, p).not.toContain('unsafe-inline');
     }
-    const page = (await t.app.inject({ method: 'GET', url: '/verify' })).body;
-    expect(page).not.toMatch(/<script(?![^>]*\bsrc=)(?![^>]*type="application\/(json|octet-stream)")[^>]*>/);
-    expect(page).not.toMatch(/<style|\sstyle=|\son[a-z]+=/);
+    for (const p of ['/verify', '/me', '/s/unknown-link-secret-xxxxxxxx']) {
+      const page = (await t.app.inject({ method: 'GET', url: p })).body;
+      expect(page, p).not.toMatch(/<script(?![^>]*\bsrc=)(?![^>]*type="application\/(json|octet-stream)")[^>]*>/);
+      expect(page, p).not.toMatch(/<style|\sstyle=|\son[a-z]+=/);
+    }
   });
 
   it('the served verifier works under it: styles from app.css, script runs, a verdict is shown, no violation', async () => {

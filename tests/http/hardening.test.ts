@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTrustProxy } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
 import { loggerOptions } from '../../src/http/logger.js';
+import { certifiedReturnee } from '../me/fixtures.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
 import { createOutboxWorker } from '../../src/outbox/index.js';
@@ -141,6 +142,18 @@ describe(`no secret in the log at trace level on ${testDialect}`, () => {
     const caseId = (await inject({ method: 'POST', url: '/cases', headers: me, payload: { qualificationId: 'https://tanda.example/qualifications/ph-housekeeping-nc2', issuerId: t.issuer.id } }, 201)).json().id;
     const body = multipart({ kind: 'work_photo', title: 'kitchen' }, { name: 'kitchen.jpg', bytes: FILES.jpeg() });
     await inject({ method: 'POST', url: `/cases/${caseId}/evidence`, headers: { ...me, ...body.headers, cookie: `tanda_session=${secrets.cookie}` }, payload: body.payload }, 201);
+
+    // The returnee space: a browser sign-in (the session in a cookie) and a share link (its secret in the path).
+    const holder = await certifiedReturnee(t, f);
+    const asked2 = await inject({ method: 'POST', url: '/auth/candidate/code', payload: { contact: holder.email } }, 202);
+    await f.deliver();
+    const cookie = await inject({ method: 'POST', url: '/me/session', payload: { challengeId: asked2.json().challengeId, code: f.transport.lastCodeFor(holder.email) } }, 201);
+    secrets.meCookie = String(cookie.headers['set-cookie']).split(';')[0]!.split('=')[1]!;
+    await inject({ method: 'GET', url: '/me/session', headers: { cookie: `tanda_me=${secrets.meCookie}` } }, 200);
+    const link = await inject({ method: 'POST', url: '/me/share-links', headers: holder.bearer, payload: { credentialIds: [holder.credentialId], expiresAt: new Date(Date.now() + 86_400_000).toISOString() } }, 201);
+    secrets.shareToken = link.json().url.split('/s/')[1];
+    await inject({ method: 'GET', url: `/s/${secrets.shareToken}` }, 200);
+    expect(log).toContain('/s/[redacted]');
 
     // The log really is at trace level and saw the multipart plugin's header dump.
     expect(log).toContain('Providing options to busboy');

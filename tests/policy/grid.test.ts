@@ -128,6 +128,18 @@ const tokenForm = (o: { code: string; txCode: string }) => ({
   headers: { 'content-type': 'application/x-www-form-urlencoded' },
   payload: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code', 'pre-authorized_code': o.code, tx_code: o.txCode }).toString(),
 });
+/** A share link of `own` to their credential (made as they would, through the API). */
+async function newShareLink(): Promise<{ id: string; url: string }> {
+  const res = await t.app.inject({ method: 'POST', url: '/me/share-links', headers: headers.get('candidate:own')!, payload: { credentialIds: [credentialId], expiresAt: new Date(Date.now() + 86_400_000).toISOString() } });
+  return res.json();
+}
+const ownShareLink = async () => (await newShareLink()).id;
+let shareToken: string | undefined;
+/** An upload session of `own` on their case in assessment. */
+async function ownUpload(size: number): Promise<string> {
+  const res = await t.app.inject({ method: 'POST', url: '/me/uploads', headers: headers.get('candidate:own')!, payload: { caseId, kind: 'work_photo', title: 'Photo', fileName: 'photo.jpg', size } });
+  return res.json().id;
+}
 
 /** What each role fires on a case in the state where the table lets that role act. */
 const EVENT_OF: Record<Role, [state: string, event: string]> = {
@@ -195,6 +207,42 @@ const GRID: Row[] = [
       const asked = await t.app.inject({ method: 'POST', url: '/auth/candidate/code', payload: { contact: r.email } });
       await f.deliver();
       return { url: '/auth/candidate/verify', payload: { challengeId: asked.json().challengeId, code: f.transport.lastCodeFor(r.email) } };
+    },
+  },
+
+  // The returnee space: page and assets public; the API only ever the caller's own file (staff and admins: 403).
+  { route: 'GET /me', ok: WHO, request: get(() => '/me') },
+  { route: 'GET /me/app.js', ok: WHO, request: get(() => '/me/app.js') },
+  { route: 'GET /me/app.css', ok: WHO, request: get(() => '/me/app.css') },
+  { route: 'GET /me/sw.js', ok: WHO, request: get(() => '/me/sw.js') },
+  {
+    route: 'POST /me/session',
+    ok: WHO,
+    request: async () => {
+      const r = await registerReturnee();
+      const asked = await t.app.inject({ method: 'POST', url: '/auth/candidate/code', payload: { contact: r.email } });
+      await f.deliver();
+      return { url: '/me/session', payload: { challengeId: asked.json().challengeId, code: f.transport.lastCodeFor(r.email) } };
+    },
+  },
+  { route: 'GET /me/session', ok: ['candidate:own', 'candidate:other'], request: get(() => '/me/session') },
+  { route: 'DELETE /me/session', ok: SIGNED_IN, request: get(() => '/me/session') },
+  { route: 'GET /me/credentials', ok: ['candidate:own', 'candidate:other'], request: get(() => '/me/credentials') },
+  { route: 'GET /me/credentials/:id', ok: ['candidate:own'], hidden: ['candidate:other'], request: get(() => `/me/credentials/${encodeURIComponent(credentialId)}`) },
+  { route: 'POST /me/share-links', ok: ['candidate:own'], hidden: ['candidate:other'], request: () => ({ url: '/me/share-links', payload: { credentialIds: [credentialId], expiresAt: new Date(Date.now() + 86_400_000).toISOString() } }) },
+  { route: 'GET /me/share-links', ok: ['candidate:own', 'candidate:other'], request: get(() => '/me/share-links') },
+  { route: 'DELETE /me/share-links/:id', ok: ['candidate:own'], hidden: ['candidate:other'], request: async () => ({ url: `/me/share-links/${await ownShareLink()}` }) },
+  // Public by its secret: anyone holding the link sees what it holds, and nothing else.
+  { route: 'GET /s/:token', ok: WHO, request: async () => ({ url: `/s/${shareToken ??= (await newShareLink()).url.split('/s/')[1]!}` }) },
+  { route: 'POST /me/uploads', ok: ['candidate:own'], hidden: ['candidate:other'], request: () => ({ url: '/me/uploads', payload: { caseId, kind: 'work_photo', title: 'Photo', fileName: 'photo.jpg', size: 100 } }) },
+  { route: 'GET /me/uploads/:id', ok: ['candidate:own'], hidden: ['candidate:other'], request: async () => ({ url: `/me/uploads/${await ownUpload(100)}` }) },
+  {
+    route: 'PATCH /me/uploads/:id',
+    ok: ['candidate:own'],
+    hidden: ['candidate:other'],
+    request: async () => {
+      const bytes = FILES.jpeg();
+      return { url: `/me/uploads/${await ownUpload(bytes.length)}`, headers: { 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' }, payload: bytes };
     },
   },
 

@@ -116,6 +116,9 @@ const TABLE: Array<{ name: string; resource: Resource; actions: Record<string, E
     actions: { read: { ...adminsOnly, hidden: ALL.filter((w) => !w.startsWith('candidate:') && !w.startsWith('admin') && w !== 'operator') }, create: { ...adminsOnly, hidden: ALL.filter((w) => !w.startsWith('candidate:') && !w.startsWith('admin') && w !== 'operator') } },
   },
   { name: 'every account\'s API tokens', resource: { kind: 'api_token', ownerId: null }, actions: { read: adminsOnly, revoke: adminsOnly } },
+  // Staff and admins never see a returnee's share links or their /me space, with or without a reason.
+  { name: 'a share link of the returnee', resource: { kind: 'share_link', ownerUserId: 'u-own' }, actions: { create: { ok: ['candidate:own'], hidden: ['candidate:other'] }, read: { ok: ['candidate:own'], hidden: ['candidate:other'] }, revoke: { ok: ['candidate:own'], hidden: ['candidate:other'] } } },
+  { name: 'the returnee space of the returnee', resource: { kind: 'returnee_space', userId: 'u-own' }, actions: { use: { ok: ['candidate:own'], hidden: ['candidate:other'] } } },
 ];
 
 function expected(e: Expect, who: Who): 'allowed' | 'not_found' | 'reason_required' | 'forbidden' {

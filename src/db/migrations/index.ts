@@ -12,6 +12,7 @@ import { m0014IssuerProfiles } from './0014-issuer-profiles.js';
 import { m0015Idempotency } from './0015-idempotency.js';
 import { m0016TokenExpiry } from './0016-token-expiry.js';
 import { m0017Deployment } from './0017-deployment.js';
+import { m0018ReturneeSpace } from './0018-returnee-space.js';
 import { m0019WalletOffers } from './0019-wallet-offers.js';
 import type { MigrationFactory } from './types.js';
 
@@ -31,5 +32,6 @@ export const migrations: Record<string, MigrationFactory> = {
   '0015-idempotency': m0015Idempotency,
   '0016-token-expiry': m0016TokenExpiry,
   '0017-deployment': m0017Deployment,
+  '0018-returnee-space': m0018ReturneeSpace,
   '0019-wallet-offers': m0019WalletOffers,
 };

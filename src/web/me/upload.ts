@@ -1,0 +1,43 @@
+import { api, ApiError, OfflineError } from './api.js';
+
+/**
+ * Sends a file in chunks to a server-side upload session; when the connection drops it waits until the phone is
+ * online again, asks where the server stands and resumes from there (never from the start).
+ */
+const CHUNK = 256 * 1024;
+
+interface UploadState {
+  id: string;
+  size: number;
+  received: number;
+}
+
+const online = () => new Promise<void>((resolve) => (navigator.onLine ? setTimeout(resolve, 2000) : addEventListener('online', () => resolve(), { once: true })));
+
+export async function uploadResumable(
+  file: File,
+  meta: { caseId: string; kind: string; title: string },
+  on: { progress: (percent: number) => void; paused: (paused: boolean) => void },
+): Promise<void> {
+  let session = await api<UploadState>('POST', '/me/uploads', { ...meta, fileName: file.name || 'evidence', size: file.size });
+  let received = 0;
+  while (received < file.size) {
+    try {
+      const chunk = file.slice(received, Math.min(received + CHUNK, file.size));
+      session = await api<UploadState>('PATCH', `/me/uploads/${session.id}`, chunk, { headers: { 'content-type': 'application/offset+octet-stream', 'upload-offset': String(received) } });
+      received = session.received;
+      on.paused(false);
+      on.progress(Math.round((received / file.size) * 100));
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'upload_offset_mismatch') {
+        received = (e.details as { received: number }).received;
+        continue;
+      }
+      if (!(e instanceof OfflineError)) throw e;
+      on.paused(true);
+      await online();
+      // The chunk may or may not have arrived before the line dropped: the server says.
+      received = (await api<UploadState>('GET', `/me/uploads/${session.id}`).catch(() => ({ received }))).received;
+    }
+  }
+}
