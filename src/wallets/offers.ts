@@ -49,7 +49,7 @@ export interface WalletDeps {
   publicUrl: string;
 }
 
-/** What POST /me/credentials/:credentialId/wallet-offers answers (the returnee's page codes against it). */
+/** What POST /me/credentials/:id/wallet-offers answers (the returnee's page codes against it). */
 export interface WalletOffers {
   oid4vci: { credentialOfferUri: string; txCodeSentTo: string; expiresAt: string };
   vcapi: { deepLink: string; expiresAt: string };

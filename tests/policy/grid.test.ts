@@ -377,7 +377,7 @@ const GRID: Row[] = [
   },
   // Standard wallets: the returnee starts an offer for their own credential; the protocol endpoints are anonymous by
   // nature (the wallet holds the handle, and for OID4VCI the transaction code), so every caller gets the same answer.
-  { route: 'POST /me/credentials/:credentialId/wallet-offers', ok: ['candidate:own'], hidden: OUTSIDERS, request: get(() => `/me/credentials/${encodeURIComponent(credentialId)}/wallet-offers`) },
+  { route: 'POST /me/credentials/:id/wallet-offers', ok: ['candidate:own'], hidden: OUTSIDERS, request: get(() => `/me/credentials/${encodeURIComponent(credentialId)}/wallet-offers`) },
   { route: 'GET /.well-known/openid-credential-issuer', ok: WHO, request: get(() => '/.well-known/openid-credential-issuer') },
   { route: 'GET /.well-known/oauth-authorization-server', ok: WHO, request: get(() => '/.well-known/oauth-authorization-server') },
   { route: 'GET /oid4vci/offers/:code', ok: WHO, request: async () => ({ url: `/oid4vci/offers/${(await walletOffer()).code}` }) },
@@ -425,10 +425,12 @@ function servedRoutes(tree: string): string[] {
     const m = /^([│ ]*)[├└]── (.+?) \(([A-Z, ]+)\)$/.exec(line.replace(/\u00a0/g, ' '));
     if (!m) continue;
     const depth = m[1]!.length / 4;
-    const segment = m[2]!;
+    // The wildcard is printed bare under its parent (`/docs` + `*` is `/docs/*`).
+    const segment = m[2] === '*' ? '/*' : m[2]!;
     stack.length = depth;
-    const path = `${stack.join('')}${segment.startsWith('/') ? segment : `/${segment}`}`;
-    stack.push(segment.startsWith('/') ? segment : `/${segment}`);
+    // A segment without its own "/" continues its parent's (the radix tree splits `/me` and `/metrics` as `/me` + `trics`).
+    const path = `${stack.join('')}${segment}`;
+    stack.push(segment);
     for (const method of m[3]!.split(',').map((x) => x.trim())) if (method !== 'HEAD') routes.push(`${method} ${path}`);
   }
   return routes.sort();

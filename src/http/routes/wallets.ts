@@ -62,7 +62,7 @@ export const walletRoutes: FastifyPluginAsync = async (app) => {
     done(null, Object.fromEntries(params));
   });
 
-  app.post<{ Params: { credentialId: string } }>('/me/credentials/:credentialId/wallet-offers', {
+  app.post<{ Params: { id: string } }>('/me/credentials/:id/wallet-offers', {
     onRequest: signedIn,
     // Each call sends a message to the returnee: bounded per account, not per address.
     config: { rateLimit: { max: 10, timeWindow: '15 minutes', hook: 'preHandler', keyGenerator: (r) => `wallet-offer:${r.user?.id ?? r.ip}` } },
@@ -71,7 +71,7 @@ export const walletRoutes: FastifyPluginAsync = async (app) => {
       tags: ['wallets'],
       summary: 'The signed-in returnee sends one of their credentials to a wallet: an OID4VCI offer (its transaction code goes to their e-mail or phone) and a VC API exchange for the Learner Credential Wallet',
       security: [{ bearer: [] }],
-      params: { type: 'object', required: ['credentialId'], properties: { credentialId: { type: 'string', minLength: 1, maxLength: 200 } } },
+      params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } },
       response: {
         201: {
           type: 'object',
@@ -98,7 +98,7 @@ export const walletRoutes: FastifyPluginAsync = async (app) => {
         },
       },
     },
-  }, async (request, reply) => reply.status(201).send(await createWalletOffers(deps, actorOf(request), request.params.credentialId)));
+  }, async (request, reply) => reply.status(201).send(await createWalletOffers(deps, actorOf(request), request.params.id)));
 
   app.get('/.well-known/openid-credential-issuer', {
     schema: { tags: ['wallets'], summary: 'OID4VCI 1.0 Credential Issuer metadata', response: { 200: anyObject } },
