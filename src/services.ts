@@ -66,6 +66,7 @@ export function createServices(config: Config, db: Db): Services {
     registryTerms: async () => termsOf(await registry.get()),
     checkRegistry: async (credential): Promise<Check[]> => [...checkCredentialAgainstRegistry(credential, await registry.get()), await awardCheck(credential)],
     signingKey: (verificationMethod) => keys.keyRecord(verificationMethod),
+    ...(config.verifyWorkers > 0 ? { workers: { size: config.verifyWorkers, maxQueue: config.verifyQueue } } : {}),
   });
   // Whether a registry body's credential is an award or was signed through the VC API, from the list its status
   // entry is in (`status` is declared below; this runs only when a credential is verified).

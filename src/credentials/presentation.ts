@@ -1,6 +1,7 @@
 import jsigs from 'jsonld-signatures';
 import type { DocumentLoader } from '../jsonld/loader.js';
 import { fail, pass, type Check } from './checks.js';
+import { documentBoundsViolation } from './document-bounds.js';
 import { verifyingSuite } from './suite.js';
 import type { VerificationResult } from './verify.js';
 
@@ -28,6 +29,11 @@ export async function verifyPresentation(
   const checks: Check[] = [];
   if (!isObject(presentation) || !([] as unknown[]).concat(presentation.type).includes('VerifiablePresentation')) {
     checks.push(fail('structure', 'malformed_credential', 'a presentation must be an object whose type includes VerifiablePresentation'));
+    return { verified: false, presentation: { checks }, credentials: [] };
+  }
+  const bounds = documentBoundsViolation(presentation);
+  if (bounds) {
+    checks.push(fail('structure', 'malformed_credential', bounds.message, { bounds }));
     return { verified: false, presentation: { checks }, credentials: [] };
   }
   checks.push(pass('structure', 'the presentation is well-formed'));

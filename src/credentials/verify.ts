@@ -3,6 +3,7 @@ import jsigs from 'jsonld-signatures';
 import type { DocumentLoader } from '../jsonld/loader.js';
 import { fail, pass, warn, type Check } from './checks.js';
 import { dataModelViolations, inlineContexts, relatedResourceMismatches, type ResourceBytes } from './data-model.js';
+import { documentBoundsViolation } from './document-bounds.js';
 import { checkSigningKey, type SigningKeyRecord } from './signing-key.js';
 import { verifyingSuite } from './suite.js';
 
@@ -173,6 +174,9 @@ export async function verifyCredential(input: unknown, options: VerifyOptions): 
 /** The data model rules (src/credentials/data-model.ts) and, for a secured credential, an embedded proof. */
 function checkStructure(input: unknown): Check {
   if (!isObject(input)) return fail('structure', 'malformed_credential', 'a credential must be a JSON object');
+  // Before anything walks the document: JSON-LD processing of an unbounded one can take minutes.
+  const bounds = documentBoundsViolation(input);
+  if (bounds) return fail('structure', 'malformed_credential', bounds.message, { bounds });
   const violations = dataModelViolations(input);
   const problems = violations.map((v) => `${v.path || '/'}: ${v.message}`);
   const proofs = Array.isArray(input.proof) ? input.proof : [input.proof];

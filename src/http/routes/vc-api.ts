@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Check } from '../../credentials/checks.js';
-import { verifyPresentation } from '../../credentials/presentation.js';
+import { assertDocumentBounds } from '../../credentials/document-bounds.js';
 import type { VerificationResult } from '../../credentials/verify.js';
 import { ERRORS } from '../../errors.js';
 import { errorResponse } from '../error-schema.js';
@@ -99,7 +99,7 @@ const normaliseChecks = (names: string[] | undefined): CheckName[] | undefined =
 
 /** W3C VC API: issue, verify, presentation verify and credential retrieval, with VC API status codes. */
 export const vcApiRoutes: FastifyPluginAsync = async (app) => {
-  const { credentials, documentLoader } = app.services;
+  const { credentials } = app.services;
 
   app.post<{ Body: { credential: Record<string, unknown>; options?: { credentialStatus?: { type: string }; credentialId?: string; mandatoryPointers?: string[] } } }>(
     '/credentials/issue',
@@ -177,6 +177,8 @@ export const vcApiRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const options = request.body.options ?? {};
       const checks = normaliseChecks(options.checks);
+      // Refused before it reaches the pool: a worker must never spend seconds on a hostile shape.
+      assertDocumentBounds(request.body.verifiableCredential);
       // Inline context objects are accepted here: the signature covers them (docs/conformance.md, README).
       const result = await credentials.verify(request.body.verifiableCredential, { ...(checks ? { checks } : {}), inlineContexts: true });
       const answer = verifyAnswer(result, options, request.body.verifiableCredential);
@@ -212,12 +214,12 @@ export const vcApiRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const { options = {} } = request.body;
       const checks = normaliseChecks(options.checks);
-      const result = await verifyPresentation(request.body.verifiablePresentation, {
-        documentLoader,
-        challenge: options.challenge,
-        domain: options.domain,
-        verifyCredential: (c) => credentials.verify(c, { ...(checks ? { checks } : {}), inlineContexts: true }),
-      });
+      assertDocumentBounds(request.body.verifiablePresentation);
+      const result = await credentials.verifyPresentation(
+        request.body.verifiablePresentation,
+        { challenge: options.challenge, domain: options.domain },
+        { ...(checks ? { checks } : {}), inlineContexts: true },
+      );
       if (result.verified) return reply.status(200).send(result);
       const malformed = result.presentation.checks.some((c) => c.id === 'structure' && !c.valid);
       const code = malformed ? 'malformed_document' : 'verification_failed';

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { typicalCredential } from '../../bench/credentials.js';
+import type { Check } from '../../src/credentials/checks.js';
+import { ProofPool, type ProofHost } from '../../src/credentials/proof-pool.js';
+import { signCredential } from '../../src/credentials/sign.js';
+import { nodeDocumentLoader } from '../../src/jsonld/index.js';
+import { createServices, type Services } from '../../src/services.js';
+import { createTestContext, type TestContext } from '../helpers/app.js';
+import { badge, newDidKey } from '../helpers/credentials.js';
+import { testDialect } from '../helpers/db.js';
+
+type Vc = Record<string, unknown> & { id: string; proof: Record<string, unknown> };
+const outline = (checks: Check[]) => checks.map((c) => ({ id: c.id, valid: c.valid, status: c.status, code: c.code }));
+
+/** A promise and its release, to hold a job at a host call for as long as a test needs. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
+/** Resolves once `count()` reaches n (polled: the calls arrive from worker threads). */
+async function until(count: () => number, n: number): Promise<void> {
+  while (count() < n) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+describe(`verification and signing on the worker pool on ${testDialect}`, () => {
+  let t: TestContext;
+  let inProcess: Services;
+  let officer: { authorization: string };
+  const issue = async (credential: Record<string, unknown>) => {
+    const res = await t.app.inject({ method: 'POST', url: '/credentials/issue', headers: officer, payload: { credential } });
+    expect(res.statusCode).toBe(201);
+    return res.json().verifiableCredential as Vc;
+  };
+
+  beforeAll(async () => {
+    t = await createTestContext({ TANDA_VERIFY_WORKERS: '2' });
+    // The same database and registry, verifying on the main thread: the reference the pool must agree with.
+    inProcess = createServices({ ...t.services.config, verifyWorkers: 0 }, t.db);
+    officer = (await t.login('certifying_officer')).headers;
+  });
+  afterAll(async () => t.close());
+
+  it('gives the verdicts in-process verification gives: valid, tampered, revoked, narrowed checks, a presentation', async () => {
+    expect(t.services.credentials.pool).toBeDefined();
+    expect(inProcess.credentials.pool).toBeUndefined();
+    const valid = await issue(badge(t.issuer.did, { name: 'Ana Reyes' }));
+    const tampered = { ...valid, credentialSubject: { ...(valid.credentialSubject as object), name: 'Someone Else' } };
+    const revoked = await issue(badge(t.issuer.did, { name: 'Ben Cruz' }));
+    const revocation = await t.app.inject({ method: 'POST', url: `/credentials/${encodeURIComponent(revoked.id)}/revoke`, headers: officer, payload: { reason: 'error' } });
+    expect(revocation.statusCode).toBe(200);
+    const { did, signer } = await newDidKey();
+    const outsider = await signCredential(typicalCredential(did), { signer, documentLoader: nodeDocumentLoader() });
+
+    const cases: Array<[string, unknown, object]> = [
+      ['valid', valid, {}],
+      ['tampered', tampered, {}],
+      ['revoked', revoked, {}],
+      ['revoked, status not asked for', revoked, { checks: ['proof'] }],
+      ['outside issuer', outsider, {}],
+      ['not an object', [1, 2], {}],
+    ];
+    const byName: Record<string, { verified: boolean; checks: Check[] }> = {};
+    for (const [name, document, options] of cases) {
+      const pooled = await t.services.credentials.verify(document, options);
+      const local = await inProcess.credentials.verify(document, options);
+      expect({ name, verified: pooled.verified, checks: outline(pooled.checks), notChecked: pooled.notChecked }).toEqual({ name, verified: local.verified, checks: outline(local.checks), notChecked: local.notChecked });
+      byName[name] = pooled;
+    }
+    expect(byName.valid!.verified).toBe(true);
+    expect(byName.tampered!.checks.find((c) => c.id === 'signature')).toMatchObject({ valid: false, code: 'invalid_signature' });
+    expect(byName.revoked!.checks.find((c) => c.id === 'status')).toMatchObject({ valid: false, code: 'revoked' });
+    expect(byName['revoked, status not asked for']!.verified).toBe(true);
+    expect(byName['outside issuer']!.checks.find((c) => c.id === 'issuer')).toMatchObject({ valid: false, code: 'unknown_issuer' });
+
+    const presentation = { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], verifiableCredential: [valid, tampered] };
+    const pooled = await t.services.credentials.verifyPresentation(presentation, {});
+    const local = await inProcess.credentials.verifyPresentation(presentation, {});
+    expect(pooled.verified).toBe(false);
+    expect(pooled.credentials.map((c) => c.verified)).toEqual([true, false]);
+    expect([outline(pooled.presentation.checks), pooled.credentials.map((c) => outline(c.checks))]).toEqual([outline(local.presentation.checks), local.credentials.map((c) => outline(c.checks))]);
+    expect(t.services.credentials.pool!.stats()).toMatchObject({ size: 2, running: 0, queued: 0 });
+  });
+
+  it('signs on the workers with the body\'s key held on the main thread; a document error keeps its 4xx code across the thread', async () => {
+    const issued = await issue(badge(t.issuer.did));
+    expect(issued.proof).toMatchObject({ cryptosuite: 'eddsa-rdfc-2022', verificationMethod: expect.stringContaining(t.issuer.did) });
+    expect((await inProcess.credentials.verify(issued)).verified).toBe(true);
+    const undefinedTerm = { ...badge(t.issuer.did), termNoContextDefines: 'x' };
+    const refused = await t.app.inject({ method: 'POST', url: '/credentials/issue', headers: officer, payload: { credential: undefinedTerm } });
+    expect([refused.statusCode, refused.json().code]).toEqual([400, 'invalid_jsonld']);
+  });
+});
+
+describe('the pool\'s queue bound', () => {
+  it('runs what fits, queues up to maxQueue, and refuses the rest with verification_busy until work finishes', async () => {
+    const { did, signer } = await newDidKey();
+    const credential = await signCredential(typicalCredential(did), { signer, documentLoader: nodeDocumentLoader() });
+    const loader = nodeDocumentLoader();
+    const held = gate();
+    let lookups = 0;
+    const host: ProofHost = {
+      load: (url) => loader(url),
+      lookupIssuer: async () => {
+        lookups += 1;
+        await held.opened;
+        return { known: false };
+      },
+      checkRegistry: async () => [],
+      signingKey: async () => undefined,
+      checkStatus: async () => ({ id: 'status', valid: true, status: 'pass', message: 'ok' }),
+    };
+    const pool = new ProofPool(host, { size: 1, perWorker: 1, maxQueue: 1 });
+    const options = { hooks: { checkRegistry: false, signingKey: false, checkStatus: false }, resourceBytes: false };
+    try {
+      const first = pool.verifyCredential(credential, options);
+      await until(() => lookups, 1);
+      const second = pool.verifyCredential(credential, options);
+      expect(pool.stats()).toMatchObject({ workers: 1, running: 1, queued: 1, maxQueue: 1 });
+      await expect(pool.verifyCredential(credential, options)).rejects.toMatchObject({ code: 'verification_busy', statusCode: 503 });
+      held.open();
+      const results = await Promise.all([first, second]);
+      expect(results.map((r) => r.checks.find((c) => c.id === 'signature')?.valid)).toEqual([true, true]);
+      expect((await pool.verifyCredential(credential, options)).checks.find((c) => c.id === 'issuer')).toMatchObject({ code: 'unknown_issuer' });
+    } finally {
+      await pool.close();
+    }
+  });
+});
