@@ -7,7 +7,7 @@ import { testDialect } from '../helpers/db.js';
 type Vc = Record<string, unknown> & { id: string };
 
 /** The attack of issue #16, kept under the 1 MB body limit: a credential with 38,000 credentialSubject entries. */
-const hostile = (credential: Record<string, unknown>) => ({ ...credential, credentialSubject: Array.from({ length: 38_000 }, (_, i) => ({ id: `urn:x:${i}` })) });
+const hostile = (credential: Record<string, unknown>): Record<string, unknown> => ({ ...credential, credentialSubject: Array.from({ length: 38_000 }, (_, i) => ({ id: `urn:x:${i}` })) });
 
 /** A checkStatus hook that holds every verification at the status step until released, counting arrivals. */
 function holdStatus(t: TestContext) {
