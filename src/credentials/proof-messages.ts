@@ -4,16 +4,15 @@ import type { VcApiCheck } from './verify.js';
 
 /* The messages between ProofPool (main thread) and proof-worker.ts. */
 
-/** What the worker may ask the main thread for; `sign` carries the job whose signer signs. */
-export type HostFunction = 'load' | 'lookupIssuer' | 'checkRegistry' | 'signingKey' | 'checkStatus' | 'sign';
+/** What the worker may ask the main thread for: a document it does not hold, or a signature (`sign` names its job). */
+export type HostFunction = 'load' | 'sign';
 
 export interface CredentialJobOptions {
   checks?: VcApiCheck[];
   /** ISO instant; absent → the worker's clock. */
   now?: string;
   inlineContexts?: boolean;
-  /** Which optional host hooks exist (an absent one is reported as its check's "not available"). */
-  hooks: { checkRegistry: boolean; signingKey: boolean; checkStatus: boolean };
+  /** Check relatedResource digests against the bundled contexts. */
   resourceBytes: boolean;
 }
 

@@ -4,12 +4,10 @@ import { TandaError } from '../errors.js';
 import type { RemoteDocument } from '../jsonld/loader.js';
 import type { Signer } from '../keys/signer.js';
 import { startModuleWorker } from '../worker-thread.js';
-import type { Check } from './checks.js';
-import type { PresentationResult } from './presentation.js';
+import type { PresentationProof } from './presentation.js';
 import { fromWire, toWire, type CredentialJobOptions, type HostFunction, type ProofJob, type ToHost, type ToWorker } from './proof-messages.js';
 import type { SignedCredential } from './sign.js';
-import type { SigningKeyRecord } from './signing-key.js';
-import type { IssuerInfo, VerificationResult } from './verify.js';
+import type { ProofPhase } from './verify.js';
 
 /*
  * Why a pool: verifying or signing a credential is milliseconds of pure CPU (RDFC canonicalisation) that, on the
@@ -20,13 +18,14 @@ import type { IssuerInfo, VerificationResult } from './verify.js';
  * bound only turns overload into timeouts and memory.
  */
 
-/** What the workers may ask of the main thread; read at call time (hooks are wired after construction). */
+/** What the workers may ask of the main thread (besides signatures, which come from each job's signer). */
 export interface ProofHost {
   load(url: string): Promise<RemoteDocument>;
-  lookupIssuer(did: string): Promise<IssuerInfo>;
-  checkRegistry(credential: Record<string, unknown>): Promise<Check[]>;
-  signingKey(verificationMethod: string): Promise<SigningKeyRecord | undefined>;
-  checkStatus(credential: Record<string, unknown>): Promise<Check>;
+}
+
+/** A presentation's own checks and the proof phase of each credential in it. */
+export interface PresentationProofPhase extends PresentationProof {
+  phases: ProofPhase[];
 }
 
 export interface ProofPoolOptions {
@@ -78,18 +77,20 @@ export class ProofPool {
     this.perWorker = Math.max(1, options.perWorker ?? 4);
   }
 
-  verifyCredential(input: unknown, options: CredentialJobOptions): Promise<VerificationResult> {
-    return this.submit({ kind: 'credential', input, options }) as Promise<VerificationResult>;
+  /** verify.ts verifyProofs on a worker. */
+  verifyProofs(input: unknown, options: CredentialJobOptions): Promise<ProofPhase> {
+    return this.submit({ kind: 'credential', input, options }) as Promise<ProofPhase>;
   }
 
-  verifyPresentation(input: unknown, options: CredentialJobOptions, binding: { challenge?: string | undefined; domain?: string | undefined }): Promise<PresentationResult> {
+  /** A presentation's own proof and its credentials' proof phases on a worker. */
+  verifyPresentationProofs(input: unknown, options: CredentialJobOptions, binding: { challenge?: string | undefined; domain?: string | undefined }): Promise<PresentationProofPhase> {
     return this.submit({
       kind: 'presentation',
       input,
       options,
       ...(binding.challenge !== undefined ? { challenge: binding.challenge } : {}),
       ...(binding.domain !== undefined ? { domain: binding.domain } : {}),
-    }) as Promise<PresentationResult>;
+    }) as Promise<PresentationProofPhase>;
   }
 
   sign(credential: Record<string, unknown>, signer: Signer, created: string | null): Promise<SignedCredential> {
@@ -186,8 +187,7 @@ export class ProofPool {
         const signer = slot.running.get(jobId)?.signer;
         result = signer ? signer.sign({ data }) : Promise.reject(new TandaError('internal', 'no signer for this job'));
       } else {
-        const host = this.host as unknown as Record<Exclude<HostFunction, 'sign'>, (...a: unknown[]) => Promise<unknown>>;
-        result = host[fn](...args);
+        result = this.host.load(args[0] as string);
       }
     } catch (e) {
       result = Promise.reject(e);

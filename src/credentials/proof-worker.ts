@@ -1,17 +1,18 @@
 import { parentPort } from 'node:worker_threads';
 import { bundledContextBytes, bundledContexts, createDocumentLoader } from '../jsonld/index.js';
 import type { Signer } from '../keys/signer.js';
-import { verifyPresentation } from './presentation.js';
+import { embeddedCredentials, verifyPresentationProof } from './presentation.js';
 import { signCredential, signingInputError } from './sign.js';
 import { fromWire, toWire, type CredentialJobOptions, type HostFunction, type ProofJob, type ToHost, type ToWorker } from './proof-messages.js';
-import { verifyCredential, type VerificationResult, type VerifyOptions } from './verify.js';
+import { verifyProofs, type ProofOptions } from './verify.js';
 
 /*
- * The CPU-heavy half of verification and signing (RDFC canonicalisation, signature checks), on a worker thread.
- * Everything that needs the database or a private key stays on the main thread and is asked for by message
- * (HostCall): documents other than the bundled contexts and did:key (registry DIDs, status lists), the registry's
- * facts, status, and the signature itself over the bytes the worker hashed. This module imports no database,
- * server or key store.
+ * The CPU-heavy half of verification and signing (RDFC canonicalisation, signature checks), on a worker thread: a
+ * credential's proof phase (verify.ts verifyProofs), a presentation's own proof and its credentials' proof phases,
+ * and signing. The registry half (key state, issuer, registry checks, status) runs on the main thread, which holds
+ * the database, over the plain result. The worker asks the main thread only for documents other than the bundled
+ * contexts and did:key (a registry did:web) and, when signing, for the signature over the bytes it hashed: the
+ * private key never enters this thread. This module imports no database, server or key store.
  */
 
 const port = parentPort;
@@ -41,33 +42,26 @@ const documentLoader = async (url: string) => {
 };
 const knownContexts: ReadonlySet<string> = new Set(contexts.keys());
 
-function verifyOptions(options: CredentialJobOptions): VerifyOptions {
+function proofOptions(options: CredentialJobOptions): ProofOptions {
   return {
     documentLoader,
     knownContexts,
-    lookupIssuer: (did) => host('lookupIssuer', did),
-    ...(options.hooks.checkRegistry ? { checkRegistry: (c: Record<string, unknown>) => host<VerificationResult['checks']>('checkRegistry', c) } : {}),
-    ...(options.hooks.signingKey ? { signingKey: (vm: string) => host('signingKey', vm) } : {}),
-    ...(options.hooks.checkStatus ? { checkStatus: (c: Record<string, unknown>) => host('checkStatus', c) } : {}),
     ...(options.checks ? { checks: options.checks } : {}),
     ...(options.now ? { now: new Date(options.now) } : {}),
     ...(options.inlineContexts ? { inlineContexts: true } : {}),
     ...(options.resourceBytes ? { resourceBytes: bundledContextBytes } : {}),
-  } as VerifyOptions;
+  };
 }
 
 async function run(job: ProofJob): Promise<unknown> {
   switch (job.kind) {
     case 'credential':
-      return verifyCredential(job.input, verifyOptions(job.options));
+      return verifyProofs(job.input, proofOptions(job.options));
     case 'presentation': {
-      const options = verifyOptions(job.options);
-      return verifyPresentation(job.input, {
-        documentLoader,
-        challenge: job.challenge,
-        domain: job.domain,
-        verifyCredential: (c) => verifyCredential(c, options),
-      });
+      const own = await verifyPresentationProof(job.input, { documentLoader, challenge: job.challenge, domain: job.domain });
+      const options = proofOptions(job.options);
+      const phases = own.malformed ? [] : await Promise.all(embeddedCredentials(job.input).map((c) => verifyProofs(c, options)));
+      return { ...own, phases };
     }
     case 'sign': {
       // The private key never enters the worker: it hashes, the main thread signs the 64 bytes.

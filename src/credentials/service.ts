@@ -11,11 +11,20 @@ import { findUngoverned, type RegistryTerms } from './registry-claims.js';
 import { dataModelViolations, relatedResourceMismatches, type ResourceBytes, type Violation } from './data-model.js';
 import type { SigningKeyRecord } from './signing-key.js';
 import { assertDocumentBounds } from './document-bounds.js';
-import { verifyPresentation, type PresentationResult } from './presentation.js';
+import { embeddedCredentials, presentationResult, verifyPresentation, type PresentationResult } from './presentation.js';
 import { ProofPool, type ProofPoolOptions } from './proof-pool.js';
 import type { CredentialJobOptions } from './proof-messages.js';
 import { signCredential, signingInputError, type SignedCredential } from './sign.js';
-import { issuerId, verifyCredential, type IssuerInfo, type VcApiCheck, type VerificationResult } from './verify.js';
+import {
+  completeVerification,
+  issuerId,
+  verifyCredential,
+  type IssuerInfo,
+  type ProofOptions,
+  type RegistryOptions,
+  type VcApiCheck,
+  type VerificationResult,
+} from './verify.js';
 
 /** Hooks later modules plug in (status list allocation, status checks), kept as ports so this file stays small. */
 export interface CredentialHooks {
@@ -97,19 +106,7 @@ export class CredentialService {
   readonly pool: ProofPool | undefined;
 
   constructor(private readonly deps: CredentialServiceDeps) {
-    const unavailable = (what: string) => () => Promise.reject(new Error(`${what} is not available`));
-    this.pool = deps.workers
-      ? new ProofPool(
-          {
-            load: (url) => deps.documentLoader(url),
-            lookupIssuer: (did) => deps.lookupIssuer(did),
-            checkRegistry: deps.checkRegistry ?? unavailable('the registry'),
-            signingKey: deps.signingKey ?? unavailable('the key registry'),
-            checkStatus: (credential) => (this.hooks.checkStatus ?? unavailable('status'))(credential),
-          },
-          deps.workers,
-        )
-      : undefined;
+    this.pool = deps.workers ? new ProofPool({ load: (url) => deps.documentLoader(url) }, deps.workers) : undefined;
   }
 
   /** Stops the workers (jobs still running are refused). */
@@ -211,21 +208,13 @@ export class CredentialService {
     }
   }
 
-  /** Verifies one credential (on the pool when there is one); never throws for a bad credential. */
+  /**
+   * Verifies one credential; never throws for a bad credential. With a pool, the proof phase (canonicalisation and
+   * signatures) runs on a worker and the registry phase (key state, issuer, registry, status: the database) here.
+   */
   async verify(credential: unknown, options: VerifyCallOptions = {}): Promise<VerificationResult> {
-    if (this.pool) return this.pool.verifyCredential(credential, this.jobOptions(options));
-    return verifyCredential(credential, {
-      documentLoader: this.deps.documentLoader,
-      knownContexts: this.deps.knownContexts,
-      lookupIssuer: this.deps.lookupIssuer,
-      ...(this.deps.checkRegistry ? { checkRegistry: this.deps.checkRegistry } : {}),
-      ...(this.deps.signingKey ? { signingKey: this.deps.signingKey } : {}),
-      ...(this.hooks.checkStatus ? { checkStatus: this.hooks.checkStatus } : {}),
-      ...(options.checks ? { checks: options.checks } : {}),
-      ...(options.now ? { now: options.now } : {}),
-      ...(options.inlineContexts ? { inlineContexts: true } : {}),
-      ...(this.deps.resourceBytes ? { resourceBytes: this.deps.resourceBytes } : {}),
-    });
+    if (!this.pool) return verifyCredential(credential, { ...this.proofOptions(options), ...this.registryOptions(options) });
+    return completeVerification(credential, await this.pool.verifyProofs(credential, this.jobOptions(options)), this.registryOptions(options));
   }
 
   /** A presentation's own proof and every credential in it, each as verify() checks a lone one. */
@@ -234,20 +223,43 @@ export class CredentialService {
     binding: { challenge?: string | undefined; domain?: string | undefined },
     options: VerifyCallOptions = {},
   ): Promise<PresentationResult> {
-    if (this.pool) return this.pool.verifyPresentation(presentation, this.jobOptions(options), binding);
-    return verifyPresentation(presentation, {
-      documentLoader: this.deps.documentLoader,
-      ...binding,
-      verifyCredential: (c) => this.verify(c, options),
-    });
+    if (!this.pool) {
+      return verifyPresentation(presentation, { documentLoader: this.deps.documentLoader, ...binding, verifyCredential: (c) => this.verify(c, options) });
+    }
+    const proofs = await this.pool.verifyPresentationProofs(presentation, this.jobOptions(options), binding);
+    if (proofs.malformed) return presentationResult(proofs.checks, []);
+    const embedded = embeddedCredentials(presentation);
+    const registry = this.registryOptions(options);
+    return presentationResult(proofs.checks, await Promise.all(proofs.phases.map((phase, i) => completeVerification(embedded[i], phase, registry))));
   }
 
+  private proofOptions(options: VerifyCallOptions): ProofOptions {
+    return {
+      documentLoader: this.deps.documentLoader,
+      knownContexts: this.deps.knownContexts,
+      ...(options.checks ? { checks: options.checks } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.inlineContexts ? { inlineContexts: true } : {}),
+      ...(this.deps.resourceBytes ? { resourceBytes: this.deps.resourceBytes } : {}),
+    };
+  }
+
+  private registryOptions(options: VerifyCallOptions): RegistryOptions {
+    return {
+      lookupIssuer: this.deps.lookupIssuer,
+      ...(this.deps.checkRegistry ? { checkRegistry: this.deps.checkRegistry } : {}),
+      ...(this.deps.signingKey ? { signingKey: this.deps.signingKey } : {}),
+      ...(this.hooks.checkStatus ? { checkStatus: this.hooks.checkStatus } : {}),
+      ...(options.checks ? { checks: options.checks } : {}),
+    };
+  }
+
+  /** proofOptions as a worker rebuilds them: the worker's own bundled contexts stand for knownContexts and resourceBytes. */
   private jobOptions(options: VerifyCallOptions): CredentialJobOptions {
     return {
       ...(options.checks ? { checks: [...options.checks] } : {}),
       ...(options.now ? { now: options.now.toISOString() } : {}),
       ...(options.inlineContexts ? { inlineContexts: true } : {}),
-      hooks: { checkRegistry: this.deps.checkRegistry !== undefined, signingKey: this.deps.signingKey !== undefined, checkStatus: this.hooks.checkStatus !== undefined },
       resourceBytes: this.deps.resourceBytes !== undefined,
     };
   }
