@@ -13,7 +13,7 @@ import { typicalCredential } from './credentials.js';
 
 /*
  * The server under load for bench/load.ts, in its own process so that the load generator's work does not count
- * against the server's event loop. It runs as `npm start` does (info-level request logs, here to /dev/null), on a
+ * against the server's event loop. It runs as `npm start` does (info-level request logs to stdout, discarded), on a
  * fresh SQLite file (or DATABASE_URL), with one certifying body that has issued a credential; the parent reads the
  * credential, the port and, on request, the server's RSS, event-loop delay and pool state over IPC.
  */
@@ -33,7 +33,8 @@ const db = await openAndMigrate(config);
 const services = createServices(config, db);
 const issuer = await createIssuer(db.kysely, services.keys, config.publicUrl, { id: 'bench-body', name: 'Bench Certifying Body', country: 'PH', didMethod: 'key' });
 const credential = await services.credentials.issue(typicalCredential(issuer.did), { issuerId: issuer.id, kind: 'award' });
-const app = await buildApp(services, { logger: loggerOptions('info', fs.createWriteStream('/dev/null')) });
+// Request logs go to stdout as under `npm start`; the parent discards them.
+const app = await buildApp(services, { logger: loggerOptions('info') });
 await app.listen({ port: 0, host: '127.0.0.1' });
 
 const delay = monitorEventLoopDelay({ resolution: 10 });

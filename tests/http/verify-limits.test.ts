@@ -6,8 +6,10 @@ import { testDialect } from '../helpers/db.js';
 
 type Vc = Record<string, unknown> & { id: string };
 
-/** The attack of issue #16, kept under the 1 MB body limit: a credential with 38,000 credentialSubject entries. */
-const hostile = (credential: Record<string, unknown>): Record<string, unknown> => ({ ...credential, credentialSubject: Array.from({ length: 38_000 }, (_, i) => ({ id: `urn:x:${i}` })) });
+/** The attack of issue #16 as it was sent: ~0.9 MB, 38,000 credentialSubject entries. */
+const asSent = (credential: Record<string, unknown>): Record<string, unknown> => ({ ...credential, credentialSubject: Array.from({ length: 38_000 }, (_, i) => ({ id: `urn:x:${String(i).padStart(8, '0')}` })) });
+/** The same 38,000 entries packed small enough to pass every body limit (~120 KB): only the bounds stop it. */
+const hostile = (credential: Record<string, unknown>): Record<string, unknown> => ({ ...credential, credentialSubject: Array.from({ length: 38_000 }, () => ({})) });
 
 /** A checkStatus hook that holds every verification at the status step until released, counting arrivals. */
 function holdStatus(t: TestContext) {
@@ -52,12 +54,15 @@ describe(`limits on the verify routes on ${testDialect}`, () => {
     shared = await context();
   });
 
-  it('refuse a 38,000-subject document with 400 document_too_complex on verify, presentation verify and issue; a real one still verifies', async () => {
+  it('refuse the 0.9 MB 38,000-subject request with 413 from its size, and a compact one with 400 document_too_complex on verify, presentation verify and issue; real ones still verify', async () => {
     const { t, officer, issue } = shared;
     const vc = await issue('Ana Reyes');
     const attack = hostile(vc);
-    const body = JSON.stringify({ verifiableCredential: attack });
-    expect(body.length).toBeLessThan(1024 * 1024);
+    expect(JSON.stringify({ verifiableCredential: attack }).length).toBeLessThan(200 * 1024);
+    const sent = JSON.stringify({ verifiableCredential: asSent(vc) });
+    expect(sent.length).toBeGreaterThan(900 * 1000);
+    const tooLarge = await t.app.inject({ method: 'POST', url: '/credentials/verify', headers: { 'content-type': 'application/json' }, payload: sent });
+    expect([tooLarge.statusCode, tooLarge.json().code]).toEqual([413, 'payload_too_large']);
 
     const refused = await verify(t, attack);
     expect([refused.statusCode, refused.json().code]).toEqual([400, 'document_too_complex']);

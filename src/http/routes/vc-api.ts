@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Check } from '../../credentials/checks.js';
-import { assertDocumentBounds } from '../../credentials/document-bounds.js';
+import { assertDocumentBounds, VERIFY_BODY_LIMIT } from '../../credentials/document-bounds.js';
 import type { VerificationResult } from '../../credentials/verify.js';
 import { ERRORS } from '../../errors.js';
 import { errorResponse } from '../error-schema.js';
@@ -162,6 +162,7 @@ export const vcApiRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Body: { verifiableCredential: unknown; options?: VerifyOptions } }>(
     '/credentials/verify',
     {
+      bodyLimit: VERIFY_BODY_LIMIT,
       schema: {
         tags: ['vc-api'],
         summary: 'Verify a credential: 200 when verified; 400 when the request is malformed or the credential does not verify (with the checks)',
@@ -189,6 +190,7 @@ export const vcApiRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Body: { verifiablePresentation: unknown; options?: { challenge?: string; domain?: string; checks?: string[] } } }>(
     '/presentations/verify',
     {
+      bodyLimit: VERIFY_BODY_LIMIT,
       schema: {
         tags: ['vc-api'],
         summary: 'Verify a presentation (proof bound to challenge/domain) and every credential in it',
