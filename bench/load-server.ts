@@ -36,6 +36,7 @@ const credential = await services.credentials.issue(typicalCredential(issuer.did
 // Request logs go to stdout as under `npm start`; the parent discards them.
 const app = await buildApp(services, { logger: loggerOptions('info') });
 await app.listen({ port: 0, host: '127.0.0.1' });
+services.credentials.pool?.warmUp();
 
 const delay = monitorEventLoopDelay({ resolution: 10 });
 delay.enable();

@@ -97,6 +97,11 @@ export class ProofPool {
     return this.submit({ kind: 'sign', credential, created, signer: { id: signer.id, algorithm: signer.algorithm } }, signer) as Promise<SignedCredential>;
   }
 
+  /** Starts every worker now (each loads its libraries and contexts on start) rather than on first use. */
+  warmUp(): void {
+    while (!this.closed && this.slots.length < this.size) this.spawn();
+  }
+
   stats(): ProofPoolStats {
     const running = this.slots.reduce((n, s) => n + s.running.size, 0);
     return { size: this.size, workers: this.slots.length, running, queued: this.queue.length, maxQueue: this.maxQueue };
