@@ -63,7 +63,7 @@ export interface Config {
   verifyRateLimit: number;
   /** Worker threads that verify and sign (the available cores by default); 0 verifies and signs on the main thread. */
   verifyWorkers: number;
-  /** Verifications and signatures that may wait for a worker; beyond, verification_busy (503 + Retry-After). */
+  /** Verifications that may wait for a worker; beyond, verification_busy (503 + Retry-After). Signatures never wait. */
   verifyQueue: number;
   /** Requests on the public verification routes being answered at once, all clients together; beyond, verification_busy. */
   verifyConcurrency: number;

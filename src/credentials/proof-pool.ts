@@ -31,7 +31,7 @@ export interface PresentationProofPhase extends PresentationProof {
 export interface ProofPoolOptions {
   /** Worker threads; the available cores by default. */
   size?: number;
-  /** Jobs waiting for a worker beyond which new ones are refused with verification_busy. */
+  /** Verifications waiting for a worker beyond which new ones are refused with verification_busy. */
   maxQueue?: number;
   /** Jobs one worker runs at once (they interleave while waiting for the main thread). */
   perWorker?: number;
@@ -93,8 +93,18 @@ export class ProofPool {
     }) as Promise<PresentationProofPhase>;
   }
 
+  /**
+   * Signing runs inside the issuing transaction, which holds the database (SQLite's one connection), while verify
+   * jobs may be waiting on the database for a did:web document: a signature queued behind them would wait forever.
+   * So it starts at once on the least busy worker, past the per-worker and queue bounds.
+   */
   sign(credential: Record<string, unknown>, signer: Signer, created: string | null): Promise<SignedCredential> {
-    return this.submit({ kind: 'sign', credential, created, signer: { id: signer.id, algorithm: signer.algorithm } }, signer) as Promise<SignedCredential>;
+    if (this.closed) return Promise.reject(new TandaError('internal', 'the verification pool is closed'));
+    const job: ProofJob = { id: this.nextId++, kind: 'sign', credential, created, signer: { id: signer.id, algorithm: signer.algorithm } };
+    return new Promise((resolve, reject) => {
+      const slot = this.slots.length < this.size ? this.spawn() : this.slots.reduce((a, b) => (b.running.size < a.running.size ? b : a));
+      this.start(slot, { job, signer, resolve: resolve as (value: unknown) => void, reject });
+    });
   }
 
   /** Starts every worker now (each loads its libraries and contexts on start) rather than on first use. */
@@ -117,13 +127,13 @@ export class ProofPool {
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
 
-  private submit(input: JobInput, signer?: Signer): Promise<unknown> {
+  private submit(input: JobInput): Promise<unknown> {
     if (this.closed) return Promise.reject(new TandaError('internal', 'the verification pool is closed'));
     // Only jobs that cannot start at once count against the bound.
     if (this.queue.length >= this.maxQueue && this.full()) return Promise.reject(new TandaError('verification_busy'));
     const job = { ...input, id: this.nextId++ } as ProofJob;
     return new Promise((resolve, reject) => {
-      this.queue.push({ job, ...(signer ? { signer } : {}), resolve, reject });
+      this.queue.push({ job, resolve, reject });
       this.dispatch();
     });
   }
@@ -145,12 +155,15 @@ export class ProofPool {
     while (this.queue.length > 0) {
       const slot = this.slotFor();
       if (!slot) return;
-      const pending = this.queue.shift()!;
-      slot.running.set(pending.job.id, pending);
-      // Referenced only while busy: an idle pool never keeps a CLI or test process alive, a running job does.
-      slot.worker.ref();
-      slot.worker.postMessage(pending.job satisfies ToWorker);
+      this.start(slot, this.queue.shift()!);
     }
+  }
+
+  private start(slot: Slot, pending: Pending): void {
+    slot.running.set(pending.job.id, pending);
+    // Referenced only while busy: an idle pool never keeps a CLI or test process alive, a running job does.
+    slot.worker.ref();
+    slot.worker.postMessage(pending.job satisfies ToWorker);
   }
 
   private spawn(): Slot {

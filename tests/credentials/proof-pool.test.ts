@@ -94,7 +94,7 @@ describe(`verification and signing on the worker pool on ${testDialect}`, () => 
 });
 
 describe('the pool\'s queue bound', () => {
-  it('runs what fits, queues up to maxQueue, and refuses the rest with verification_busy until work finishes', async () => {
+  it('runs what fits, queues up to maxQueue, refuses the rest with verification_busy until work finishes, and signs past the bounds', async () => {
     // A did:web issuer: its key is asked of the main thread, where the test holds the answer back.
     const { did: didKey, signer } = await newDidKey();
     const did = 'did:web:bench.example:bodies:held';
@@ -123,6 +123,10 @@ describe('the pool\'s queue bound', () => {
       const second = pool.verifyProofs(credential, options);
       expect(pool.stats()).toMatchObject({ workers: 1, running: 1, queued: 1, maxQueue: 1 });
       await expect(pool.verifyProofs(credential, options)).rejects.toMatchObject({ code: 'verification_busy', statusCode: 503 });
+      // A signature (made inside an issuing transaction) never waits behind verifications held up on the database.
+      const signed = await pool.sign(typicalCredential(didKey), signer, '2026-11-01T00:00:00Z');
+      expect(signed.proof).toMatchObject({ verificationMethod: signer.id, created: '2026-11-01T00:00:00Z', proofValue: expect.stringMatching(/^z/) });
+      expect(pool.stats()).toMatchObject({ running: 1, queued: 1 });
       held.open();
       const results = await Promise.all([first, second]);
       expect(results.map((r) => r.checks.find((c) => c.id === 'signature')?.valid)).toEqual([true, true]);
