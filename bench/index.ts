@@ -4,6 +4,7 @@ import { benchCrash } from './crash.js';
 import { benchCredentials } from './credentials.js';
 import { benchInstances } from './instances.js';
 import { benchOperations } from './operations.js';
+import { benchLoad } from './load.js';
 import { benchQr } from './qr.js';
 import { benchStatus } from './status.js';
 import { benchMe } from './me.js';
@@ -28,6 +29,7 @@ const benches: Bench[] = [
   ['instances', () => benchInstances(), 'postgres'],
   ['operations', () => benchOperations()],
   ['me', () => benchMe()],
+  ['load', () => benchLoad()],
 ];
 
 const only = process.argv.slice(2);

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { TandaError } from './errors.js';
 
@@ -17,6 +18,9 @@ const EnvSchema = Type.Object({
   TANDA_APPEAL_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
   TANDA_TRUST_PROXY: Type.String({ default: 'false' }),
   TANDA_VERIFY_RATE_LIMIT: Type.Integer({ minimum: 1, default: 60 }),
+  TANDA_VERIFY_WORKERS: Type.Optional(Type.Integer({ minimum: 0, maximum: 64 })),
+  TANDA_VERIFY_QUEUE: Type.Integer({ minimum: 0, maximum: 100_000, default: 256 }),
+  TANDA_VERIFY_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 100_000, default: 512 }),
   TANDA_MAIL_TRANSPORT: Type.Optional(Type.Union([Type.Literal('smtp'), Type.Literal('log'), Type.Literal('none')])),
   TANDA_SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://[^\\s]+$' })),
   TANDA_MAIL_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 254 })),
@@ -72,6 +76,12 @@ export interface Config {
   metricsToken: string | undefined;
   /** How long a SIGTERM waits for requests and jobs in flight before the process exits anyway. */
   shutdownGraceMs: number;
+  /** Worker threads that verify and sign (the available cores by default); 0 verifies and signs on the main thread. */
+  verifyWorkers: number;
+  /** Verifications that may wait for a worker; beyond, verification_busy (503 + Retry-After). Signatures never wait. */
+  verifyQueue: number;
+  /** Requests on the public verification routes being answered at once, all clients together; beyond, verification_busy. */
+  verifyConcurrency: number;
 }
 
 /** `false`, `true`, a hop count, or a comma-separated list of IP addresses and CIDR ranges. */
@@ -140,6 +150,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenTtlDays: env2.TANDA_TOKEN_TTL_DAYS,
     metricsToken: env2.TANDA_METRICS_TOKEN,
     shutdownGraceMs: env2.TANDA_SHUTDOWN_GRACE_MS,
+    verifyWorkers: env2.TANDA_VERIFY_WORKERS ?? os.availableParallelism(),
+    verifyQueue: env2.TANDA_VERIFY_QUEUE,
+    verifyConcurrency: env2.TANDA_VERIFY_CONCURRENCY,
   };
 }
 

@@ -27,6 +27,10 @@ export const ERRORS = {
   issuer_mismatch: { status: 400, message: 'The credential names another issuer than the caller\'s certifying body' },
   nonconformant_credential: { status: 400, message: 'The credential breaks a rule of the W3C VC Data Model 2.0; details lists each rule' },
   malformed_document: { status: 400, message: 'The document is not a well-formed verifiable credential or presentation' },
+  // 400, not 413: the bytes fit the body limit; it is the shape (nesting, array lengths, number of values) that a
+  // verifier refuses before any JSON-LD processing, and the VC API answers invalid input with 400.
+  document_too_complex: { status: 400, message: 'The document is larger or more deeply nested than any credential or presentation this service verifies' },
+  verification_busy: { status: 503, message: 'Too many verifications and signatures are waiting; try again shortly' },
   verification_failed: { status: 400, message: 'The document does not verify; checks lists what failed' },
   invalid_jsonld: { status: 400, message: 'The document is not valid JSON-LD under its contexts (e.g. a term no context defines)' },
   invalid_pointer: { status: 400, message: 'A mandatory pointer is not a JSON pointer to a value of the credential' },

@@ -13,7 +13,7 @@ import { issuerId } from './credentials/verify.js';
 import { checkCredentialAgainstRegistry } from './frameworks/registry-check.js';
 import { loadRegistrySnapshot } from './frameworks/snapshot-loader.js';
 import type { RegistrySnapshot } from './frameworks/snapshot.js';
-import { findIssuerByDid, registryDidResolver } from './issuers/issuers.js';
+import { findIssuerByDid, registryDidResolver, type IssuerRow } from './issuers/issuers.js';
 import { bundledContextBytes, bundledContexts, createDocumentLoader, type DocumentLoader } from './jsonld/index.js';
 import { KeyStore } from './keys/key-store.js';
 import { loadMasterKey } from './keys/master-key.js';
@@ -59,6 +59,7 @@ export function createServices(config: Config, db: Db): Services {
   const registry = cachedRegistrySnapshot(db);
   const changes = new ChangeWatch(db);
   changes.onChange(registry.invalidate);
+  const issuerByDid = cachedIssuerByDid(db);
   // The catalogue's names, worked out once per registry snapshot rather than per VC API issuance.
   const terms = new WeakMap<RegistrySnapshot, RegistryTerms>();
   const termsOf = (snapshot: RegistrySnapshot): RegistryTerms => {
@@ -73,17 +74,18 @@ export function createServices(config: Config, db: Db): Services {
     knownContexts,
     resourceBytes: bundledContextBytes,
     lookupIssuer: async (did) => {
-      const issuer = await findIssuerByDid(db.kysely, did);
+      const issuer = await issuerByDid.get(did);
       return issuer ? { known: true, name: issuer.name, id: issuer.id } : { known: false };
     },
     registryTerms: async () => termsOf(await registry.get()),
     checkRegistry: async (credential): Promise<Check[]> => [...checkCredentialAgainstRegistry(credential, await registry.get()), await awardCheck(credential)],
     signingKey: (verificationMethod) => keys.keyRecord(verificationMethod),
+    ...(config.verifyWorkers > 0 ? { workers: { size: config.verifyWorkers, maxQueue: config.verifyQueue } } : {}),
   });
   // Whether a registry body's credential is an award or was signed through the VC API, from the list its status
   // entry is in (`status` is declared below; this runs only when a credential is verified).
   const awardCheck = async (credential: Record<string, unknown>): Promise<Check> => {
-    const issuer = await findIssuerByDid(db.kysely, issuerId(credential) ?? '');
+    const issuer = await issuerByDid.get(issuerId(credential) ?? '');
     const entry = revocationEntry(credential);
     const info: AwardEntryInfo | undefined = entry ? await status.awardEntry(entry.statusListCredential, Number(entry.statusListIndex)) : undefined;
     const view: AwardListView | undefined = info && { kind: info.kind, sameBody: info.issuerId === issuer?.id, exception: !info.entryIsAward };
@@ -105,7 +107,10 @@ export function createServices(config: Config, db: Db): Services {
     rpl,
     changes,
     certificates: new CertificateService({ config, db, documentLoader, credentials }),
-    registryChanged: registry.invalidate,
+    registryChanged: () => {
+      registry.invalidate();
+      issuerByDid.invalidate();
+    },
     publishTypeTables: (ex = db.kysely, scope = {}) =>
       inTransaction(ex, (tx) => publishTypeTables(tx, (t, issuerId) => status.openAwardListUrl(t, issuerId), scope.issuerIds ? { issuerIds: scope.issuerIds } : {})),
   };
@@ -129,6 +134,34 @@ function cachedRegistrySnapshot(db: Db): { get(): Promise<RegistrySnapshot>; inv
     },
     invalidate() {
       cached = undefined;
+    },
+  };
+}
+
+/**
+ * Every verification of a registry body's credential looks its issuer up twice (the issuer check, the award check);
+ * bodies are never deleted and a row changes only when a did:key body rotates (its old DID still finds it). So a
+ * found body is remembered for a moment; an unknown DID is asked again every time, so a new body counts at once.
+ */
+const ISSUER_TTL_MS = 2_000;
+const ISSUER_CACHE_MAX = 1_000;
+function cachedIssuerByDid(db: Db): { get(did: string): Promise<IssuerRow | undefined>; invalidate(): void } {
+  const found = new Map<string, { at: number; issuer: IssuerRow }>();
+  return {
+    async get(did) {
+      const known = found.get(did);
+      if (known && Date.now() - known.at <= ISSUER_TTL_MS) return known.issuer;
+      const issuer = await findIssuerByDid(db.kysely, did);
+      if (issuer) {
+        if (found.size >= ISSUER_CACHE_MAX) found.clear();
+        found.set(did, { at: Date.now(), issuer });
+      } else {
+        found.delete(did);
+      }
+      return issuer;
+    },
+    invalidate() {
+      found.clear();
     },
   };
 }

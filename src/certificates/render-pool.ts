@@ -1,5 +1,6 @@
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../worker-thread.js';
 import { ERRORS, TandaError, type ErrorCode } from '../errors.js';
 import type { RenderJob, RenderReply } from './render-worker.js';
 import type { RenderOptions } from './render.js';
@@ -32,18 +33,7 @@ interface Slot {
   current?: Pending;
 }
 
-/**
- * Under tsx (tests, the CLI from a checkout) the worker is TypeScript. Node 20 does not apply `--import tsx` given in
- * a worker's execArgv before loading the worker's entry (ERR_UNKNOWN_FILE_EXTENSION), so a one-line bootstrap
- * registers tsx's loader inside the thread first and then imports the entry.
- */
-function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./render-worker.js', import.meta.url));
-  const entry = new URL('./render-worker.ts', import.meta.url).href;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true });
-}
+const startWorker = () => startModuleWorker(import.meta.url, 'render-worker');
 
 function rebuildError(error: { code?: string; message: string }): TandaError {
   const code = error.code && error.code in ERRORS ? (error.code as ErrorCode) : 'internal';

@@ -1,6 +1,7 @@
 import jsigs from 'jsonld-signatures';
 import type { DocumentLoader } from '../jsonld/loader.js';
 import { fail, pass, type Check } from './checks.js';
+import { documentBoundsViolation } from './document-bounds.js';
 import { verifyingSuite } from './suite.js';
 import type { VerificationResult } from './verify.js';
 
@@ -11,6 +12,20 @@ export interface PresentationResult {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export interface PresentationProof {
+  /** The presentation's own checks (structure, bounds, its proof). */
+  checks: Check[];
+  /** Not a presentation at all, or beyond the bounds: its credentials are not looked at. */
+  malformed: boolean;
+}
+
+/** The credentials a presentation carries, in order. */
+export function embeddedCredentials(presentation: unknown): unknown[] {
+  if (!isObject(presentation)) return [];
+  const embedded = presentation.verifiableCredential;
+  return embedded === undefined ? [] : Array.isArray(embedded) ? embedded : [embedded];
+}
 
 /**
  * A presentation's own proof (authentication, bound to challenge and domain) is checked here; each embedded credential
@@ -30,10 +45,29 @@ export async function verifyPresentation(
     presentationSuites?: readonly object[];
   },
 ): Promise<PresentationResult> {
+  const own = await verifyPresentationProof(presentation, options);
+  if (own.malformed) return { verified: false, presentation: { checks: own.checks }, credentials: [] };
+  return presentationResult(own.checks, await Promise.all(embeddedCredentials(presentation).map((c) => options.verifyCredential(c))));
+}
+
+export function presentationResult(checks: Check[], credentials: VerificationResult[]): PresentationResult {
+  return { verified: checks.every((c) => c.valid) && credentials.every((r) => r.verified), presentation: { checks }, credentials };
+}
+
+/** The presentation's structure and its own proof, without the credentials inside. */
+export async function verifyPresentationProof(
+  presentation: unknown,
+  options: { documentLoader: DocumentLoader; challenge?: string | undefined; domain?: string | undefined; presentationSuites?: readonly object[] },
+): Promise<PresentationProof> {
   const checks: Check[] = [];
   if (!isObject(presentation) || !([] as unknown[]).concat(presentation.type).includes('VerifiablePresentation')) {
     checks.push(fail('structure', 'malformed_credential', 'a presentation must be an object whose type includes VerifiablePresentation'));
-    return { verified: false, presentation: { checks }, credentials: [] };
+    return { checks, malformed: true };
+  }
+  const bounds = documentBoundsViolation(presentation);
+  if (bounds) {
+    checks.push(fail('structure', 'malformed_credential', bounds.message, { bounds }));
+    return { checks, malformed: true };
   }
   checks.push(pass('structure', 'the presentation is well-formed'));
 
@@ -62,10 +96,5 @@ export async function verifyPresentation(
       checks.push(fail('signature', 'invalid_signature', `the presentation proof could not be checked: ${(e as Error).message}`));
     }
   }
-
-  const embedded = presentation.verifiableCredential;
-  const list = embedded === undefined ? [] : Array.isArray(embedded) ? embedded : [embedded];
-  const credentials = await Promise.all(list.map((c) => options.verifyCredential(c)));
-  const verified = checks.every((c) => c.valid) && credentials.every((r) => r.verified);
-  return { verified, presentation: { checks }, credentials };
+  return { checks, malformed: false };
 }

@@ -11,8 +11,21 @@ import { appendAudit } from '../rpl/audit.js';
 import { findUngoverned, type RegistryTerms } from './registry-claims.js';
 import { dataModelViolations, relatedResourceMismatches, type ResourceBytes, type Violation } from './data-model.js';
 import type { SigningKeyRecord } from './signing-key.js';
-import { signCredential, type SignedCredential } from './sign.js';
-import { issuerId, verifyCredential, type IssuerInfo, type VcApiCheck, type VerificationResult } from './verify.js';
+import { assertDocumentBounds } from './document-bounds.js';
+import { embeddedCredentials, presentationResult, verifyPresentation, type PresentationResult } from './presentation.js';
+import { ProofPool, type ProofPoolOptions } from './proof-pool.js';
+import type { CredentialJobOptions } from './proof-messages.js';
+import { signCredential, signingInputError, type SignedCredential } from './sign.js';
+import {
+  completeVerification,
+  issuerId,
+  verifyCredential,
+  type IssuerInfo,
+  type ProofOptions,
+  type RegistryOptions,
+  type VcApiCheck,
+  type VerificationResult,
+} from './verify.js';
 
 /** Hooks later modules plug in (status list allocation, status checks), kept as ports so this file stays small. */
 export interface CredentialHooks {
@@ -34,6 +47,17 @@ export interface CredentialServiceDeps {
   resourceBytes?: ResourceBytes;
   /** The registry's record of a signing key, read at verification time so a compromise counts at once. */
   signingKey?: (verificationMethod: string) => Promise<SigningKeyRecord | undefined>;
+  /**
+   * Verify and sign on worker threads (proof-pool.ts); absent → in-process. The workers read the bundled contexts
+   * themselves, so `knownContexts` and `resourceBytes` must be the bundled ones when a pool is used.
+   */
+  workers?: ProofPoolOptions;
+}
+
+export interface VerifyCallOptions {
+  checks?: ReadonlyArray<VcApiCheck>;
+  now?: Date;
+  inlineContexts?: boolean;
 }
 
 /**
@@ -79,8 +103,17 @@ export interface StoredCredential {
 
 export class CredentialService {
   readonly hooks: CredentialHooks = {};
+  /** The worker pool, when verification and signing run off the main thread. */
+  readonly pool: ProofPool | undefined;
 
-  constructor(private readonly deps: CredentialServiceDeps) {}
+  constructor(private readonly deps: CredentialServiceDeps) {
+    this.pool = deps.workers ? new ProofPool({ load: (url) => deps.documentLoader(url) }, deps.workers) : undefined;
+  }
+
+  /** Stops the workers (jobs still running are refused). */
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
 
   /**
    * Signs as the body's current key and stores the result, all in one transaction: a failure anywhere (status
@@ -89,6 +122,7 @@ export class CredentialService {
    */
   async issue(credential: Record<string, unknown>, options: IssueOptions): Promise<SignedCredential> {
     const kind = options.kind ?? 'general';
+    assertDocumentBounds(credential);
     const allocateStatus = this.hooks.allocateStatus;
     if (!allocateStatus) throw new TandaError('internal', 'credential status lists are not wired: no credential is issued without a status entry');
     // An award's content is built from the catalogue by issueAward, so only a VC API credential needs the scan.
@@ -126,9 +160,12 @@ export class CredentialService {
       if (dangling.length) throw new TandaError('invalid_pointer', `mandatory pointers to nothing in the credential: ${dangling.join(', ')}`, { details: { pointers: dangling } });
       // `created` dates the proof: a verifier accepts a retired key's proof only if it was made before the retirement,
       // and checks accreditation at this moment (8 more bytes in the QR code; see docs/verifier.md).
-      const signed = await signCredential(draft, { signer: key.signer, documentLoader: this.deps.documentLoader, created: `${nowIso().slice(0, 19)}Z` }).catch((e: unknown) => {
-        throw signingInputError(e) ?? e;
-      });
+      const created = `${nowIso().slice(0, 19)}Z`;
+      const signed = this.pool
+        ? await this.pool.sign(draft, key.signer, created)
+        : await signCredential(draft, { signer: key.signer, documentLoader: this.deps.documentLoader, created }).catch((e: unknown) => {
+            throw signingInputError(e) ?? e;
+          });
       await tx
         .insertInto('credentials')
         .values({
@@ -174,27 +211,71 @@ export class CredentialService {
     }
   }
 
-  async verify(
-    credential: unknown,
-    options: { checks?: ReadonlyArray<VcApiCheck>; now?: Date; inlineContexts?: boolean } = {},
-  ): Promise<VerificationResult> {
-    const result = await verifyCredential(credential, {
+  /**
+   * Verifies one credential; never throws for a bad credential. With a pool, the proof phase (canonicalisation and
+   * signatures) runs on a worker and the registry phase (key state, issuer, registry, status: the database) here.
+   */
+  async verify(credential: unknown, options: VerifyCallOptions = {}): Promise<VerificationResult> {
+    try {
+      const result = await this.verifyUncounted(credential, options);
+      countVerified(result.verified ? 'verified' : 'not_verified');
+      return result;
+    } catch (e) {
+      countVerified('error');
+      throw e;
+    }
+  }
+
+  private async verifyUncounted(credential: unknown, options: VerifyCallOptions): Promise<VerificationResult> {
+    if (!this.pool) return verifyCredential(credential, { ...this.proofOptions(options), ...this.registryOptions(options) });
+    return completeVerification(credential, await this.pool.verifyProofs(credential, this.jobOptions(options)), this.registryOptions(options));
+  }
+
+  /** A presentation's own proof and every credential in it, each as verify() checks a lone one. */
+  async verifyPresentation(
+    presentation: unknown,
+    binding: { challenge?: string | undefined; domain?: string | undefined },
+    options: VerifyCallOptions = {},
+  ): Promise<PresentationResult> {
+    if (!this.pool) {
+      return verifyPresentation(presentation, { documentLoader: this.deps.documentLoader, ...binding, verifyCredential: (c) => this.verify(c, options) });
+    }
+    const proofs = await this.pool.verifyPresentationProofs(presentation, this.jobOptions(options), binding);
+    if (proofs.malformed) return presentationResult(proofs.checks, []);
+    const embedded = embeddedCredentials(presentation);
+    const registry = this.registryOptions(options);
+    return presentationResult(proofs.checks, await Promise.all(proofs.phases.map((phase, i) => completeVerification(embedded[i], phase, registry))));
+  }
+
+  private proofOptions(options: VerifyCallOptions): ProofOptions {
+    return {
       documentLoader: this.deps.documentLoader,
       knownContexts: this.deps.knownContexts,
+      ...(options.checks ? { checks: options.checks } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.inlineContexts ? { inlineContexts: true } : {}),
+      ...(this.deps.resourceBytes ? { resourceBytes: this.deps.resourceBytes } : {}),
+    };
+  }
+
+  private registryOptions(options: VerifyCallOptions): RegistryOptions {
+    return {
       lookupIssuer: this.deps.lookupIssuer,
       ...(this.deps.checkRegistry ? { checkRegistry: this.deps.checkRegistry } : {}),
       ...(this.deps.signingKey ? { signingKey: this.deps.signingKey } : {}),
       ...(this.hooks.checkStatus ? { checkStatus: this.hooks.checkStatus } : {}),
       ...(options.checks ? { checks: options.checks } : {}),
-      ...(options.now ? { now: options.now } : {}),
+    };
+  }
+
+  /** proofOptions as a worker rebuilds them: the worker's own bundled contexts stand for knownContexts and resourceBytes. */
+  private jobOptions(options: VerifyCallOptions): CredentialJobOptions {
+    return {
+      ...(options.checks ? { checks: [...options.checks] } : {}),
+      ...(options.now ? { now: options.now.toISOString() } : {}),
       ...(options.inlineContexts ? { inlineContexts: true } : {}),
-      ...(this.deps.resourceBytes ? { resourceBytes: this.deps.resourceBytes } : {}),
-    }).catch((e: unknown) => {
-      countVerified('error');
-      throw e;
-    });
-    countVerified(result.verified ? 'verified' : 'not_verified');
-    return result;
+      resourceBytes: this.deps.resourceBytes !== undefined,
+    };
   }
 
   async find(id: string, executor: Executor = this.deps.db.kysely): Promise<StoredCredential | undefined> {
@@ -210,43 +291,6 @@ export class CredentialService {
       createdAt: row.created_at,
     };
   }
-}
-
-/**
- * Errors signing raises because of the document itself (a term no context defines under JSON-LD safe mode, an
- * unknown context, a DID that cannot be resolved, the library's own data model checks) as the client's 4xx.
- * Anything else (a key, the database) stays an internal error.
- */
-function signingInputError(e: unknown): TandaError | undefined {
-  if (e instanceof TandaError) return undefined;
-  type Link = Error & { code?: string; cause?: unknown; errors?: unknown[]; details?: { event?: { code?: string; details?: unknown }; cause?: unknown } };
-  const chain: Link[] = [];
-  const visit = (err: unknown) => {
-    if (!err || typeof err !== 'object' || chain.length >= 16 || chain.includes(err as Link)) return;
-    const link = err as Link;
-    chain.push(link);
-    visit(link.cause);
-    visit(link.details?.cause);
-    link.errors?.forEach(visit);
-  };
-  visit(e);
-  const missing = chain.find((c) => c.name === 'DocumentNotFoundError');
-  // A context URL that is not bundled reaches the loader's "other documents" branch, hence unknown_document.
-  if (missing) return new TandaError(missing.code === 'unresolvable_did' ? 'unresolvable_did' : 'unknown_context', missing.message, { cause: e });
-  const jsonldError = chain.find((c) => typeof c.name === 'string' && c.name.startsWith('jsonld.'));
-  if (jsonldError) {
-    const event = jsonldError.details?.event;
-    return new TandaError('invalid_jsonld', `${jsonldError.message}${event?.code ? ` (${event.code})` : ''}`, {
-      cause: e,
-      details: event ? { event: event.code, ...(event.details && typeof event.details === 'object' ? { at: event.details } : {}) } : undefined,
-    });
-  }
-  // @digitalbazaar/vc's issuance checks throw plain Errors naming a property in quotes before any signing happens.
-  const first = chain[0];
-  if (first && /^"[A-Za-z@]+"|^property "|must be a URI|^Credential has expired/.test(first.message)) {
-    return new TandaError('nonconformant_credential', first.message, { cause: e });
-  }
-  return undefined;
 }
 
 /** Whether an RFC 6901 JSON pointer resolves to a value of the document. */

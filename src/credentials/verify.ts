@@ -3,6 +3,7 @@ import jsigs from 'jsonld-signatures';
 import type { DocumentLoader } from '../jsonld/loader.js';
 import { fail, pass, warn, type Check } from './checks.js';
 import { dataModelViolations, inlineContexts, relatedResourceMismatches, type ResourceBytes } from './data-model.js';
+import { documentBoundsViolation } from './document-bounds.js';
 import { checkSigningKey, type SigningKeyRecord } from './signing-key.js';
 import { verifyingSuite } from './suite.js';
 
@@ -77,24 +78,44 @@ export function issuerId(credential: Record<string, unknown>): string | undefine
 
 /** Verifies one credential and returns every check; never throws for a bad credential. */
 export async function verifyCredential(input: unknown, options: VerifyOptions): Promise<VerificationResult> {
+  return completeVerification(input, await verifyProofs(input, options), options);
+}
+
+/**
+ * What the CPU-bound half of verification found: everything up to and including the proofs and the issuer binding,
+ * which needs no registry. Plain data, so a worker thread can hand it back to the thread that holds the database.
+ */
+export interface ProofPhase {
+  checks: Check[];
+  ran: VcApiCheck[];
+  /** Verification ended here (malformed, or a context not allowed): the registry has nothing to add. */
+  done: boolean;
+  /** The keys whose proofs held, for the signing-key check. */
+  methods: string[];
+  /** The credential has inline contexts (registry checks then refuse to read it). */
+  inline: boolean;
+}
+
+export type ProofOptions = Pick<VerifyOptions, 'documentLoader' | 'knownContexts' | 'now' | 'checks' | 'inlineContexts' | 'resourceBytes'>;
+export type RegistryOptions = Pick<VerifyOptions, 'lookupIssuer' | 'checkRegistry' | 'signingKey' | 'checkStatus' | 'checks'>;
+
+const wantedChecks = (checks: ReadonlyArray<VcApiCheck> | undefined) => new Set<VcApiCheck>(['proof', ...(checks ?? DEFAULT_CHECKS)]);
+
+/** Structure, contexts, related resources, validity period, proofs and issuer binding: no registry, no database. */
+export async function verifyProofs(input: unknown, options: ProofOptions): Promise<ProofPhase> {
   const checks: Check[] = [];
-  const wanted = new Set<VcApiCheck>(['proof', ...(options.checks ?? DEFAULT_CHECKS)]);
-  const ran = new Set<VcApiCheck>();
-  const finish = (): VerificationResult => {
-    const proven = checks.some((c) => c.id === 'signature' && c.valid);
-    const verified = proven && checks.every((c) => c.valid || CREDENTIAL_CHECKS[c.id] === undefined);
-    const notChecked = DEFAULT_CHECKS.filter((c) => !ran.has(c));
-    return { verified, checks, ...(notChecked.length ? { notChecked } : {}) };
-  };
+  const wanted = wantedChecks(options.checks);
+  const ran: VcApiCheck[] = [];
+  const stop = (): ProofPhase => ({ checks, ran, done: true, methods: [], inline: false });
 
   const structure = checkStructure(input);
   checks.push(structure);
-  if (!structure.valid || !isObject(input)) return finish();
+  if (!structure.valid || !isObject(input)) return stop();
   const credential = input;
 
   const contextCheck = checkContexts(credential, options.knownContexts, options.inlineContexts === true);
   checks.push(contextCheck);
-  if (!contextCheck.valid) return finish();
+  if (!contextCheck.valid) return stop();
   const inline = inlineContexts(credential).length > 0;
 
   if (options.resourceBytes && credential.relatedResource !== undefined) {
@@ -109,20 +130,41 @@ export async function verifyCredential(input: unknown, options: VerifyOptions): 
   const period = checkValidityPeriod(credential, options.now ?? new Date());
   if (wanted.has('validity')) {
     checks.push(period.check);
-    ran.add('validity');
+    ran.push('validity');
   }
 
   const signature = await checkProofs(credential, options, period.inWindow);
   checks.push(signature.check);
-  ran.add('proof');
+  ran.push('proof');
   const did = issuerId(credential) ?? '';
   if (signature.controllers.length) checks.push(checkBinding(did, signature.controllers));
-  if (signature.check.valid && options.signingKey) {
-    // Every key of a proof set must have been allowed to sign when it did; the first refusal is the one reported.
+  let methods: string[] = [];
+  if (signature.check.valid) {
     const data = signature.check.data ?? {};
-    const methods = [...new Set([...(Array.isArray(data.verificationMethods) ? data.verificationMethods : [data.verificationMethod])])].filter((m): m is string => typeof m === 'string');
+    methods = [...new Set([...(Array.isArray(data.verificationMethods) ? data.verificationMethods : [data.verificationMethod])])].filter((m): m is string => typeof m === 'string');
+  }
+  return { checks, ran, done: false, methods, inline };
+}
+
+/** The registry's half: the signing key's state, the issuer, registry checks and status, through the hooks given. */
+export async function completeVerification(input: unknown, phase: ProofPhase, options: RegistryOptions): Promise<VerificationResult> {
+  const checks = [...phase.checks];
+  const ran = new Set<VcApiCheck>(phase.ran);
+  const finish = (): VerificationResult => {
+    const proven = checks.some((c) => c.id === 'signature' && c.valid);
+    const verified = proven && checks.every((c) => c.valid || CREDENTIAL_CHECKS[c.id] === undefined);
+    const notChecked = DEFAULT_CHECKS.filter((c) => !ran.has(c));
+    return { verified, checks, ...(notChecked.length ? { notChecked } : {}) };
+  };
+  if (phase.done || !isObject(input)) return finish();
+  const credential = input;
+  const wanted = wantedChecks(options.checks);
+  const did = issuerId(credential) ?? '';
+
+  if (phase.methods.length && options.signingKey) {
+    // Every key of a proof set must have been allowed to sign when it did; the first refusal is the one reported.
     const keyChecks: Check[] = [];
-    for (const vm of methods) {
+    for (const vm of phase.methods) {
       const key = await options.signingKey(vm);
       if (key) keyChecks.push(checkSigningKey(credential, vm, key));
     }
@@ -139,7 +181,7 @@ export async function verifyCredential(input: unknown, options: VerifyOptions): 
         ? pass('issuer', `issued by ${info.name ?? did}, a certifying body in the registry`, { issuer: did, name: info.name })
         : fail('issuer', 'unknown_issuer', `the issuer ${did} is not a certifying body in the registry`, { issuer: did }),
     );
-    if (info.known && options.checkRegistry && inline) {
+    if (info.known && options.checkRegistry && phase.inline) {
       checks.push(fail('registry', 'unknown_context', 'registry checks need every JSON-LD context to be one this verifier holds: an inline context can change what a property means'));
     } else if (info.known && options.checkRegistry) {
       const registry = await options.checkRegistry(credential).catch((e: unknown) => [
@@ -173,6 +215,9 @@ export async function verifyCredential(input: unknown, options: VerifyOptions): 
 /** The data model rules (src/credentials/data-model.ts) and, for a secured credential, an embedded proof. */
 function checkStructure(input: unknown): Check {
   if (!isObject(input)) return fail('structure', 'malformed_credential', 'a credential must be a JSON object');
+  // Before anything walks the document: JSON-LD processing of an unbounded one can take minutes.
+  const bounds = documentBoundsViolation(input);
+  if (bounds) return fail('structure', 'malformed_credential', bounds.message, { bounds });
   const violations = dataModelViolations(input);
   const problems = violations.map((v) => `${v.path || '/'}: ${v.message}`);
   const proofs = Array.isArray(input.proof) ? input.proof : [input.proof];
@@ -218,7 +263,7 @@ const listOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
  */
 async function checkProofs(
   credential: Record<string, unknown>,
-  options: VerifyOptions,
+  options: ProofOptions,
   inWindow: Date,
 ): Promise<{ check: Check; controllers: string[] }> {
   const all = listOf(credential.proof) as ProofObject[];

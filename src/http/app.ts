@@ -4,6 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { TandaError } from '../errors.js';
 import type { Services } from '../services.js';
 import { identify } from './auth.js';
 import { cookieSession, cookieSupport } from './cookie-session.js';
@@ -70,6 +71,25 @@ export async function securityHeaders(app: FastifyInstance): Promise<void> {
  */
 export const VERIFY_ROUTES = new Set(['/credentials/verify', '/presentations/verify', '/verify/qr']);
 
+/**
+ * The global bound on the public verification routes (the per-client one is the rate limit): requests being answered
+ * at once, all clients together. Beyond it a request is refused at once with verification_busy rather than queued,
+ * so a crowd of clients, each within its own rate, cannot pile up work and memory.
+ */
+function verifyConcurrencyGate(app: FastifyInstance, max: number): void {
+  let inFlight = 0;
+  const counted = new WeakSet<object>();
+  app.addHook('onRequest', async (request) => {
+    if (!VERIFY_ROUTES.has(request.routeOptions.url ?? '')) return;
+    if (inFlight >= max) throw new TandaError('verification_busy');
+    inFlight += 1;
+    counted.add(request);
+  });
+  app.addHook('onResponse', async (request) => {
+    if (counted.delete(request)) inFlight -= 1;
+  });
+}
+
 /** A hop count as the function fastify makes of it at run time (its types accept no number). */
 function trustProxyOption(value: Services['config']['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
   return typeof value === 'number' ? (_address, hop) => hop < value : value;
@@ -115,6 +135,9 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
     if (VERIFY_ROUTES.has(route.url)) route.config = { ...route.config, rateLimit: { max: services.config.verifyRateLimit, timeWindow: '1 minute' } };
   });
   await app.register(rateLimit, { global: false, store: rateLimitStore(services.db) });
+  verifyConcurrencyGate(app, services.config.verifyConcurrency);
+  // The verification workers stop with the server.
+  app.addHook('onClose', () => services.credentials.close());
 
   // First among the hooks, so a request's measured time includes identifying its caller.
   const metricsRoute = await registerMetrics(app, services);

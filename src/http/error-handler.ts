@@ -21,6 +21,9 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_PARTS_LIMIT: 'payload_too_large',
 };
 
+/** Refusals of an overloaded pool: the client is told when to come back (seconds). */
+const RETRY_AFTER: Partial<Record<ErrorCode, number>> = { verification_busy: 1, certificate_render_busy: 5 };
+
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     let code: ErrorCode;
@@ -60,6 +63,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     const body: ErrorBody = status >= 500
       ? { code, message: ERRORS[code].message, requestId: request.id }
       : { code, message, requestId: request.id, ...(details !== undefined ? { details } : {}) };
+    const retryAfter = RETRY_AFTER[code];
+    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
     return reply.status(status).type('application/json').send(body);
   });
 

@@ -31,6 +31,8 @@ export async function createTestContext(env: Record<string, string> = {}): Promi
     TANDA_DATA_DIR: dataDir,
     TANDA_MASTER_KEY: crypto.randomBytes(32).toString('base64'),
     TANDA_PUBLIC_URL: 'https://tanda.test',
+    // One verification worker per test app: the pool path is exercised everywhere, at half the thread start-ups.
+    TANDA_VERIFY_WORKERS: '1',
     ...env,
   });
   const services = createServices(config, db);

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Check } from '../../credentials/checks.js';
-import { verifyPresentation } from '../../credentials/presentation.js';
+import { assertDocumentBounds, VERIFY_BODY_LIMIT } from '../../credentials/document-bounds.js';
 import type { VerificationResult } from '../../credentials/verify.js';
 import { ERRORS } from '../../errors.js';
 import { errorResponse } from '../error-schema.js';
@@ -101,7 +101,7 @@ const normaliseChecks = (names: string[] | undefined): CheckName[] | undefined =
 
 /** W3C VC API: issue, verify, presentation verify and credential retrieval, with VC API status codes. */
 export const vcApiRoutes: FastifyPluginAsync = async (app) => {
-  const { credentials, documentLoader, db } = app.services;
+  const { credentials, db } = app.services;
 
   app.post<{ Body: { credential: Record<string, unknown>; options?: { credentialStatus?: { type: string }; credentialId?: string; mandatoryPointers?: string[] } } }>(
     '/credentials/issue',
@@ -174,6 +174,7 @@ export const vcApiRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Body: { verifiableCredential: unknown; options?: VerifyOptions } }>(
     '/credentials/verify',
     {
+      bodyLimit: VERIFY_BODY_LIMIT,
       schema: {
         tags: ['vc-api'],
         summary: 'Verify a credential: 200 when verified; 400 when the request is malformed or the credential does not verify (with the checks)',
@@ -189,6 +190,8 @@ export const vcApiRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const options = request.body.options ?? {};
       const checks = normaliseChecks(options.checks);
+      // Refused before it reaches the pool: a worker must never spend seconds on a hostile shape.
+      assertDocumentBounds(request.body.verifiableCredential);
       // Inline context objects are accepted here: the signature covers them (docs/conformance.md, README).
       const result = await credentials.verify(request.body.verifiableCredential, { ...(checks ? { checks } : {}), inlineContexts: true });
       const answer = verifyAnswer(result, options, request.body.verifiableCredential);
@@ -199,6 +202,7 @@ export const vcApiRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Body: { verifiablePresentation: unknown; options?: { challenge?: string; domain?: string; checks?: string[] } } }>(
     '/presentations/verify',
     {
+      bodyLimit: VERIFY_BODY_LIMIT,
       schema: {
         tags: ['vc-api'],
         summary: 'Verify a presentation (proof bound to challenge/domain) and every credential in it',
@@ -224,12 +228,12 @@ export const vcApiRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const { options = {} } = request.body;
       const checks = normaliseChecks(options.checks);
-      const result = await verifyPresentation(request.body.verifiablePresentation, {
-        documentLoader,
-        challenge: options.challenge,
-        domain: options.domain,
-        verifyCredential: (c) => credentials.verify(c, { ...(checks ? { checks } : {}), inlineContexts: true }),
-      });
+      assertDocumentBounds(request.body.verifiablePresentation);
+      const result = await credentials.verifyPresentation(
+        request.body.verifiablePresentation,
+        { challenge: options.challenge, domain: options.domain },
+        { ...(checks ? { checks } : {}), inlineContexts: true },
+      );
       if (result.verified) return reply.status(200).send(result);
       const malformed = result.presentation.checks.some((c) => c.id === 'structure' && !c.valid);
       const code = malformed ? 'malformed_document' : 'verification_failed';

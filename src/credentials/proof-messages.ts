@@ -1,0 +1,50 @@
+import { ERRORS, isTandaError, TandaError, type ErrorCode } from '../errors.js';
+import { DocumentNotFoundError } from '../jsonld/loader.js';
+import type { VcApiCheck } from './verify.js';
+
+/* The messages between ProofPool (main thread) and proof-worker.ts. */
+
+/** What the worker may ask the main thread for: a document it does not hold, or a signature (`sign` names its job). */
+export type HostFunction = 'load' | 'sign';
+
+export interface CredentialJobOptions {
+  checks?: VcApiCheck[];
+  /** ISO instant; absent → the worker's clock. */
+  now?: string;
+  inlineContexts?: boolean;
+  /** Check relatedResource digests against the bundled contexts. */
+  resourceBytes: boolean;
+}
+
+export type ProofJob =
+  | { id: number; kind: 'credential'; input: unknown; options: CredentialJobOptions }
+  | { id: number; kind: 'presentation'; input: unknown; challenge?: string; domain?: string; options: CredentialJobOptions }
+  | { id: number; kind: 'sign'; credential: Record<string, unknown>; created: string | null; signer: { id: string; algorithm: 'Ed25519' } };
+
+/** Errors cross the thread boundary as data. `code` is a TandaError code, or a DocumentNotFoundError's. */
+export interface WireError {
+  name?: string;
+  code?: string;
+  message: string;
+  url?: string;
+  details?: unknown;
+}
+
+export type ToHost =
+  | { type: 'call'; call: number; fn: HostFunction; args: unknown[] }
+  | { type: 'done'; id: number; ok: true; value: unknown }
+  | { type: 'done'; id: number; ok: false; error: WireError };
+
+export type ToWorker = ProofJob | { type: 'return'; call: number; ok: true; value: unknown } | { type: 'return'; call: number; ok: false; error: WireError };
+
+export function toWire(error: unknown): WireError {
+  if (isTandaError(error)) return { name: 'TandaError', code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) };
+  if (error instanceof DocumentNotFoundError) return { name: error.name, code: error.code, message: error.message, url: error.url };
+  return { message: error instanceof Error ? error.message : String(error) };
+}
+
+export function fromWire(error: WireError): Error {
+  if (error.name === 'DocumentNotFoundError' && error.url) return new DocumentNotFoundError(error.code as DocumentNotFoundError['code'], error.url);
+  if (error.name === 'TandaError' && error.code && error.code in ERRORS) return new TandaError(error.code as ErrorCode, error.message, { details: error.details });
+  return new Error(error.message);
+}

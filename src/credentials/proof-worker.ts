@@ -1,0 +1,89 @@
+import { parentPort } from 'node:worker_threads';
+import { bundledContextBytes, bundledContexts, createDocumentLoader } from '../jsonld/index.js';
+import type { Signer } from '../keys/signer.js';
+import { embeddedCredentials, verifyPresentationProof } from './presentation.js';
+import { signCredential, signingInputError } from './sign.js';
+import { fromWire, toWire, type CredentialJobOptions, type HostFunction, type ProofJob, type ToHost, type ToWorker } from './proof-messages.js';
+import { verifyProofs, type ProofOptions } from './verify.js';
+
+/*
+ * The CPU-heavy half of verification and signing (RDFC canonicalisation, signature checks), on a worker thread: a
+ * credential's proof phase (verify.ts verifyProofs), a presentation's own proof and its credentials' proof phases,
+ * and signing. The registry half (key state, issuer, registry checks, status) runs on the main thread, which holds
+ * the database, over the plain result. The worker asks the main thread only for documents other than the bundled
+ * contexts and did:key (a registry did:web) and, when signing, for the signature over the bytes it hashed: the
+ * private key never enters this thread. This module imports no database, server or key store.
+ */
+
+const port = parentPort;
+if (!port) throw new Error('proof-worker.ts runs inside a worker thread started by ProofPool');
+
+const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+let nextCall = 0;
+
+function host<T>(fn: HostFunction, ...args: unknown[]): Promise<T> {
+  const call = nextCall++;
+  return new Promise<T>((resolve, reject) => {
+    pending.set(call, { resolve: resolve as (v: unknown) => void, reject });
+    port!.postMessage({ type: 'call', call, fn, args } satisfies ToHost);
+  });
+}
+
+const contexts = bundledContexts();
+/*
+ * One loader for the worker's life: the canonical-form memo (suite.ts) belongs to a loader, so every job shares it,
+ * and an Open Badges cohort's achievement is canonicalised once per worker. Bundled contexts and did:key are
+ * answered here; anything else comes from the main thread's loader.
+ */
+const local = createDocumentLoader({ contexts });
+const documentLoader = async (url: string) => {
+  if (contexts.has(url) || url.startsWith('did:key:')) return local(url);
+  return host<Awaited<ReturnType<typeof local>>>('load', url);
+};
+const knownContexts: ReadonlySet<string> = new Set(contexts.keys());
+
+function proofOptions(options: CredentialJobOptions): ProofOptions {
+  return {
+    documentLoader,
+    knownContexts,
+    ...(options.checks ? { checks: options.checks } : {}),
+    ...(options.now ? { now: new Date(options.now) } : {}),
+    ...(options.inlineContexts ? { inlineContexts: true } : {}),
+    ...(options.resourceBytes ? { resourceBytes: bundledContextBytes } : {}),
+  };
+}
+
+async function run(job: ProofJob): Promise<unknown> {
+  switch (job.kind) {
+    case 'credential':
+      return verifyProofs(job.input, proofOptions(job.options));
+    case 'presentation': {
+      const own = await verifyPresentationProof(job.input, { documentLoader, challenge: job.challenge, domain: job.domain });
+      const options = proofOptions(job.options);
+      const phases = own.malformed ? [] : await Promise.all(embeddedCredentials(job.input).map((c) => verifyProofs(c, options)));
+      return { ...own, phases };
+    }
+    case 'sign': {
+      // The private key never enters the worker: it hashes, the main thread signs the 64 bytes.
+      const signer: Signer = { ...job.signer, sign: ({ data }) => host<Uint8Array>('sign', job.id, data) };
+      return signCredential(job.credential, { signer, documentLoader, created: job.created }).catch((e: unknown) => {
+        throw signingInputError(e) ?? e;
+      });
+    }
+  }
+}
+
+port.on('message', (message: ToWorker) => {
+  if ('type' in message) {
+    const waiting = pending.get(message.call);
+    if (!waiting) return;
+    pending.delete(message.call);
+    if (message.ok) waiting.resolve(message.value);
+    else waiting.reject(fromWire(message.error));
+    return;
+  }
+  run(message).then(
+    (value) => port.postMessage({ type: 'done', id: message.id, ok: true, value } satisfies ToHost),
+    (error: unknown) => port.postMessage({ type: 'done', id: message.id, ok: false, error: toWire(error) } satisfies ToHost),
+  );
+});
