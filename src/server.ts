@@ -3,6 +3,7 @@ import { ensureFirstAdmin, openAndMigrate, settlePublicUrl } from './bootstrap.j
 import { seedDemo } from './demo/seed.js';
 import { buildApp } from './http/app.js';
 import { loggerOptions } from './http/logger.js';
+import { CertificationBatchWorker } from './rpl/certification-batch.js';
 import { sweepEvidence } from './rpl/evidence.js';
 import { createOutboxWorker, deliveryNotice, transportsFor } from './outbox/index.js';
 import { createServices } from './services.js';
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
   const outboxLog = app.log.child({ component: 'outbox' });
   const transports = transportsFor(config.mail, outboxLog);
   const outbox = createOutboxWorker(services, outboxLog, { transports });
+  // Certification batches: resumes whatever a previous process (or another instance) left pending.
+  const batches = new CertificationBatchWorker(services.rpl, { log: app.log.child({ component: 'certification-batches' }) });
   // Evidence files without a row (a crash between the file move and the commit) and abandoned upload leftovers.
   const sweep = setInterval(() => {
     sweepEvidence(services.rpl).then(
@@ -35,6 +38,7 @@ async function main(): Promise<void> {
     // Requests first (they may queue messages), then the round in progress finishes its sends, then the database.
     await app.close();
     await outbox.stop();
+    await batches.stop();
     await db.destroy();
     process.exit(0);
   };
@@ -43,6 +47,7 @@ async function main(): Promise<void> {
 
   await app.listen({ port: config.port, host: config.host });
   outbox.start();
+  batches.start();
   const delivery = deliveryNotice(transports);
   outboxLog[delivery.level]({ transports: transports.map((t) => t.description) }, `notifications: ${delivery.text}`);
   const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${(app.server.address() as { port: number }).port}`;

@@ -10,6 +10,7 @@ import { installErrorHandler } from './error-handler.js';
 import { errorResponse } from './error-schema.js';
 import { frameworkRoutes } from './routes/frameworks.js';
 import { certificateRoutes } from './routes/certificates.js';
+import { certificationBatchRoutes } from './routes/certification-batches.js';
 import { healthRoutes } from './routes/health.js';
 import { issuerRoutes } from './routes/issuers.js';
 import { statusRoutes } from './routes/status.js';
@@ -117,6 +118,7 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   await app.register(rplAuthRoutes);
   await app.register(rplCandidateRoutes);
   await app.register(rplCaseRoutes);
+  await app.register(certificationBatchRoutes);
   await app.register(rplEvidenceRoutes);
   await app.register(rplAdminRoutes);
   await app.register(statusRoutes);

@@ -7,6 +7,7 @@ import { nowIso } from '../../src/db/database.js';
 import type { Role } from '../../src/db/schema.js';
 import { createIssuer } from '../../src/issuers/issuers.js';
 import type { Actor } from '../../src/policy/policy.js';
+import { createCertificationBatch } from '../../src/rpl/certification-batch.js';
 import { hashPassword } from '../../src/rpl/passwords.js';
 import { createSession } from '../../src/rpl/sessions.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
@@ -111,6 +112,13 @@ async function freshCredential(): Promise<string> {
     issuerId: t.issuer.id, qualificationId: HOUSEKEEPING, achievedUnitIds: HOUSEKEEPING_UNITS, holder: { name: 'Maricel Dela Cruz' }, holderUserId: own.userId,
   });
   return String(award.credential.id);
+}
+
+/** A certification batch of the own body (made once). */
+let batchId: string | undefined;
+async function ownBatch(): Promise<string> {
+  batchId ??= (await createCertificationBatch(t.services.rpl, actors.get('certifying_officer@own')!, { caseIds: [await caseIn('moderated')] })).id;
+  return batchId;
 }
 
 /** What each role fires on a case in the state where the table lets that role act. */
@@ -291,6 +299,16 @@ const GRID: Row[] = [
   { route: 'POST /cases/:id/evidence/records', ...caseWork('candidate:own', 'counsellor@own', 'assessor@own'), request: () => ({ url: `/cases/${caseId}/evidence/records`, payload: { kind: 'interview_record', title: 'Interview', description: 'Asked about room turnaround.' } }) },
   { route: 'GET /cases/:id/evidence', ...RETURNEE_READ, request: get(() => `/cases/${caseId}/evidence`) },
   { route: 'GET /cases/:id/evidence/:evidenceId/content', ...RETURNEE_READ, request: get(() => `/cases/${caseId}/evidence/${evidenceId}/content`) },
+
+  // Certification batches of the own body's cases: its certifying officers; another body's officer learns of none.
+  {
+    route: 'POST /certification-batches',
+    ok: ['certifying_officer@own'],
+    hidden: ['certifying_officer@other'],
+    request: async () => ({ url: '/certification-batches', payload: { caseIds: [await caseIn('moderated')] } }),
+  },
+  { route: 'GET /certification-batches', ok: ['certifying_officer@own', 'certifying_officer@other'], request: get(() => '/certification-batches') },
+  { route: 'GET /certification-batches/:id', ok: ['certifying_officer@own'], hidden: ['certifying_officer@other'], request: async () => ({ url: `/certification-batches/${await ownBatch()}` }) },
 
   // Credentials (of `own`, issued by the own body).
   {

@@ -10,6 +10,7 @@ import { m0009StatusListKinds } from './0009-status-list-kinds.js';
 import { m0011CandidateBodies } from './0011-candidate-bodies.js';
 import { m0014IssuerProfiles } from './0014-issuer-profiles.js';
 import { m0015Idempotency } from './0015-idempotency.js';
+import { m0023CertificationBatches } from './0023-certification-batches.js';
 import type { MigrationFactory } from './types.js';
 
 /** Ordered by name; a released migration is never edited — add a new one. */
@@ -26,4 +27,5 @@ export const migrations: Record<string, MigrationFactory> = {
   '0011-candidate-bodies': m0011CandidateBodies,
   '0014-issuer-profiles': m0014IssuerProfiles,
   '0015-idempotency': m0015Idempotency,
+  '0023-certification-batches': m0023CertificationBatches,
 };
