@@ -60,6 +60,9 @@ export interface BatchView {
 const chunks = <T>(xs: readonly T[], n: number): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
 
 async function selectCases(ex: Executor, actor: Actor, issuerId: string, selection: BatchSelection): Promise<{ caseIds: string[]; stored: BatchSelection }> {
+  // PostgreSQL refuses a NUL in text with an error of its own; it is the caller's mistake, so say so.
+  const texts = [...(selection.caseIds ?? []), selection.qualificationId ?? '', selection.cohortRef ?? ''];
+  if (texts.some((x) => x.includes('\u0000'))) throw new TandaError('validation_failed', 'a case id, qualification or cohort reference contains a NUL character');
   if (selection.caseIds?.length) {
     const wanted = [...new Set(selection.caseIds)];
     if (wanted.length > MAX_BATCH_CASES) throw new TandaError('validation_failed', `a batch holds at most ${MAX_BATCH_CASES} cases`);

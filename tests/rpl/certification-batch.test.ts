@@ -182,7 +182,7 @@ describe(`certification batches on ${testDialect}`, () => {
     expect((await t.db.kysely.selectFrom('credentials').select('id').where('id', '=', String(fired.body.credentialId)).execute())).toHaveLength(1);
   });
 
-  it('selects the moderated cases of a qualification and cohort of the officer\'s body only', async () => {
+  it('selects the moderated cases of a qualification and cohort of the officer\'s body only, and answers a bad selection with a 4xx', async () => {
     const ref = `cohort-${crypto.randomUUID()}`;
     const wanted = await moderatedCases(2, ref);
     await caseIn('decided', ref);
@@ -193,6 +193,13 @@ describe(`certification batches on ${testDialect}`, () => {
     const none = await post(f.officer, { qualificationId: HOUSEKEEPING, cohortRef: 'no-such-cohort' });
     expect(none.statusCode).toBe(409);
     expect(none.json().code).toBe('precondition_failed');
+    for (const payload of [{}, { caseIds: ['a\u0000b'] }, { qualificationId: HOUSEKEEPING, cohortRef: 'x\u0000' }]) {
+      const bad = await post(f.officer, payload);
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().code).toBe('validation_failed');
+    }
+    const unknown = await post(f.officer, { qualificationId: 'no-such-qualification' });
+    expect(unknown.statusCode).toBe(404);
   });
 
   it('keeps another body\'s staff out: they cannot start a batch over these cases nor see one, and a non-officer cannot start one', async () => {
