@@ -166,6 +166,35 @@ describe(`certification batches on ${testDialect}`, () => {
     expect(items[0]).toMatchObject({ state: 'done', credentialId: awards[0]!.id });
   });
 
+  it('shares a batch between workers running at once (as several instances do) with one credential per case', async () => {
+    const ids = await moderatedCases(6);
+    const id = (await post(f.officer, { caseIds: ids })).json().id;
+    const workers = [worker({ batchId: id, batchSize: 2 }), worker({ batchId: id, batchSize: 2 }), worker({ batchId: id, batchSize: 2 })];
+    await Promise.all(workers.map((w) => w.drain()));
+    expect(await batch(id)).toMatchObject({ state: 'completed', done: 6, failed: 0 });
+    const { awards, certifyAudits } = await credentialsOf(ids);
+    expect(awards).toHaveLength(6);
+    expect(certifyAudits).toHaveLength(6);
+    const closed = await t.db.kysely.selectFrom('audit_log').select('seq').where('action', '=', 'certification_batch.completed').where('subject_id', '=', id).execute();
+    expect(closed).toHaveLength(1);
+  });
+
+  it('runs in the background once started, and closes a batch a killed worker left running with nothing pending', async () => {
+    const ids = await moderatedCases(2);
+    const id = (await post(f.officer, { caseIds: ids })).json().id;
+    const background = worker({ intervalMs: 5 });
+    background.start();
+    // Polls the stored state (no time limit asserted): the worker runs on its own timer.
+    while ((await batch(id)).state !== 'completed') await new Promise((resolve) => setTimeout(resolve, 20));
+    await background.stop();
+    expect(await batch(id)).toMatchObject({ done: 2, failed: 0 });
+
+    // As if the process died after its last item and before closing the batch.
+    await t.db.kysely.updateTable('certification_batches').set({ state: 'running', completed_at: null }).where('id', '=', id).execute();
+    expect((await worker().runOnce()).processed).toBe(0);
+    expect(await batch(id)).toMatchObject({ state: 'completed', done: 2 });
+  });
+
   it('marks a case certified meanwhile done with its credential, and records a case that cannot be certified as failed with its code', async () => {
     const [byHand, ready] = await moderatedCases(2);
     const notReady = await caseIn('decided');
