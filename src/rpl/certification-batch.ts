@@ -151,7 +151,8 @@ const toView = (b: CertificationBatchesTable, c: { done: number; failed: number;
 /** A batch's progress and per-case results, for the certifying officers of its body. */
 export async function getCertificationBatch(ctx: RplContext, actor: Actor, id: string): Promise<BatchView> {
   const ex = ctx.db.kysely;
-  const batch = await ex.selectFrom('certification_batches').selectAll().where('id', '=', id).executeTakeFirst();
+  // No batch id holds a NUL (PostgreSQL would refuse the query itself).
+  const batch = id.includes('\u0000') ? undefined : await ex.selectFrom('certification_batches').selectAll().where('id', '=', id).executeTakeFirst();
   if (!batch) throw new TandaError('not_found', 'no such certification batch');
   authorize(actor, 'read', { kind: 'cohort', issuerId: batch.issuer_id });
   const items = await ex.selectFrom('certification_batch_items').selectAll().where('batch_id', '=', id).orderBy('position').execute();

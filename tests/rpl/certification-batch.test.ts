@@ -229,6 +229,10 @@ describe(`certification batches on ${testDialect}`, () => {
     }
     const unknown = await post(f.officer, { qualificationId: 'no-such-qualification' });
     expect(unknown.statusCode).toBe(404);
+    for (const url of ['/certification-batches/no-such-batch', '/certification-batches/a%00b']) {
+      const missing = await t.app.inject({ method: 'GET', url, headers: f.officer });
+      expect(missing.statusCode).toBe(404);
+    }
   });
 
   it('keeps another body\'s staff out: they cannot start a batch over these cases nor see one, and a non-officer cannot start one', async () => {
