@@ -7,6 +7,7 @@ import { recordedPublicUrl, settlePublicUrl } from './deployment/public-url.js';
 import { seedDemo } from './demo/seed.js';
 import { buildApp } from './http/app.js';
 import { loggerOptions } from './http/logger.js';
+import { CertificationBatchWorker } from './rpl/certification-batch.js';
 import { sweepEvidence } from './rpl/evidence.js';
 import { createOutboxWorker, deliveryNotice, transportsFor } from './outbox/index.js';
 import { createServices } from './services.js';
@@ -78,6 +79,8 @@ async function main(): Promise<void> {
   const outboxLog = app.log.child({ component: 'outbox' });
   const transports = transportsFor(config.mail, outboxLog);
   const outbox = createOutboxWorker(services, outboxLog, { transports });
+  // Certification batches: resumes whatever a previous process (or another instance) left pending.
+  const batches = new CertificationBatchWorker(services.rpl, { log: app.log.child({ component: 'certification-batches' }) });
   // Evidence files without a row (a crash between the file move and the commit) and abandoned upload leftovers.
   let sweeping: Promise<void> | undefined;
   const sweep = setInterval(() => {
@@ -105,6 +108,7 @@ async function main(): Promise<void> {
       // sends after them; the evidence sweep and the render pool (only requests feed it) end; the database last.
       await app.close();
       await outbox.stop();
+      await batches.stop();
       await sweeping;
       await services.certificates.close();
       await services.changes.stop();
@@ -121,6 +125,7 @@ async function main(): Promise<void> {
 
   await app.listen({ port: config.port, host: config.host });
   outbox.start();
+  batches.start();
   // Revocations and key changes made through other instances (or the CLI) reach this one's caches.
   services.changes.onChange(() => {
     recordedPublicUrl(db).then((recorded) => {

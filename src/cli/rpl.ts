@@ -3,9 +3,10 @@ import { parseArgs } from 'node:util';
 import { verifyAuditChain } from '../rpl/audit.js';
 import { COHORT_ENCODINGS, importCohort, type CohortEncoding, type CohortRowReport } from '../rpl/cohort-import.js';
 import { OPERATOR, authorize } from '../policy/policy.js';
+import { CertificationBatchWorker, createCertificationBatch, getCertificationBatch, type BatchSelection } from '../rpl/certification-batch.js';
 import { ORPHAN_GRACE_MS, sweepEvidence } from '../rpl/evidence.js';
 import type { Services } from '../services.js';
-import { cliActor } from './actor.js';
+import { AS_HELP, AS_OPTION, cliActor } from './actor.js';
 import { progressBar } from './progress.js';
 
 export const RPL_HELP = `usage: tanda rpl <command>
@@ -16,6 +17,11 @@ export const RPL_HELP = `usage: tanda rpl <command>
                  rows an earlier run imported are skipped, and a candidate with a case for the qualification and
                  day already is reported as a duplicate. ENC: ${COHORT_ENCODINGS.join('|')} (default auto: a
                  byte-order mark, else UTF-8; a file with bytes invalid in it is refused)
+  certify-batch  --as OFFICER (--cases FILE | --qualification ID|CODE [--ref COHORT-REF]) [--wait]
+                 certify a set of cases as a certification batch: the case ids in FILE (one a line), or every
+                 moderated case of the officer's body for the qualification (and cohort). The server's worker
+                 certifies them (each case in its own transaction; a batch cut short resumes where it stopped);
+                 --wait certifies them here and shows the progress. ${AS_HELP}
   audit-verify   check the audit log's hash chain; exit 1 and name the first broken link if it is broken
   sweep-evidence [--grace-minutes N]
                  remove evidence files no row references and abandoned upload leftovers older than N minutes
@@ -34,6 +40,30 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (d
     }
     bar(done, total);
   };
+}
+
+/**
+ * Certifies the batch's items in this process (beside any server working on it: items are leased) and shows the
+ * progress until the batch is completed. Exit 1 if any case failed.
+ */
+async function waitForBatch(services: Services, actor: Awaited<ReturnType<typeof cliActor>>, id: string): Promise<number> {
+  const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const worker = new CertificationBatchWorker(services.rpl, { log: quiet, batchId: id });
+  const bar = progressBar('', process.stderr, 'cases');
+  for (;;) {
+    const round = await worker.runOnce();
+    const view = await getCertificationBatch(services.rpl, actor, id);
+    bar(view.done + view.failed, view.total);
+    if (view.state === 'completed') {
+      out(`certification batch ${id}: ${view.done} certified, ${view.failed} failed of ${view.total}`);
+      for (const item of view.items ?? []) {
+        if (item.state === 'failed') out(`  case ${item.caseId}: FAILED ${item.error?.code}: ${item.error?.message}`);
+      }
+      return view.failed ? 1 : 0;
+    }
+    // Items another process holds: wait for it (or for its lease to run out).
+    if (round.processed === 0) await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
 
 /** `tanda rpl …`: operator commands on the RPL workflow. */
@@ -75,6 +105,25 @@ export async function rplCommand(argv: string[], services: Services): Promise<nu
         else out(`  line ${r.line}: FAILED ${r.errors?.join('; ')}`);
       }
       return report.failed ? 1 : 0;
+    }
+    case 'certify-batch': {
+      const { values } = parseArgs({ args: rest, options: { ...AS_OPTION, cases: { type: 'string' }, qualification: { type: 'string' }, ref: { type: 'string' }, wait: { type: 'boolean' } } });
+      const actor = await cliActor(services.db.kysely, values.as);
+      authorize(actor, 'certify', { kind: 'cohort', issuerId: actor.issuerId });
+      if (!values.cases === !values.qualification) {
+        err(RPL_HELP);
+        return 2;
+      }
+      const selection: BatchSelection = values.cases
+        ? { caseIds: fs.readFileSync(values.cases, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#')) }
+        : { qualificationId: values.qualification!, ...(values.ref ? { cohortRef: values.ref } : {}) };
+      const batch = await createCertificationBatch(services.rpl, actor, selection);
+      out(`certification batch ${batch.id}: ${batch.total} case(s)`);
+      if (!values.wait) {
+        out('  the server certifies them in the background; follow it with GET /certification-batches/' + batch.id);
+        return 0;
+      }
+      return waitForBatch(services, actor, batch.id);
     }
     case 'audit-verify': {
       authorize(OPERATOR, 'verify_chain', { kind: 'audit', issuerId: null });

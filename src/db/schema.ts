@@ -134,10 +134,41 @@ export interface CohortCaseKeysTable {
   case_id: string;
 }
 
+/** A certifying officer's request to certify a set of cases (src/rpl/certification-batch.ts). */
+export interface CertificationBatchesTable {
+  id: string;
+  issuer_id: string;
+  /** The officer who asked: every item is certified as them. */
+  requested_by: string;
+  state: 'running' | 'completed';
+  /** How the cases were chosen (JSON): explicit ids, or a qualification and cohort. */
+  selection: string;
+  total: number;
+  created_at: string;
+  completed_at: string | null;
+}
+
+/** One case of a batch: pending, done (with its credential) or failed (with the error code). */
+export interface CertificationBatchItemsTable {
+  batch_id: string;
+  position: number;
+  case_id: string;
+  state: 'pending' | 'done' | 'failed';
+  credential_id: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  attempts: number;
+  lease_owner: string | null;
+  lease_until: string | null;
+  updated_at: string;
+}
+
 export interface JobTables {
   idempotency_keys: IdempotencyKeysTable;
   cohort_import_rows: CohortImportRowsTable;
   cohort_case_keys: CohortCaseKeysTable;
+  certification_batches: CertificationBatchesTable;
+  certification_batch_items: CertificationBatchItemsTable;
 }
 
 // Domain modules add their tables by extending this interface (one `extends` entry each).

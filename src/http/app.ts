@@ -15,6 +15,7 @@ import { errorResponse } from './error-schema.js';
 import { rateLimitStore } from './rate-limit-store.js';
 import { frameworkRoutes } from './routes/frameworks.js';
 import { certificateRoutes } from './routes/certificates.js';
+import { certificationBatchRoutes } from './routes/certification-batches.js';
 import { healthRoutes } from './routes/health.js';
 import { issuerRoutes } from './routes/issuers.js';
 import { statusRoutes } from './routes/status.js';
@@ -157,6 +158,7 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   await app.register(rplAuthRoutes);
   await app.register(rplCandidateRoutes);
   await app.register(rplCaseRoutes);
+  await app.register(certificationBatchRoutes);
   await app.register(rplEvidenceRoutes);
   await app.register(rplAdminRoutes);
   await app.register(statusRoutes);

@@ -63,8 +63,8 @@ export type Resource =
   | { kind: 'status_entry'; issuerId: string }
   /** Issuing the award of a certified case or a moderated cohort row. */
   | { kind: 'award'; issuerId: string }
-  /** Importing an assessment day's decisions (cohort CSV) for a body. */
-  | { kind: 'cohort'; issuerId: string }
+  /** A body's cohorts: importing an assessment day's decisions (CSV), certifying cases in a batch, its progress. */
+  | { kind: 'cohort'; issuerId: string | null }
   /** Audit entries: of one body's cases, or the whole chain (issuerId null). */
   | { kind: 'audit'; issuerId: string | null }
   /** Aggregated, suppressed statistics: of one body, or all (issuerId null). */
@@ -97,7 +97,7 @@ export const ACTIONS = {
   issuance: ['issue'],
   status_entry: ['update'],
   award: ['issue'],
-  cohort: ['import'],
+  cohort: ['import', 'certify', 'read'],
   audit: ['read', 'verify_chain'],
   statistics: ['read'],
   registry: ['read', 'manage'],
@@ -218,7 +218,11 @@ function rule(actor: Actor, action: Action, r: Resource): Decision {
       return role === 'certifying_officer' && inBody(actor, r.issuerId) ? allow : forbid('a certifying officer of the certifying body does this');
     case 'cohort':
       // The imported decisions are recorded as the assessor's own, so the assessor imports them.
-      return role === 'assessor' && inBody(actor, r.issuerId) ? allow : forbid('an assessor of the certifying body imports their assessment day');
+      if (action === 'import') return role === 'assessor' && inBody(actor, r.issuerId) ? allow : forbid('an assessor of the certifying body imports their assessment day');
+      // Certification batches: each case is still certified through `transition:certify`; these say who may ask for
+      // a batch and follow one. Another body's batch is answered like a missing one.
+      if (role !== 'certifying_officer' || actor.issuerId === null) return forbid('a certifying officer of the certifying body certifies cases in batches');
+      return inBody(actor, r.issuerId) ? allow : hidden('certification batch');
     case 'audit':
       if (role === 'admin' || role === 'operator') return allow;
       // Staff read their body's part of the chain (case histories); the whole chain is the admin's.

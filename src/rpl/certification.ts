@@ -39,7 +39,15 @@ export async function assessmentSummary(
  * its award record and QR type table and can be printed; the case moves to `certified` in the same transaction
  * (CredentialService.issue's afterStore): either both happen or neither.
  */
-export async function certifyCase(ctx: RplContext, actor: Actor, id: string, version: number, context: Context = {}): Promise<CaseView> {
+export async function certifyCase(
+  ctx: RplContext,
+  actor: Actor,
+  id: string,
+  version: number,
+  context: Context = {},
+  /** Runs in the issuing transaction, after the case and audit writes (a batch marks its item done there). */
+  options: { afterStore?: (tx: Executor, credentialId: string) => Promise<void> } = {},
+): Promise<CaseView> {
   const { row, candidateUserId, candidateName } = await loadVisibleCase(ctx.db.kysely, actor, id, { context });
   assertVersion(row, version);
   assertEventAllowed(row.state as CaseState, 'certify', actor.role);
@@ -65,6 +73,7 @@ export async function certifyCase(ctx: RplContext, actor: Actor, id: string, ver
     afterStore: async (tx, signed) => {
       const v = await updateCaseVersioned(tx, row.id, version, { state: 'certified', credential_id: String(signed.id) });
       await audit(tx, ctx, { actorId: actor.id, action: 'case.transition', caseId: row.id, subjectId: String(signed.id), data: { event: 'certify', from: row.state, to: 'certified', version: v, round: Number(row.round), outcome } });
+      await options.afterStore?.(tx, String(signed.id));
     },
   });
   const after = await loadVisibleCase(ctx.db.kysely, actor, id, { context });

@@ -96,6 +96,31 @@ async function freshCredential(): Promise<string> {
   return String(award.credential.id);
 }
 
+/** A moderated case of the own body, every unit Competent: one a batch can certify. */
+let returneeId: string | undefined;
+async function moderatedCase(): Promise<string> {
+  returneeId ??= (await f.registerCandidate()).id;
+  const id = crypto.randomUUID();
+  const now = new Date().toISOString();
+  await t.db.kysely
+    .insertInto('rpl_cases')
+    .values({
+      id, candidate_id: returneeId, qualification_id: HOUSEKEEPING, issuer_id: t.issuer.id, state: 'moderated', version: 1, round: 1,
+      assessor_id: accounts.get('assessor@own')!, previous_assessor_id: null, moderator_id: accounts.get('moderator@own')!, outcome: 'full_qualification',
+      decided_at: now, moderated_at: now, moderation_note: null, gap_training_note: null, appeal_reason: null, appealed_at: null, credential_id: null, cohort_ref: null,
+      created_by: null, created_at: now, updated_at: now,
+    })
+    .execute();
+  await t.db.kysely
+    .insertInto('unit_assessments')
+    .values(HOUSEKEEPING_UNITS.map((unit_id) => ({
+      case_id: id, round: 1, unit_id, assessor_id: accounts.get('assessor@own')!, methods: '["observation"]', evidence_ids: '[]',
+      quality: '{"valid":true,"authentic":true,"current":true,"sufficient":true}', decision: 'competent', notes: null, centre_id: null, country: 'HK', assessed_on: now.slice(0, 10), updated_at: now,
+    })))
+    .execute();
+  return id;
+}
+
 /** A body made for one key command, so a key it reports or rotates is nobody else's; its own staff are made on demand. */
 let throwaway: string;
 async function throwawayBody(): Promise<string> {
@@ -186,6 +211,12 @@ const GRID: Row[] = [
     ok: ['operator', ...ADMINS],
     argv: async () => [await throwawayBody(), '--reason', 'cli grid'],
     account: throwawayStaff,
+  },
+  {
+    // A batch of the own body's cases: its officers; another body's officer is told the cases do not exist.
+    command: 'rpl certify-batch', run: rplCommand, asFlag: '--as',
+    ok: ['certifying_officer@own'], hidden: ['certifying_officer@other'],
+    argv: async () => ['certify-batch', '--cases', file(`batch-${unique()}.txt`, `${await moderatedCase()}\n`)],
   },
   {
     // The import is done as the assessor it names: their decisions, recorded as theirs.

@@ -7,6 +7,7 @@ import { nowIso } from '../../src/db/database.js';
 import type { Role } from '../../src/db/schema.js';
 import { createIssuer } from '../../src/issuers/issuers.js';
 import type { Actor } from '../../src/policy/policy.js';
+import { createCertificationBatch } from '../../src/rpl/certification-batch.js';
 import { hashPassword } from '../../src/rpl/passwords.js';
 import { createSession } from '../../src/rpl/sessions.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
@@ -139,6 +140,12 @@ let shareToken: string | undefined;
 async function ownUpload(size: number): Promise<string> {
   const res = await t.app.inject({ method: 'POST', url: '/me/uploads', headers: headers.get('candidate:own')!, payload: { caseId, kind: 'work_photo', title: 'Photo', fileName: 'photo.jpg', size } });
   return res.json().id;
+}
+/** A certification batch of the own body (made once). */
+let batchId: string | undefined;
+async function ownBatch(): Promise<string> {
+  batchId ??= (await createCertificationBatch(t.services.rpl, actors.get('certifying_officer@own')!, { caseIds: [await caseIn('moderated')] })).id;
+  return batchId;
 }
 
 /** What each role fires on a case in the state where the table lets that role act. */
@@ -364,6 +371,16 @@ const GRID: Row[] = [
   { route: 'POST /cases/:id/evidence/records', ...caseWork('candidate:own', 'counsellor@own', 'assessor@own'), request: () => ({ url: `/cases/${caseId}/evidence/records`, payload: { kind: 'interview_record', title: 'Interview', description: 'Asked about room turnaround.' } }) },
   { route: 'GET /cases/:id/evidence', ...RETURNEE_READ, request: get(() => `/cases/${caseId}/evidence`) },
   { route: 'GET /cases/:id/evidence/:evidenceId/content', ...RETURNEE_READ, request: get(() => `/cases/${caseId}/evidence/${evidenceId}/content`) },
+
+  // Certification batches of the own body's cases: its certifying officers; another body's officer learns of none.
+  {
+    route: 'POST /certification-batches',
+    ok: ['certifying_officer@own'],
+    hidden: ['certifying_officer@other'],
+    request: async () => ({ url: '/certification-batches', payload: { caseIds: [await caseIn('moderated')] } }),
+  },
+  { route: 'GET /certification-batches', ok: ['certifying_officer@own', 'certifying_officer@other'], request: get(() => '/certification-batches') },
+  { route: 'GET /certification-batches/:id', ok: ['certifying_officer@own'], hidden: ['certifying_officer@other'], request: async () => ({ url: `/certification-batches/${await ownBatch()}` }) },
 
   // Credentials (of `own`, issued by the own body).
   {

@@ -60,7 +60,13 @@ const TABLE: Array<{ name: string; resource: Resource; actions: Record<string, E
     actions: { read: { ok: ['candidate:own', ...A_STAFF, 'assessor@A-unassigned', ...['certifying_officer', 'assessor', 'moderator', 'counsellor'].map((r) => `${r}@B`), 'admin+reason'], hidden: [...OUTSIDE.filter((w) => !w.endsWith('@B')), 'operator'], reason: ADMINS } },
   },
   { name: 'registering a returnee at A', resource: { kind: 'candidate_registry', issuerId: 'A' }, actions: { create: { ok: ['counsellor@A'] } } },
-  { name: 'a cohort sheet of A', resource: { kind: 'cohort', issuerId: 'A' }, actions: { import: { ok: ['assessor@A', 'assessor@A-unassigned'] } } },
+  {
+    // Importing is the assessor's; certifying in a batch (each case still through transition:certify) and following a
+    // batch is the body's certifying officers', and another body's officer is told nothing exists.
+    name: 'a cohort of A',
+    resource: { kind: 'cohort', issuerId: 'A' },
+    actions: { import: { ok: ['assessor@A', 'assessor@A-unassigned'] }, certify: { ok: ['certifying_officer@A'], hidden: ['certifying_officer@B'] }, read: { ok: ['certifying_officer@A'], hidden: ['certifying_officer@B'] } },
+  },
   {
     name: 'a case at A',
     resource: { kind: 'case', ...facts },

@@ -1,0 +1,57 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { completeIdempotencyKey, releaseIdempotencyKey } from '../../idempotency/store.js';
+import { MAX_BATCH_CASES, createCertificationBatch, getCertificationBatch, listCertificationBatches, type BatchSelection } from '../../rpl/certification-batch.js';
+import { actorOf, signedIn } from '../access.js';
+import { idempotencyClaim, idempotencyHeaderSchema } from '../idempotency.js';
+
+const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] };
+
+/** Certification batches (src/rpl/certification-batch.ts): the rules live there and in src/policy. */
+export const certificationBatchRoutes: FastifyPluginAsync = async (app) => {
+  const { rpl, db } = app.services;
+
+  app.post<{ Body: BatchSelection }>('/certification-batches', {
+    onRequest: signedIn,
+    schema: {
+      tags: ['rpl'],
+      summary: 'Certify a set of cases in the background: named cases, or every moderated case of your body for a qualification (and cohort)',
+      headers: idempotencyHeaderSchema,
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          caseIds: { type: 'array', minItems: 1, maxItems: MAX_BATCH_CASES, items: { type: 'string', minLength: 1, maxLength: 64 } },
+          qualificationId: { type: 'string', minLength: 1, maxLength: 300 },
+          cohortRef: { type: 'string', minLength: 1, maxLength: 200 },
+        },
+      },
+    },
+  }, async (request, reply) => {
+    const claim = await idempotencyClaim(db, request, reply);
+    if (claim?.kind === 'replay') return reply.status(claim.statusCode).header('idempotent-replayed', 'true').send(claim.body);
+    try {
+      const batch = await createCertificationBatch(rpl, actorOf(request), request.body, {
+        // The same key answers the same batch: the response is stored in the transaction that stores the batch.
+        ...(claim ? { inTransaction: (tx, view) => completeIdempotencyKey(tx, claim, 201, view) } : {}),
+      });
+      return reply.status(201).header('location', `/certification-batches/${batch.id}`).send(batch);
+    } catch (e) {
+      if (claim) await releaseIdempotencyKey(db, claim);
+      throw e;
+    }
+  });
+
+  app.get<{ Querystring: { limit?: number; offset?: number } }>('/certification-batches', {
+    onRequest: signedIn,
+    schema: {
+      tags: ['rpl'],
+      summary: 'The certification batches of your body, newest first, with their progress',
+      querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 200 }, offset: { type: 'integer', minimum: 0, maximum: 1_000_000 } } },
+    },
+  }, async (request) => listCertificationBatches(rpl, actorOf(request), request.query));
+
+  app.get<{ Params: { id: string } }>('/certification-batches/:id', {
+    onRequest: signedIn,
+    schema: { tags: ['rpl'], summary: 'A certification batch: progress (total, done, failed, pending, state) and each case\'s result', params: idParams },
+  }, async (request) => getCertificationBatch(rpl, actorOf(request), request.params.id));
+};
