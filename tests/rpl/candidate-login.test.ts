@@ -31,7 +31,9 @@ async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
   } finally {
     t.db.kysely = original;
   }
-  return nodes.map((node) => original.getExecutor().compileQuery(node, { queryId: 'recorded' }).sql);
+  // The sign-in limit's counter (shared by instances) is the same statement for any contact and purges expired
+  // windows now and then, whoever asks: it is left out of the work compared here.
+  return nodes.map((node) => original.getExecutor().compileQuery(node, { queryId: 'recorded' }).sql).filter((sql) => !sql.includes('rate_limits'));
 }
 
 const countRows = async (table: 'login_codes' | 'notifications' | 'sign_in_requests') =>
