@@ -1,6 +1,7 @@
 import { benchCertificatePipeline } from './certificate-pipeline.js';
 import { benchCertificates } from './certificates.js';
 import { benchCredentials } from './credentials.js';
+import { benchFuzz } from './fuzz.js';
 import { benchQr } from './qr.js';
 import { benchStatus } from './status.js';
 import { benchVerifier } from './verifier.js';
@@ -17,6 +18,7 @@ const benches: Bench[] = [
   ['status', () => benchStatus()],
   ['certificates', async () => ({ ...(await benchCertificates()), ...(await benchCertificatePipeline()) })],
   ['verifier', () => benchVerifier()],
+  ['fuzz', () => benchFuzz()],
 ];
 
 const only = process.argv.slice(2);

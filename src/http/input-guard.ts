@@ -7,6 +7,7 @@ import { isTandaError, TandaError } from '../errors.js';
  * - no string of the path, query or body, and no member name, holds NUL (PostgreSQL text refuses it with 22021, so
  *   it answered 500) or a lone UTF-16 surrogate (`"\ud800"` in JSON: no UTF-8 encoding exists, the database would
  *   store U+FFFD);
+ * - no value nests deeper than MAX_DEPTH;
  * - every integer a route's schema leaves unbounded gets the 32-bit range (what a PostgreSQL integer column holds,
  *   and far beyond any count, page or year here), so 2^63 or 1e400 is a 400 and never reaches SQL.
  * A route that needs a wider integer says so with its own `minimum`/`maximum`.
@@ -28,22 +29,30 @@ export function assertCleanText(value: string, where: string): void {
 }
 
 /**
+ * Deeper than any request of this API (a credential is about ten levels deep), and shallow enough that no recursive
+ * library downstream (JSON-LD expansion, canonicalisation, the serializer) runs out of stack: 20,000 levels in a
+ * credential's `id` answered 500 from /credentials/verify.
+ */
+export const MAX_DEPTH = 64;
+
+/**
  * Walks a parsed value without recursion (a 1 MB body can nest 500,000 levels, beyond the call stack) and refuses
- * the first bad string or member name, or a number that is not finite: JSON's 1e400 parses to Infinity, and ajv
- * coerces a query's "1e400" to Infinity and then skips its range checks for non-finite numbers.
+ * the first bad string or member name, nesting beyond MAX_DEPTH, or a number that is not finite: JSON's 1e400
+ * parses to Infinity, and ajv coerces a query's "1e400" to Infinity and then skips its range checks.
  */
 export function assertCleanValue(value: unknown, where: string): void {
-  const stack: Array<[unknown, string]> = [[value, where]];
+  const stack: Array<[unknown, string, number]> = [[value, where, 0]];
   while (stack.length) {
-    const [v, path] = stack.pop()!;
+    const [v, path, depth] = stack.pop()!;
     if (typeof v === 'string') {
       if (FORBIDDEN.test(v)) refuse(path);
     } else if (typeof v === 'number') {
       if (!Number.isFinite(v)) throw new TandaError('validation_failed', `${path}: the number is out of range`, { details: { path } });
     } else if (v && typeof v === 'object' && !Buffer.isBuffer(v)) {
+      if (depth >= MAX_DEPTH) throw new TandaError('validation_failed', `${where}: nested deeper than ${MAX_DEPTH} levels`, { details: { path: where } });
       for (const key of Object.keys(v)) {
         if (FORBIDDEN.test(key)) refuse(`${path}/(member name)`);
-        stack.push([(v as Record<string, unknown>)[key], `${path}/${key}`]);
+        stack.push([(v as Record<string, unknown>)[key], `${path}/${key}`, depth + 1]);
       }
     }
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertCleanValue, boundIntegers, INT32_MAX } from '../../src/http/input-guard.js';
+import { assertCleanValue, boundIntegers, INT32_MAX, MAX_DEPTH } from '../../src/http/input-guard.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
 import { FILES, rplFixture, type RplFixture } from '../rpl/fixtures.js';
@@ -51,13 +51,22 @@ describe(`text at the edge on ${testDialect}`, () => {
     expect(codeOf(empty)).toEqual([400, 'invalid_json']);
   });
 
-  it('assertCleanValue walks 100,000 levels of nesting without overflowing the stack', () => {
-    let deep: unknown = 'ok';
-    for (let i = 0; i < 100_000; i++) deep = [deep];
-    expect(() => assertCleanValue(deep, 'body')).not.toThrow();
-    let bad: unknown = '\u0000';
-    for (let i = 0; i < 100_000; i++) bad = { a: bad };
-    expect(() => assertCleanValue(bad, 'body')).toThrow(/NUL/);
+  it('assertCleanValue refuses nesting beyond MAX_DEPTH, and walks 100,000 levels to say so without overflowing', () => {
+    const nest = (levels: number, leaf: unknown) => {
+      let v = leaf;
+      for (let i = 0; i < levels; i++) v = i % 2 ? [v] : { a: v };
+      return v;
+    };
+    expect(() => assertCleanValue(nest(MAX_DEPTH, 'ok'), 'body')).not.toThrow();
+    expect(() => assertCleanValue(nest(MAX_DEPTH + 1, 'ok'), 'body')).toThrow(/nested deeper than 64 levels/);
+    expect(() => assertCleanValue(nest(100_000, 'ok'), 'body')).toThrow(/nested deeper/);
+    expect(() => assertCleanValue(nest(10, '\u0000'), 'body')).toThrow(/NUL/);
+  });
+
+  it('a credential nested 20,000 levels deep is refused before verification (it overflowed the stack: a 500)', async () => {
+    const payload = `{"verifiableCredential":{"@context":["https://www.w3.org/ns/credentials/v2"],"id":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}}`;
+    const res = await t.app.inject({ method: 'POST', url: '/credentials/verify', headers: { 'content-type': 'application/json' }, payload });
+    expect(codeOf(res)).toEqual([400, 'validation_failed']);
   });
 });
 
