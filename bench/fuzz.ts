@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
  * The OpenAPI fuzz (tests/helpers/fuzz.ts) at a larger size: every operation, every kind of caller, malformed,
  * boundary and hostile values; counts requests, 5xx answers, hangs and refusals without a code of the error table,
  * on SQLite and, when TEST_DATABASE_URL names a PostgreSQL database, on PostgreSQL too. TANDA_FUZZ_RUNS sets the
- * requests per operation (default 100), TANDA_FUZZ_SEED the seed.
+ * requests per operation (default 200), TANDA_FUZZ_SEED the seed.
  *
  * Each database runs in a child process: the test helpers read TEST_DATABASE_URL once, when they are loaded.
  */
@@ -23,10 +23,10 @@ interface Figures {
 
 async function child(): Promise<void> {
   const { createFuzzWorld, fuzzSettings } = await import('../tests/helpers/fuzz-world.js');
-  const { generate, sendAll } = await import('../tests/helpers/fuzz.js');
-  const { runs, seed } = fuzzSettings(100);
+  const { sendAll } = await import('../tests/helpers/fuzz.js');
+  const { runs, seed } = fuzzSettings(200);
   const world = await createFuzzWorld();
-  const requests = generate(world.ops, world.hints, world.callers, seed, runs);
+  const requests = await world.generate(seed, runs);
   const started = performance.now();
   const outcome = await sendAll(world.t.app, requests, HANG_MS);
   const seconds = (performance.now() - started) / 1000;

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { HOUSEKEEPING, FILES, multipart, rplFixture } from '../rpl/fixtures.js';
 import { createTestContext, type TestContext } from './app.js';
 import { badge } from './credentials.js';
-import { operationsFrom, type Caller, type Hints, type Operation } from './fuzz.js';
+import { generate, operationsFrom, probeAdmitted, type Caller, type FuzzRequest, type Hints, type Operation } from './fuzz.js';
 
 const LAST = ['POST /candidates/{id}/consent/withdraw', 'POST /candidates/{id}/erasure', 'POST /issuers/{id}/keys/compromise', 'POST /auth/logout'];
 
@@ -11,6 +11,8 @@ export interface FuzzWorld {
   ops: Operation[];
   hints: Hints;
   callers: Caller[];
+  /** `runs` requests per operation from the seed, callers weighted towards those each operation admits. */
+  generate(seed: number, runs: number): Promise<FuzzRequest[]>;
 }
 
 /**
@@ -114,7 +116,7 @@ export async function createFuzzWorld(): Promise<FuzzWorld> {
   // before them still reach handlers as signed-in callers, with the data in place.
   const last = (op: Operation) => LAST.indexOf(`${op.method} ${op.path}`);
   const ops = operationsFrom(t.app.swagger() as never).sort((a, b) => last(a) - last(b));
-  return { t, ops, hints, callers };
+  return { t, ops, hints, callers, generate: async (seed, runs) => generate(ops, hints, callers, seed, runs, await probeAdmitted(t.app, ops, hints, callers, seed, LAST)) };
 }
 
 /** Fuzz settings from the environment: TANDA_FUZZ_RUNS requests per operation, TANDA_FUZZ_SEED to reproduce. */

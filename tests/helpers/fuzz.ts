@@ -360,17 +360,19 @@ const HOSTILE_AUTH: Caller[] = [
  * Requests to this operation from these callers: some valid throughout, the rest with exactly one thing wrong (a
  * path parameter, the query, the body or its encoding, the credentials, Accept), so each reaches as far as it can.
  */
-export function requestArbitrary(op: Operation, hints: Hints, callers: Caller[]): fc.Arbitrary<FuzzRequest> {
-  const spoil = fc.constantFrom(
-    ...(['none', 'query', 'body', 'body', 'body', 'body', 'auth', 'accept'] as const),
-    ...(op.pathParams.length ? (['path', 'path'] as const) : []),
-  );
+export function requestArbitrary(op: Operation, hints: Hints, callers: Caller[], options: { valid?: boolean; admitted?: Caller[] } = {}): fc.Arbitrary<FuzzRequest> {
+  const spoil = options.valid
+    ? fc.constant('none' as const)
+    : fc.constantFrom(...(['none', 'query', 'body', 'body', 'body', 'body', 'auth', 'accept'] as const), ...(op.pathParams.length ? (['path', 'path'] as const) : []));
+  // Mostly callers the route lets in (so requests reach the handler), the others too (so refusals are fuzzed as well).
+  const admitted = options.admitted?.length ? options.admitted : callers;
+  const caller = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...admitted) }, { weight: 1, arbitrary: fc.constantFrom(...callers) });
   return spoil.chain((part) =>
     fc.record({
       path: pathArbitrary(op, hints, part === 'path'),
       query: queryArbitrary(op, hints, part === 'query'),
       body: bodyArbitrary(op, hints, part === 'body'),
-      caller: part === 'auth' ? fc.constantFrom(...HOSTILE_AUTH) : fc.constantFrom(...callers),
+      caller: part === 'auth' ? fc.constantFrom(...HOSTILE_AUTH) : caller,
       accept: part === 'accept' ? acceptHeaders : fc.constant(undefined),
     }),
   ).map(({ path, query, body, caller, accept }) => ({
@@ -443,6 +445,27 @@ export async function sendAll(app: FastifyInstance, requests: FuzzRequest[], tim
 }
 
 /** `runs` requests per operation, reproducible from the seed (the operation's index is added to it). */
-export function generate(ops: Operation[], hints: Hints, callers: Caller[], seed: number, runs: number): FuzzRequest[] {
-  return ops.flatMap((op, i) => fc.sample(requestArbitrary(op, hints, callers), { seed: seed + i, numRuns: runs }));
+export function generate(ops: Operation[], hints: Hints, callers: Caller[], seed: number, runs: number, admitted: Map<string, Caller[]> = new Map()): FuzzRequest[] {
+  return ops.flatMap((op, i) => fc.sample(requestArbitrary(op, hints, callers, { admitted: admitted.get(`${op.method} ${op.path}`) }), { seed: seed + i, numRuns: runs }));
+}
+
+/**
+ * Which callers each operation lets in: one valid request per caller, and whoever is not answered 401 or 403 is
+ * admitted. Operations in `skip` (those that end a session or erase data) are not probed.
+ */
+export async function probeAdmitted(app: FastifyInstance, ops: Operation[], hints: Hints, callers: Caller[], seed: number, skip: string[]): Promise<Map<string, Caller[]>> {
+  const admitted = new Map<string, Caller[]>();
+  for (const [i, op] of ops.entries()) {
+    const route = `${op.method} ${op.path}`;
+    if (skip.includes(route)) continue;
+    const ok: Caller[] = [];
+    for (const caller of callers) {
+      const [request] = fc.sample(requestArbitrary(op, hints, [caller], { valid: true }), { seed: seed + i, numRuns: 1 });
+      const { route: _r, caller: _c, bodyKind: _b, ...options } = request!;
+      const res = await app.inject(options);
+      if (res.statusCode !== 401 && res.statusCode !== 403) ok.push(caller);
+    }
+    admitted.set(route, ok);
+  }
+  return admitted;
 }

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialect } from '../helpers/db.js';
-import { generate, sendAll, type FuzzOutcome, type FuzzRequest } from '../helpers/fuzz.js';
+import { sendAll, type FuzzOutcome, type FuzzRequest } from '../helpers/fuzz.js';
 import { createFuzzWorld, fuzzSettings, type FuzzWorld } from '../helpers/fuzz-world.js';
 
 /**
  * Every operation of the OpenAPI document, as every kind of caller, with malformed, boundary and hostile values:
- * any 5xx or a request that never answers fails. TANDA_FUZZ_RUNS sets the requests per operation (default 60),
+ * any 5xx or a request that never answers fails. TANDA_FUZZ_RUNS sets the requests per operation (default 80),
  * TANDA_FUZZ_SEED the seed (fixed by default, so a failure reproduces).
  */
-const { runs, seed } = fuzzSettings(60);
+const { runs, seed } = fuzzSettings(80);
 const HANG_MS = 20_000;
 
 let world: FuzzWorld;
@@ -17,7 +17,7 @@ let outcome: FuzzOutcome;
 
 beforeAll(async () => {
   world = await createFuzzWorld();
-  requests = generate(world.ops, world.hints, world.callers, seed, runs);
+  requests = await world.generate(seed, runs);
 });
 afterAll(async () => world?.t.close());
 
