@@ -399,7 +399,7 @@ export interface FuzzOutcome {
   tried: number;
   serverErrors: FuzzFinding[];
   hangs: FuzzFinding[];
-  /** 4xx answers whose body is not the error schema with a code of the error table. */
+  /** 4xx answers (other than HTML pages) whose body is not the error schema with a code of the error table. */
   uncoded: FuzzFinding[];
   /** Answers by status code, to see how far requests got (all 400s would mean the fuzzer never passed the schema). */
   statuses: Record<number, number>;
@@ -411,10 +411,15 @@ export interface FuzzOutcome {
  * Sends the requests one by one. A request that has not answered after `timeoutMs` counts as a hang (not a timing
  * assertion: the bound is far above any answer, and only tells a stuck request from a slow one).
  */
+/**
+ * The error table's code of an answer; OAuth 2.0's own error body (`{error, error_description}`, which the OID4VCI
+ * endpoints must answer with) counts as coded. Fastify's default error body has a `code` too, but not one of ours.
+ */
 function errorCode(body: string): string | undefined {
   try {
-    const code = (JSON.parse(body) as { code?: unknown }).code;
-    return typeof code === 'string' ? code : undefined;
+    const parsed = JSON.parse(body) as { code?: unknown; error?: unknown };
+    if (typeof parsed.code === 'string') return parsed.code;
+    return typeof parsed.error === 'string' ? 'oauth2_error' : undefined;
   } catch {
     return undefined;
   }
@@ -438,7 +443,9 @@ export async function sendAll(app: FastifyInstance, requests: FuzzRequest[], tim
     outcome.statuses[res.statusCode] = (outcome.statuses[res.statusCode] ?? 0) + 1;
     const code = res.statusCode >= 400 ? errorCode(res.body) : undefined;
     if (code) outcome.codes[code] = (outcome.codes[code] ?? 0) + 1;
-    if (res.statusCode >= 400 && res.statusCode < 500 && !(code && code in ERRORS)) outcome.uncoded.push({ ...finding, status: res.statusCode, body: res.body.slice(0, 300) });
+    // Pages for people (a share link, the verifier) answer their 4xx as HTML by design; every API answer is the error body.
+    const page = String(res.headers['content-type'] ?? '').startsWith('text/html');
+    if (res.statusCode >= 400 && res.statusCode < 500 && !page && !(code && (code in ERRORS || code === 'oauth2_error'))) outcome.uncoded.push({ ...finding, status: res.statusCode, body: res.body.slice(0, 300) });
     if (res.statusCode >= 500) outcome.serverErrors.push({ ...finding, status: res.statusCode, body: res.body.slice(0, 300) });
   }
   return outcome;
