@@ -7,7 +7,7 @@ import { isTandaError, TandaError } from '../errors.js';
  * - no string of the path, query or body, and no member name, holds NUL (PostgreSQL text refuses it with 22021, so
  *   it answered 500) or a lone UTF-16 surrogate (`"\ud800"` in JSON: no UTF-8 encoding exists, the database would
  *   store U+FFFD);
- * - no value nests deeper than MAX_DEPTH;
+ * - no value nests deeper than MAX_DEPTH, and none is "__proto__" (see PROTO);
  * - every integer a route's schema leaves unbounded gets the 32-bit range (what a PostgreSQL integer column holds,
  *   and far beyond any count, page or year here), so 2^63 or 1e400 is a 400 and never reaches SQL.
  * A route that needs a wider integer says so with its own `minimum`/`maximum`.
@@ -15,6 +15,13 @@ import { isTandaError, TandaError } from '../errors.js';
 
 /** NUL, or a UTF-16 surrogate with no partner (in `u` mode a well-formed pair is one code point, not `\p{Cs}`). */
 const FORBIDDEN = /[\u0000\p{Cs}]/u;
+
+/**
+ * jsonld.js files nodes in plain objects keyed by their IRI, so a document with an `id` (or any IRI value) of
+ * exactly "__proto__" wrote `@id` onto Object.prototype, for the whole process, from one anonymous
+ * POST /credentials/verify. No value of this API is that string; the JSON parser already refuses it as a member name.
+ */
+const PROTO = '__proto__';
 
 export const INT32_MIN = -(2 ** 31);
 export const INT32_MAX = 2 ** 31 - 1;
@@ -46,12 +53,14 @@ export function assertCleanValue(value: unknown, where: string): void {
     const [v, path, depth] = stack.pop()!;
     if (typeof v === 'string') {
       if (FORBIDDEN.test(v)) refuse(path);
+      if (v === PROTO) throw new TandaError('validation_failed', `${path}: "${PROTO}" is not accepted as a value`, { details: { path } });
     } else if (typeof v === 'number') {
       if (!Number.isFinite(v)) throw new TandaError('validation_failed', `${path}: the number is out of range`, { details: { path } });
     } else if (v && typeof v === 'object' && !Buffer.isBuffer(v)) {
       if (depth >= MAX_DEPTH) throw new TandaError('validation_failed', `${where}: nested deeper than ${MAX_DEPTH} levels`, { details: { path: where } });
       for (const key of Object.keys(v)) {
         if (FORBIDDEN.test(key)) refuse(`${path}/(member name)`);
+        if (key === PROTO) throw new TandaError('validation_failed', `${path}: "${PROTO}" is not accepted as a member name`, { details: { path } });
         stack.push([(v as Record<string, unknown>)[key], `${path}/${key}`, depth + 1]);
       }
     }

@@ -14,6 +14,9 @@ const HANG_MS = 20_000;
 let world: FuzzWorld;
 let requests: FuzzRequest[];
 let outcome: FuzzOutcome;
+// What the built-in prototypes hold before any request: a request must never add to them (prototype pollution).
+const prototypes = () => [Object.prototype, Array.prototype, Function.prototype].map((p) => Object.getOwnPropertyNames(p).sort());
+const pristine = prototypes();
 
 beforeAll(async () => {
   world = await createFuzzWorld();
@@ -40,5 +43,10 @@ describe(`OpenAPI fuzz on ${testDialect} (seed ${seed}, ${runs} requests per ope
 
   it('answers every refusal with the error body and a code of the error table', () => {
     expect(outcome.uncoded).toEqual([]);
+  });
+
+  it('leaves the built-in prototypes as they were (a "__proto__" IRI once wrote @id onto Object.prototype)', () => {
+    expect(outcome.tried).toBeGreaterThan(0);
+    expect(prototypes()).toEqual(pristine);
   });
 });

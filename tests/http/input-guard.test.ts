@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertCleanValue, boundIntegers, INT32_MAX, MAX_DEPTH } from '../../src/http/input-guard.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
+import { badge } from '../helpers/credentials.js';
 import { testDialect } from '../helpers/db.js';
 import { FILES, rplFixture, type RplFixture } from '../rpl/fixtures.js';
 
@@ -67,6 +68,18 @@ describe(`text at the edge on ${testDialect}`, () => {
     const payload = `{"verifiableCredential":{"@context":["https://www.w3.org/ns/credentials/v2"],"id":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}}`;
     const res = await t.app.inject({ method: 'POST', url: '/credentials/verify', headers: { 'content-type': 'application/json' }, payload });
     expect(codeOf(res)).toEqual([400, 'validation_failed']);
+  });
+});
+
+describe(`prototype pollution at the edge on ${testDialect}`, () => {
+  it('a credential with "__proto__" as an IRI is refused before JSON-LD processing, which wrote @id onto Object.prototype', async () => {
+    // The shape that polluted: jsonld.js filed the subject under its IRI in a plain object.
+    const issue = await t.app.inject({ method: 'POST', url: '/credentials/issue', headers: f.officer, payload: { credential: { ...badge(t.issuer.did), credentialSubject: '__proto__' } } });
+    expect(Object.prototype).not.toHaveProperty('@id');
+    expect(codeOf(issue)).toEqual([400, 'validation_failed']);
+    const credential = { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'], issuer: 'did:example:1', credentialSubject: { id: '__proto__', name: 'x' } };
+    expect(codeOf(await t.app.inject({ method: 'POST', url: '/credentials/verify', payload: { verifiableCredential: credential } }))).toEqual([400, 'validation_failed']);
+    expect(codeOf(await t.app.inject({ method: 'GET', url: '/qualifications?q=__proto__' }))).toEqual([400, 'validation_failed']);
   });
 });
 
