@@ -5,6 +5,7 @@ import { benchCredentials } from './credentials.js';
 import { benchInstances } from './instances.js';
 import { benchOperations } from './operations.js';
 import { benchLoad } from './load.js';
+import { benchFuzz } from './fuzz.js';
 import { benchQr } from './qr.js';
 import { benchStatus } from './status.js';
 import { benchMe } from './me.js';
@@ -30,6 +31,7 @@ const benches: Bench[] = [
   ['operations', () => benchOperations()],
   ['me', () => benchMe()],
   ['load', () => benchLoad()],
+  ['fuzz', () => benchFuzz()],
 ];
 
 const only = process.argv.slice(2);

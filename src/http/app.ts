@@ -8,11 +8,12 @@ import { TandaError } from '../errors.js';
 import type { Services } from '../services.js';
 import { identify } from './auth.js';
 import { cookieSession, cookieSupport } from './cookie-session.js';
-import { installErrorHandler } from './error-handler.js';
+import { frameworkErrors, installErrorHandler } from './error-handler.js';
 import { registerMetrics } from './metrics.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { errorResponse } from './error-schema.js';
 import { rateLimitStore } from './rate-limit-store.js';
+import { installInputGuard } from './input-guard.js';
 import { frameworkRoutes } from './routes/frameworks.js';
 import { certificateRoutes } from './routes/certificates.js';
 import { certificationBatchRoutes } from './routes/certification-batches.js';
@@ -110,10 +111,12 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     routerOptions: { ignoreTrailingSlash: true },
     trustProxy: trustProxyOption(services.config.trustProxy),
+    frameworkErrors,
   });
   app.decorate('services', services);
   app.decorateRequest('user', null);
   installErrorHandler(app);
+  installInputGuard(app);
   // Every route's error answers are described by (and serialized through) the one error schema; a route that
   // declares its own schema for a status keeps it (the VC API verify routes extend the error shape with checks).
   app.addHook('onRoute', (route) => {

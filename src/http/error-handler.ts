@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS, isTandaError, type ErrorCode } from '../errors.js';
 
 interface ErrorBody {
@@ -71,4 +71,16 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ code: 'route_not_found', message: `no route ${request.method} ${request.url.split('?')[0]}`, requestId: request.id }),
   );
+}
+
+/**
+ * The router's own refusals (a path that is not percent-encoded UTF-8, a path parameter beyond its length limit)
+ * reach neither hooks nor the error handler; fastify hands them here (its `frameworkErrors` option) so they answer
+ * with the one error body as well.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const code: ErrorCode = error.code === 'FST_ERR_BAD_URL' ? 'invalid_text' : error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'uri_too_long' : 'internal';
+  if (code === 'internal') request.log.error({ err: error }, 'router error');
+  const message = code === 'invalid_text' ? 'the path is not valid percent-encoded UTF-8' : ERRORS[code].message;
+  void reply.status(ERRORS[code].status).type('application/json').send({ code, message, requestId: request.id });
 }

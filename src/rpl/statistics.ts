@@ -1,4 +1,5 @@
 import type { Executor } from '../db/database.js';
+import { TandaError } from '../errors.js';
 
 /** Cells below this are suppressed: with small numbers a "count" can identify a person. */
 export const MIN_CELL = 5;
@@ -55,6 +56,8 @@ export function suppress(counts: Map<string, number>): Cell[] {
  * per dimension: one query, the same code on both dialects, and cohorts are thousands of rows, not millions.
  */
 export async function caseStatistics(executor: Executor, filter: { issuerId?: string | null; from?: string; to?: string } = {}, now = new Date()): Promise<Statistics> {
+  // A period that ends before it starts is a mistake in the request, not an empty answer.
+  if (filter.from && filter.to && filter.to < filter.from) throw new TandaError('validation_failed', `the period ends (${filter.to}) before it starts (${filter.from})`);
   let q = executor
     .selectFrom('rpl_cases')
     .innerJoin('candidates', 'candidates.id', 'rpl_cases.candidate_id')

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { TandaError } from '../../errors.js';
 import { addEvidence, assertMayAddEvidence, EVIDENCE_KINDS, listEvidence, readEvidence, stageEvidence, type EvidenceKind, type StagedEvidence } from '../../rpl/evidence.js';
 import { accessContext, actorOf, signedIn } from '../access.js';
+import { assertCleanText, malformedAsClientError } from '../input-guard.js';
 
 const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] };
 const FIELDS = new Set(['kind', 'title', 'description']);
@@ -49,14 +50,16 @@ export const rplEvidenceRoutes: FastifyPluginAsync = async (app) => {
     const fields: Record<string, string> = {};
     let file: StagedEvidence | undefined;
     try {
-      for await (const part of request.parts()) {
+      for await (const part of malformedAsClientError(request.parts())) {
         if (part.type === 'file') {
-          file = await stageEvidence(rpl, part.filename, part.file);
+          assertCleanText(part.filename, 'filename');
+          file = await stageEvidence(rpl, part.filename, malformedAsClientError(part.file));
           // The stream ends quietly at the size limit when the client lies about nothing but the length.
           if (part.file.truncated) throw new TandaError('payload_too_large', `evidence files are limited to ${rpl.evidenceMaxBytes} bytes`);
         } else {
           if (!FIELDS.has(part.fieldname)) throw new TandaError('unknown_field', `unknown field: ${part.fieldname}`);
           fields[part.fieldname] = String(part.value);
+          assertCleanText(fields[part.fieldname]!, part.fieldname);
         }
       }
       if (!file) throw new TandaError('validation_failed', 'no file in the upload (use POST /cases/:id/evidence/records for a record without a file)');
