@@ -197,14 +197,14 @@ describe.skipIf(!present)('the returnee space\'s wallet panel, statistics consen
     await page.waitForFunction(() => document.getElementById('ev-status')?.textContent === 'Connection lost. It will continue when you are back online.', undefined, { timeout: 30_000 });
     const sessions = await t.db.kysely.selectFrom('upload_sessions').select(['id', 'received']).where('case_id', '=', r.caseId).execute();
     expect(sessions.map((s) => Number(s.received))).toEqual([256 * 1024]);
+    // Reloaded while the line is still dead (so the old page's retries cannot slip a chunk through), then it is back.
+    await page.reload();
+    await page.waitForSelector('#ev-kind');
     await page.unroute('**/me/uploads/*');
-
     const sent: Array<{ method: string; offset: string | undefined }> = [];
     page.on('request', (q) => {
       if (q.url().includes('/me/uploads')) sent.push({ method: q.method(), offset: q.headers()['upload-offset'] });
     });
-    await page.reload();
-    await page.waitForSelector('#ev-kind');
     await page.setInputFiles('#ev-file', file);
     await page.click('form button[type=submit]');
     await page.waitForFunction(() => document.getElementById('ev-status')?.textContent === 'Uploaded. Thank you.', undefined, { timeout: 60_000 });
