@@ -144,7 +144,7 @@ export async function rplCommand(argv: string[], services: Services): Promise<nu
       }
       authorize(OPERATOR, 'run', { kind: 'deployment' });
       const swept = await sweepEvidence(services.rpl, minutes * 60_000);
-      out(`evidence sweep: ${swept.orphansRemoved} orphan file(s) and ${swept.stagingRemoved} upload leftover(s) removed`);
+      out(`evidence sweep: ${swept.orphansRemoved} orphan file(s), ${swept.stagingRemoved} upload leftover(s) and ${swept.uploadsRemoved} abandoned resumable upload(s) removed`);
       return 0;
     }
     default:

@@ -100,3 +100,29 @@ export async function appendChunk(ctx: RplContext, dir: string, actor: Actor, id
     await fs.promises.rm(partFile(dir, id), { force: true });
   }
 }
+
+/**
+ * Abandoned uploads: sessions past their expiry (the page gave up, or never came back within UPLOAD_TTL_HOURS) lose
+ * their row and part file; a part file with no row at all (a crash between the file and the row) goes once it is
+ * older than `graceMs`, so an upload being created is never taken. Run by the evidence sweep.
+ */
+export async function sweepUploads(ctx: RplContext, graceMs: number, now = new Date()): Promise<number> {
+  const expired = await ctx.db.kysely.deleteFrom('upload_sessions').where('expires_at', '<=', now.toISOString()).returning('id').execute();
+  let removed = 0;
+  for (const { id } of expired) {
+    await fs.promises.rm(partFile(ctx.uploadDir, id), { force: true });
+    removed++;
+  }
+  const names = await fs.promises.readdir(ctx.uploadDir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.endsWith('.part')) continue;
+    const id = name.slice(0, -'.part'.length);
+    const stat = await fs.promises.stat(path.join(ctx.uploadDir, name)).catch(() => null);
+    if (!stat || stat.mtimeMs > now.getTime() - graceMs) continue;
+    const row = await ctx.db.kysely.selectFrom('upload_sessions').select('id').where('id', '=', id).executeTakeFirst();
+    if (row) continue;
+    await fs.promises.rm(path.join(ctx.uploadDir, name), { force: true });
+    removed++;
+  }
+  return removed;
+}

@@ -87,7 +87,7 @@ export type Resource =
 export type ResourceKind = Resource['kind'];
 
 export const ACTIONS = {
-  candidate: ['read', 'update', 'change_contact', 'withdraw_consent', 'export', 'erase'],
+  candidate: ['read', 'update', 'change_contact', 'withdraw_consent', 'statistics_consent', 'export', 'erase'],
   candidate_registry: ['create'],
   case: ['read', 'transition', 'self_assess', 'history'],
   case_opening: ['create'],
@@ -176,6 +176,8 @@ function rule(actor: Actor, action: Action, r: Resource): Decision {
       if (!candidateInScope(candidateScope(actor), r)) return hidden('candidate');
       if (role === 'candidate') return allow;
       if (action === 'read') return allow;
+      // Being counted in statistics is the returnee's own choice: no one gives or withdraws it for them.
+      if (action === 'statistics_consent') return forbid('consent to statistics is the returnee\'s own to give or withdraw');
       // Profile work is the counsellor's; the export is of this body's part of the file only (the caller scopes it).
       if (['update', 'change_contact', 'withdraw_consent', 'export'].includes(action)) {
         return role === 'counsellor' ? allow : forbid('a counsellor of the body works on returnee profiles');

@@ -5,6 +5,7 @@ import type { Executor } from '../db/database.js';
 import { nowIso } from '../db/database.js';
 import { TandaError } from '../errors.js';
 import { authorize, can, type Actor, type Context, type Decision } from '../policy/policy.js';
+import { MAX_ATTEMPTS as WALLET_MAX_ATTEMPTS } from '../wallets/offers.js';
 import { caseScope, credentialScope, whereCaseInScope, whereCredentialInScope } from '../policy/scope.js';
 import { auditReasonedAccess } from './audit.js';
 import { normaliseContact } from './candidate-login.js';
@@ -31,7 +32,8 @@ export interface CandidateInput {
   birthYear?: number | null;
   /** Hashed on arrival; never stored or returned. */
   nationalId?: string | null;
-  consent: { purpose: string; givenAt?: string };
+  /** `statistics`: the returnee also agreed to be counted in statistics (opt-in; absent means no). */
+  consent: { purpose: string; givenAt?: string; statistics?: boolean };
 }
 
 export type CandidateUpdate = Partial<Omit<CandidateInput, 'consent' | 'fullName'>> & { fullName?: string };
@@ -51,6 +53,8 @@ export interface CandidateView {
   birthYear: number | null;
   nationalIdOnFile: boolean;
   consent: { purpose: string | null; givenAt: string | null; withdrawnAt: string | null };
+  /** Consent to be counted in statistics, apart from the consent above: given (`givenAt`, no `withdrawnAt`) or not. */
+  statisticsConsent: { given: boolean; givenAt: string | null; withdrawnAt: string | null };
   createdAt: string;
   erasedAt: string | null;
 }
@@ -71,6 +75,7 @@ export function candidateView(r: Selectable<CandidatesTable>): CandidateView {
     birthYear: r.birth_year === null ? null : Number(r.birth_year),
     nationalIdOnFile: r.national_id_hash !== null,
     consent: { purpose: r.consent_purpose, givenAt: r.consent_at, withdrawnAt: r.consent_withdrawn_at },
+    statisticsConsent: { given: r.statistics_consent_at !== null && r.statistics_consent_withdrawn_at === null, givenAt: r.statistics_consent_at, withdrawnAt: r.statistics_consent_withdrawn_at },
     createdAt: r.created_at,
     erasedAt: r.erased_at,
   };
@@ -134,6 +139,8 @@ export async function insertCandidate(tx: Executor, ctx: RplContext, actor: Acto
       consent_purpose: input.consent.purpose,
       consent_at: input.consent.givenAt ?? now,
       consent_withdrawn_at: null,
+      statistics_consent_at: input.consent.statistics === true ? (input.consent.givenAt ?? now) : null,
+      statistics_consent_withdrawn_at: null,
       created_by: actor.id,
       registered_issuer_id: registeredIssuerId,
       created_at: now,
@@ -162,7 +169,7 @@ async function authorizeCandidate(
   tx: Executor,
   ctx: RplContext,
   actor: Actor,
-  action: 'read' | 'update' | 'change_contact' | 'withdraw_consent' | 'export' | 'erase',
+  action: 'read' | 'update' | 'change_contact' | 'withdraw_consent' | 'statistics_consent' | 'export' | 'erase',
   row: Selectable<CandidatesTable>,
   context: Context,
 ): Promise<Extract<Decision, { allowed: true }>> {
@@ -250,6 +257,28 @@ export async function withdrawConsent(ctx: RplContext, actor: Actor, id: string,
 }
 
 /**
+ * The returnee gives or withdraws their consent to be counted in statistics. Unlike the consent above it touches no
+ * case: it only decides whether `caseStatistics` counts them. Audited either way, only when it changes.
+ */
+export async function setStatisticsConsent(ctx: RplContext, actor: Actor, id: string, given: boolean, context: Context = {}): Promise<CandidateView> {
+  return ctx.db.kysely.transaction().execute(async (tx) => {
+    const row = await loadCandidate(tx, id);
+    await authorizeCandidate(tx, ctx, actor, 'statistics_consent', row, context);
+    const at = nowIso();
+    // Conditional on the current state, so two taps at once change (and audit) it once.
+    const changed = given
+      ? await tx.updateTable('candidates').set({ statistics_consent_at: at, statistics_consent_withdrawn_at: null }).where('id', '=', id)
+          .where((eb) => eb.or([eb('statistics_consent_at', 'is', null), eb('statistics_consent_withdrawn_at', 'is not', null)])).executeTakeFirst()
+      : await tx.updateTable('candidates').set({ statistics_consent_withdrawn_at: at }).where('id', '=', id)
+          .where('statistics_consent_at', 'is not', null).where('statistics_consent_withdrawn_at', 'is', null).executeTakeFirst();
+    if (Number(changed.numUpdatedRows) > 0) {
+      await audit(tx, ctx, { actorId: actor.id, action: given ? 'candidate.statistics_consent_given' : 'candidate.statistics_consent_withdrawn', subjectId: id });
+    }
+    return candidateView(await loadCandidate(tx, id));
+  });
+}
+
+/**
  * Everything held about the candidate, in one JSON document (the data subject's copy); evidence as metadata. Staff
  * get their body's part only (its cases and credentials, by the same scopes as every list); each export is audited
  * with the cases and credentials it held.
@@ -267,15 +296,19 @@ export async function exportCandidate(ctx: RplContext, actor: Actor, id: string,
       .orderBy('rpl_cases.created_at')
       .execute();
     const caseIds = cases.map((c) => c.id);
-    const none = ['\u0000'];
-    const selfAssessments = await tx.selectFrom('self_assessments').selectAll().where('case_id', 'in', caseIds.length ? caseIds : none).execute();
-    const evidence = await tx
-      .selectFrom('evidence_items')
-      .leftJoin('evidence_blobs', 'evidence_blobs.hash', 'evidence_items.blob_hash')
-      .select(['evidence_items.id', 'evidence_items.case_id', 'evidence_items.kind', 'evidence_items.title', 'evidence_items.description', 'evidence_items.original_name', 'evidence_items.created_at', 'evidence_blobs.hash', 'evidence_blobs.size', 'evidence_blobs.content_type'])
-      .where('evidence_items.case_id', 'in', caseIds.length ? caseIds : none)
-      .execute();
-    const assessments = await tx.selectFrom('unit_assessments').selectAll().where('case_id', 'in', caseIds.length ? caseIds : none).execute();
+    // No case, nothing to look up (and no placeholder id: PostgreSQL refuses a NUL byte in text).
+    const [selfAssessments, evidence, assessments] = caseIds.length
+      ? await Promise.all([
+          tx.selectFrom('self_assessments').selectAll().where('case_id', 'in', caseIds).execute(),
+          tx
+            .selectFrom('evidence_items')
+            .leftJoin('evidence_blobs', 'evidence_blobs.hash', 'evidence_items.blob_hash')
+            .select(['evidence_items.id', 'evidence_items.case_id', 'evidence_items.kind', 'evidence_items.title', 'evidence_items.description', 'evidence_items.original_name', 'evidence_items.created_at', 'evidence_blobs.hash', 'evidence_blobs.size', 'evidence_blobs.content_type'])
+            .where('evidence_items.case_id', 'in', caseIds)
+            .execute(),
+          tx.selectFrom('unit_assessments').selectAll().where('case_id', 'in', caseIds).execute(),
+        ])
+      : [[], [], []];
     const credentials = await tx
       .selectFrom('credentials')
       .select(['id', 'document', 'created_at'])
@@ -293,9 +326,21 @@ export async function exportCandidate(ctx: RplContext, actor: Actor, id: string,
           tx.selectFrom('share_link_opens').selectAll().where('link_id', 'in', linkIds).orderBy('opened_at').execute(),
         ])
       : [[], []];
+    // Wallet offers are the returnee space's, like share links: in the returnee's own export only, and never a handle
+    // or code (the row id is the pre-authorized code's or exchange id's hash; the wallet's DID is the returnee's own).
+    const offers = can(actor, 'use', { kind: 'returnee_space', userId: row.user_id })
+      ? await tx
+          .selectFrom('wallet_offers')
+          .select(['protocol', 'credential_id', 'attempts', 'wallet_did', 'expires_at', 'redeemed_at', 'delivered_at', 'created_at'])
+          .where('holder_user_id', '=', row.user_id)
+          .orderBy('created_at')
+          .orderBy('protocol')
+          .execute()
+      : [];
+    const exportedAt = nowIso();
     await audit(tx, ctx, { actorId: actor.id, action: 'candidate.exported', subjectId: id, data: { cases: caseIds, credentials: credentials.map((c) => c.id) } });
     return {
-      exportedAt: nowIso(),
+      exportedAt,
       candidate: candidateView(row),
       cases: cases.map((c) => ({
         id: c.id,
@@ -321,8 +366,26 @@ export async function exportCandidate(ctx: RplContext, actor: Actor, id: string,
         createdAt: l.created_at,
         openedAt: linkOpens.filter((o) => o.link_id === l.id).map((o) => o.opened_at),
       })),
+      walletOffers: offers.map((o) => ({
+        protocol: o.protocol,
+        credentialId: o.credential_id,
+        state: walletOfferState(o, exportedAt),
+        walletDid: o.wallet_did,
+        createdAt: o.created_at,
+        expiresAt: o.expires_at,
+        redeemedAt: o.redeemed_at,
+        deliveredAt: o.delivered_at,
+      })),
     };
   });
+}
+
+/** Where a wallet offer stands, in the words of src/wallets/offers.ts's checks (`liveOffer`). */
+function walletOfferState(o: { attempts: number; expires_at: string; redeemed_at: string | null; delivered_at: string | null }, at: string): string {
+  if (o.delivered_at !== null) return 'delivered';
+  if (o.redeemed_at !== null) return 'redeemed';
+  if (Number(o.attempts) >= WALLET_MAX_ATTEMPTS) return 'locked';
+  return o.expires_at <= at ? 'expired' : 'open';
 }
 
 export const ERASED = '(erased)';

@@ -27,7 +27,7 @@ import { computeOutcome, type CaseOutcome, type UnitDecision } from './outcome.j
 
 export const COHORT_COLUMNS = [
   'full_name', 'name_latin', 'email', 'phone', 'sex', 'birth_year', 'country_of_work', 'sector', 'years_experience',
-  'national_id', 'preferred_language', 'consent_purpose', 'decisions', 'methods', 'notes',
+  'national_id', 'preferred_language', 'consent_purpose', 'consent_statistics', 'decisions', 'methods', 'notes',
 ] as const;
 
 export interface CohortOptions {
@@ -110,6 +110,9 @@ function parseRow(r: Row, q: Qualification): { ok: true; value: ParsedRow } | { 
   if (country !== null && !/^[A-Z]{2}$/.test(country)) errors.push('country_of_work: ISO 3166-1 alpha-2');
   const consent = s('consent_purpose');
   if (!consent) errors.push('consent_purpose is required (record the consent the returnee gave)');
+  // Opt-in: only an explicit yes counts the returnee in statistics; empty or no leaves them out.
+  const statistics = s('consent_statistics')?.toLowerCase() ?? 'no';
+  if (statistics !== 'yes' && statistics !== 'no') errors.push('consent_statistics: yes or no (empty is no)');
 
   const byCode = new Map(q.units.map((u) => [u.code.toLowerCase(), u.unitId]));
   const decisions = new Map<string, UnitDecision>();
@@ -144,7 +147,7 @@ function parseRow(r: Row, q: Qualification): { ok: true; value: ParsedRow } | { 
         yearsExperience: years,
         nationalId: s('national_id'),
         preferredLanguage: s('preferred_language'),
-        consent: { purpose: consent! },
+        consent: { purpose: consent!, statistics: statistics === 'yes' },
       },
       decisions,
       methods,

@@ -19,6 +19,8 @@ export interface RplContext {
   nationalIds: NationalIdHasher;
   outbox: Outbox;
   storage: EvidenceStorage;
+  /** Where resumable uploads (src/me/uploads.ts) keep their part files until the last chunk arrives. */
+  uploadDir: string;
   /** Largest evidence file accepted, in bytes. */
   evidenceMaxBytes: number;
   /** Days after the decision within which the candidate may appeal. */
@@ -37,6 +39,7 @@ export function createRplContext(config: Config, db: Db, credentials: Credential
     nationalIds: new NationalIdHasher(loadMasterKey({ masterKey: config.masterKey, dataDir: config.dataDir })),
     outbox: new Outbox(),
     storage: new FileEvidenceStorage(path.join(config.dataDir, 'evidence')),
+    uploadDir: path.join(config.dataDir, 'uploads'),
     evidenceMaxBytes: config.evidenceMaxBytes,
     appealDays: config.appealDays,
   };

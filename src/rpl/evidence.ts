@@ -215,14 +215,17 @@ export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
 /**
  * Removes evidence files no row references (left by a crash between the file move and the commit) and staging
  * leftovers (a crash mid-upload), once they are older than the grace period, so an upload in flight is never
- * swept. The server runs it periodically; `tanda rpl sweep-evidence` runs it once.
+ * swept; and resumable uploads past their expiry with their part files (src/me/uploads.ts imports this module, hence
+ * the dynamic import). The server runs it periodically; `tanda rpl sweep-evidence` runs it once.
  */
-export async function sweepEvidence(ctx: RplContext, graceMs = ORPHAN_GRACE_MS): Promise<{ orphansRemoved: number; stagingRemoved: number }> {
+export async function sweepEvidence(ctx: RplContext, graceMs = ORPHAN_GRACE_MS): Promise<{ orphansRemoved: number; stagingRemoved: number; uploadsRemoved: number }> {
   const { blobs, staging } = await ctx.storage.stale(new Date(Date.now() - graceMs));
   let orphansRemoved = 0;
   for (const hash of blobs) if (await removeUnreferencedFile(ctx, hash)) orphansRemoved++;
   for (const s of staging) await ctx.storage.discard(s);
-  return { orphansRemoved, stagingRemoved: staging.length };
+  // Resumable uploads (/me) the returnee abandoned: expired sessions and their part files.
+  const { sweepUploads } = await import('../me/uploads.js');
+  return { orphansRemoved, stagingRemoved: staging.length, uploadsRemoved: await sweepUploads(ctx, graceMs) };
 }
 
 const itemQuery = (ex: Executor) =>

@@ -51,8 +51,8 @@ export function suppress(counts: Map<string, number>): Cell[] {
 }
 
 /**
- * Gender-disaggregated counts of cases (the ASEAN guidelines ask for them), one table per dimension. Erased
- * candidates count as `unknown` for the profile dimensions. Computed in the process rather than with GROUP BY
+ * Gender-disaggregated counts of cases (the ASEAN guidelines ask for them), one table per dimension, of the returnees
+ * who consented to statistics. Erased candidates count as `unknown` for the profile dimensions. Computed in the process rather than with GROUP BY
  * per dimension: one query, the same code on both dialects, and cohorts are thousands of rows, not millions.
  */
 export async function caseStatistics(executor: Executor, filter: { issuerId?: string | null; from?: string; to?: string } = {}, now = new Date()): Promise<Statistics> {
@@ -62,7 +62,10 @@ export async function caseStatistics(executor: Executor, filter: { issuerId?: st
     .selectFrom('rpl_cases')
     .innerJoin('candidates', 'candidates.id', 'rpl_cases.candidate_id')
     .innerJoin('qualifications', 'qualifications.id', 'rpl_cases.qualification_id')
-    .select(['rpl_cases.state', 'rpl_cases.outcome', 'candidates.sex', 'candidates.birth_year', 'candidates.country_of_work', 'candidates.sector', 'qualifications.code']);
+    .select(['rpl_cases.state', 'rpl_cases.outcome', 'candidates.sex', 'candidates.birth_year', 'candidates.country_of_work', 'candidates.sector', 'qualifications.code'])
+    // Only returnees who opted in to statistics and have not withdrawn it are counted (migration 0024).
+    .where('candidates.statistics_consent_at', 'is not', null)
+    .where('candidates.statistics_consent_withdrawn_at', 'is', null);
   if (filter.issuerId) q = q.where('rpl_cases.issuer_id', '=', filter.issuerId);
   if (filter.from) q = q.where('rpl_cases.created_at', '>=', filter.from);
   if (filter.to) q = q.where('rpl_cases.created_at', '<', filter.to);

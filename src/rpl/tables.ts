@@ -95,6 +95,9 @@ export interface CandidatesTable {
   consent_purpose: string | null;
   consent_at: string | null;
   consent_withdrawn_at: string | null;
+  /** Opt-in consent to be counted in statistics (migration 0024); null until given. */
+  statistics_consent_at: string | null;
+  statistics_consent_withdrawn_at: string | null;
   created_by: string | null;
   /** The certifying body that registered the returnee (null: registered by no body, e.g. a cohort import of old). */
   registered_issuer_id: string | null;

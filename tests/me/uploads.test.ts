@@ -1,7 +1,10 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
+import { sweepEvidence } from '../../src/rpl/evidence.js';
 import { FILES, rplFixture, type RplFixture } from '../rpl/fixtures.js';
 import { returneeInAssessment } from './fixtures.js';
 
@@ -57,5 +60,32 @@ describe(`resumable evidence uploads on ${testDialect}`, () => {
     const id = (await t.app.inject({ method: 'POST', url: '/me/uploads', headers: r.bearer, payload: { caseId: r.caseId, kind: 'work_photo', title: 'x', fileName: 'x.jpg', size: 10 } })).json().id as string;
     const past = await chunk(id, r.bearer, 0, FILES.jpeg());
     expect([past.statusCode, past.json().code]).toEqual([413, 'payload_too_large']);
+  });
+
+  it('the evidence sweep removes uploads abandoned past their expiry (row and part file) and old part files with no row, never a live upload', async () => {
+    const r = await returneeInAssessment(f);
+    const begin = async () => (await t.app.inject({ method: 'POST', url: '/me/uploads', headers: r.bearer, payload: { caseId: r.caseId, kind: 'work_photo', title: 'x', fileName: 'x.jpg', size: 400_000 } })).json().id as string;
+    const abandoned = await begin();
+    const live = await begin();
+    await chunk(abandoned, r.bearer, 0, FILES.jpeg());
+    await chunk(live, r.bearer, 0, FILES.jpeg());
+    const dir = t.services.rpl.uploadDir;
+    const part = (id: string) => path.join(dir, `${id}.part`);
+    await t.db.kysely.updateTable('upload_sessions').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', abandoned).execute();
+    // A crash between the part file and its row: an old stray file, and a fresh one that may be an upload starting.
+    const stray = path.join(dir, `${crypto.randomUUID()}.part`);
+    const fresh = path.join(dir, `${crypto.randomUUID()}.part`);
+    fs.writeFileSync(stray, 'x');
+    fs.writeFileSync(fresh, 'x');
+    const old = new Date(Date.now() - 2 * 3600_000);
+    fs.utimesSync(stray, old, old);
+    fs.utimesSync(part(live), old, old);
+
+    expect((await sweepEvidence(t.services.rpl)).uploadsRemoved).toBe(2);
+    expect([fs.existsSync(part(abandoned)), fs.existsSync(stray), fs.existsSync(part(live)), fs.existsSync(fresh)]).toEqual([false, false, true, true]);
+    const rows = await t.db.kysely.selectFrom('upload_sessions').select('id').where('id', 'in', [abandoned, live]).execute();
+    expect(rows.map((x) => x.id)).toEqual([live]);
+    expect((await t.app.inject({ method: 'GET', url: `/me/uploads/${live}`, headers: r.bearer })).json()).toMatchObject({ received: FILES.jpeg().length });
+    fs.rmSync(fresh);
   });
 });

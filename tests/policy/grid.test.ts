@@ -333,6 +333,16 @@ const GRID: Row[] = [
     },
   },
   {
+    route: 'PUT /candidates/:id/statistics-consent',
+    ok: ['candidate:own'],
+    hidden: OUTSIDERS,
+    request: async (_who, ok) => {
+      if (!ok) return { url: `/candidates/${own.candidateId}/statistics-consent`, payload: { given: false } };
+      const fresh = await registerReturnee();
+      return { url: `/candidates/${fresh.candidateId}/statistics-consent`, payload: { given: true }, headers: await session(fresh.userId) };
+    },
+  },
+  {
     route: 'POST /candidates/:id/erasure',
     ok: ['candidate:own', 'admin+reason'],
     hidden: OUTSIDERS,

@@ -50,6 +50,7 @@ const TABLE: Array<{ name: string; resource: Resource; actions: Record<string, E
       update: { ok: ['candidate:own', 'counsellor@A'], hidden: RETURNEE_OUTSIDE },
       change_contact: { ok: ['candidate:own', 'counsellor@A'], hidden: RETURNEE_OUTSIDE },
       withdraw_consent: { ok: ['candidate:own', 'counsellor@A'], hidden: RETURNEE_OUTSIDE },
+      statistics_consent: { ok: ['candidate:own'], hidden: RETURNEE_OUTSIDE },
       export: { ok: ['candidate:own', 'counsellor@A', 'admin+reason'], hidden: RETURNEE_OUTSIDE, reason: ADMINS },
       erase: { ok: ['candidate:own', 'admin+reason'], hidden: RETURNEE_OUTSIDE, reason: ADMINS },
     },

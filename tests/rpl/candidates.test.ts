@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { suppress } from '../../src/rpl/statistics.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
+import { returneeWithAward, routeFetchTo, walletTakesOffer } from '../wallets/wallet-side.js';
 import { FILES, housekeepingAssessment, multipart, rplFixture, type Headers, type RplFixture } from './fixtures.js';
 
 let t: TestContext;
@@ -117,7 +118,7 @@ describe('statistics', () => {
 
   it('counts cases by sex, age band, country, sector, qualification and outcome over HTTP', async () => {
     for (let i = 0; i < 5; i++) {
-      const c = await f.registerCandidate({ sex: 'male', birthYear: 1970, countryOfWork: 'AE' });
+      const c = await f.registerCandidate({ sex: 'male', birthYear: 1970, countryOfWork: 'AE', consent: { purpose: 'RPL', statistics: true } });
       await f.openCase(await f.candidateSession(c.email));
     }
     const res = await t.app.inject({ method: 'GET', url: '/rpl/statistics', headers: f.officer });
@@ -130,5 +131,81 @@ describe('statistics', () => {
       for (const cell of cells) expect(cell.count === null || cell.count >= 5).toBe(true);
     }
     expect((await t.app.inject({ method: 'GET', url: '/rpl/statistics', headers: f.assessor })).statusCode).toBe(403);
+  });
+
+  it('counts only returnees who opted in: one who never did, or withdrew, is left out; withdrawing touches no case and is audited', async () => {
+    // A country no other test uses, so this cohort's cell is this test's alone.
+    const cohort = async (n: number, statistics?: boolean) => {
+      const out = [];
+      for (let i = 0; i < n; i++) {
+        const c = await f.registerCandidate({ countryOfWork: 'BN', consent: { purpose: 'RPL', ...(statistics === undefined ? {} : { statistics }) } });
+        const me = await f.candidateSession(c.email);
+        out.push({ ...c, me, caseId: (await f.openCase(me)).id });
+      }
+      return out;
+    };
+    const brunei = async () => ((await t.app.inject({ method: 'GET', url: '/rpl/statistics', headers: f.officer })).json().dimensions.country_of_work as Array<{ value: string; count: number | null }>).find((c) => c.value === 'BN');
+    const counted = await cohort(6, true);
+    await cohort(3);
+    await cohort(2, false);
+    expect((await brunei())?.count).toBe(6);
+
+    const [leaver] = counted;
+    const view = (await t.app.inject({ method: 'GET', url: '/candidates/me', headers: leaver!.me })).json();
+    expect([view.statisticsConsent.given, typeof view.statisticsConsent.givenAt]).toEqual([true, 'string']);
+    const withdrawn = await t.app.inject({ method: 'PUT', url: `/candidates/${leaver!.id}/statistics-consent`, headers: leaver!.me, payload: { given: false } });
+    expect(withdrawn.statusCode, withdrawn.body).toBe(200);
+    expect([withdrawn.json().statisticsConsent.given, withdrawn.json().consent.withdrawnAt]).toEqual([false, null]);
+    // Five left: still shown (the small-cell rule is unchanged), and the leaver's case goes on.
+    expect((await brunei())?.count).toBe(5);
+    expect((await t.app.inject({ method: 'GET', url: `/cases/${leaver!.caseId}`, headers: leaver!.me })).json().state).toBe('draft');
+    // One more leaves: four is under the minimum cell and suppressed.
+    await t.app.inject({ method: 'PUT', url: `/candidates/${counted[1]!.id}/statistics-consent`, headers: counted[1]!.me, payload: { given: false } });
+    expect(await brunei()).toEqual({ value: 'BN', count: null, suppressed: true });
+    // Given again, counted again.
+    await t.app.inject({ method: 'PUT', url: `/candidates/${leaver!.id}/statistics-consent`, headers: leaver!.me, payload: { given: true } });
+    expect((await brunei())?.count).toBe(5);
+
+    const entries = await t.db.kysely.selectFrom('audit_log').select('action').where('subject_id', '=', leaver!.id).where('action', 'like', 'candidate.statistics_consent%').orderBy('seq').execute();
+    expect(entries.map((e) => e.action)).toEqual(['candidate.statistics_consent_withdrawn', 'candidate.statistics_consent_given']);
+    // Not the counsellor's to decide for them.
+    const staff = await t.app.inject({ method: 'PUT', url: `/candidates/${leaver!.id}/statistics-consent`, headers: f.counsellor, payload: { given: false } });
+    expect([staff.statusCode, staff.json().code]).toEqual([403, 'forbidden']);
+  });
+});
+
+describe('wallet offers in the data export', () => {
+  it('the returnee\'s own export lists each wallet offer (credential, protocol, state, when) without any code or handle; a counsellor\'s lists none', async () => {
+    const r = await returneeWithAward(t, f);
+    const url = `/me/credentials/${encodeURIComponent(r.credentialId)}/wallet-offers`;
+    const first = (await t.app.inject({ method: 'POST', url, headers: r.session })).json();
+    await f.deliver();
+    const txCode = f.transport.lastCodeFor(r.candidate.email);
+    const restore = routeFetchTo(t.app, 'https://tanda.test');
+    try {
+      expect((await walletTakesOffer(first.oid4vci.credentialOfferUri, txCode)).id).toBe(r.credentialId);
+    } finally {
+      restore();
+    }
+    const second = (await t.app.inject({ method: 'POST', url, headers: r.session })).json();
+
+    const res = await t.app.inject({ method: 'GET', url: `/candidates/${r.candidate.id}/export`, headers: r.session });
+    expect(res.statusCode).toBe(200);
+    const offers = res.json().walletOffers as Array<Record<string, unknown>>;
+    expect(offers.map((o) => [o.protocol, o.credentialId, o.state])).toEqual([
+      ['oid4vci', r.credentialId, 'delivered'],
+      ['vcapi', r.credentialId, 'open'],
+      ['oid4vci', r.credentialId, 'open'],
+      ['vcapi', r.credentialId, 'open'],
+    ]);
+    expect(Object.keys(offers[0]!).sort()).toEqual(['createdAt', 'credentialId', 'deliveredAt', 'expiresAt', 'protocol', 'redeemedAt', 'state', 'walletDid']);
+    expect(typeof offers[0]!.deliveredAt).toBe('string');
+    // Neither the pre-authorized codes, the exchange ids, the transaction code nor their stored hashes.
+    const handles = [first, second].flatMap((o) => [new URL(decodeURIComponent(o.oid4vci.credentialOfferUri.split('credential_offer_uri=')[1])).pathname.split('/').pop()!, JSON.parse(new URL(o.vcapi.deepLink).searchParams.get('request')!).protocols.vcapi.split('/').pop()!]);
+    const stored = await t.db.kysely.selectFrom('wallet_offers').select(['id', 'tx_code_hash', 'challenge']).where('holder_user_id', '=', r.candidate.userId).execute();
+    for (const secret of [...handles, txCode, ...stored.flatMap((s) => [s.id, s.tx_code_hash, s.challenge]).filter((x): x is string => !!x)]) expect(res.body).not.toContain(secret);
+
+    const staff = await t.app.inject({ method: 'GET', url: `/candidates/${r.candidate.id}/export`, headers: f.counsellor });
+    expect([staff.statusCode, staff.json().walletOffers]).toEqual([200, []]);
   });
 });

@@ -72,6 +72,26 @@ describe(`cohort import on ${testDialect}`, () => {
     expect(vc.evidence[0]).toMatchObject({ name: 'RPL, Hong Kong, HK', description: 'demonstration' });
   });
 
+  it('records the consent to statistics only on an explicit yes, and refuses anything but yes or no', async () => {
+    const csv = [
+      'full_name,email,consent_purpose,consent_statistics,decisions,methods',
+      `Mila Reyes,mila@example.org,RPL and certification,yes,${ALL_C},observation`,
+      `Nora Diaz,nora@example.org,RPL and certification,,${ALL_C},observation`,
+      `Olga Cruz,olga@example.org,RPL and certification,no,${ALL_C},observation`,
+      `Rita Uy,rita@example.org,RPL and certification,maybe,${ALL_C},observation`,
+    ].join('\n');
+    const file = path.join(t.dataDir, 'stats-consent.csv');
+    fs.writeFileSync(file, csv);
+    const reportFile = path.join(t.dataDir, 'stats-consent.json');
+    const run = await runCli(['import-cohort', file, '--issuer', t.issuer.id, '--qualification', 'DEMO-TESDA-HSK-NC2', '--assessor', f.assessor.userId, '--centre', HONG_KONG_CENTRE(t.issuer.id), '--date', '2026-06-22', '--ref', 'STATS-2026', '--report', reportFile]);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+    expect(report.rows.map((r: { status: string }) => r.status)).toEqual(['imported', 'imported', 'imported', 'failed']);
+    expect(report.rows[3].errors.join()).toContain('consent_statistics');
+    const rows = await t.db.kysely.selectFrom('candidates').select(['email', 'statistics_consent_at']).where('email', 'in', ['mila@example.org', 'nora@example.org', 'olga@example.org']).orderBy('email').execute();
+    expect(rows.map((r) => [r.email, r.statistics_consent_at !== null])).toEqual([['mila@example.org', true], ['nora@example.org', false], ['olga@example.org', false]]);
+  });
+
   it('a row that fails half-way in the database leaves nothing behind (all-or-nothing); the next row still imports', async () => {
     // A trigger stands in for any failure after the candidate and the case are written (a constraint, a lost race).
     if (t.db.dialect === 'sqlite') {

@@ -218,7 +218,7 @@ describe(`evidence files are never left behind on ${testDialect}`, () => {
     const blobPath = (h: string) => path.join(root, h.slice(0, 2), h.slice(2, 4), h);
     for (const p of [blobPath(keptHash), blobPath(orphan.sha256), path.join(root, '.staging', leftover.id)]) fs.utimesSync(p, old, old);
 
-    expect(await sweepEvidence(t.services.rpl)).toEqual({ orphansRemoved: 1, stagingRemoved: 1 });
+    expect(await sweepEvidence(t.services.rpl)).toEqual({ orphansRemoved: 1, stagingRemoved: 1, uploadsRemoved: 0 });
     expect(await storage.has(orphan.sha256)).toBe(false);
     expect(await storage.has(keptHash)).toBe(true);
     expect(await storage.has(recentOrphan.sha256)).toBe(true);
@@ -229,7 +229,7 @@ describe(`evidence files are never left behind on ${testDialect}`, () => {
     const code = await rplCommand(['sweep-evidence', '--grace-minutes', '0'], t.services);
     const said = stdout.mock.calls.map((c) => String(c[0])).join('');
     stdout.mockRestore();
-    expect([code, said]).toEqual([0, 'evidence sweep: 1 orphan file(s) and 0 upload leftover(s) removed\n']);
+    expect([code, said]).toEqual([0, 'evidence sweep: 1 orphan file(s), 0 upload leftover(s) and 0 abandoned resumable upload(s) removed\n']);
     expect(await storage.has(recentOrphan.sha256)).toBe(false);
     expect(await storage.has(keptHash)).toBe(true);
   });

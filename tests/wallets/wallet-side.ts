@@ -108,3 +108,23 @@ export async function returneeWithAward(t: TestContext, f?: RplFixture) {
   });
   return { f: fixture, candidate, session, credentialId: String(award.credential.id), credential: award.credential as Record<string, unknown> };
 }
+
+/**
+ * A wallet takes an OID4VCI offer URI and the transaction code the returnee typed in: @digitalbazaar/oid4-client
+ * resolves the offer, discovers the issuer and asks for the credential; the token request is plain fetch (that
+ * library does not send `tx_code`). Returns the credential the wallet received.
+ */
+export async function walletTakesOffer(offerUri: string, txCode: string): Promise<Record<string, unknown>> {
+  const { OID4Client, getCredentialOffer, robustDiscoverIssuer } = await import('@digitalbazaar/oid4-client');
+  const offer = await getCredentialOffer({ url: offerUri });
+  const grant = offer.grants['urn:ietf:params:oauth:grant-type:pre-authorized_code'];
+  const { issuerConfig, metadata } = await robustDiscoverIssuer({ issuer: offer.credential_issuer });
+  const form = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code', 'pre-authorized_code': grant['pre-authorized_code'], tx_code: txCode });
+  form.set('authorization_details', JSON.stringify([{ type: 'openid_credential', credential_configuration_id: offer.credential_configuration_ids[0] }]));
+  const res = await fetch(issuerConfig.token_endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+  const token = (await res.json()) as Record<string, unknown>;
+  if (res.status !== 200) throw new Error(`token request refused: ${res.status} ${JSON.stringify(token)}`);
+  const client = new OID4Client({ accessToken: String(token.access_token), issuerConfig, metadata, offer, authorizationDetails: token.authorization_details });
+  const result = await client.requestCredentials();
+  return result.credential as Record<string, unknown>;
+}

@@ -15,6 +15,7 @@ import { m0017Deployment } from './0017-deployment.js';
 import { m0018ReturneeSpace } from './0018-returnee-space.js';
 import { m0019WalletOffers } from './0019-wallet-offers.js';
 import { m0023CertificationBatches } from './0023-certification-batches.js';
+import { m0024StatisticsConsent } from './0024-statistics-consent.js';
 import type { MigrationFactory } from './types.js';
 
 /** Ordered by name; a released migration is never edited — add a new one. */
@@ -36,4 +37,5 @@ export const migrations: Record<string, MigrationFactory> = {
   '0018-returnee-space': m0018ReturneeSpace,
   '0019-wallet-offers': m0019WalletOffers,
   '0023-certification-batches': m0023CertificationBatches,
+  '0024-statistics-consent': m0024StatisticsConsent,
 };

@@ -38,9 +38,9 @@ function readerLanguage(request: FastifyRequest<{ Querystring: { lang?: string }
  * Every other call the page makes goes to the existing routes, authenticated by the same cookie.
  */
 export const meRoutes: FastifyPluginAsync<{ session: CookieSession }> = async (app, { session }) => {
-  const { db, rpl, config } = app.services;
+  const { db, rpl } = app.services;
   const asset = async (name: string) => fs.promises.readFile(path.join((await ensureWebAssets()).dir, name));
-  const uploadDir = path.join(config.dataDir, 'uploads');
+  const uploadDir = rpl.uploadDir;
 
   app.get('/me', hidden, async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(mePage()));
   app.get('/me/app.css', hidden, async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(ME_CSS));

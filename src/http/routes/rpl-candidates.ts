@@ -5,6 +5,7 @@ import {
   exportCandidate,
   getCandidate,
   getOwnCandidate,
+  setStatisticsConsent,
   SEXES,
   updateCandidate,
   withdrawConsent,
@@ -52,7 +53,7 @@ export const rplCandidateRoutes: FastifyPluginAsync = async (app) => {
             type: 'object',
             additionalProperties: false,
             required: ['purpose'],
-            properties: { purpose: { type: 'string', minLength: 3, maxLength: 500 }, givenAt: { type: 'string', format: 'date-time' } },
+            properties: { purpose: { type: 'string', minLength: 3, maxLength: 500 }, givenAt: { type: 'string', format: 'date-time' }, statistics: { type: 'boolean' } },
           },
         },
       },
@@ -95,6 +96,17 @@ export const rplCandidateRoutes: FastifyPluginAsync = async (app) => {
     onRequest: signedIn,
     schema: { tags: ['rpl'], summary: 'Withdraw consent: open cases are withdrawn', params: idParams },
   }, async (request) => withdrawConsent(rpl, actorOf(request), request.params.id, accessContext(request)));
+
+  app.put<{ Params: { id: string }; Body: { given: boolean } }>('/candidates/:id/statistics-consent', {
+    // policy: statistics_consent, decided in setStatisticsConsent (the returnee only).
+    onRequest: signedIn,
+    schema: {
+      tags: ['rpl'],
+      summary: 'Give or withdraw consent to be counted in statistics (touches no case; audited)',
+      params: idParams,
+      body: { type: 'object', additionalProperties: false, required: ['given'], properties: { given: { type: 'boolean' } } },
+    },
+  }, async (request) => setStatisticsConsent(rpl, actorOf(request), request.params.id, request.body.given, accessContext(request)));
 
   app.get<{ Params: { id: string } }>('/candidates/:id/export', {
     onRequest: signedIn,

@@ -23,6 +23,12 @@ const offline = signal(false);
 
 const t = (key: string, params: Record<string, string | number> = {}) => meTranslate(lang.value, key, params);
 const day = (iso: string | null | undefined) => (iso ? iso.slice(0, 10) : '');
+/** Date and the phone's local time: for what runs out within the hour (a wallet offer), the day alone says nothing. */
+const dayAndTime = (iso: string) => {
+  const d = new Date(iso);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+};
 const go = (to: string) => {
   location.hash = to;
 };
@@ -37,6 +43,7 @@ interface Candidate {
   phone: string | null;
   preferredLanguage: string | null;
   consent: { purpose: string | null; givenAt: string | null; withdrawnAt: string | null };
+  statisticsConsent: { given: boolean; givenAt: string | null; withdrawnAt: string | null };
 }
 interface Case {
   id: string;
@@ -64,7 +71,7 @@ async function loadSession(): Promise<void> {
     setCsrf(s.csrfToken);
     // A shared phone: what another returnee left saved here (no sign-out, a session that ran out) goes first.
     if (localStorage.getItem('tanda-me-user') !== s.user.id) {
-      await Promise.all([store.credentials.clear(), store.links.clear()]);
+      await Promise.all([store.credentials.clear(), store.links.clear(), store.uploads.clear()]);
       localStorage.setItem('tanda-me-user', s.user.id);
     }
     me.value = { ...s.user, candidateId: s.candidateId, contact: s.contact };
@@ -192,15 +199,18 @@ function Evidence({ caseId }: { caseId: string }) {
   const [file, setFile] = useState<File | null>(null);
   const [percent, setPercent] = useState<number | null>(null);
   const [state, setState] = useState<'idle' | 'sending' | 'paused' | 'done' | 'refused' | 'tooLarge' | 'error'>('idle');
+  const [resumed, setResumed] = useState(false);
   const send = async (e: Event) => {
     e.preventDefault();
     if (!file) return;
     setState('sending');
     setPercent(0);
+    setResumed(false);
     try {
       await uploadResumable(file, { caseId, kind, title: title || file.name }, {
         progress: (p) => setPercent(p),
         paused: (isPaused) => setState(isPaused ? 'paused' : 'sending'),
+        resumed: () => setResumed(true),
       });
       setState('done');
       setFile(null);
@@ -229,6 +239,7 @@ function Evidence({ caseId }: { caseId: string }) {
         <button type="submit" disabled={!file || state === 'sending' || state === 'paused'}>{t('ev.send')}</button>
         {percent !== null && (
           <div>
+            {resumed && <p class="note" id="ev-resumed">{t('ev.resumed')}</p>}
             <progress id="ev-progress" max={100} value={percent} aria-label={t('ev.progress', { percent })} />
             <p role="status" id="ev-status">
               {state === 'paused' ? t('ev.paused') : state === 'done' ? t('ev.done') : state === 'refused' ? t('ev.refused') : state === 'tooLarge' ? t('ev.tooLarge') : state === 'error' ? t('error.generic') : t('ev.progress', { percent })}
@@ -377,19 +388,20 @@ function Wallet({ id }: { id: string }) {
     <section class="card" aria-labelledby="wallet-title">
       <h2 id="wallet-title">{t('wallet.title')}</h2>
       <p>{t('wallet.intro')}</p>
-      {!offers && <button type="button" class="secondary" onClick={start}>{t('wallet.start')}</button>}
+      {!offers && <button type="button" id="wallet-start" class="secondary" onClick={start}>{t('wallet.start')}</button>}
       {failed && <p role="status">{t('wallet.unavailable')}</p>}
       {offers && (
-        <div>
+        <div id="wallet-offers">
           <h3>{t('wallet.oid4vci')}</h3>
+          {/* Before the QR: the returnee should know a PIN is coming, and where to find it, before the wallet asks. */}
+          <p id="wallet-pin">{t('wallet.pin', { contact: offers.oid4vci.txCodeSentTo })}</p>
           <QrOf text={offers.oid4vci.credentialOfferUri} label={t('wallet.oid4vci')} />
-          <a class="button" href={offers.oid4vci.credentialOfferUri}>{t('wallet.open')}</a>
-          <p>{t('wallet.pin', { contact: offers.oid4vci.txCodeSentTo })}</p>
-          <p class="note">{t('wallet.until', { date: day(offers.oid4vci.expiresAt) })}</p>
+          <a id="wallet-oid4vci-open" class="button" href={offers.oid4vci.credentialOfferUri}>{t('wallet.open')}</a>
+          <p class="note" id="wallet-oid4vci-until">{t('wallet.until', { date: dayAndTime(offers.oid4vci.expiresAt) })}</p>
           <h3>{t('wallet.vcapi')}</h3>
           <QrOf text={offers.vcapi.deepLink} label={t('wallet.vcapi')} />
-          <a class="button" href={offers.vcapi.deepLink}>{t('wallet.open')}</a>
-          <p class="note">{t('wallet.until', { date: day(offers.vcapi.expiresAt) })}</p>
+          <a id="wallet-vcapi-open" class="button" href={offers.vcapi.deepLink}>{t('wallet.open')}</a>
+          <p class="note">{t('wallet.until', { date: dayAndTime(offers.vcapi.expiresAt) })}</p>
         </div>
       )}
     </section>
@@ -496,6 +508,17 @@ function Privacy() {
     setConfirming(false);
     profile.reload();
   };
+  const [statsBusy, setStatsBusy] = useState(false);
+  const setStats = async (given: boolean) => {
+    if (!profile.data) return;
+    setStatsBusy(true);
+    try {
+      await api('PUT', `/candidates/${profile.data.id}/statistics-consent`, { given });
+      profile.reload();
+    } finally {
+      setStatsBusy(false);
+    }
+  };
   const p = profile.data;
   const opens = (links.data ?? []).flatMap((l) => l.opens.map((at) => ({ at, link: l }))).sort((a, b) => b.at.localeCompare(a.at));
   return (
@@ -510,6 +533,20 @@ function Privacy() {
             <p id="withdraw-warn">{t('privacy.withdrawWarn')}</p>
             <button type="button" onClick={withdraw}>{t('privacy.confirm')}</button>
           </div>
+        )}
+      </div>
+      <div class="card" id="stats">
+        <h2>{t('privacy.stats')}</h2>
+        <p class="note">{t('privacy.statsText')}</p>
+        {p && (
+          <>
+            <p id="stats-state" role="status" data-given={String(p.statisticsConsent.given)}>
+              {p.statisticsConsent.given ? t('privacy.statsOn', { date: day(p.statisticsConsent.givenAt) }) : t('privacy.statsOff')}
+            </p>
+            <button type="button" id="stats-toggle" class="secondary" disabled={statsBusy} onClick={() => setStats(!p.statisticsConsent.given)}>
+              {p.statisticsConsent.given ? t('privacy.statsWithdraw') : t('privacy.statsGive')}
+            </button>
+          </>
         )}
       </div>
       <div class="card">
@@ -547,6 +584,7 @@ function Header() {
             await api('DELETE', '/me/session').catch(() => undefined);
             await store.credentials.clear();
             await store.links.clear();
+            await store.uploads.clear();
             me.value = null;
             go('/');
           }}>{t('nav.signOut')}</button>

@@ -49,7 +49,7 @@ progress{width:100%;height:1.4rem}
 .fullqr{position:fixed;inset:0;background:#fff;display:flex;flex-direction:column;align-items:center;justify-content:center;padding:.5rem;text-align:center;z-index:10}
 .fullqr img{width:min(96vw,80vh);height:auto;image-rendering:pixelated}
 .qr-name{font-weight:700;margin:.4rem 0 0}
-.wallet-qr{width:min(80vw,18rem);display:block;margin:.4rem 0}
+.wallet-qr{width:min(80vw,18rem);display:block;margin:.4rem auto}
 section.verdict{border:3px solid #3a4c91}
 section.verdict[data-verdict=VALID]{background:#d8f5dc;color:#064d12;border-color:#0a6b1c}
 section.verdict[data-verdict=VALID_WITH_WARNINGS]{background:#fff1c2;color:#4a3600;border-color:#8a6500}
