@@ -3,21 +3,9 @@
  * latest trust bundle come from the cache, so the verifier keeps working with no network. The app shell is served
  * cache-first and refreshed in the background; the trust bundle network-first (a newer one wins when online).
  */
-interface ExtendableEvent extends Event {
-  waitUntil(p: Promise<unknown>): void;
-}
-interface FetchEvent extends ExtendableEvent {
-  request: Request;
-  respondWith(r: Promise<Response> | Response): void;
-}
-interface WorkerScope {
-  addEventListener(type: 'install' | 'activate', fn: (e: ExtendableEvent) => void): void;
-  addEventListener(type: 'fetch', fn: (e: FetchEvent) => void): void;
-  skipWaiting(): Promise<void>;
-  clients: { claim(): Promise<void> };
-  location: Location;
-}
-const sw = self as unknown as WorkerScope;
+import { workerScope } from './worker-scope.js';
+
+const sw = workerScope();
 
 const CACHE = 'tanda-verifier-v2';
 const SHELL = ['/verify', '/verify/app.js', '/verify/app.css', '/verify/zxing_reader.wasm'];

@@ -3,21 +3,9 @@
  * cache-first, refreshed in the background, so /me opens with no network; the certificates and their QR codes are
  * in IndexedDB (src/web/me/store.ts), not here. API calls are never cached (they carry personal data).
  */
-interface ExtendableEvent extends Event {
-  waitUntil(p: Promise<unknown>): void;
-}
-interface FetchEvent extends ExtendableEvent {
-  request: Request;
-  respondWith(r: Promise<Response> | Response): void;
-}
-interface WorkerScope {
-  addEventListener(type: 'install' | 'activate', fn: (e: ExtendableEvent) => void): void;
-  addEventListener(type: 'fetch', fn: (e: FetchEvent) => void): void;
-  skipWaiting(): Promise<void>;
-  clients: { claim(): Promise<void> };
-  location: Location;
-}
-const sw = self as unknown as WorkerScope;
+import { workerScope } from '../worker-scope.js';
+
+const sw = workerScope();
 
 const CACHE = 'tanda-me-v1';
 const SHELL = ['/me', '/me/app.js', '/me/app.css'];
