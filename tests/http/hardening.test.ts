@@ -1,13 +1,11 @@
 import crypto from 'node:crypto';
-import { Writable } from 'node:stream';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTrustProxy } from '../../src/config.js';
-import { buildApp } from '../../src/http/app.js';
-import { loggerOptions } from '../../src/http/logger.js';
 import { certifiedReturnee } from '../me/fixtures.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
+import { traceLoggedApp, type TraceLoggedApp } from '../helpers/trace-log.js';
 import { createOutboxWorker } from '../../src/outbox/index.js';
 import { CapturingTransport, FILES, multipart, rplFixture } from '../rpl/fixtures.js';
 
@@ -84,24 +82,14 @@ describe(`5xx bodies on ${testDialect}`, () => {
 });
 
 describe(`no secret in the log at trace level on ${testDialect}`, () => {
+  let traced: TraceLoggedApp;
   let t: TestContext;
   let app: FastifyInstance;
-  let log = '';
   beforeAll(async () => {
-    t = await createTestContext();
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        log += chunk.toString();
-        done();
-      },
-    });
-    app = await buildApp(t.services, { logger: loggerOptions('trace', sink) });
-    await app.ready();
+    traced = await traceLoggedApp();
+    ({ t, app } = traced);
   });
-  afterAll(async () => {
-    await app.close();
-    await t.close();
-  });
+  afterAll(() => traced.close());
 
   it('bearer API and session tokens, a staff password, a sign-in code, cookies and API-key headers never reach it', async () => {
     const f = await rplFixture(t);
@@ -153,11 +141,11 @@ describe(`no secret in the log at trace level on ${testDialect}`, () => {
     const link = await inject({ method: 'POST', url: '/me/share-links', headers: holder.bearer, payload: { credentialIds: [holder.credentialId], expiresAt: new Date(Date.now() + 86_400_000).toISOString() } }, 201);
     secrets.shareToken = link.json().url.split('/s/')[1];
     await inject({ method: 'GET', url: `/s/${secrets.shareToken}` }, 200);
-    expect(log).toContain('/s/[redacted]');
+    expect(traced.log()).toContain('/s/[redacted]');
 
     // The log really is at trace level and saw the multipart plugin's header dump.
-    expect(log).toContain('Providing options to busboy');
-    expect(log).toContain('[redacted]');
-    for (const [name, secret] of Object.entries(secrets)) expect(log.includes(secret), `${name} found in the log`).toBe(false);
+    expect(traced.log()).toContain('Providing options to busboy');
+    expect(traced.log()).toContain('[redacted]');
+    for (const [name, secret] of Object.entries(secrets)) expect(traced.log().includes(secret), `${name} found in the log`).toBe(false);
   });
 });

@@ -1,32 +1,20 @@
-import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/http/app.js';
-import { loggerOptions } from '../../src/http/logger.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
+import type { TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
+import { traceLoggedApp, type TraceLoggedApp } from '../helpers/trace-log.js';
 import { returneeWithAward, walletDid } from './wallet-side.js';
 
 /** The handles a wallet holds are bearer secrets: no log line at trace level may carry one. */
 describe(`wallet handles never reach the log on ${testDialect}`, () => {
+  let traced: TraceLoggedApp;
   let t: TestContext;
   let app: FastifyInstance;
-  let log = '';
   beforeAll(async () => {
-    t = await createTestContext();
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        log += chunk.toString();
-        done();
-      },
-    });
-    app = await buildApp(t.services, { logger: loggerOptions('trace', sink) });
-    await app.ready();
+    traced = await traceLoggedApp();
+    ({ t, app } = traced);
   });
-  afterAll(async () => {
-    await app.close();
-    await t.close();
-  });
+  afterAll(() => traced.close());
 
   it('pre-authorized code, transaction code, access token and exchange id', async () => {
     const r = await returneeWithAward(t);
@@ -49,9 +37,9 @@ describe(`wallet handles never reach the log on ${testDialect}`, () => {
     const done = await app.inject({ method: 'POST', url: exchangeUrl.pathname, payload: { verifiablePresentation: await wallet.didAuth({ challenge: vpr.challenge, domain: vpr.domain }) } });
     expect(done.statusCode).toBe(200);
 
-    expect(log).toContain('/oid4vci/offers/[redacted]');
-    expect(log).toContain('/exchanges/[redacted]');
+    expect(traced.log()).toContain('/oid4vci/offers/[redacted]');
+    expect(traced.log()).toContain('/exchanges/[redacted]');
     const exchangeId = exchangeUrl.pathname.split('/').pop()!;
-    for (const [name, secret] of Object.entries({ code, accessToken, exchangeId, txCode: `"${txCode}"` })) expect(log.includes(secret), `${name} found in the log`).toBe(false);
+    for (const [name, secret] of Object.entries({ code, accessToken, exchangeId, txCode: `"${txCode}"` })) expect(traced.log().includes(secret), `${name} found in the log`).toBe(false);
   });
 });
