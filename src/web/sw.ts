@@ -3,7 +3,7 @@
  * latest trust bundle come from the cache, so the verifier keeps working with no network. The app shell is served
  * cache-first and refreshed in the background; the trust bundle network-first (a newer one wins when online).
  */
-import { workerScope } from './worker-scope.js';
+import { cacheFirst, dropEarlierCaches, precacheOnInstall, sameOriginGetPath, workerScope } from './worker-scope.js';
 
 const sw = workerScope();
 
@@ -13,28 +13,13 @@ const SHELL = ['/verify', '/verify/app.js', '/verify/app.css', '/verify/zxing_re
 const ON_USE = ['/verify/pdf.mjs', '/verify/pdf.worker.mjs'];
 const BUNDLE = '/trust-bundle';
 
-sw.addEventListener('install', (e) => {
-  e.waitUntil(
-    caches
-      .open(CACHE)
-      .then((c) => c.addAll([...SHELL, BUNDLE]))
-      .then(() => sw.skipWaiting()),
-  );
-});
+precacheOnInstall(sw, CACHE, [...SHELL, BUNDLE]);
 // Earlier shell caches go; the page's own store of verification data ('tanda-data') stays.
-sw.addEventListener('activate', (e) =>
-  e.waitUntil(
-    caches
-      .keys()
-      .then((names) => Promise.all(names.filter((n) => n.startsWith('tanda-verifier-') && n !== CACHE).map((n) => caches.delete(n))))
-      .then(() => sw.clients.claim()),
-  ),
-);
+dropEarlierCaches(sw, 'tanda-verifier-', CACHE);
 
 sw.addEventListener('fetch', (e) => {
-  const url = new URL(e.request.url);
-  if (e.request.method !== 'GET' || url.origin !== sw.location.origin) return;
-  const path = url.pathname.replace(/\/+$/, '') || '/';
+  const path = sameOriginGetPath(sw, e);
+  if (path === undefined) return;
   if (path === BUNDLE) {
     e.respondWith(
       fetch(e.request)
@@ -47,15 +32,5 @@ sw.addEventListener('fetch', (e) => {
     return;
   }
   if (!SHELL.includes(path) && !ON_USE.includes(path)) return;
-  e.respondWith(
-    caches.match(path).then((cached) => {
-      const refresh = fetch(e.request)
-        .then(async (res) => {
-          if (res.ok) await (await caches.open(CACHE)).put(path, res.clone());
-          return res;
-        })
-        .catch(() => undefined);
-      return cached ?? refresh.then((r) => r ?? Response.error());
-    }),
-  );
+  e.respondWith(cacheFirst(CACHE, e, path));
 });
