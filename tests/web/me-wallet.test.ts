@@ -12,6 +12,7 @@ import { returneeInAssessment } from '../me/fixtures.js';
 import { FILES, rplFixture, type RplFixture } from '../rpl/fixtures.js';
 import { returneeWithAward, routeFetchTo, walletTakesOffer } from '../wallets/wallet-side.js';
 import { phoneFontsConfig } from './helpers.js';
+import { meDriver, PHONE } from './me-driver.js';
 
 /*
  * The rest of the returnee space in headless Chromium at 360 × 740: the "Add to a wallet app" panel (its POST carries
@@ -24,41 +25,13 @@ const present = fs.existsSync(CHROMIUM);
 if (!present) process.stderr.write(`SKIPPED tests/web/me-wallet.test.ts: ${CHROMIUM} is absent (apt-get install -y chromium; CI installs it)\n`);
 
 const SHOTS = path.resolve('test-output/me');
-const PHONE = { width: 360, height: 740 };
 let t: TestContext;
 let f: RplFixture;
 let browser: Browser;
 let base: string;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tanda-me-wallet-'));
+const { newPhone: phone, signIn } = meDriver({ browser: () => browser, fixture: () => f, base: () => base, shots: SHOTS });
 
-async function codeFor(email: string): Promise<string> {
-  for (let i = 0; i < 100; i++) {
-    await f.deliver();
-    try {
-      return f.transport.lastCodeFor(email);
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`no code reached ${email}`);
-}
-
-async function signIn(page: Page, email: string): Promise<void> {
-  const before = f.transport.messages.length;
-  await page.goto(`${base}/me`);
-  await page.fill('#contact', email);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('#code');
-  while (f.transport.messages.length === before) await codeFor(email);
-  await page.fill('#code', await codeFor(email));
-  await page.click('button[type=submit]');
-  await page.waitForSelector('#app-title');
-}
-
-const phone = async (options: { bypassCSP?: boolean } = {}) => {
-  const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, ...options });
-  return { context, page: await context.newPage() };
-};
 
 const axeSource = () => fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 async function seriousViolations(page: Page, include?: string): Promise<string[]> {

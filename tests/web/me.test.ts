@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qrFromFile } from '../../src/cli/qr-decode.js';
 import { trustBundleService } from '../../src/trust/service.js';
@@ -12,6 +12,7 @@ import { createTestContext, type TestContext } from '../helpers/app.js';
 import { FILES, housekeepingAssessment, rplFixture, type RplFixture } from '../rpl/fixtures.js';
 import { returneeInAssessment } from '../me/fixtures.js';
 import { phoneFontsConfig } from './helpers.js';
+import { meDriver } from './me-driver.js';
 
 /*
  * The returnee space in real headless Chromium on a 360 × 740 phone, against the real app on 127.0.0.1: sign in with
@@ -25,7 +26,6 @@ const present = fs.existsSync(CHROMIUM);
 if (!present) process.stderr.write(`SKIPPED tests/web/me.test.ts: ${CHROMIUM} is absent (apt-get install -y chromium; CI installs it)\n`);
 
 const SHOTS = path.resolve('test-output/me');
-const PHONE = { width: 360, height: 740 };
 let t: TestContext;
 let f: RplFixture;
 let browser: Browser;
@@ -38,38 +38,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tanda-me-'));
 const photo = path.join(dir, 'payslip.jpg');
 const photoBytes = Buffer.concat([FILES.jpeg(), crypto.randomBytes(600_000)]);
 
-async function newPhone(options: { bypassCSP?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, ...options });
-  return { context, page: await context.newPage() };
-}
-
-/** The code the returnee receives, once the outbox worker has handled the request the page made. */
-async function codeFor(email: string): Promise<string> {
-  for (let i = 0; i < 100; i++) {
-    await f.deliver();
-    try {
-      return f.transport.lastCodeFor(email);
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`no code reached ${email}`);
-}
-
-async function signIn(page: Page, email: string, shot?: string): Promise<void> {
-  const before = f.transport.messages.length;
-  await page.goto(`${base}/me`);
-  await page.fill('#contact', email);
-  if (shot) await page.screenshot({ path: path.join(SHOTS, `${shot}-signin.png`) });
-  await page.click('button[type=submit]');
-  await page.waitForSelector('#code');
-  while (f.transport.messages.length === before) await codeFor(email);
-  const code = await codeFor(email);
-  await page.fill('#code', code);
-  if (shot) await page.screenshot({ path: path.join(SHOTS, `${shot}-code.png`) });
-  await page.click('button[type=submit]');
-  await page.waitForSelector('#app-title');
-}
+const { newPhone, codeFor, signIn } = meDriver({ browser: () => browser, fixture: () => f, base: () => base, shots: SHOTS });
 
 const decodeQr = async (page: Page): Promise<string> => {
   const png = await page.locator('#qr-image').screenshot();
