@@ -7,6 +7,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createApiToken, createUser } from '../src/auth/tokens.js';
 import { openAndMigrate } from '../src/bootstrap.js';
+import type { Db } from '../src/db/database.js';
 import { settlePublicUrl } from '../src/deployment/public-url.js';
 import { loadConfig } from '../src/config.js';
 import { buildCredential } from '../src/credentials/build.js';
@@ -33,6 +34,23 @@ import { createServices } from '../src/services.js';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const int = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const log = (s: string) => process.stderr.write(`crash: ${s}\n`);
+
+/** What an officer's credentials look like after the crashes: every one, the complete ones (proof and status entry in
+ * the document) and how many have a status entry row. */
+async function issuedBy(db: Db, officerId: string) {
+  const issued = await db.kysely.selectFrom('credentials').select(['id', 'document']).where('issued_by', '=', officerId).execute();
+  const complete = issued.filter((c) => {
+    const doc = JSON.parse(c.document) as { proof?: unknown; credentialStatus?: unknown };
+    return doc.proof !== undefined && doc.credentialStatus !== undefined;
+  });
+  const entries = await db.kysely
+    .selectFrom('status_entries')
+    .innerJoin('credentials', 'credentials.id', 'status_entries.credential_id')
+    .select('status_entries.credential_id')
+    .where('credentials.issued_by', '=', officerId)
+    .execute();
+  return { issued, complete, withStatusEntry: new Set(entries.map((e) => e.credential_id)).size };
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -168,18 +186,8 @@ export async function benchCrash(): Promise<Record<string, number>> {
     await exited(server!);
 
     const cases = await db.kysely.selectFrom('rpl_cases').select(['id', 'state', 'credential_id']).where('cohort_ref', '=', ref).execute();
-    const issued = await db.kysely.selectFrom('credentials').select(['id', 'document']).where('issued_by', '=', batchOfficer.id).execute();
+    const { issued, complete, withStatusEntry } = await issuedBy(db, batchOfficer.id);
     const issuedIds = new Set(issued.map((c) => c.id));
-    const complete = issued.filter((c) => {
-      const doc = JSON.parse(c.document) as { proof?: unknown; credentialStatus?: unknown };
-      return doc.proof !== undefined && doc.credentialStatus !== undefined;
-    });
-    const entries = await db.kysely
-      .selectFrom('status_entries')
-      .innerJoin('credentials', 'credentials.id', 'status_entries.credential_id')
-      .select('status_entries.credential_id')
-      .where('credentials.issued_by', '=', batchOfficer.id)
-      .execute();
     const items = await db.kysely.selectFrom('certification_batch_items').select(['case_id', 'state', 'credential_id']).where('batch_id', '=', batchId).execute();
     const caseCredential = new Map(cases.map((c) => [c.id, c.credential_id]));
     const certifyAudit = await db.kysely.selectFrom('audit_log').select('case_id').where('action', '=', 'case.transition').where('actor_id', '=', batchOfficer.id).execute();
@@ -190,7 +198,7 @@ export async function benchCrash(): Promise<Record<string, number>> {
     out['crash.server_batch.same_batch_on_retry'] = sameBatch;
     out['crash.server_batch.credentials'] = issued.length;
     out['crash.server_batch.complete_credentials'] = complete.length;
-    out['crash.server_batch.status_entries'] = new Set(entries.map((e) => e.credential_id)).size;
+    out['crash.server_batch.status_entries'] = withStatusEntry;
     out['crash.server_batch.cases_certified'] = cases.filter((c) => c.state === 'certified' && c.credential_id && issuedIds.has(c.credential_id)).length;
     out['crash.server_batch.items_done'] = items.filter((i) => i.state === 'done' && i.credential_id === caseCredential.get(i.case_id)).length;
     out['crash.server_batch.items_failed'] = items.filter((i) => i.state === 'failed').length;
@@ -264,24 +272,14 @@ export async function benchCrash(): Promise<Record<string, number>> {
     server!.kill('SIGTERM');
     await exited(server!);
 
-    const issued = await db.kysely.selectFrom('credentials').select(['id', 'document']).where('issued_by', '=', officer.id).execute();
-    const complete = issued.filter((c) => {
-      const doc = JSON.parse(c.document) as { proof?: unknown; credentialStatus?: unknown };
-      return doc.proof !== undefined && doc.credentialStatus !== undefined;
-    });
-    const entries = await db.kysely
-      .selectFrom('status_entries')
-      .innerJoin('credentials', 'credentials.id', 'status_entries.credential_id')
-      .select('status_entries.credential_id')
-      .where('credentials.issued_by', '=', officer.id)
-      .execute();
+    const { issued, complete, withStatusEntry } = await issuedBy(db, officer.id);
     const keys = await db.kysely.selectFrom('idempotency_keys').select('state').where('caller_id', '=', officer.id).execute();
     const issueAudit = await db.kysely.selectFrom('audit_log').select('seq').where('action', '=', 'credential.issue').where('actor_id', '=', officer.id).execute();
     figures['crash.batch.requested'] = certificates;
     figures['crash.batch.kills'] = serverKills;
     figures['crash.batch.credentials'] = issued.length;
     figures['crash.batch.complete_credentials'] = complete.length;
-    figures['crash.batch.status_entries'] = new Set(entries.map((e) => e.credential_id)).size;
+    figures['crash.batch.status_entries'] = withStatusEntry;
     figures['crash.batch.keys_done'] = keys.filter((k) => k.state === 'done').length;
     figures['crash.batch.audit_entries'] = issueAudit.length;
     figures['crash.batch.retries'] = retries;
