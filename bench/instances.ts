@@ -6,11 +6,11 @@ import path from 'node:path';
 import pg from 'pg';
 import { createApiToken, createUser } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config.js';
-import { buildCredential } from '../src/credentials/build.js';
 import { openDatabase } from '../src/db/database.js';
 import { recordedPublicUrl } from '../src/deployment/public-url.js';
 import { createIssuer } from '../src/issuers/issuers.js';
 import { createServices } from '../src/services.js';
+import { badge } from '../tests/helpers/credentials.js';
 
 /**
  * Two Tanda processes on one fresh PostgreSQL database, as two instances behind a load balancer:
@@ -93,21 +93,6 @@ async function pooled<T, R>(items: T[], limit: number, fn: (item: T) => Promise<
   return results;
 }
 
-const badge = (did: string, n: number) =>
-  buildCredential({
-    issuer: { did, name: 'Bench Certifying Body' },
-    holder: { name: `Bench Holder ${n}` },
-    achievement: {
-      id: 'https://training.example/badges/forklift-safety',
-      kind: 'statement_of_attainment',
-      name: 'Forklift safety awareness',
-      description: 'Completed the warehouse safety course.',
-      criteria: 'Attended and passed the course quiz.',
-      humanCode: 'FLS-1',
-      alignment: [{ type: ['Alignment'], targetName: 'Operate a forklift safely', targetUrl: 'https://training.example/units/FLS-101' }],
-    },
-    validFrom: '2026-01-01T00:00:00Z',
-  });
 
 const statusCode = (checks: unknown): string | undefined =>
   Array.isArray(checks) ? (checks as Array<{ id?: string; code?: string }>).find((c) => c.id === 'status')?.code : undefined;
@@ -157,7 +142,7 @@ export async function benchInstances(): Promise<Record<string, number>> {
     // 2. Concurrent issuances through both.
     const t0 = performance.now();
     const issued = await Promise.all(
-      Array.from({ length: 2 * ISSUANCES }, (_, n) => post(`${(n % 2 ? b : a).base}/credentials/issue`, { credential: badge(issuer.did, n) }, auth).then((r) => ({ n, ...r }))),
+      Array.from({ length: 2 * ISSUANCES }, (_, n) => post(`${(n % 2 ? b : a).base}/credentials/issue`, { credential: badge(issuer.did, { name: `Bench Holder ${n}` }) }, auth).then((r) => ({ n, ...r }))),
     );
     const issueSeconds = (performance.now() - t0) / 1000;
     const ok = issued.filter((r) => r.status === 201);
