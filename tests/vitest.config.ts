@@ -7,6 +7,7 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     // Every suite runs hermetically: tests/setup.ts blocks outbound network for the whole process.
     setupFiles: ['tests/setup.ts'],
+    globalSetup: ['tests/pg-schemas.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

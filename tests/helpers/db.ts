@@ -9,7 +9,7 @@ export const testDialect = TEST_DATABASE_URL ? 'postgres' : 'sqlite';
 
 /**
  * A fresh, migrated database for one test file: an in-memory SQLite database, or on PostgreSQL a schema of its own
- * (dropped on destroy) so test files can run in parallel against one server.
+ * (dropped when the whole run ends) so test files can run in parallel against one server.
  */
 export async function createTestDb(): Promise<Db> {
   if (!TEST_DATABASE_URL) {
@@ -17,7 +17,8 @@ export async function createTestDb(): Promise<Db> {
     await migrateToLatest(db);
     return db;
   }
-  const schema = `t_${crypto.randomBytes(6).toString('hex')}`;
+  // The global setup (tests/pg-schemas.ts) drops the run's schemas when every file is done.
+  const schema = `${process.env.TANDA_TEST_SCHEMA_PREFIX ?? 't_'}${crypto.randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
   await admin.query(`create schema ${schema}`);
@@ -28,12 +29,6 @@ export async function createTestDb(): Promise<Db> {
     kysely: db.kysely,
     dialect: db.dialect,
     schema,
-    async destroy() {
-      await db.destroy();
-      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await c.connect();
-      await c.query(`drop schema ${schema} cascade`);
-      await c.end();
-    },
+    destroy: () => db.destroy(),
   };
 }
