@@ -30,11 +30,15 @@ import { trustRoutes } from './routes/trust.js';
 import { walletRoutes } from './routes/wallets.js';
 import { webRoutes } from './routes/web.js';
 import { meRoutes } from './routes/me.js';
+import { consoleRoutes } from './routes/console.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 /** A returnee's browser session: a working day at most, and half an hour without a request (a shared phone). */
 export const ME_SESSION_MINUTES = 12 * 60;
 export const ME_IDLE_MINUTES = 30;
+/** The staff console's browser session: a working day, ended by 30 minutes away from the desk. */
+export const CONSOLE_SESSION_MINUTES = 10 * 60;
+export const CONSOLE_IDLE_MINUTES = 30;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -150,6 +154,8 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   const meSession = cookieSession(services, { name: 'tanda_me', ttlMinutes: ME_SESSION_MINUTES, idleMinutes: ME_IDLE_MINUTES });
   app.addHook('onRequest', identify(services));
   app.addHook('onRequest', (request, reply) => meSession.identify(request, reply));
+  const consoleSession = cookieSession(services, { name: 'tanda_console', ttlMinutes: CONSOLE_SESSION_MINUTES, idleMinutes: CONSOLE_IDLE_MINUTES });
+  app.addHook('onRequest', (request, reply) => consoleSession.identify(request, reply));
   await metricsRoute();
 
   await app.register(healthRoutes);
@@ -157,6 +163,7 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   await app.register(trustRoutes);
   await app.register(webRoutes);
   await app.register(meRoutes, { session: meSession });
+  await app.register(consoleRoutes, { session: consoleSession });
   await app.register(issuerRoutes);
   await app.register(rplAuthRoutes);
   await app.register(rplCandidateRoutes);

@@ -27,7 +27,12 @@ export async function createStaffUser(executor: Executor, input: StaffInput): Pr
 }
 
 /** Staff sign-in for the web console: e-mail and password → an expiring session token. */
-export async function loginStaff(executor: Executor, email: string, password: string): Promise<{ token: string; expiresAt: string; userId: string; role: Role }> {
+export async function loginStaff(
+  executor: Executor,
+  email: string,
+  password: string,
+  limits: { ttlMinutes: number; idleMinutes?: number } = { ttlMinutes: STAFF_SESSION_MINUTES },
+): Promise<{ token: string; expiresAt: string; userId: string; role: Role }> {
   const user = await executor
     .selectFrom('users')
     .select(['id', 'role', 'password_hash', 'disabled'])
@@ -36,6 +41,6 @@ export async function loginStaff(executor: Executor, email: string, password: st
     .executeTakeFirst();
   const ok = await verifyPassword(user?.password_hash, password);
   if (!user || !ok || Number(user.disabled)) throw new TandaError('invalid_credentials', 'wrong e-mail or password');
-  const session = await createSession(executor, user.id, STAFF_SESSION_MINUTES);
+  const session = await createSession(executor, user.id, limits.ttlMinutes, limits.idleMinutes === undefined ? {} : { idleMinutes: limits.idleMinutes });
   return { ...session, userId: user.id, role: user.role };
 }

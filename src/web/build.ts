@@ -77,13 +77,27 @@ export async function buildWebAssets(dir = DEFAULT_WEB_DIR): Promise<WebAssets> 
   const meNodeOnly = Object.keys(me.metafile.inputs).filter((f) => /node:|src\/(db|keys|rpl|http)\//.test(f));
   if (meNodeOnly.length) throw new Error(`Server modules in the /me bundle: ${meNodeOnly.join(', ')}`);
   await build({ ...common, entryPoints: [fileURLToPath(new URL('./me/sw.ts', import.meta.url))], outfile: path.join(dir, 'me-sw.js'), format: 'iife' });
+  // The staff console (/console): Preact screens, its own service worker.
+  const consoleBundle = await build({
+    ...common,
+    entryPoints: [fileURLToPath(new URL('./console/main.tsx', import.meta.url))],
+    outfile: path.join(dir, 'console.js'),
+    format: 'iife',
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    define: { ...common.define, 'import.meta.url': '"https://tanda.invalid/console/app.js"' },
+    metafile: true,
+  });
+  const consoleNodeOnly = Object.keys(consoleBundle.metafile.inputs).filter((f) => /node:|src\/(db|keys|rpl|http)\//.test(f));
+  if (consoleNodeOnly.length) throw new Error(`Server modules in the console bundle: ${consoleNodeOnly.join(', ')}`);
+  await build({ ...common, entryPoints: [fileURLToPath(new URL('./console/sw.ts', import.meta.url))], outfile: path.join(dir, 'console-sw.js'), format: 'iife' });
   return { dir, sizes: sizes(dir) };
 }
 
 const sizes = (dir: string) => Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.statSync(path.join(dir, f)).size]));
 
 /** Every file the build writes (the server serves these names from /verify/). */
-export const WEB_ASSETS = ['app.js', 'sw.js', 'pdf.mjs', 'pdf.worker.mjs', 'zxing_reader.wasm', 'me.js', 'me-sw.js'] as const;
+export const WEB_ASSETS = ['app.js', 'sw.js', 'pdf.mjs', 'pdf.worker.mjs', 'zxing_reader.wasm', 'me.js', 'me-sw.js', 'console.js', 'console-sw.js'] as const;
 
 let pending: Promise<WebAssets> | undefined;
 /** The built assets, building them once per process when the folder is missing or older than this build script's sources. */
@@ -103,7 +117,7 @@ function sourcesNewerThan(file: string): boolean {
   const built = fs.statSync(file).mtimeMs;
   const newest = (d: string): number =>
     Math.max(...fs.readdirSync(d, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(path.join(d, e.name)) : fs.statSync(path.join(d, e.name)).mtimeMs)));
-  return ['src/web', 'src/verifier', 'src/trust', 'src/credentials', 'src/qr', 'src/status', 'src/frameworks', 'src/jsonld', 'src/me', 'contexts'].some((d) => newest(path.join(ROOT, d)) > built);
+  return ['src/web', 'src/verifier', 'src/trust', 'src/credentials', 'src/qr', 'src/status', 'src/frameworks', 'src/jsonld', 'src/me', 'src/policy', 'contexts'].some((d) => newest(path.join(ROOT, d)) > built);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

@@ -217,6 +217,27 @@ const GRID: Row[] = [
     },
   },
 
+  // The staff console: page and assets public; its session says what the policy offers the caller, so anyone
+  // with nothing to do there (a returnee, staff of no body) is refused.
+  { route: 'GET /console', ok: WHO, request: get(() => '/console') },
+  { route: 'GET /console/app.js', ok: WHO, request: get(() => '/console/app.js') },
+  { route: 'GET /console/app.css', ok: WHO, request: get(() => '/console/app.css') },
+  { route: 'GET /console/sw.js', ok: WHO, request: get(() => '/console/sw.js') },
+  {
+    route: 'POST /console/session',
+    ok: WHO,
+    request: async () => {
+      const email = `staff-${unique()}@grid.example`;
+      await createUser(t.db.kysely, { name: 'Grid', email, role: 'assessor', issuerId: t.issuer.id, passwordHash: await hashPassword('a long enough secret') });
+      return { url: '/console/session', payload: { email, password: 'a long enough secret' } };
+    },
+  },
+  { route: 'GET /console/session', ok: [...ALL_ADMINS, ...STAFF_WHO.filter((w) => !w.startsWith('admin@') && !w.endsWith('@none'))], request: get(() => '/console/session') },
+  { route: 'DELETE /console/session', ok: SIGNED_IN, request: get(() => '/console/session') },
+  // It ends every session of the caller's account: a returnee here is a throwaway one, so the grid's own returnees
+  // keep theirs (staff call with API tokens, which it leaves alone).
+  { route: 'POST /console/session/everywhere', ok: SIGNED_IN, request: async (who) => ({ url: '/console/session/everywhere', ...(who.startsWith('candidate:') ? { headers: await session((await registerReturnee()).userId) } : {}) }) },
+
   // The returnee space: page and assets public; the API only ever the caller's own file (staff and admins: 403).
   { route: 'GET /me', ok: WHO, request: get(() => '/me') },
   { route: 'GET /me/app.js', ok: WHO, request: get(() => '/me/app.js') },

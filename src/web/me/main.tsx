@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import QRCode from 'qrcode';
 import type { CredentialCard } from '../../me/credentials.js';
 import type { ShareLinkView } from '../../me/share-links.js';
-import { api, ApiError, OfflineError, setCsrf } from './api.js';
+import { api, ApiError, OfflineError, setCsrf } from '../api.js';
 import { ME_CATALOGUES, meTranslate } from './i18n/index.js';
 import { store, type SavedCredential } from './store.js';
 import { uploadResumable } from './upload.js';

@@ -1,4 +1,4 @@
-import { api, ApiError, OfflineError } from './api.js';
+import { api, ApiError, OfflineError } from '../api.js';
 import { store } from './store.js';
 
 /**

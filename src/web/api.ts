@@ -1,4 +1,4 @@
-/** The page's calls: same-origin, the session in its HttpOnly cookie, the anti-forgery token on every change. */
+/** A page's calls (the returnee space, the staff console): same-origin, the session in its HttpOnly cookie, the anti-forgery token on every change. */
 let csrfToken: string | undefined;
 export const setCsrf = (token: string | undefined) => {
   csrfToken = token;

@@ -1,0 +1,5 @@
+/** Strings of the console's admin screens (see screens/admin.tsx). */
+export const admin = {
+  en: {},
+  id: {},
+} as const;

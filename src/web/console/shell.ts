@@ -1,0 +1,75 @@
+import { signal } from '@preact/signals';
+import type { ConsoleAbilities } from '../../policy/abilities.js';
+import { api, ApiError, OfflineError } from '../api.js';
+import { CONSOLE_CATALOGUES, consoleTranslate, type ConsoleKey } from './i18n/index.js';
+
+/*
+ * What every screen of the console shares: the signed-in person, the language, the connection, the route, and the
+ * hooks an area registers to act at sign-in and sign-out (the offline store derives and wipes its key there).
+ */
+export interface ConsoleSession {
+  user: { id: string; name: string; email: string; role: string };
+  body: { id: string; name: string } | null;
+  abilities: ConsoleAbilities;
+  idleMinutes: number;
+  csrfToken: string;
+}
+
+const savedLang = localStorage.getItem('tanda-console-lang');
+export const lang = signal(savedLang && CONSOLE_CATALOGUES[savedLang] ? savedLang : 'en');
+/** undefined: not known yet; null: signed out. */
+export const session = signal<ConsoleSession | null | undefined>(undefined);
+export const online = signal(typeof navigator === 'undefined' ? true : navigator.onLine);
+export const route = signal(location.hash.slice(1) || '/');
+/** A message for the whole page (e.g. "signed out everywhere"), shown above the work area. */
+export const flash = signal<string | null>(null);
+
+export const t = (key: ConsoleKey, params: Record<string, string | number> = {}): string => consoleTranslate(lang.value, key, params);
+
+export const go = (to: string): void => {
+  location.hash = to;
+};
+addEventListener('hashchange', () => {
+  route.value = location.hash.slice(1) || '/';
+});
+addEventListener('online', () => {
+  online.value = true;
+});
+addEventListener('offline', () => {
+  online.value = false;
+});
+
+/** Run after a session is known (sign-in, reload) and before the screens show; e.g. open the offline store. */
+export const onSignedIn: Array<(s: ConsoleSession) => Promise<void>> = [];
+/** Run before a sign-out request leaves; e.g. wipe the offline store's key. */
+export const onSigningOut: Array<() => Promise<void>> = [];
+
+/** One sentence for an error a screen cannot handle itself. */
+export function errorText(e: unknown): string {
+  if (e instanceof OfflineError) return t('error.offline');
+  if (e instanceof ApiError) {
+    if (e.status === 403) return t('error.forbidden');
+    if (e.status === 404) return t('error.notFound');
+    return t('error.generic', { code: e.code });
+  }
+  return t('error.generic', { code: 'client' });
+}
+
+/** Date part of an ISO timestamp, as the console shows dates (unambiguous across the languages it serves). */
+export const day = (iso: string | null | undefined): string => (iso ? iso.slice(0, 10) : '');
+
+/**
+ * The screens' way to call the API: a 401 means the session ended (idle or absolute expiry, signed out elsewhere),
+ * so the page goes back to sign-in instead of each screen handling it.
+ */
+export async function call<T>(method: string, url: string, body?: unknown, init: RequestInit = {}): Promise<T> {
+  try {
+    return await api<T>(method, url, body, init);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401 && session.value) {
+      flash.value = t('session.expired');
+      session.value = null;
+    }
+    throw e;
+  }
+}
