@@ -144,6 +144,9 @@ async function main(): Promise<void> {
     `  API            ${base}`,
     `  health         ${base}/health`,
     `  API docs       ${base}/docs  (OpenAPI JSON: ${base}/docs/json)`,
+    `  staff console  ${base}/console`,
+    `  returnee space ${base}/me`,
+    `  verifier       ${base}/verify`,
     `  notifications  ${delivery.text}`,
     ...startLines,
   ];

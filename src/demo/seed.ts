@@ -1,5 +1,7 @@
+import crypto from 'node:crypto';
 import path from 'node:path';
 import { createApiToken, createUser, tokenExpiry } from '../auth/tokens.js';
+import { hashPassword } from '../rpl/passwords.js';
 import type { AwardDeps } from '../awards/award-service.js';
 import type { CertificateService } from '../certificates/certificate-service.js';
 import type { Executor } from '../db/database.js';
@@ -64,14 +66,17 @@ export async function seedDemo(services: DemoDeps): Promise<DemoResult> {
       );
     }
     const staff = [
-      { name: 'Maria Santos (demo certifying officer)', role: 'certifying_officer' as const, issuerId: 'ph-tesda-demo' },
-      { name: 'Jose Reyes (demo assessor)', role: 'assessor' as const, issuerId: 'ph-tesda-demo' },
-      { name: 'Ana Cruz (demo moderator)', role: 'moderator' as const, issuerId: 'ph-tesda-demo' },
+      { name: 'Maria Santos (demo certifying officer)', role: 'certifying_officer' as const, issuerId: 'ph-tesda-demo', email: 'maria.santos@tesda-demo.example' },
+      { name: 'Jose Reyes (demo assessor)', role: 'assessor' as const, issuerId: 'ph-tesda-demo', email: 'jose.reyes@tesda-demo.example' },
+      { name: 'Ana Cruz (demo moderator)', role: 'moderator' as const, issuerId: 'ph-tesda-demo', email: 'ana.cruz@tesda-demo.example' },
     ];
     for (const s of staff) {
-      const user = await createUser(tx, s);
+      // A password of its own for the staff console, random and shown once like the token: a demo that is left
+      // running somewhere reachable has no well-known password to guess.
+      const password = crypto.randomBytes(9).toString('base64url');
+      const user = await createUser(tx, { ...s, passwordHash: await hashPassword(password) });
       const token = await createApiToken(tx, user.id, 'demo', { expiresAt: tokenExpiry(config.tokenTtlDays) });
-      lines.push(`  ${s.role.padEnd(20)} token ${token}`);
+      lines.push(`  ${s.role.padEnd(20)} token ${token}`, `  ${''.padEnd(20)} console ${s.email} / ${password}`);
     }
     await seedRegistry(tx, { issuers: DEMO_ISSUERS.map((i) => i.id) });
     await services.publishTypeTables(tx);

@@ -41,4 +41,19 @@ describe(`demo RPL case on ${testDialect}`, () => {
     const verified = await fresh.app.inject({ method: 'POST', url: '/credentials/verify', payload: { verifiableCredential: JSON.parse(credential.document) } });
     expect(verified.json().checks.find((c: { id: string }) => c.id === 'registry_award')).toMatchObject({ status: 'pass' });
   });
+
+  it('prints each demo staff account\'s console sign-in once, with a random password that opens the console', async () => {
+    const fresh = await createTestContext();
+    onTestFinished(() => fresh.close());
+    const { lines } = await seedDemo(fresh.services);
+    const signIns = lines.map((l) => /console (\S+@\S+) \/ (\S+)$/.exec(l)).filter((m) => m !== null);
+    expect(signIns.map((m) => m[1])).toEqual(['maria.santos@tesda-demo.example', 'jose.reyes@tesda-demo.example', 'ana.cruz@tesda-demo.example']);
+    expect(new Set(signIns.map((m) => m[2])).size).toBe(3);
+    for (const [, email, password] of signIns) {
+      const res = await fresh.app.inject({ method: 'POST', url: '/console/session', payload: { email, password } });
+      expect([email, res.statusCode]).toEqual([email, 201]);
+    }
+    // A second start prints no password again.
+    expect((await seedDemo(fresh.services)).lines.join('\n')).not.toMatch(/console \S+@/);
+  });
 });
