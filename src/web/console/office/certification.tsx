@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { PAPERS, SECOND_LANGS } from '../../../certificates/view.js';
 import { call, errorText, go, t } from '../shell.js';
-import { CaseFacts, CaseTable, credentialPath, newKey, refusalText, useLoad, useQualification, type OfficeCase } from './common.js';
+import { CaseFacts, CaseTable, credentialPath, newKey, refusalText, titleOf, useLoad, useQualification, type OfficeCase } from './common.js';
 
 /** Each second language by its own name: the officer picks the returnee's language as the returnee writes it. */
 export const LANGUAGE_NAMES: Record<(typeof SECOND_LANGS)[number], string> = {
@@ -51,6 +51,11 @@ function PrintOptions({ credentialId, idPrefix }: { credentialId: string; idPref
       </p>
     </div>
   );
+}
+
+function QualificationOption({ id }: { id: string }) {
+  const q = useQualification(id);
+  return <option value={id}>{q ? `${titleOf(q.titles, q.code)} (${q.code})` : id.split('/').pop()}</option>;
 }
 
 /** Moderated cases of the body: certify one, or many as a batch. */
@@ -120,7 +125,7 @@ export function CertificationQueue() {
               <label for="batch-qualification">{t('office.case.qualification')}</label>
               <select id="batch-qualification" required value={qualificationId} onChange={(e) => { setQualificationId((e.currentTarget as HTMLSelectElement).value); key.current = newKey(); }}>
                 <option value="">{t('office.batch.chooseQualification')}</option>
-                {qualifications.map((q) => <option key={q} value={q}>{q.split('/').pop()}</option>)}
+                {qualifications.map((q) => <QualificationOption key={q} id={q} />)}
               </select>
             </div>
             <div>
