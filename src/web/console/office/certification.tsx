@@ -1,12 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { PAPERS, SECOND_LANGS } from '../../../certificates/view.js';
+import { LANGUAGE_NAMES } from './keys.js';
 import { call, errorText, go, t } from '../shell.js';
 import { CaseFacts, CaseTable, credentialPath, newKey, refusalText, titleOf, useLoad, useQualification, type OfficeCase } from './common.js';
-
-/** Each second language by its own name: the officer picks the returnee's language as the returnee writes it. */
-export const LANGUAGE_NAMES: Record<(typeof SECOND_LANGS)[number], string> = {
-  id: 'Bahasa Indonesia', fil: 'Filipino', th: 'ไทย', vi: 'Tiếng Việt', km: 'ខ្មែរ', lo: 'ລາວ', my: 'မြန်မာ', ms: 'Bahasa Melayu',
-};
 
 export interface BatchView {
   id: string;

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../../api.js';
 import { call, errorText, lang, t } from '../shell.js';
+import { OUTCOME_KEYS, UNMET } from './keys.js';
 
 /** A case as GET /cases and GET /cases/:id give it (the fields the office screens read). */
 export interface OfficeCase {
@@ -88,19 +89,6 @@ export function refusalText(e: unknown): string {
   if (e instanceof ApiError && e.code === 'not_revocable') return t('office.credential.notRevocable');
   return errorText(e);
 }
-
-/** The preconditions whose refusal the office screens explain (src/rpl/transitions.ts PRECONDITIONS). */
-export const UNMET = {
-  moderator_is_not_assessor: 'office.unmet.moderator_is_not_assessor',
-  has_competent_units: 'office.unmet.has_competent_units',
-  all_core_units_decided: 'office.unmet.all_core_units_decided',
-} as const;
-
-export const OUTCOME_KEYS = {
-  full_qualification: 'office.outcome.full_qualification',
-  statement_of_attainment: 'office.outcome.statement_of_attainment',
-  not_yet_competent: 'office.outcome.not_yet_competent',
-} as const;
 
 /** The facts of a case every office screen shows above its actions. */
 export function CaseFacts({ c, q }: { c: OfficeCase; q: Qualification | null | undefined }) {

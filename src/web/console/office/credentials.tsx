@@ -1,21 +1,9 @@
 import { useState } from 'preact/hooks';
 import { call, day, go, t } from '../shell.js';
 import { CaseTable, credentialPath, refusalText, useLoad, type OfficeCase } from './common.js';
+import { KIND_KEYS, REVOCATION_REASON_KEYS } from './keys.js';
 
-/** The revocation reasons the status route accepts (REVOCATION_REASONS in src/status/status-service.ts). */
-export const REVOCATION_REASON_KEYS = {
-  fraud: 'office.reason.fraud',
-  error: 'office.reason.error',
-  superseded: 'office.reason.superseded',
-  other: 'office.reason.other',
-} as const;
 type Reason = keyof typeof REVOCATION_REASON_KEYS;
-
-const KIND_KEYS = {
-  correction: 'office.kind.correction',
-  renewal: 'office.kind.renewal',
-  key_compromise: 'office.kind.key_compromise',
-} as const;
 
 interface History {
   credentialId: string;
@@ -155,6 +143,20 @@ export function CredentialView({ id }: { id: string }) {
     <section>
       <p><a href="#/credentials">{t('office.credentials.back')}</a></p>
       <h1>{t('office.credential.title')}</h1>
+      {done && (
+        <div class="card" role="status" id="credential-result">
+          <p class="ok">{done.text}</p>
+          {done.replacement && (
+            <>
+              <p>
+                {t('office.credential.replacement')} <a href={`#/credentials/${credentialPath(done.replacement)}`}>{done.replacement}</a>
+              </p>
+              <p><a class="button" href={pdf(done.replacement)} download>{t('office.credential.replacementPdf')}</a></p>
+            </>
+          )}
+        </div>
+      )}
+
       <dl>
         <dt>{t('office.credential.id')}</dt>
         <dd>{doc.id}</dd>
@@ -210,21 +212,7 @@ export function CredentialView({ id }: { id: string }) {
         )}
         {!history.replaces && !history.replacedBy && <li>{t('office.credential.noHistory')}</li>}
       </ul>
-      <p><a class="button secondary" href={pdf(doc.id)} download>{t('office.print.download')}</a></p>
-
-      {done && (
-        <div class="card" role="status" id="credential-result">
-          <p class="ok">{done.text}</p>
-          {done.replacement && (
-            <>
-              <p>
-                {t('office.credential.replacement')} <a href={`#/credentials/${credentialPath(done.replacement)}`}>{done.replacement}</a>
-              </p>
-              <p><a class="button" href={pdf(done.replacement)} download>{t('office.credential.replacementPdf')}</a></p>
-            </>
-          )}
-        </div>
-      )}
+      {!revoked && <p><a class="button secondary" href={pdf(doc.id)} download>{t('office.print.download')}</a></p>}
 
       {!revoked && (
         <>

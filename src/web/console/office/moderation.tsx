@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { call, session, t } from '../shell.js';
 import { CaseFacts, CaseTable, refusalText, titleOf, useLoad, useQualification, type OfficeCase } from './common.js';
+import { METHOD_KEYS, QUALITY_KEYS } from './keys.js';
 
 interface UnitAssessment {
   unitId: string;
@@ -22,21 +23,6 @@ interface Evidence {
   fileName: string | null;
   contentType: string | null;
 }
-
-export const METHOD_KEYS = {
-  portfolio_review: 'office.method.portfolio_review',
-  observation: 'office.method.observation',
-  practical_demonstration: 'office.method.practical_demonstration',
-  interview: 'office.method.interview',
-  written_test: 'office.method.written_test',
-} as const;
-
-const QUALITY_KEYS = {
-  valid: 'office.quality.valid',
-  authentic: 'office.quality.authentic',
-  current: 'office.quality.current',
-  sufficient: 'office.quality.sufficient',
-} as const;
 
 /** Decided cases of the moderator's body, waiting for a second person's look. */
 export function ModerationQueue() {
@@ -106,6 +92,10 @@ export function ModerationCase({ id }: { id: string }) {
       <p><a href="#/moderation">{t('office.moderation.back')}</a></p>
       <h1>{t('office.moderation.caseOf', { name: c.candidateName })}</h1>
       <CaseFacts c={c} q={q} />
+      <p>
+        {t('office.moderation.summary', { units: units.length, competent: units.filter((u) => u.decision === 'competent').length })}{' '}
+        <a href="#moderation-decision" onClick={(e) => { e.preventDefault(); document.getElementById('moderation-decision')?.scrollIntoView(); }}>{t('office.moderation.toDecision')}</a>
+      </p>
 
       <h2>{t('office.moderation.units')}</h2>
       {units.length === 0 && <p>{t('office.moderation.noUnits')}</p>}
@@ -155,7 +145,7 @@ export function ModerationCase({ id }: { id: string }) {
         </ul>
       )}
 
-      <h2>{t('office.moderation.decision')}</h2>
+      <h2 id="moderation-decision">{t('office.moderation.decision')}</h2>
       {result && <p class={result.ok ? 'ok' : 'error'} role={result.ok ? 'status' : 'alert'}>{result.text}</p>}
       {!decided && <p role="status">{t('office.moderation.notDecided')}</p>}
       {decided && ownAssessment && <p class="note" role="note">{t('office.moderation.ownAssessment')}</p>}
