@@ -163,6 +163,7 @@ const get = (url: () => string) => () => ({ url: url() });
 const unique = () => crypto.randomBytes(4).toString('hex');
 /** Each imported mapping table starts later than the last (a new table supersedes, never overlaps, the previous). */
 let mappingDay = 0;
+let cohortDay = 0;
 
 const GRID: Row[] = [
   // Public: verification, the registry, the web verifier, sign-in, API docs.
@@ -392,6 +393,17 @@ const GRID: Row[] = [
   { route: 'GET /cases/:id/evidence', ...RETURNEE_READ, request: get(() => `/cases/${caseId}/evidence`) },
   { route: 'GET /cases/:id/evidence/:evidenceId/content', ...RETURNEE_READ, request: get(() => `/cases/${caseId}/evidence/${evidenceId}/content`) },
 
+  // An assessment day's decisions are the assessor's own: the body's assessors import them (each call a new day).
+  {
+    route: 'POST /cohort-imports',
+    ok: ['assessor@own', 'assessor@other'],
+    request: () => ({
+      url: `/cohort-imports?qualification=DEMO-TESDA-HSK-NC2&country=HK&date=2026-0${1 + (++cohortDay % 9)}-1${cohortDay % 10}`,
+      headers: { 'content-type': 'text/csv' },
+      payload: `full_name,email,consent_purpose,decisions,methods\nGrid ${unique()},grid-${unique()}@grid.example,RPL,${HOUSEKEEPING_UNITS.map((u) => `${u.split('/').pop()}=C`).join(';')},observation`,
+    }),
+  },
+
   // Certification batches of the own body's cases: its certifying officers; another body's officer learns of none.
   {
     route: 'POST /certification-batches',
@@ -432,7 +444,7 @@ const GRID: Row[] = [
   { route: 'GET /credentials/:id/history', ...RETURNEE_READ, request: get(() => `/credentials/${credentialId}/history`) },
   { route: 'GET /credentials/:id/certificate.pdf', ...RETURNEE_READ, request: get(() => `/credentials/${credentialId}/certificate.pdf`) },
   // Who may certify the case sees what certifying would print; nothing is issued.
-  { route: 'GET /cases/:id/certificate-preview.pdf', ...caseWork('certifying_officer@own'), request: async () => ({ url: `/cases/${await caseIn('moderated')}/certificate-preview.pdf` }) },
+  { route: 'GET /cases/:id/certificate-preview.pdf', ...caseWork('certifying_officer@own'), reason: ADMINS, request: async () => ({ url: `/cases/${await caseIn('moderated')}/certificate-preview.pdf` }) },
   { route: 'GET /credentials/:id/qr.png', ...RETURNEE_READ, request: get(() => `/credentials/${credentialId}/qr.png`) },
   { route: 'GET /credentials/:id/qr.svg', ...RETURNEE_READ, request: get(() => `/credentials/${credentialId}/qr.svg`) },
   { route: 'POST /credentials/:id/revoke', ...caseWork('certifying_officer@own'), request: async (_who, ok) => ({ url: `/credentials/${ok ? await freshCredential() : credentialId}/revoke`, payload: { reason: 'error' } }) },
