@@ -17,15 +17,17 @@ export interface BatchView {
   items?: Array<{ caseId: string; state: 'pending' | 'done' | 'failed'; credentialId: string | null; error: { code: string; message: string } | null }>;
 }
 
-/** Paper and second language for a printed certificate; the server's defaults when none is chosen. */
-function PrintOptions({ credentialId, idPrefix }: { credentialId: string; idPrefix: string }) {
+/**
+ * Paper and second language for a certificate, and the links to it: the preview of a moderated case (nothing issued)
+ * or the issued credential's PDF to download or open for printing. The server's defaults when nothing is chosen.
+ */
+function PdfOptions({ path, idPrefix, preview }: { path: string; idPrefix: string; preview?: boolean }) {
   const [paper, setPaper] = useState<string>(PAPERS[0]);
   const [second, setSecond] = useState<string>('');
-  const query = new URLSearchParams({ paper, ...(second ? { lang: second } : {}) }).toString();
-  const url = `/credentials/${credentialPath(credentialId)}/certificate.pdf?${query}`;
+  const url = `${path}?${new URLSearchParams({ paper, ...(second ? { lang: second } : {}) }).toString()}`;
   return (
     <div class="card">
-      <h3>{t('office.print.title')}</h3>
+      {!preview && <h3>{t('office.print.title')}</h3>}
       <div class="filters">
         <div>
           <label for={`${idPrefix}-paper`}>{t('office.print.paper')}</label>
@@ -41,10 +43,16 @@ function PrintOptions({ credentialId, idPrefix }: { credentialId: string; idPref
           </select>
         </div>
       </div>
-      <p class="row">
-        <a class="button" href={url} download>{t('office.print.download')}</a>
-        <a class="button secondary" href={url} target="_blank" rel="noopener">{t('office.print.open')}</a>
-      </p>
+      {preview ? (
+        <p>
+          <a class="button secondary" id="certificate-preview" href={url} target="_blank" rel="noopener">{t('office.certification.previewOpen')}</a>
+        </p>
+      ) : (
+        <p class="row">
+          <a class="button" href={url} download>{t('office.print.download')}</a>
+          <a class="button secondary" href={url} target="_blank" rel="noopener">{t('office.print.open')}</a>
+        </p>
+      )}
     </div>
   );
 }
@@ -188,11 +196,7 @@ export function CertifyCase({ id }: { id: string }) {
         <>
           <h2>{t('office.certification.preview')}</h2>
           <p class="note">{t('office.certification.previewNote')}</p>
-          <p>
-            <a class="button secondary" id="certificate-preview" href={`/cases/${encodeURIComponent(c.id)}/certificate-preview.pdf`} target="_blank" rel="noopener">
-              {t('office.certification.previewOpen')}
-            </a>
-          </p>
+          <PdfOptions path={`/cases/${encodeURIComponent(c.id)}/certificate-preview.pdf`} idPrefix="preview" preview />
           <h2>{t('office.certification.issue')}</h2>
           {!confirming ? (
             <button type="button" onClick={() => setConfirming(true)}>{t('office.certification.issue')}</button>
@@ -214,7 +218,7 @@ export function CertifyCase({ id }: { id: string }) {
             <dt>{t('office.credential.id')}</dt>
             <dd id="credential-id">{c.credentialId}</dd>
           </dl>
-          <PrintOptions credentialId={c.credentialId} idPrefix="print" />
+          <PdfOptions path={`/credentials/${credentialPath(c.credentialId)}/certificate.pdf`} idPrefix="print" />
           <p><a href={`#/credentials/${credentialPath(c.credentialId)}`}>{t('office.certification.manage')}</a></p>
         </>
       )}
