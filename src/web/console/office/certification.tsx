@@ -134,7 +134,10 @@ export function CertificationQueue() {
             </div>
             <div>
               <label for="batch-cohort">{t('office.batch.cohort')}</label>
-              <input id="batch-cohort" type="text" maxLength={200} value={cohortRef} onInput={(e) => { setCohortRef((e.currentTarget as HTMLInputElement).value); key.current = newKey(); }} />
+              <input id="batch-cohort" type="text" list="batch-cohorts" maxLength={200} value={cohortRef} onInput={(e) => { setCohortRef((e.currentTarget as HTMLInputElement).value); key.current = newKey(); }} />
+              <datalist id="batch-cohorts">
+                {[...new Set((data ?? []).filter((c) => c.qualificationId === qualificationId && c.cohortRef).map((c) => c.cohortRef!))].map((r) => <option key={r} value={r} />)}
+              </datalist>
             </div>
           </div>
         )}

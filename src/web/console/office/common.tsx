@@ -154,7 +154,7 @@ export function CaseTable({ cases, href, caption, select }: {
               )}
               <td>
                 <a href={href(c)}>{c.candidateName}</a>
-                <div class="note">{c.id.slice(0, 8)}</div>
+                <div class="note">{c.id.slice(0, 8)}{c.cohortRef ? ` · ${c.cohortRef}` : ''}</div>
               </td>
               <td><QualificationCode id={c.qualificationId} /></td>
               <td>{c.updatedAt.slice(0, 10)}</td>
