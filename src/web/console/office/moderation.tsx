@@ -82,6 +82,8 @@ export function ModerationCase({ id }: { id: string }) {
       loaded.reload();
     } catch (e) {
       setResult({ ok: false, text: refusalText(e) });
+      // The refusal may come from a change made elsewhere (a stale version): show the case as it now is.
+      loaded.reload();
     } finally {
       setBusy(false);
     }
