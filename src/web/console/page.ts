@@ -63,6 +63,8 @@ iframe.evidence{width:100%;height:70vh;border:1px solid #d5d9e0}
 .signin{max-width:24rem;margin:2rem auto}
 .chart{width:100%;height:auto}
 .chart text{font-size:11px;fill:#222}
+/* office */
+label.check input{flex:none}
 `;
 
 export function consolePage(): string {

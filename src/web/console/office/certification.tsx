@@ -1,0 +1,307 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { PAPERS, SECOND_LANGS } from '../../../certificates/view.js';
+import { LANGUAGE_NAMES } from './keys.js';
+import { call, errorText, go, t } from '../shell.js';
+import { CaseFacts, CaseTable, credentialPath, newKey, refusalText, titleOf, useLoad, useQualification, type OfficeCase } from './common.js';
+
+export interface BatchView {
+  id: string;
+  state: 'running' | 'completed';
+  selection: { caseIds?: string[]; qualificationId?: string; cohortRef?: string };
+  total: number;
+  done: number;
+  failed: number;
+  pending: number;
+  createdAt: string;
+  completedAt: string | null;
+  items?: Array<{ caseId: string; state: 'pending' | 'done' | 'failed'; credentialId: string | null; error: { code: string; message: string } | null }>;
+}
+
+/**
+ * Paper and second language for a certificate, and the links to it: the preview of a moderated case (nothing issued)
+ * or the issued credential's PDF to download or open for printing. The server's defaults when nothing is chosen.
+ */
+function PdfOptions({ path, idPrefix, preview }: { path: string; idPrefix: string; preview?: boolean }) {
+  const [paper, setPaper] = useState<string>(PAPERS[0]);
+  const [second, setSecond] = useState<string>('');
+  const url = `${path}?${new URLSearchParams({ paper, ...(second ? { lang: second } : {}) }).toString()}`;
+  return (
+    <div class="card">
+      {!preview && <h3>{t('office.print.title')}</h3>}
+      <div class="filters">
+        <div>
+          <label for={`${idPrefix}-paper`}>{t('office.print.paper')}</label>
+          <select id={`${idPrefix}-paper`} value={paper} onChange={(e) => setPaper((e.currentTarget as HTMLSelectElement).value)}>
+            {PAPERS.map((p) => <option key={p} value={p}>{p}</option>)}
+          </select>
+        </div>
+        <div>
+          <label for={`${idPrefix}-lang`}>{t('office.print.lang')}</label>
+          <select id={`${idPrefix}-lang`} value={second} onChange={(e) => setSecond((e.currentTarget as HTMLSelectElement).value)}>
+            <option value="">{t('office.print.langDefault')}</option>
+            {SECOND_LANGS.map((l) => <option key={l} value={l}>{LANGUAGE_NAMES[l]}</option>)}
+          </select>
+        </div>
+      </div>
+      {preview ? (
+        <p>
+          <a class="button secondary" id="certificate-preview" href={url} target="_blank" rel="noopener">{t('office.certification.previewOpen')}</a>
+        </p>
+      ) : (
+        <p class="row">
+          <a class="button" href={url} download>{t('office.print.download')}</a>
+          <a class="button secondary" href={url} target="_blank" rel="noopener">{t('office.print.open')}</a>
+        </p>
+      )}
+    </div>
+  );
+}
+
+function QualificationOption({ id }: { id: string }) {
+  const q = useQualification(id);
+  return <option value={id}>{q ? `${titleOf(q.titles, q.code)} (${q.code})` : id.split('/').pop()}</option>;
+}
+
+/** Moderated cases of the body: certify one, or many as a batch. */
+export function CertificationQueue() {
+  const { data, error } = useLoad(() => call<OfficeCase[]>('GET', '/cases?state=moderated&limit=200'), []);
+  const batches = useLoad(() => call<BatchView[]>('GET', '/certification-batches?limit=10'), []);
+  const [chosen, setChosen] = useState<Set<string>>(new Set());
+  const [by, setBy] = useState<'cases' | 'qualification'>('cases');
+  const [qualificationId, setQualificationId] = useState('');
+  const [cohortRef, setCohortRef] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+  // One key per intended batch: a second click (or a retry after a lost answer) is the same request, not a second batch.
+  const key = useRef(newKey());
+  const toggle = (id: string) => {
+    const next = new Set(chosen);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    setChosen(next);
+    key.current = newKey();
+  };
+  const qualifications = [...new Set((data ?? []).map((c) => c.qualificationId))];
+
+  const start = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setFailure(null);
+    const body = by === 'cases' ? { caseIds: [...chosen] } : { qualificationId, ...(cohortRef.trim() ? { cohortRef: cohortRef.trim() } : {}) };
+    try {
+      const batch = await call<BatchView>('POST', '/certification-batches', body, { headers: { 'idempotency-key': key.current } });
+      key.current = newKey();
+      go(`/certification/batches/${batch.id}`);
+    } catch (err) {
+      setFailure(refusalText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section>
+      <h1>{t('office.certification.title')}</h1>
+      <p class="note">{t('office.certification.intro')}</p>
+      {error && <p class="error" role="alert">{error}</p>}
+      {!data && !error && <p>{t('app.loading')}</p>}
+      {data && data.length === 0 && <p role="status">{t('office.certification.empty')}</p>}
+      {data && data.length > 0 && (
+        <CaseTable cases={data} href={(c) => `#/certification/${c.id}`} caption={t('office.certification.title')} select={{ chosen, toggle }} />
+      )}
+
+      <form class="card" onSubmit={start}>
+        <h2>{t('office.batch.title')}</h2>
+        <fieldset>
+          <legend>{t('office.batch.which')}</legend>
+          <label class="check">
+            <input type="radio" name="batch-by" checked={by === 'cases'} onChange={() => { setBy('cases'); key.current = newKey(); }} />
+            {t('office.batch.bySelected', { n: chosen.size })}
+          </label>
+          <label class="check">
+            <input type="radio" name="batch-by" checked={by === 'qualification'} onChange={() => { setBy('qualification'); key.current = newKey(); }} />
+            {t('office.batch.byQualification')}
+          </label>
+        </fieldset>
+        {by === 'qualification' && (
+          <div class="filters">
+            <div>
+              <label for="batch-qualification">{t('office.case.qualification')}</label>
+              <select id="batch-qualification" required value={qualificationId} onChange={(e) => { setQualificationId((e.currentTarget as HTMLSelectElement).value); key.current = newKey(); }}>
+                <option value="">{t('office.batch.chooseQualification')}</option>
+                {qualifications.map((q) => <QualificationOption key={q} id={q} />)}
+              </select>
+            </div>
+            <div>
+              <label for="batch-cohort">{t('office.batch.cohort')}</label>
+              <input id="batch-cohort" type="text" list="batch-cohorts" maxLength={200} value={cohortRef} onInput={(e) => { setCohortRef((e.currentTarget as HTMLInputElement).value); key.current = newKey(); }} />
+              <datalist id="batch-cohorts">
+                {[...new Set((data ?? []).filter((c) => c.qualificationId === qualificationId && c.cohortRef).map((c) => c.cohortRef!))].map((r) => <option key={r} value={r} />)}
+              </datalist>
+            </div>
+          </div>
+        )}
+        <button type="submit" disabled={busy || (by === 'cases' ? chosen.size === 0 : !qualificationId)}>{t('office.batch.start')}</button>
+        {failure && <p class="error" role="alert">{failure}</p>}
+      </form>
+
+      <h2>{t('office.batch.recent')}</h2>
+      {batches.error && <p class="error" role="alert">{batches.error}</p>}
+      {batches.data && batches.data.length === 0 && <p>{t('common.none')}</p>}
+      {batches.data && batches.data.length > 0 && (
+        <ul>
+          {batches.data.map((b) => (
+            <li key={b.id}>
+              <a href={`#/certification/batches/${b.id}`}>{b.createdAt.slice(0, 16).replace('T', ' ')}</a>{' '}
+              <span class="note">{t('office.batch.counts', { done: b.done, failed: b.failed, total: b.total })}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+/** One moderated case: preview the certificate, issue it (a second step confirms), then print or download. */
+export function CertifyCase({ id }: { id: string }) {
+  const loaded = useLoad(() => call<OfficeCase>('GET', `/cases/${encodeURIComponent(id)}`), [id]);
+  const c = loaded.data;
+  const q = useQualification(c?.qualificationId);
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+
+  if (loaded.error) return <section><h1>{t('office.certification.case')}</h1><p class="error" role="alert">{loaded.error}</p><p><a href="#/certification">{t('office.certification.back')}</a></p></section>;
+  if (!c) return <section><h1>{t('office.certification.case')}</h1><p>{t('app.loading')}</p></section>;
+
+  const issue = async () => {
+    setBusy(true);
+    setResult(null);
+    try {
+      await call<OfficeCase>('POST', `/cases/${encodeURIComponent(c.id)}/transitions`, { event: 'certify', version: c.version });
+      setResult({ ok: true, text: t('office.certification.issued') });
+      setConfirming(false);
+      loaded.reload();
+    } catch (e) {
+      setResult({ ok: false, text: refusalText(e) });
+      // The refusal may come from a change made elsewhere (a stale version): show the case as it now is.
+      loaded.reload();
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section>
+      <p><a href="#/certification">{t('office.certification.back')}</a></p>
+      <h1>{t('office.certification.caseOf', { name: c.candidateName })}</h1>
+      <CaseFacts c={c} q={q} />
+      {result && <p class={result.ok ? 'ok' : 'error'} role={result.ok ? 'status' : 'alert'}>{result.text}</p>}
+      {c.state === 'moderated' && (
+        <>
+          <h2>{t('office.certification.preview')}</h2>
+          <p class="note">{t('office.certification.previewNote')}</p>
+          <PdfOptions path={`/cases/${encodeURIComponent(c.id)}/certificate-preview.pdf`} idPrefix="preview" preview />
+          <h2>{t('office.certification.issue')}</h2>
+          {!confirming ? (
+            <button type="button" onClick={() => setConfirming(true)}>{t('office.certification.issue')}</button>
+          ) : (
+            <div class="card" role="group" aria-labelledby="issue-confirm">
+              <p id="issue-confirm">{t('office.certification.issueConfirm', { name: c.candidateName })}</p>
+              <div class="row">
+                <button type="button" disabled={busy} onClick={() => void issue()}>{t('office.certification.issueNow')}</button>
+                <button type="button" class="secondary" onClick={() => setConfirming(false)}>{t('common.cancel')}</button>
+              </div>
+            </div>
+          )}
+        </>
+      )}
+      {c.credentialId && (
+        <>
+          <h2>{t('office.certification.credential')}</h2>
+          <dl>
+            <dt>{t('office.credential.id')}</dt>
+            <dd id="credential-id">{c.credentialId}</dd>
+          </dl>
+          <PdfOptions path={`/credentials/${credentialPath(c.credentialId)}/certificate.pdf`} idPrefix="print" />
+          <p><a href={`#/credentials/${credentialPath(c.credentialId)}`}>{t('office.certification.manage')}</a></p>
+        </>
+      )}
+      {c.state !== 'moderated' && !c.credentialId && <p role="status">{t('office.certification.notModerated')}</p>}
+    </section>
+  );
+}
+
+/** A batch's progress, asked again every second until the worker has handled every case; failures listed. */
+export function BatchProgress({ id }: { id: string }) {
+  const [batch, setBatch] = useState<BatchView | undefined>(undefined);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      try {
+        const b = await call<BatchView>('GET', `/certification-batches/${encodeURIComponent(id)}`);
+        if (!live) return;
+        setBatch(b);
+        setError(null);
+        if (b.state !== 'completed') timer = setTimeout(() => void poll(), 1000);
+      } catch (e) {
+        if (!live) return;
+        setError(errorText(e));
+        // A dropped connection is not the end of the batch: keep asking, more slowly.
+        timer = setTimeout(() => void poll(), 5000);
+      }
+    };
+    void poll();
+    return () => {
+      live = false;
+      if (timer) clearTimeout(timer);
+    };
+  }, [id]);
+
+  const handled = batch ? batch.done + batch.failed : 0;
+  const failures = batch?.items?.filter((i) => i.state === 'failed') ?? [];
+  return (
+    <section>
+      <p><a href="#/certification">{t('office.certification.back')}</a></p>
+      <h1>{t('office.batch.progressTitle')}</h1>
+      {error && <p class="error" role="alert">{error}</p>}
+      {!batch && !error && <p>{t('app.loading')}</p>}
+      {batch && (
+        <>
+          <label for="batch-progress">{t('office.batch.progress')}</label>
+          <progress id="batch-progress" max={batch.total} value={handled}>{`${handled}/${batch.total}`}</progress>
+          <p role="status" id="batch-status">
+            {batch.state === 'completed' ? t('office.batch.completed', { done: batch.done, failed: batch.failed, total: batch.total }) : t('office.batch.running', { handled, total: batch.total })}
+          </p>
+          {failures.length > 0 && (
+            <>
+              <h2>{t('office.batch.failures')}</h2>
+              <ul id="batch-failures">
+                {failures.map((f) => (
+                  <li key={f.caseId}>
+                    <a href={`#/certification/${f.caseId}`}>{f.caseId.slice(0, 8)}</a>: {f.error ? `${f.error.code} — ${f.error.message}` : ''}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          {batch.items && batch.items.some((i) => i.credentialId) && (
+            <>
+              <h2>{t('office.batch.issuedList')}</h2>
+              <ul>
+                {batch.items.filter((i) => i.credentialId).map((i) => (
+                  <li key={i.caseId}>
+                    <a href={`#/certification/${i.caseId}`}>{i.caseId.slice(0, 8)}</a>{' · '}
+                    <a href={`/credentials/${credentialPath(i.credentialId!)}/certificate.pdf`} download>{t('office.print.downloadShort')}</a>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
