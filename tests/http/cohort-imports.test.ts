@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIssuer } from '../../src/issuers/issuers.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
-import { HONG_KONG_CENTRE, HOUSEKEEPING, multipart, rplFixture, type RplFixture } from '../rpl/fixtures.js';
+import { HONG_KONG_CENTRE, multipart, rplFixture, type RplFixture } from '../rpl/fixtures.js';
 
 /* POST /cohort-imports: the CLI's cohort import for the staff console, with its per-row report. */
 
