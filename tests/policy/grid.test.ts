@@ -271,6 +271,8 @@ const GRID: Row[] = [
   { route: 'POST /auth/logout', ok: SIGNED_IN, request: async (who) => ({ url: '/auth/logout', ...(who.startsWith('candidate:') ? { headers: await session(who === 'candidate:own' ? own.userId : other.userId) } : {}) }) },
   { route: 'GET /auth/me', ok: SIGNED_IN, request: get(() => '/auth/me') },
   { route: 'GET /cases', ok: SIGNED_IN, request: get(() => '/cases') },
+  // Lists show each caller what their scope holds (an admin without a reason: nothing), so every signed-in caller gets 200.
+  { route: 'GET /candidates', ok: SIGNED_IN, request: get(() => '/candidates?q=maricel') },
   { route: 'GET /candidates/me', ok: ['candidate:own', 'candidate:other'], hidden: [...STAFF.flatMap((r) => BODIES.map((b) => `${r}@${b}` as Who)), 'admin+reason'], request: get(() => '/candidates/me') },
 
   // Accounts, the audit chain, statistics, the registry.
