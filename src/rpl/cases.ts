@@ -174,7 +174,7 @@ export interface TransitionInput {
   version: number;
   /** accept / assign_reassessor: who assesses. */
   assessorId?: string;
-  /** appeal: why; refer_gap_training: the referral; confirm / return_to_assessor: the moderator's note. */
+  /** appeal: why (required); refer_gap_training: the referral; confirm: the moderator's note; return_to_assessor: why (required). */
   note?: string;
 }
 
@@ -230,7 +230,9 @@ export async function transitionCase(ctx: RplContext, actor: Actor, id: string, 
         Object.assign(patch, { moderator_id: actor.id, moderated_at: now, moderation_note: input.note ?? null });
         break;
       case 'return_to_assessor':
-        Object.assign(patch, { moderator_id: actor.id, moderation_note: input.note ?? null });
+        // The assessor must learn what to look at again.
+        if (!input.note?.trim()) throw new TandaError('validation_failed', 'returning a decision needs a reason for the assessor (note)');
+        Object.assign(patch, { moderator_id: actor.id, moderation_note: input.note });
         break;
       case 'refer_gap_training':
         patch.gap_training_note = input.note ?? null;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIssuer } from '../../src/issuers/issuers.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
-import { HONG_KONG_CENTRE, HOUSEKEEPING, multipart, rplFixture, type RplFixture } from '../rpl/fixtures.js';
+import { HONG_KONG_CENTRE, multipart, rplFixture, type RplFixture } from '../rpl/fixtures.js';
 
 /* POST /cohort-imports: the CLI's cohort import for the staff console, with its per-row report. */
 
@@ -87,6 +87,11 @@ describe(`POST /cohort-imports on ${testDialect}`, () => {
     expect([broken.statusCode, broken.json().code]).toEqual([422, 'import_failed']);
     const ragged = await post(url('2026-06-26'), csv(f.assessor), `${HEADER}\n${row('A B', 'ab@cohort.example')},extra`);
     expect([ragged.statusCode, ragged.json().code]).toEqual([422, 'import_failed']);
+    // Beyond the JSON routes' 1 MB (an assessment day's sheet may be larger), up to the file limit.
+    const large = await post(url('2026-06-26'), csv(f.assessor), `full_name,favourite_colour\n${'X,blue\n'.repeat(300_000)}`);
+    expect([large.statusCode, large.json().code]).toEqual([422, 'import_failed']);
+    const tooLarge = await post(url('2026-06-26'), csv(f.assessor), Buffer.alloc(8 * 1024 * 1024 + 1, 0x41));
+    expect([tooLarge.statusCode, tooLarge.json().code]).toEqual([413, 'payload_too_large']);
     const none = await t.app.inject({ method: 'POST', url: url('2026-06-26'), headers: f.assessor });
     expect([none.statusCode, none.json().code]).toEqual([400, 'validation_failed']);
     const json = await t.app.inject({ method: 'POST', url: url('2026-06-26'), headers: f.assessor, payload: { rows: [] } });

@@ -7,7 +7,7 @@ import { nowIso } from '../../src/db/database.js';
 import type { Role } from '../../src/db/schema.js';
 import { createIssuer } from '../../src/issuers/issuers.js';
 import type { Actor } from '../../src/policy/policy.js';
-import { createCertificationBatch } from '../../src/rpl/certification-batch.js';
+import { CertificationBatchWorker, createCertificationBatch } from '../../src/rpl/certification-batch.js';
 import { hashPassword } from '../../src/rpl/passwords.js';
 import { createSession } from '../../src/rpl/sessions.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
@@ -15,7 +15,7 @@ import { badge } from '../helpers/credentials.js';
 import { setIssuerProfile } from '../../src/issuers/profile.js';
 import { testDialect } from '../helpers/db.js';
 import { createWalletOffers } from '../../src/wallets/offers.js';
-import { FILES, HOUSEKEEPING, HOUSEKEEPING_UNITS, housekeepingAssessment, multipart, rplFixture, type RplFixture } from '../rpl/fixtures.js';
+import { FILES, HOUSEKEEPING, HOUSEKEEPING_UNITS, housekeepingAssessment, memoryLog, multipart, rplFixture, type RplFixture } from '../rpl/fixtures.js';
 
 /*
  * The access grid: every HTTP route of the app × every kind of caller (each staff role of the resource's own body,
@@ -146,6 +146,16 @@ let batchId: string | undefined;
 async function ownBatch(): Promise<string> {
   batchId ??= (await createCertificationBatch(t.services.rpl, actors.get('certifying_officer@own')!, { caseIds: [await caseIn('moderated')] })).id;
   return batchId;
+}
+
+/** A certification batch of the own body whose case is certified (made once): something to print. */
+let printedBatchId: string | undefined;
+async function printedBatch(): Promise<string> {
+  if (!printedBatchId) {
+    printedBatchId = (await createCertificationBatch(t.services.rpl, actors.get('certifying_officer@own')!, { caseIds: [await caseIn('moderated')] })).id;
+    await new CertificationBatchWorker(t.services.rpl, { log: memoryLog(), batchId: printedBatchId }).runOnce();
+  }
+  return printedBatchId;
 }
 
 /** What each role fires on a case in the state where the table lets that role act. */
@@ -282,6 +292,8 @@ const GRID: Row[] = [
   { route: 'POST /auth/logout', ok: SIGNED_IN, request: async (who) => ({ url: '/auth/logout', ...(who.startsWith('candidate:') ? { headers: await session(who === 'candidate:own' ? own.userId : other.userId) } : {}) }) },
   { route: 'GET /auth/me', ok: SIGNED_IN, request: get(() => '/auth/me') },
   { route: 'GET /cases', ok: SIGNED_IN, request: get(() => '/cases') },
+  // Lists show each caller what their scope holds (an admin without a reason: nothing), so every signed-in caller gets 200.
+  { route: 'GET /candidates', ok: SIGNED_IN, request: get(() => '/candidates?q=maricel') },
   { route: 'GET /candidates/me', ok: ['candidate:own', 'candidate:other'], hidden: [...STAFF.flatMap((r) => BODIES.map((b) => `${r}@${b}` as Who)), 'admin+reason'], request: get(() => '/candidates/me') },
 
   // Accounts, the audit chain, statistics, the registry.
@@ -434,6 +446,7 @@ const GRID: Row[] = [
   },
   { route: 'GET /certification-batches', ok: ['certifying_officer@own', 'certifying_officer@other'], request: get(() => '/certification-batches') },
   { route: 'GET /certification-batches/:id', ok: ['certifying_officer@own'], hidden: ['certifying_officer@other'], request: async () => ({ url: `/certification-batches/${await ownBatch()}` }) },
+  { route: 'GET /certification-batches/:id/certificates.pdf', ok: ['certifying_officer@own'], hidden: ['certifying_officer@other'], request: async () => ({ url: `/certification-batches/${await printedBatch()}/certificates.pdf` }) },
 
   // Credentials (of `own`, issued by the own body).
   {

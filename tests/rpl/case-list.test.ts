@@ -53,6 +53,20 @@ describe(`GET /cases filters on ${testDialect}`, () => {
     expect(queue.body[0].allowedEvents.sort()).toEqual(['confirm', 'return_to_assessor']);
   });
 
+  it('a moderator returns a decision only with a reason for the assessor, who sees it on the case', async () => {
+    const [id] = dubaiCases;
+    const version = (await t.app.inject({ method: 'GET', url: `/cases/${id}`, headers: f.moderator })).json().version;
+    const bare = await t.app.inject({ method: 'POST', url: `/cases/${id}/transitions`, headers: f.moderator, payload: { event: 'return_to_assessor', version } });
+    expect([bare.statusCode, bare.json().code]).toEqual([400, 'validation_failed']);
+    const blank = await t.app.inject({ method: 'POST', url: `/cases/${id}/transitions`, headers: f.moderator, payload: { event: 'return_to_assessor', version, note: '  ' } });
+    expect([blank.statusCode, blank.json().code]).toEqual([400, 'validation_failed']);
+    const returned = await t.app.inject({ method: 'POST', url: `/cases/${id}/transitions`, headers: f.moderator, payload: { event: 'return_to_assessor', version, note: 'Unit TRS5123122: no evidence named.' } });
+    expect(returned.json()).toMatchObject({ state: 'assessment', moderationNote: 'Unit TRS5123122: no evidence named.' });
+    expect((await t.app.inject({ method: 'GET', url: `/cases/${id}`, headers: f.assessor })).json().moderationNote).toBe('Unit TRS5123122: no evidence named.');
+    // Back to the queue's state for the tests that follow.
+    await t.db.kysely.updateTable('rpl_cases').set({ state: 'decided' }).where('id', '=', id!).execute();
+  });
+
   it('narrows by qualification, centre and the day the case was opened', async () => {
     expect((await list(f.moderator, `?qualificationId=${encodeURIComponent(HOUSEKEEPING)}`)).total).toBe('4');
     expect((await list(f.moderator, '?qualificationId=no-such-qualification')).body).toEqual([]);
