@@ -63,6 +63,19 @@ iframe.evidence{width:100%;height:70vh;border:1px solid #d5d9e0}
 .signin{max-width:24rem;margin:2rem auto}
 .chart{width:100%;height:auto}
 .chart text{font-size:11px;fill:#222}
+/* admin */
+nav.tabs{display:flex;flex-wrap:wrap;gap:.2rem;margin:.4rem 0;border-bottom:2px solid #d5d9e0}
+nav.tabs a{padding:.5rem .7rem;min-height:44px;display:inline-flex;align-items:center;text-decoration:none;color:#0f2a4a;border-radius:6px 6px 0 0}
+nav.tabs a[aria-current=page]{background:#0f2a4a;color:#fff;font-weight:700}
+.stats{display:grid;grid-template-columns:1fr;gap:0 .8rem}
+@media (min-width:900px){.stats{grid-template-columns:repeat(2,1fr)}}
+.stat .chart{max-width:36rem;display:block}
+.chart rect.bar{fill:#12408a}
+.chart rect.suppressed{fill:#fff;stroke:#59606b;stroke-dasharray:3 2}
+.stat summary{cursor:pointer;min-height:44px;display:flex;align-items:center;color:#12408a}
+tr.failed{background:#fff4f2}
+ul.row-errors{margin:0;padding-left:1.1rem}
+.error ul{font-weight:400}
 `;
 
 export function consolePage(): string {
