@@ -1,28 +1,15 @@
 import { useState } from 'preact/hooks';
 import type { ConsoleKey } from '../i18n/index.js';
 import { lang, session, t } from '../shell.js';
+import { ENCODINGS, templateCsv } from './columns.js';
 import { send } from './http.js';
 import { Problem, textIn, useLoad } from './ui.js';
 
-/**
- * The columns of a cohort sheet, as src/rpl/cohort-import.ts reads them (tests/web/console-admin.test.ts keeps the
- * two lists equal; the server module cannot be bundled for the browser).
- */
-export const TEMPLATE_COLUMNS = [
-  'full_name', 'name_latin', 'email', 'phone', 'sex', 'birth_year', 'country_of_work', 'sector', 'years_experience',
-  'national_id', 'preferred_language', 'consent_purpose', 'consent_statistics', 'decisions', 'methods', 'notes',
-] as const;
-export const ENCODINGS = ['auto', 'utf-8', 'utf-16le', 'utf-16be'] as const;
-
-interface Unit {
-  code: string;
-  kind: 'core' | 'elective';
-}
 interface Qualification {
   id: string;
   code: string;
   titles: Record<string, string>;
-  units: Unit[];
+  units: Array<{ code: string; kind: 'core' | 'elective' }>;
 }
 interface Centre {
   id: string;
@@ -60,19 +47,6 @@ const OUTCOME: Record<string, ConsoleKey> = {
   statement_of_attainment: 'admin.stats.v.statement',
   not_yet_competent: 'admin.stats.v.nyc',
 };
-
-/** A sheet with the header and one example row for the chosen qualification (its core units decided Competent). */
-export function templateCsv(q: Qualification | undefined): string {
-  const units = q?.units.filter((u) => u.kind === 'core').map((u) => `${u.code}=C`).join(';') ?? 'UNIT1=C;UNIT2=NYC';
-  const example: Record<(typeof TEMPLATE_COLUMNS)[number], string> = {
-    full_name: 'Maria Santos', name_latin: '', email: 'maria.santos@example.org', phone: '', sex: 'female', birth_year: '1990',
-    country_of_work: 'HK', sector: 'domestic work', years_experience: '6', national_id: '', preferred_language: 'fil',
-    consent_purpose: 'Recognition of prior learning and certification', consent_statistics: 'yes', decisions: units,
-    methods: 'observation;interview', notes: '',
-  };
-  const cell = (v: string) => (/[",;\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  return `${TEMPLATE_COLUMNS.join(',')}\r\n${TEMPLATE_COLUMNS.map((c) => cell(example[c])).join(',')}\r\n`;
-}
 
 /** An assessor sends their assessment day's sheet and reads what became of every row. */
 export function CohortImportScreen() {

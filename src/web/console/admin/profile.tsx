@@ -74,7 +74,7 @@ export function ProfileScreen() {
               <fieldset key={slot}>
                 <legend>{t(SLOT_NAMES[slot])}</legend>
                 <p class="note">
-                  {image ? t('admin.profile.imageNow', { type: image.type, w: image.width, h: image.height, kb: Math.ceil(image.bytes / 1024) }) : t('admin.profile.noImage')}
+                  {image ? t('admin.profile.imageNow', { type: image.type.replace('image/', '').toUpperCase(), w: image.width, h: image.height, kb: Math.ceil(image.bytes / 1024) }) : t('admin.profile.noImage')}
                 </p>
                 <label for={`profile-${slot}`}>{t('admin.profile.newImage')}</label>
                 <input id={`profile-${slot}`} name={slot} type="file" accept="image/png,image/jpeg" />
