@@ -163,6 +163,7 @@ const get = (url: () => string) => () => ({ url: url() });
 const unique = () => crypto.randomBytes(4).toString('hex');
 /** Each imported mapping table starts later than the last (a new table supersedes, never overlaps, the previous). */
 let mappingDay = 0;
+let cohortDay = 0;
 
 const GRID: Row[] = [
   // Public: verification, the registry, the web verifier, sign-in, API docs.
@@ -186,6 +187,8 @@ const GRID: Row[] = [
   { route: 'GET /issuers', ok: WHO, request: get(() => '/issuers') },
   { route: 'GET /issuers/:id/did.json', ok: WHO, request: get(() => `/issuers/${OTHER_BODY}/did.json`) },
   { route: 'GET /issuers/:id/profile', ok: WHO, request: get(() => `/issuers/${OTHER_BODY}/profile`) },
+  { route: 'GET /issuers/:id/accreditations', ok: WHO, request: get(() => `/issuers/${OTHER_BODY}/accreditations`) },
+  { route: 'GET /assessment-centres', ok: WHO, request: get(() => `/assessment-centres?issuerId=${t.issuer.id}`) },
   { route: 'GET /frameworks', ok: WHO, request: get(() => '/frameworks') },
   { route: 'GET /frameworks/:id', ok: WHO, request: get(() => '/frameworks/ph-pqf') },
   { route: 'GET /qualifications', ok: WHO, request: get(() => '/qualifications') },
@@ -291,6 +294,14 @@ const GRID: Row[] = [
     request: async () => ({ url: `/tokens/${(await createApiTokenRow(t.db.kysely, actors.get('certifying_officer@own')!.id, 'grid')).id}` }),
   },
   { route: 'POST /staff', ok: ALL_ADMINS, request: () => ({ url: '/staff', payload: { name: 'New', email: `new-${unique()}@grid.example`, role: 'assessor', issuerId: t.issuer.id, password: 'a long enough secret' } }) },
+  { route: 'GET /staff', ok: ALL_ADMINS, request: get(() => `/staff?issuerId=${t.issuer.id}`) },
+  {
+    route: 'PATCH /staff/:id',
+    ok: ALL_ADMINS,
+    request: async () => ({ url: `/staff/${(await createUser(t.db.kysely, { name: 'Leaving', email: `leaving-${unique()}@grid.example`, role: 'assessor', issuerId: t.issuer.id })).id}`, payload: { active: false } }),
+  },
+  // Whom to name as assessor: the body's counsellors and officers (and admins); no one else learns the body's staff.
+  { route: 'GET /issuers/:id/assessors', ok: [...ALL_ADMINS, 'counsellor@own', 'certifying_officer@own'], request: get(() => `/issuers/${t.issuer.id}/assessors`) },
   { route: 'GET /audit/verify', ok: ALL_ADMINS, request: get(() => '/audit/verify') },
   // One case's entries: its body's staff and admins; the rest of the chain is the admin's.
   { route: 'GET /audit', ok: [...ALL_ADMINS, ...OWN_STAFF], request: get(() => `/audit?caseId=${caseId}`) },
@@ -403,6 +414,17 @@ const GRID: Row[] = [
   { route: 'GET /cases/:id/evidence', ...RETURNEE_READ, request: get(() => `/cases/${caseId}/evidence`) },
   { route: 'GET /cases/:id/evidence/:evidenceId/content', ...RETURNEE_READ, request: get(() => `/cases/${caseId}/evidence/${evidenceId}/content`) },
 
+  // An assessment day's decisions are the assessor's own: the body's assessors import them (each call a new day).
+  {
+    route: 'POST /cohort-imports',
+    ok: ['assessor@own', 'assessor@other'],
+    request: () => ({
+      url: `/cohort-imports?qualification=DEMO-TESDA-HSK-NC2&country=HK&date=2026-0${1 + (++cohortDay % 9)}-1${cohortDay % 10}`,
+      headers: { 'content-type': 'text/csv' },
+      payload: `full_name,email,consent_purpose,decisions,methods\nGrid ${unique()},grid-${unique()}@grid.example,RPL,${HOUSEKEEPING_UNITS.map((u) => `${u.split('/').pop()}=C`).join(';')},observation`,
+    }),
+  },
+
   // Certification batches of the own body's cases: its certifying officers; another body's officer learns of none.
   {
     route: 'POST /certification-batches',
@@ -442,6 +464,8 @@ const GRID: Row[] = [
   { route: 'GET /credentials/:id', ...RETURNEE_READ, request: get(() => `/credentials/${credentialId}`) },
   { route: 'GET /credentials/:id/history', ...RETURNEE_READ, request: get(() => `/credentials/${credentialId}/history`) },
   { route: 'GET /credentials/:id/certificate.pdf', ...RETURNEE_READ, request: get(() => `/credentials/${credentialId}/certificate.pdf`) },
+  // Who may certify the case sees what certifying would print; nothing is issued.
+  { route: 'GET /cases/:id/certificate-preview.pdf', ...caseWork('certifying_officer@own'), reason: ADMINS, request: async () => ({ url: `/cases/${await caseIn('moderated')}/certificate-preview.pdf` }) },
   { route: 'GET /credentials/:id/qr.png', ...RETURNEE_READ, request: get(() => `/credentials/${credentialId}/qr.png`) },
   { route: 'GET /credentials/:id/qr.svg', ...RETURNEE_READ, request: get(() => `/credentials/${credentialId}/qr.svg`) },
   { route: 'POST /credentials/:id/revoke', ...caseWork('certifying_officer@own'), request: async (_who, ok) => ({ url: `/credentials/${ok ? await freshCredential() : credentialId}/revoke`, payload: { reason: 'error' } }) },
