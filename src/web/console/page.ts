@@ -75,6 +75,7 @@ nav.tabs a[aria-current=page]{background:#0f2a4a;color:#fff;font-weight:700}
 .stat summary{cursor:pointer;min-height:44px;display:flex;align-items:center;color:#12408a}
 tr.failed{background:#fff4f2}
 ul.row-errors{margin:0;padding-left:1.1rem}
+.cohort-rows td{overflow-wrap:anywhere}
 .error ul{font-weight:400}
 `;
 

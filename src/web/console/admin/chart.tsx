@@ -1,4 +1,5 @@
 import { t } from '../shell.js';
+import { Scroll } from './ui.js';
 
 export interface Bar {
   label: string;
@@ -52,7 +53,7 @@ export function BarChart({ id, title, bars, minCell }: { id: string; title: stri
           </svg>
           <details>
             <summary>{t('admin.stats.table')}</summary>
-            <div class="table-wrap">
+            <Scroll label={title}>
               <table>
                 <caption class="sr-only">{title}</caption>
                 <thead>
@@ -70,7 +71,7 @@ export function BarChart({ id, title, bars, minCell }: { id: string; title: stri
                   ))}
                 </tbody>
               </table>
-            </div>
+            </Scroll>
           </details>
         </>
       )}

@@ -2,8 +2,8 @@ import { useState } from 'preact/hooks';
 import type { ConsoleKey } from '../i18n/index.js';
 import { lang, session, t } from '../shell.js';
 import { ENCODINGS, templateCsv } from './columns.js';
-import { send } from './http.js';
-import { Problem, textIn, useLoad } from './ui.js';
+import { query, send } from './http.js';
+import { Problem, Scroll, textIn, useLoad } from './ui.js';
 
 interface Qualification {
   id: string;
@@ -20,6 +20,7 @@ interface Centre {
 interface RowReport {
   line: number;
   status: 'imported' | 'already_imported' | 'duplicate' | 'failed';
+  code?: string;
   caseId?: string;
   outcome?: string;
   reusedCandidate?: boolean;
@@ -117,7 +118,7 @@ export function CohortImportScreen() {
         <input id="cohort-country" name="country" type="text" pattern="[A-Za-z]{2}" maxLength={2} autocomplete="off" aria-describedby="cohort-country-note" />
         <p class="note" id="cohort-country-note">{t('admin.cohort.countryNote')}</p>
         <label for="cohort-date">{t('admin.cohort.date')}</label>
-        <input id="cohort-date" name="assessedOn" type="date" required />
+        <input id="cohort-date" name="date" type="date" required />
         <label for="cohort-ref">{t('admin.cohort.ref')}</label>
         <input id="cohort-ref" name="cohortRef" type="text" maxLength={100} autocomplete="off" />
         <label for="cohort-encoding">{t('admin.cohort.encoding')}</label>
@@ -143,12 +144,14 @@ export function CohortImportScreen() {
   );
 }
 
-/** The sheet and the day's details, to the route that imports them (office-api's POST /cohort-imports). */
+/**
+ * The sheet to POST /cohort-imports: its bytes as they are (the server decodes them in the declared encoding, as the
+ * CLI does), the day's details in the query.
+ */
 async function sendCohort(form: FormData): Promise<CohortReport> {
-  const out = new FormData();
-  for (const [k, v] of form) if (k !== 'file' && typeof v === 'string' && v.trim()) out.set(k, k === 'country' ? v.trim().toUpperCase() : v.trim());
-  out.set('file', form.get('file') as File);
-  return send<CohortReport>('POST', '/cohort-imports', { form: out });
+  const v = (k: string) => String(form.get(k) ?? '').trim();
+  const q = query({ qualification: v('qualification'), date: v('date'), centreId: v('centreId'), country: v('country').toUpperCase(), cohortRef: v('cohortRef'), encoding: v('encoding') === 'auto' ? '' : v('encoding') });
+  return send<CohortReport>('POST', `/cohort-imports${q}`, { raw: form.get('file') as File, type: 'text/csv' });
 }
 
 export function CohortReportView({ report }: { report: CohortReport }) {
@@ -163,6 +166,7 @@ export function CohortReportView({ report }: { report: CohortReport }) {
             : t('admin.cohort.someFailed', { imported: report.imported, failed: report.failed, total: report.total })
           : t('admin.cohort.allImported', { imported: report.imported, total: report.total })}
       </p>
+      {report.duplicates + report.alreadyImported > 0 && <p class="note">{t('admin.cohort.duplicatesNote', { n: report.duplicates + report.alreadyImported })}</p>}
       <dl>
         <dt>{t('admin.cohort.ref')}</dt>
         <dd>{report.cohortRef}</dd>
@@ -181,7 +185,7 @@ export function CohortReportView({ report }: { report: CohortReport }) {
           </>
         )}
       </dl>
-      <div class="table-wrap">
+      <Scroll label={t('admin.cohort.report')}>
         <table class="cohort-rows">
           <thead>
             <tr>
@@ -198,6 +202,7 @@ export function CohortReportView({ report }: { report: CohortReport }) {
                   <span class={`badge ${r.status === 'imported' ? 'competent' : r.status === 'failed' ? 'nyc' : ''}`}>{t(STATUS[r.status])}</span>
                 </td>
                 <td>
+                  {r.code && r.status !== 'imported' && <span class="badge">{r.code}</span>}
                   {r.errors?.length ? (
                     <ul class="row-errors">
                       {r.errors.map((m, i) => <li key={i}>{m}</li>)}
@@ -215,7 +220,7 @@ export function CohortReportView({ report }: { report: CohortReport }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </Scroll>
     </section>
   );
 }

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { ConsoleKey } from '../i18n/index.js';
 import { day, lang, t } from '../shell.js';
 import { query, send } from './http.js';
-import { BodyPicker, fields, Problem, textIn, useLoad } from './ui.js';
+import { BodyPicker, fields, Problem, Scroll, textIn, useLoad } from './ui.js';
 
 /*
  * The registry an admin keeps: frameworks and their AQRF mapping tables, the qualification catalogue, certifying
@@ -93,7 +93,7 @@ function Frameworks() {
     <section aria-labelledby="frameworks-h">
       <h2 id="frameworks-h">{t('admin.registry.frameworks')}</h2>
       <Problem error={error} />
-      <div class="table-wrap">
+      <Scroll label={t('admin.registry.frameworks')}>
         <table>
           <thead>
             <tr>
@@ -116,7 +116,7 @@ function Frameworks() {
             ))}
           </tbody>
         </table>
-      </div>
+      </Scroll>
     </section>
   );
 }
@@ -157,7 +157,7 @@ export function FrameworkScreen({ id }: { id: string }) {
       {data && (
         <>
           <h2>{t('admin.framework.levels')}</h2>
-          <div class="table-wrap">
+          <Scroll label={t('admin.framework.levels')}>
             <table>
               <thead>
                 <tr>
@@ -174,7 +174,7 @@ export function FrameworkScreen({ id }: { id: string }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </Scroll>
           <h2>{t('admin.mapping.title')}</h2>
           {data.mappingTables.length === 0 && <p class="note">{t('admin.mapping.none')}</p>}
           {data.mappingTables.map((m) => (
@@ -267,7 +267,7 @@ function Qualifications() {
         <button type="submit">{t('common.search')}</button>
       </form>
       <Problem error={error} />
-      <div class="table-wrap">
+      <Scroll label={t('admin.registry.qualifications')}>
         <table>
           <thead>
             <tr>
@@ -290,7 +290,7 @@ function Qualifications() {
             ))}
           </tbody>
         </table>
-      </div>
+      </Scroll>
       {data && data.qualifications.length === 0 && <p class="note">{t('admin.qualifications.none')}</p>}
       <form class="card" onSubmit={importFile}>
         <h3>{t('admin.qualifications.import')}</h3>
@@ -349,7 +349,7 @@ function Accreditations() {
       <h2 id="accreditations-h">{t('admin.registry.accreditations')}</h2>
       <BodyPicker id="accreditations-body" value={body} onChange={setBody} />
       <Problem error={error} />
-      <div class="table-wrap">
+      <Scroll label={t('admin.registry.accreditations')}>
         <table>
           <thead>
             <tr>
@@ -377,7 +377,7 @@ function Accreditations() {
             ))}
           </tbody>
         </table>
-      </div>
+      </Scroll>
       {data && data.accreditations.length === 0 && <p class="note">{t('admin.accreditations.none')}</p>}
       <form class="card" onSubmit={submit}>
         <h3>{t('admin.accreditations.add')}</h3>
@@ -440,7 +440,7 @@ function Centres() {
       <h2 id="centres-h">{t('admin.registry.centres')}</h2>
       <BodyPicker id="centres-body" value={body} onChange={setBody} />
       <Problem error={error} />
-      <div class="table-wrap">
+      <Scroll label={t('admin.registry.centres')}>
         <table class="centres">
           <thead>
             <tr>
@@ -459,7 +459,7 @@ function Centres() {
             ))}
           </tbody>
         </table>
-      </div>
+      </Scroll>
       {data && data.assessmentCentres.length === 0 && <p class="note">{t('admin.centres.none')}</p>}
       <form class="card" onSubmit={submit}>
         <h3>{t('admin.centres.add')}</h3>

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { ConsoleKey } from '../i18n/index.js';
 import { day, session, t } from '../shell.js';
 import { query, send } from './http.js';
-import { BodyPicker, fields, Problem, useBodies, useLoad } from './ui.js';
+import { BodyPicker, fields, Problem, Scroll, useBodies, useLoad } from './ui.js';
 
 const ROLES = ['assessor', 'moderator', 'certifying_officer', 'counsellor', 'admin'] as const;
 type StaffRole = (typeof ROLES)[number];
@@ -77,7 +77,7 @@ export function StaffScreen() {
       <Problem error={error} />
       {done && <p class="ok" role="status">{done}</p>}
       <Problem error={sent} />
-      <div class="table-wrap">
+      <Scroll label={t('admin.staff.title')}>
         <table class="staff">
           <thead>
             <tr>
@@ -111,7 +111,7 @@ export function StaffScreen() {
             ))}
           </tbody>
         </table>
-      </div>
+      </Scroll>
       {data && <p class="note">{t('admin.staff.count', { n: data.total })}</p>}
       <form class="card" onSubmit={create}>
         <h2>{t('admin.staff.create')}</h2>
