@@ -222,6 +222,9 @@ describe.skipIf(!chromiumPresent)('the console admin screens in headless Chromiu
     await page.setInputFiles('#profile-seal', { name: 'seal.png', mimeType: 'image/png', buffer: Buffer.from('not an image at all') });
     await page.click('form button[type=submit]');
     await eventually(() => page.textContent('main [role=alert]')).toContain('The image is not a PNG or JPEG a certificate can print.');
+    // The refusal keeps what is on file and on the form.
+    expect(await page.inputValue('#profile-name')).toBe('Dr. Ramon Reyes');
+    expect(await page.textContent('main')).toContain('Now: PNG, 80 × 40 px');
     await checked(page, 'profile-phone');
   });
 

@@ -64,6 +64,7 @@ iframe.evidence{width:100%;height:70vh;border:1px solid #d5d9e0}
 .chart{width:100%;height:auto}
 .chart text{font-size:11px;fill:#222}
 /* admin */
+.stat .chart text{font-size:12px}
 nav.tabs{display:flex;flex-wrap:wrap;gap:.2rem;margin:.4rem 0;border-bottom:2px solid #d5d9e0}
 nav.tabs a{padding:.5rem .7rem;min-height:44px;display:inline-flex;align-items:center;text-decoration:none;color:#0f2a4a;border-radius:6px 6px 0 0}
 nav.tabs a[aria-current=page]{background:#0f2a4a;color:#fff;font-weight:700}
@@ -75,7 +76,10 @@ nav.tabs a[aria-current=page]{background:#0f2a4a;color:#fff;font-weight:700}
 .stat summary{cursor:pointer;min-height:44px;display:flex;align-items:center;color:#12408a}
 tr.failed{background:#fff4f2}
 ul.row-errors{margin:0;padding-left:1.1rem}
-.cohort-rows td{overflow-wrap:anywhere}
+.cohort-rows td:last-child{overflow-wrap:anywhere}
+.cohort-rows .badge{white-space:nowrap}
+main fieldset{min-width:0}
+main input[type=file]{max-width:100%}
 .error ul{font-weight:400}
 `;
 

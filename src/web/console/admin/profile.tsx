@@ -24,7 +24,9 @@ interface Profile {
 export function ProfileScreen() {
   const [body, setBody] = useState(session.value?.body?.id ?? '');
   const { data, error } = useLoad<Profile>(body ? `/issuers/${encodeURIComponent(body)}/profile` : null);
+  // The profile as last saved here (the loaded one until then), and whether to say so.
   const [saved, setSaved] = useState<Profile | null>(null);
+  const [notice, setNotice] = useState(false);
   const [sent, setSent] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   // A body with no profile yet answers 404: that is an empty form, not an error.
@@ -36,7 +38,7 @@ export function ProfileScreen() {
     const form = e.currentTarget as HTMLFormElement;
     const el = (name: string) => form.elements.namedItem(name) as HTMLInputElement;
     setSent(null);
-    setSaved(null);
+    setNotice(false);
     setBusy(true);
     try {
       const json: Record<string, string | null> = { signatoryName: el('signatoryName').value.trim(), signatoryTitle: el('signatoryTitle').value.trim() };
@@ -47,6 +49,7 @@ export function ProfileScreen() {
         else if (el(`remove-${slot}`)?.checked) json[slot] = null;
       }
       setSaved(await send<Profile>('PUT', `/issuers/${encodeURIComponent(body)}/profile`, { json }));
+      setNotice(true);
       for (const slot of SLOTS) el(slot).value = '';
     } catch (err) {
       setSent(err);
@@ -59,7 +62,7 @@ export function ProfileScreen() {
     <>
       <h1>{t('admin.profile.title')}</h1>
       <p class="note">{t('admin.profile.intro')}</p>
-      <BodyPicker id="profile-body" value={body} onChange={(v) => { setBody(v); setSaved(null); }} />
+      <BodyPicker id="profile-body" value={body} onChange={(v) => { setBody(v); setSaved(null); setNotice(false); }} />
       {!missing && <Problem error={error} />}
       {body && (profile || missing) && (
         <form class="card" key={`${body}-${profile?.updatedAt ?? 'new'}`} onSubmit={submit}>
@@ -89,7 +92,7 @@ export function ProfileScreen() {
           <p>
             <button type="submit" disabled={busy}>{t('common.save')}</button>
           </p>
-          {saved && <p class="ok" role="status">{t('admin.profile.saved', { date: day(saved.updatedAt) })}</p>}
+          {notice && saved && <p class="ok" role="status">{t('admin.profile.saved', { date: day(saved.updatedAt) })}</p>}
           <Problem error={sent} />
         </form>
       )}

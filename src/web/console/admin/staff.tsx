@@ -128,7 +128,7 @@ export function StaffScreen() {
         {role !== 'admin' && (
           <>
             <label for="staff-issuer">{t('admin.staff.body')}</label>
-            <select id="staff-issuer" name="issuerId" required>
+            <select id="staff-issuer" name="issuerId" required key={body}>
               {bodies.map((b) => (
                 <option key={b.id} value={b.id} selected={b.id === body}>
                   {b.name}
