@@ -79,6 +79,7 @@ ul.row-errors{margin:0;padding-left:1.1rem}
 .cohort-rows td:last-child{overflow-wrap:anywhere}
 .cohort-rows .badge{white-space:nowrap}
 main fieldset{min-width:0}
+@media (max-width:699px){table.stack thead{display:none}table.stack tr{display:block;border-bottom:1px solid #e1e4e8;padding:.3rem 0}table.stack th,table.stack td{display:block;border:0;padding:.15rem .5rem}}
 main input[type=file]{max-width:100%}
 .error ul{font-weight:400}
 `;

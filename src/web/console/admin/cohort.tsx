@@ -202,15 +202,16 @@ export function CohortReportView({ report }: { report: CohortReport }) {
                   <span class={`badge ${r.status === 'imported' ? 'competent' : r.status === 'failed' ? 'nyc' : ''}`}>{t(STATUS[r.status])}</span>
                 </td>
                 <td>
-                  {r.code && r.status !== 'imported' && <span class="badge">{r.code}</span>}
-                  {r.errors?.length ? (
+                  {/* A duplicate's sentence is the same on every such row: the note above says it once. */}
+                  {r.status === 'failed' && r.code && <span class="badge">{r.code}</span>}
+                  {r.status === 'failed' && r.errors?.length ? (
                     <ul class="row-errors">
                       {r.errors.map((m, i) => <li key={i}>{m}</li>)}
                     </ul>
                   ) : null}
                   {r.caseId && (
                     <span>
-                      {t('admin.cohort.case', { id: r.caseId.slice(0, 8) })}
+                      {t(r.status === 'duplicate' ? 'admin.cohort.duplicateOf' : 'admin.cohort.case', { id: r.caseId.slice(0, 8) })}
                       {r.outcome && OUTCOME[r.outcome] ? ` · ${t(OUTCOME[r.outcome]!)}` : ''}
                       {r.reusedCandidate ? ` · ${t('admin.cohort.reused')}` : ''}
                     </span>

@@ -78,7 +78,7 @@ export function StaffScreen() {
       {done && <p class="ok" role="status">{done}</p>}
       <Problem error={sent} />
       <Scroll label={t('admin.staff.title')}>
-        <table class="staff">
+        <table class="staff stack">
           <thead>
             <tr>
               <th scope="col">{t('admin.staff.name')}</th>

@@ -56,6 +56,7 @@ export const admin = {
     'admin.cohort.status.duplicate': 'Duplicate',
     'admin.cohort.status.failed': 'Failed',
     'admin.cohort.case': 'Case {id}',
+    'admin.cohort.duplicateOf': 'Same returnee, qualification and day as case {id}',
     'admin.cohort.reused': 'registered candidate reused',
 
     'admin.registry.title': 'Registry',
@@ -245,6 +246,7 @@ export const admin = {
     'admin.cohort.status.duplicate': 'Ganda',
     'admin.cohort.status.failed': 'Gagal',
     'admin.cohort.case': 'Kasus {id}',
+    'admin.cohort.duplicateOf': 'Purna pekerja migran, kualifikasi, dan hari yang sama dengan kasus {id}',
     'admin.cohort.reused': 'memakai kandidat yang sudah terdaftar',
 
     'admin.registry.title': 'Registri',
