@@ -203,6 +203,44 @@ describe.skipIf(!chromiumPresent)('the console admin screens in headless Chromiu
     expect(Number(after.disabled)).toBe(1);
   });
 
+  it('an admin imports a mapping table version and a catalogue (a refused one lists its rows and imports nothing) and accredits a body for sectors', async () => {
+    const page = await pageOf(admin, 'desktop');
+    await open(page, '/registry/frameworks/my-mqf', '#mapping-file');
+    const future = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    await page.setInputFiles('#mapping-file', { name: 'mqf.csv', mimeType: 'text/csv', buffer: Buffer.from('national_level,aqrf_level\n1,1\n2,2\n') });
+    await page.fill('#mapping-id', 'my-mqf-console');
+    await page.selectOption('#mapping-status', 'provisional');
+    await page.fill('#mapping-source', 'Console test');
+    await page.fill('#mapping-from', future);
+    await page.click('form button[type=submit]');
+    await eventually(() => page.textContent('main [role=status]')).toBe('Mapping table my-mqf-console imported with 2 levels.');
+    await eventually(() => page.textContent('main')).toContain('1 → 1 · 2 → 2');
+
+    await open(page, '/registry/qualifications', '#catalogue-file');
+    const header = 'qualification_code,qualification_slug,framework,national_level,sector,title_en,unit_code,unit_kind,unit_scheme,unit_title_en';
+    const sheet = (level: number) => `${header}\nCONSOLE-Q1,console-q1,vn-vqf,3,Construction,Console one,CONSOLE-U1,core,TEST,U1\nCONSOLE-Q2,console-q2,vn-vqf,${level},Construction,Console two,CONSOLE-U2,core,TEST,U2\n`;
+    await page.setInputFiles('#catalogue-file', { name: 'catalogue.csv', mimeType: 'text/csv', buffer: Buffer.from(sheet(99)) });
+    await page.click('form:has(#catalogue-file) button[type=submit]');
+    await eventually(() => page.textContent('form:has(#catalogue-file) [role=alert]')).toContain('The file has errors; nothing was imported.');
+    expect(await page.textContent('form:has(#catalogue-file) [role=alert] li')).toMatch(/^Line 3: /);
+    expect((await t.app.inject({ method: 'GET', url: '/qualifications?q=CONSOLE-Q' })).json().qualifications).toEqual([]);
+    await page.setInputFiles('#catalogue-file', { name: 'catalogue.csv', mimeType: 'text/csv', buffer: Buffer.from(sheet(4)) });
+    await page.click('form:has(#catalogue-file) button[type=submit]');
+    await eventually(() => page.textContent('form:has(#catalogue-file) [role=status]')).toBe('2 qualifications and 2 units added; 0 were already there unchanged.');
+    await eventually(() => page.textContent('main table')).toContain('CONSOLE-Q2');
+
+    await open(page, '/registry/accreditations', '#acc-country');
+    await page.selectOption('#accreditations-body', t.issuer.id);
+    await page.fill('#acc-country', 'PH');
+    await page.fill('#acc-sectors', 'Tourism; Domestic work');
+    await page.fill('#acc-from', '2026-01-01');
+    await page.click('form button[type=submit]');
+    await eventually(() => page.textContent('main [role=status]')).toBe('Accreditation added.');
+    await eventually(() => page.textContent('main table')).toContain('PH · Tourism, Domestic work');
+    const scopes = (await t.app.inject({ method: 'GET', url: `/issuers/${t.issuer.id}/accreditations` })).json().accreditations as Array<{ country: string; sectors: string[] }>;
+    expect(scopes).toContainEqual(expect.objectContaining({ country: 'PH', sectors: ['Tourism', 'Domestic work'] }));
+  });
+
   it('an officer edits their body\'s certificate profile, signatory and logo', async () => {
     const logo = createCanvas(80, 40);
     logo.getContext('2d').fillRect(0, 0, 80, 20);
