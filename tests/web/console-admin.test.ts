@@ -88,7 +88,7 @@ describe.skipIf(!chromiumPresent)('the console admin screens in headless Chromiu
     await t?.close();
   });
 
-  it('an assessor imports a sheet with a bad row: the report names its line and error and the row leaves nothing behind; the corrected sheet imports it, the rest reported as duplicates', async () => {
+  it('an assessor is offered a template for the qualification and imports a sheet with a bad row: the report names its line and error and the row leaves nothing behind; the corrected sheet imports it, the rest reported as duplicates', async () => {
     const page = await pageOf(assessor, 'phone');
     await open(page, '/cohort-import', '#cohort-file');
     expect(await page.textContent('nav.side')).not.toContain('Registry');
@@ -101,6 +101,10 @@ describe.skipIf(!chromiumPresent)('the console admin screens in headless Chromiu
       await page.click('form button[type=submit]');
       await page.waitForSelector('#cohort-report');
     };
+    await page.selectOption('#cohort-qualification', HOUSEKEEPING);
+    const template = decodeURIComponent((await page.getAttribute('a[download]', 'href'))!.replace(/^data:text\/csv;charset=utf-8,/, ''));
+    expect(template.split('\r\n')[0]).toBe(COHORT_COLUMNS.join(','));
+    expect(template).toContain(ALL_C);
     const countries = [...Array(6).fill('HK'), ...Array(5).fill('SA'), 'AE'];
     await send(sheet(countries, { at: 2, methods: 'telepathy' }));
     const failed = page.locator('table.cohort-rows tr.failed');

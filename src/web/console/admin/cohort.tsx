@@ -213,7 +213,7 @@ export function CohortReportView({ report }: { report: CohortReport }) {
                     <span>
                       {t(r.status === 'duplicate' ? 'admin.cohort.duplicateOf' : 'admin.cohort.case', { id: r.caseId.slice(0, 8) })}
                       {r.outcome && OUTCOME[r.outcome] ? ` · ${t(OUTCOME[r.outcome]!)}` : ''}
-                      {r.reusedCandidate ? ` · ${t('admin.cohort.reused')}` : ''}
+                      {r.reusedCandidate && r.status === 'imported' ? ` · ${t('admin.cohort.reused')}` : ''}
                     </span>
                   )}
                 </td>
