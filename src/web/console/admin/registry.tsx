@@ -349,6 +349,7 @@ function Accreditations() {
       <h2 id="accreditations-h">{t('admin.registry.accreditations')}</h2>
       <BodyPicker id="accreditations-body" value={body} onChange={setBody} />
       <Problem error={error} />
+      {data && data.accreditations.length > 0 && (
       <Scroll label={t('admin.registry.accreditations')}>
         <table>
           <thead>
@@ -378,6 +379,7 @@ function Accreditations() {
           </tbody>
         </table>
       </Scroll>
+      )}
       {data && data.accreditations.length === 0 && <p class="note">{t('admin.accreditations.none')}</p>}
       <form class="card" onSubmit={submit}>
         <h3>{t('admin.accreditations.add')}</h3>
@@ -440,6 +442,7 @@ function Centres() {
       <h2 id="centres-h">{t('admin.registry.centres')}</h2>
       <BodyPicker id="centres-body" value={body} onChange={setBody} />
       <Problem error={error} />
+      {data && data.assessmentCentres.length > 0 && (
       <Scroll label={t('admin.registry.centres')}>
         <table class="centres">
           <thead>
@@ -460,6 +463,7 @@ function Centres() {
           </tbody>
         </table>
       </Scroll>
+      )}
       {data && data.assessmentCentres.length === 0 && <p class="note">{t('admin.centres.none')}</p>}
       <form class="card" onSubmit={submit}>
         <h3>{t('admin.centres.add')}</h3>
