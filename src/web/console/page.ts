@@ -65,6 +65,25 @@ iframe.evidence{width:100%;height:70vh;border:1px solid #d5d9e0}
 .chart text{font-size:11px;fill:#222}
 /* office */
 label.check input{flex:none}
+/* admin */
+.stat .chart text{font-size:12px}
+nav.tabs{display:flex;flex-wrap:wrap;gap:.2rem;margin:.4rem 0;border-bottom:2px solid #d5d9e0}
+nav.tabs a{padding:.5rem .7rem;min-height:44px;display:inline-flex;align-items:center;text-decoration:none;color:#0f2a4a;border-radius:6px 6px 0 0}
+nav.tabs a[aria-current=page]{background:#0f2a4a;color:#fff;font-weight:700}
+.stats{display:grid;grid-template-columns:1fr;gap:0 .8rem}
+@media (min-width:900px){.stats{grid-template-columns:repeat(2,1fr)}}
+.stat .chart{max-width:36rem;display:block}
+.chart rect.bar{fill:#12408a}
+.chart rect.suppressed{fill:#fff;stroke:#59606b;stroke-dasharray:3 2}
+.stat summary{cursor:pointer;min-height:44px;display:flex;align-items:center;color:#12408a}
+tr.failed{background:#fff4f2}
+ul.row-errors{margin:0;padding-left:1.1rem}
+.cohort-rows td:last-child{overflow-wrap:anywhere}
+.cohort-rows .badge{white-space:nowrap}
+main fieldset{min-width:0}
+@media (max-width:699px){table.stack thead{display:none}table.stack tr{display:block;border-bottom:1px solid #e1e4e8;padding:.3rem 0}table.stack th,table.stack td{display:block;border:0;padding:.15rem .5rem}}
+main input[type=file]{max-width:100%}
+.error ul{font-weight:400}
 `;
 
 export function consolePage(): string {

@@ -1,0 +1,487 @@
+import { useState } from 'preact/hooks';
+import type { ConsoleKey } from '../i18n/index.js';
+import { day, lang, t } from '../shell.js';
+import { query, send } from './http.js';
+import { BodyPicker, fields, Problem, Scroll, textIn, useLoad } from './ui.js';
+
+/*
+ * The registry an admin keeps: frameworks and their AQRF mapping tables, the qualification catalogue, certifying
+ * bodies' accreditations and assessment centres. Reads are public routes; every change is the policy's `registry`
+ * `manage`, judged by the server whatever this page shows.
+ */
+
+type Text = Record<string, string>;
+interface Framework {
+  id: string;
+  acronym: string;
+  name: Text;
+  country: string | null;
+  kind: string;
+  confidence: string;
+  levels: Array<{ level: number; title: Text }>;
+}
+interface MappingTable {
+  id: string;
+  status: 'official' | 'provisional';
+  source: string;
+  citation: string | null;
+  validFrom: string;
+  validUntil: string | null;
+  entries: Array<{ nationalLevel: number; aqrfLevel: number }>;
+}
+interface Qualification {
+  id: string;
+  code: string;
+  titles: Text;
+  frameworkAcronym: string;
+  nationalLevel: number;
+  sector: string;
+  country: string;
+  units: unknown[];
+}
+interface Accreditation {
+  id: string;
+  country: string;
+  frameworkId: string | null;
+  qualificationIds: string[];
+  sectors: string[];
+  validFrom: string;
+  validUntil: string | null;
+  accreditedBy: string | null;
+  reference: string | null;
+}
+interface Centre {
+  id: string;
+  name: string;
+  country: string;
+  city: string | null;
+  address: string | null;
+}
+
+const TABS: Array<[string, ConsoleKey]> = [
+  ['frameworks', 'admin.registry.frameworks'],
+  ['qualifications', 'admin.registry.qualifications'],
+  ['accreditations', 'admin.registry.accreditations'],
+  ['centres', 'admin.registry.centres'],
+];
+
+function Tabs({ current }: { current: string }) {
+  return (
+    <nav class="tabs" aria-label={t('admin.registry.sections')}>
+      {TABS.map(([tab, label]) => (
+        <a key={tab} href={`#/registry/${tab}`} aria-current={tab === current ? 'page' : undefined}>
+          {t(label)}
+        </a>
+      ))}
+    </nav>
+  );
+}
+
+export function RegistryScreen({ tab = 'frameworks' }: { tab?: string }) {
+  return (
+    <>
+      <h1>{t('admin.registry.title')}</h1>
+      <Tabs current={tab} />
+      {tab === 'qualifications' ? <Qualifications /> : tab === 'accreditations' ? <Accreditations /> : tab === 'centres' ? <Centres /> : <Frameworks />}
+    </>
+  );
+}
+
+function Frameworks() {
+  const { data, error } = useLoad<{ frameworks: Framework[] }>('/frameworks');
+  return (
+    <section aria-labelledby="frameworks-h">
+      <h2 id="frameworks-h">{t('admin.registry.frameworks')}</h2>
+      <Problem error={error} />
+      <Scroll label={t('admin.registry.frameworks')}>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('admin.framework.acronym')}</th>
+              <th scope="col">{t('admin.framework.name')}</th>
+              <th scope="col">{t('admin.framework.country')}</th>
+              <th scope="col">{t('admin.framework.levels')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(data?.frameworks ?? []).map((f) => (
+              <tr key={f.id}>
+                <th scope="row">
+                  <a href={`#/registry/frameworks/${encodeURIComponent(f.id)}`}>{f.acronym}</a>
+                </th>
+                <td>{textIn(f.name, lang.value)}</td>
+                <td>{f.country ?? '—'}</td>
+                <td>{f.levels.length}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Scroll>
+    </section>
+  );
+}
+
+/** One framework: its levels and every version of its mapping table, and the form for a new version. */
+export function FrameworkScreen({ id }: { id: string }) {
+  const { data, error, reload } = useLoad<Framework & { mappingTables: MappingTable[] }>(`/frameworks/${encodeURIComponent(id)}`);
+  const [sent, setSent] = useState<unknown>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const f = fields(form);
+    const file = (form.elements.namedItem('file') as HTMLInputElement).files?.[0];
+    setSent(null);
+    setDone(null);
+    setBusy(true);
+    try {
+      const meta = { frameworkId: id, id: f.id, status: f.status, source: f.source, citation: f.citation, validFrom: f.validFrom, validUntil: f.validUntil };
+      const table = await send<MappingTable>('POST', `/frameworks/mappings/import${query(meta)}`, { raw: file ?? '', type: 'text/csv' });
+      setDone(t('admin.mapping.imported', { id: table.id, n: table.entries.length }));
+      form.reset();
+      reload();
+    } catch (err) {
+      setSent(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <h1>{data ? `${data.acronym} — ${textIn(data.name, lang.value)}` : t('admin.registry.frameworks')}</h1>
+      <p>
+        <a href="#/registry/frameworks">{t('admin.registry.backToFrameworks')}</a>
+      </p>
+      <Problem error={error} />
+      {data && (
+        <>
+          <h2>{t('admin.framework.levels')}</h2>
+          <Scroll label={t('admin.framework.levels')}>
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{t('admin.framework.level')}</th>
+                  <th scope="col">{t('admin.framework.levelTitle')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.levels.map((l) => (
+                  <tr key={l.level}>
+                    <th scope="row">{l.level}</th>
+                    <td>{textIn(l.title, lang.value)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Scroll>
+          <h2>{t('admin.mapping.title')}</h2>
+          {data.mappingTables.length === 0 && <p class="note">{t('admin.mapping.none')}</p>}
+          {data.mappingTables.map((m) => (
+            <div class="card" key={m.id}>
+              <h3>
+                {m.id} <span class="badge">{m.status === 'official' ? t('admin.mapping.official') : t('admin.mapping.provisional')}</span>
+              </h3>
+              <p class="note">
+                {t('admin.mapping.valid', { from: day(m.validFrom), until: m.validUntil ? day(m.validUntil) : '…' })} · {m.source}
+              </p>
+              <p>{m.entries.map((e) => `${e.nationalLevel} → ${e.aqrfLevel}`).join(' · ')}</p>
+            </div>
+          ))}
+          <form class="card" onSubmit={submit}>
+            <h3>{t('admin.mapping.import')}</h3>
+            <p class="note">{t('admin.mapping.csvNote')}</p>
+            <label for="mapping-file">{t('admin.mapping.file')}</label>
+            <input id="mapping-file" name="file" type="file" accept=".csv,text/csv" required />
+            <label for="mapping-id">{t('admin.mapping.id')}</label>
+            <input id="mapping-id" name="id" type="text" required maxLength={100} />
+            <label for="mapping-status">{t('admin.mapping.status')}</label>
+            <select id="mapping-status" name="status">
+              <option value="official">{t('admin.mapping.official')}</option>
+              <option value="provisional">{t('admin.mapping.provisional')}</option>
+            </select>
+            <label for="mapping-source">{t('admin.mapping.source')}</label>
+            <input id="mapping-source" name="source" type="text" required maxLength={2000} />
+            <label for="mapping-citation">{t('admin.mapping.citation')}</label>
+            <input id="mapping-citation" name="citation" type="text" maxLength={2000} />
+            <label for="mapping-from">{t('admin.mapping.validFrom')}</label>
+            <input id="mapping-from" name="validFrom" type="date" required />
+            <label for="mapping-until">{t('admin.mapping.validUntil')}</label>
+            <input id="mapping-until" name="validUntil" type="date" />
+            <p>
+              <button type="submit" disabled={busy}>{t('admin.mapping.send')}</button>
+            </p>
+            {done && <p class="ok" role="status">{done}</p>}
+            <Problem error={sent} />
+          </form>
+        </>
+      )}
+    </>
+  );
+}
+
+function Qualifications() {
+  const [q, setQ] = useState('');
+  const { data, error, reload } = useLoad<{ qualifications: Qualification[] }>(`/qualifications${query({ q, limit: 100 })}`);
+  const [sent, setSent] = useState<unknown>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const importFile = async (e: Event) => {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const file = (form.elements.namedItem('file') as HTMLInputElement).files?.[0];
+    const demo = (form.elements.namedItem('demo') as HTMLInputElement).checked;
+    if (!file) return;
+    setSent(null);
+    setDone(null);
+    setBusy(true);
+    try {
+      // A JSON catalogue or a CSV sheet (one line per qualification unit): the server reads either.
+      const json = file.name.toLowerCase().endsWith('.json') || file.type === 'application/json';
+      const r = await send<{ unitsCreated: number; qualificationsCreated: number; unchanged: number }>('POST', `/qualifications/import${demo ? '?demo=true' : ''}`, {
+        raw: file,
+        type: json ? 'application/json' : 'text/csv',
+      });
+      setDone(t('admin.qualifications.imported', { q: r.qualificationsCreated, u: r.unitsCreated, same: r.unchanged }));
+      form.reset();
+      reload();
+    } catch (err) {
+      setSent(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section aria-labelledby="qualifications-h">
+      <h2 id="qualifications-h">{t('admin.registry.qualifications')}</h2>
+      <form
+        class="card row"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setQ(fields(e.currentTarget as HTMLFormElement).q ?? '');
+        }}
+      >
+        <label for="qualifications-q" class="sr-only">{t('admin.qualifications.search')}</label>
+        <input id="qualifications-q" name="q" type="search" placeholder={t('admin.qualifications.search')} />
+        <button type="submit">{t('common.search')}</button>
+      </form>
+      <Problem error={error} />
+      <Scroll label={t('admin.registry.qualifications')}>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('admin.qualifications.code')}</th>
+              <th scope="col">{t('admin.qualifications.titleCol')}</th>
+              <th scope="col">{t('admin.qualifications.framework')}</th>
+              <th scope="col">{t('admin.qualifications.units')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(data?.qualifications ?? []).map((x) => (
+              <tr key={x.id}>
+                <th scope="row">{x.code}</th>
+                <td>{textIn(x.titles, lang.value)}</td>
+                <td>
+                  {x.frameworkAcronym} {x.nationalLevel} · {x.country}
+                </td>
+                <td>{x.units.length}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Scroll>
+      {data && data.qualifications.length === 0 && <p class="note">{t('admin.qualifications.none')}</p>}
+      <form class="card" onSubmit={importFile}>
+        <h3>{t('admin.qualifications.import')}</h3>
+        <p class="note">{t('admin.qualifications.importNote')}</p>
+        <label for="catalogue-file">{t('admin.qualifications.file')}</label>
+        <input id="catalogue-file" name="file" type="file" accept=".csv,.json,text/csv,application/json" required />
+        <label class="check">
+          <input name="demo" type="checkbox" /> {t('admin.qualifications.demo')}
+        </label>
+        <p>
+          <button type="submit" disabled={busy}>{t('admin.qualifications.send')}</button>
+        </p>
+        {done && <p class="ok" role="status">{done}</p>}
+        <Problem error={sent} />
+      </form>
+    </section>
+  );
+}
+
+const list = (s: string | undefined) => (s ?? '').split(/[;\n,]/).map((x) => x.trim()).filter(Boolean);
+
+function Accreditations() {
+  const [body, setBody] = useState('');
+  const { data, error, reload } = useLoad<{ accreditations: Accreditation[] }>(body ? `/issuers/${encodeURIComponent(body)}/accreditations` : null);
+  const frameworks = useLoad<{ frameworks: Framework[] }>('/frameworks');
+  const [sent, setSent] = useState<unknown>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const f = fields(form);
+    setSent(null);
+    setDone(null);
+    try {
+      await send('POST', `/issuers/${encodeURIComponent(body)}/accreditations`, {
+        json: {
+          country: (f.country ?? '').toUpperCase(),
+          frameworkId: f.frameworkId ?? null,
+          qualificationIds: list(f.qualificationIds),
+          sectors: list(f.sectors),
+          validFrom: f.validFrom ?? '',
+          validUntil: f.validUntil ?? null,
+          accreditedBy: f.accreditedBy ?? null,
+          reference: f.reference ?? null,
+        },
+      });
+      setDone(t('admin.accreditations.added'));
+      form.reset();
+      reload();
+    } catch (err) {
+      setSent(err);
+    }
+  };
+  return (
+    <section aria-labelledby="accreditations-h">
+      <h2 id="accreditations-h">{t('admin.registry.accreditations')}</h2>
+      <BodyPicker id="accreditations-body" value={body} onChange={setBody} />
+      <Problem error={error} />
+      {data && data.accreditations.length > 0 && (
+      <Scroll label={t('admin.registry.accreditations')}>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('admin.accreditations.scope')}</th>
+              <th scope="col">{t('admin.accreditations.period')}</th>
+              <th scope="col">{t('admin.accreditations.by')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(data?.accreditations ?? []).map((a) => (
+              <tr key={a.id}>
+                <td>
+                  {a.country}
+                  {a.frameworkId ? ` · ${a.frameworkId}` : ''}
+                  {a.qualificationIds.length ? ` · ${t('admin.accreditations.nQualifications', { n: a.qualificationIds.length })}` : ''}
+                  {a.sectors.length ? ` · ${a.sectors.join(', ')}` : ''}
+                </td>
+                <td>
+                  {day(a.validFrom)} – {a.validUntil ? day(a.validUntil) : '…'}
+                </td>
+                <td>
+                  {a.accreditedBy ?? ''} {a.reference ?? ''}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Scroll>
+      )}
+      {data && data.accreditations.length === 0 && <p class="note">{t('admin.accreditations.none')}</p>}
+      <form class="card" onSubmit={submit}>
+        <h3>{t('admin.accreditations.add')}</h3>
+        <label for="acc-country">{t('admin.field.country')}</label>
+        <input id="acc-country" name="country" type="text" required maxLength={2} autocomplete="off" />
+        <label for="acc-framework">{t('admin.accreditations.framework')}</label>
+        <select id="acc-framework" name="frameworkId">
+          <option value="">{t('common.none')}</option>
+          {(frameworks.data?.frameworks ?? []).map((f) => (
+            <option key={f.id} value={f.id}>{f.acronym}</option>
+          ))}
+        </select>
+        <label for="acc-qualifications">{t('admin.accreditations.qualifications')}</label>
+        <textarea id="acc-qualifications" name="qualificationIds" aria-describedby="acc-list-note" />
+        <label for="acc-sectors">{t('admin.accreditations.sectors')}</label>
+        <input id="acc-sectors" name="sectors" type="text" aria-describedby="acc-list-note" />
+        <p class="note" id="acc-list-note">{t('admin.accreditations.listNote')}</p>
+        <label for="acc-from">{t('admin.mapping.validFrom')}</label>
+        <input id="acc-from" name="validFrom" type="date" required />
+        <label for="acc-until">{t('admin.mapping.validUntil')}</label>
+        <input id="acc-until" name="validUntil" type="date" />
+        <label for="acc-by">{t('admin.accreditations.by')}</label>
+        <input id="acc-by" name="accreditedBy" type="text" maxLength={500} />
+        <label for="acc-ref">{t('admin.accreditations.reference')}</label>
+        <input id="acc-ref" name="reference" type="text" maxLength={500} />
+        <p>
+          <button type="submit" disabled={!body}>{t('admin.accreditations.add')}</button>
+        </p>
+        {done && <p class="ok" role="status">{done}</p>}
+        <Problem error={sent} />
+      </form>
+    </section>
+  );
+}
+
+function Centres() {
+  const [body, setBody] = useState('');
+  const { data, error, reload } = useLoad<{ assessmentCentres: Centre[] }>(body ? `/assessment-centres${query({ issuerId: body })}` : null);
+  const [sent, setSent] = useState<unknown>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const f = fields(form);
+    setSent(null);
+    setDone(null);
+    try {
+      const c = await send<Centre>('POST', '/assessment-centres', {
+        json: { issuerId: body, name: f.name ?? '', country: (f.country ?? '').toUpperCase(), city: f.city ?? null, address: f.address ?? null },
+      });
+      setDone(t('admin.centres.added', { name: c.name }));
+      form.reset();
+      reload();
+    } catch (err) {
+      setSent(err);
+    }
+  };
+  return (
+    <section aria-labelledby="centres-h">
+      <h2 id="centres-h">{t('admin.registry.centres')}</h2>
+      <BodyPicker id="centres-body" value={body} onChange={setBody} />
+      <Problem error={error} />
+      {data && data.assessmentCentres.length > 0 && (
+      <Scroll label={t('admin.registry.centres')}>
+        <table class="centres">
+          <thead>
+            <tr>
+              <th scope="col">{t('admin.centres.name')}</th>
+              <th scope="col">{t('admin.field.country')}</th>
+              <th scope="col">{t('admin.centres.city')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(data?.assessmentCentres ?? []).map((c) => (
+              <tr key={c.id}>
+                <th scope="row">{c.name}</th>
+                <td>{c.country}</td>
+                <td>{[c.city, c.address].filter(Boolean).join(' · ')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Scroll>
+      )}
+      {data && data.assessmentCentres.length === 0 && <p class="note">{t('admin.centres.none')}</p>}
+      <form class="card" onSubmit={submit}>
+        <h3>{t('admin.centres.add')}</h3>
+        <label for="centre-name">{t('admin.centres.name')}</label>
+        <input id="centre-name" name="name" type="text" required maxLength={300} />
+        <label for="centre-country">{t('admin.field.country')}</label>
+        <input id="centre-country" name="country" type="text" required maxLength={2} autocomplete="off" aria-describedby="centre-country-note" />
+        <p class="note" id="centre-country-note">{t('admin.centres.countryNote')}</p>
+        <label for="centre-city">{t('admin.centres.city')}</label>
+        <input id="centre-city" name="city" type="text" maxLength={200} />
+        <label for="centre-address">{t('admin.centres.address')}</label>
+        <textarea id="centre-address" name="address" maxLength={1000} />
+        <p>
+          <button type="submit" disabled={!body}>{t('admin.centres.add')}</button>
+        </p>
+        {done && <p class="ok" role="status">{done}</p>}
+        <Problem error={sent} />
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,147 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError } from '../../api.js';
+import type { ConsoleKey } from '../i18n/index.js';
+import { errorText, session, t } from '../shell.js';
+import { AdminError, get } from './http.js';
+
+/** The refusals the admin forms meet, in words; any other code falls back to the console's general sentence. */
+const REFUSALS: Record<string, ConsoleKey> = {
+  validation_failed: 'admin.refused.validation',
+  unknown_field: 'admin.refused.validation',
+  invalid_text: 'admin.refused.validation',
+  already_exists: 'admin.refused.exists',
+  import_failed: 'admin.refused.import',
+  not_found: 'admin.refused.notFound',
+  forbidden: 'admin.refused.forbidden',
+  csrf_failed: 'admin.refused.forbidden',
+  invalid_image: 'admin.refused.image',
+  image_too_large: 'admin.refused.imageSize',
+  payload_too_large: 'admin.refused.tooLarge',
+  unsupported_media_type: 'admin.refused.mediaType',
+  invalid_json: 'admin.refused.json',
+  conflict: 'admin.refused.conflict',
+  not_accredited: 'admin.refused.notAccredited',
+};
+
+interface RowError {
+  row?: number | null;
+  field?: string;
+  message?: string;
+}
+
+/** A refusal shown plainly: what it means, the server's exact words, and each row an import names. */
+export function Problem({ error }: { error: unknown }) {
+  if (!error) return null;
+  const known = error instanceof ApiError ? REFUSALS[error.code] : undefined;
+  const sentence = known ? t(known) : errorText(error);
+  const detail = error instanceof AdminError ? error.serverMessage : '';
+  const details = error instanceof ApiError ? (error.details as { errors?: RowError[] } | undefined) : undefined;
+  const rows = Array.isArray(details?.errors) ? details.errors : [];
+  return (
+    <div class="error" role="alert">
+      <p>
+        {sentence} {error instanceof ApiError && <span class="badge">{error.code}</span>}
+      </p>
+      {detail && <p class="note">{detail}</p>}
+      {rows.length > 0 && (
+        <ul>
+          {rows.map((r, i) => (
+            <li key={i}>
+              {r.row ? `${t('admin.line', { line: r.row })}: ` : ''}
+              {r.field ? `${r.field}: ` : ''}
+              {r.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** Loads from the API when `url` changes; `reload` fetches again after a change. A null url loads nothing. */
+export function useLoad<T>(url: string | null): { data: T | undefined; error: unknown; loading: boolean; reload: () => void } {
+  const [data, setData] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<unknown>(null);
+  const [loading, setLoading] = useState(false);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    if (url === null) return;
+    let live = true;
+    setLoading(true);
+    setError(null);
+    get<T>(url)
+      .then((d) => live && setData(d))
+      .catch((e) => {
+        if (!live) return;
+        setData(undefined);
+        setError(e);
+      })
+      .finally(() => live && setLoading(false));
+    return () => {
+      live = false;
+    };
+  }, [url, tick]);
+  return { data, error, loading, reload: () => setTick((n) => n + 1) };
+}
+
+export interface Body {
+  id: string;
+  name: string;
+  country: string;
+}
+
+/** Every certifying body (public GET /issuers), for an admin to choose whose entries to see and change. */
+export function useBodies(): Body[] {
+  const { data } = useLoad<{ issuers: Body[] }>('/issuers');
+  return data?.issuers ?? [];
+}
+
+/**
+ * Whose entries a screen shows: staff of a body see their own (no choice); an admin chooses a body. `allowAll`
+ * offers "every body" as well (statistics, the staff list).
+ */
+export function BodyPicker({ id, value, onChange, allowAll = false }: { id: string; value: string; onChange: (v: string) => void; allowAll?: boolean }) {
+  const bodies = useBodies();
+  const own = session.value?.body;
+  useEffect(() => {
+    // Nothing chosen yet and no "every body": the first body, so the screen shows something.
+    if (!own && !allowAll && !value && bodies[0]) onChange(bodies[0].id);
+  }, [bodies.length]);
+  if (own) return <p class="note">{t('admin.body.own', { name: own.name })}</p>;
+  return (
+    <div>
+      <label for={id}>{t('admin.body.label')}</label>
+      <select id={id} value={value} onChange={(e) => onChange((e.currentTarget as HTMLSelectElement).value)}>
+        {allowAll && <option value="">{t('admin.body.all')}</option>}
+        {bodies.map((b) => (
+          <option key={b.id} value={b.id}>
+            {b.name} ({b.country})
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** The text of a multilingual registry field in the console's language, else English, else any. */
+export function textIn(text: Record<string, string> | undefined, lang: string): string {
+  if (!text) return '';
+  return text[lang] ?? text.en ?? Object.values(text)[0] ?? '';
+}
+
+/** The named fields of a submitted form, trimmed; empty ones left out. */
+export function fields(form: HTMLFormElement): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of new FormData(form)) if (typeof v === 'string' && v.trim()) out[k] = v.trim();
+  return out;
+}
+
+/** A table that may scroll sideways on a phone: a named region a keyboard can reach and scroll. */
+export function Scroll({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="table-wrap" tabIndex={0} role="region" aria-label={label}>
+      {children}
+    </div>
+  );
+}
