@@ -43,6 +43,19 @@ describe(`sync of the offline day, on ${testDialect}`, () => {
     expect(audited).toHaveLength(6);
   });
 
+  it('counts a judgement made between two packages of the same version as a change, whichever package the device holds', async () => {
+    const c = await caseInAssessment();
+    const first = await createOfflineDay(t.services.rpl, assessor, { caseIds: [c.id] });
+    await t.db.kysely
+      .insertInto('unit_assessments')
+      .values({ case_id: c.id, round: 1, unit_id: HOUSEKEEPING_UNITS[0]!, assessor_id: f.assessor2.userId, methods: '["observation"]', evidence_ids: '[]', quality: '{"valid":true,"authentic":true,"current":true,"sufficient":true}', decision: 'not_yet_competent', notes: 'paper form', centre_id: null, country: 'HK', assessed_on: new Date().toISOString().slice(0, 10), updated_at: new Date().toISOString() })
+      .execute();
+    const second = await createOfflineDay(t.services.rpl, assessor, { caseIds: [c.id] });
+    expect(second.cases[0]!.version).toBe(first.cases[0]!.version);
+    const result = await syncEvents(t.services.rpl, assessor, [event(c.id, first.cases[0]!.version, HOUSEKEEPING_UNITS[0]!)]);
+    expect(result.results[0]).toMatchObject({ status: 'conflict', reason: 'unit_judged_by_other' });
+  });
+
   it('keeps a conflict\'s event and the server\'s view without the returnee\'s free text once they are erased', async () => {
     const c = await caseInAssessment();
     const day = await createOfflineDay(t.services.rpl, assessor, { caseIds: [c.id] });
