@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads';
+import './node-ed25519.js';
 import { bundledContextBytes, bundledContexts, createDocumentLoader } from '../jsonld/index.js';
 import type { Signer } from '../keys/signer.js';
 import { embeddedCredentials, verifyPresentationProof } from './presentation.js';
