@@ -31,6 +31,8 @@ export interface WireError {
 }
 
 export type ToHost =
+  /** Sent once, when the worker has loaded its libraries and contexts and takes jobs. */
+  | { type: 'ready' }
   | { type: 'call'; call: number; fn: HostFunction; args: unknown[] }
   | { type: 'done'; id: number; ok: true; value: unknown }
   | { type: 'done'; id: number; ok: false; error: WireError };

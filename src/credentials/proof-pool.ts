@@ -57,6 +57,8 @@ interface Pending {
 interface Slot {
   worker: Worker;
   running: Map<number, Pending>;
+  /** Settles when the worker has loaded (its 'ready' message) or is gone. */
+  loaded: Promise<void>;
 }
 
 export class ProofPool {
@@ -67,6 +69,7 @@ export class ProofPool {
   private readonly queue: Pending[] = [];
   private nextId = 0;
   private closed = false;
+  private warming: Promise<void> | undefined;
 
   constructor(
     private readonly host: ProofHost,
@@ -107,9 +110,23 @@ export class ProofPool {
     });
   }
 
-  /** Starts every worker now (each loads its libraries and contexts on start) rather than on first use. */
-  warmUp(): void {
+  /**
+   * Starts every worker now rather than on first use (each loads its libraries and contexts, about a second of CPU,
+   * which the first requests would otherwise wait for); settles when all have loaded. Until then `warming` is true.
+   */
+  warmUp(): Promise<void> {
     while (!this.closed && this.slots.length < this.size) this.spawn();
+    const warming = Promise.all(this.slots.map((s) => s.loaded)).then(() => undefined);
+    this.warming = warming;
+    void warming.then(() => {
+      if (this.warming === warming) this.warming = undefined;
+    });
+    return warming;
+  }
+
+  /** Whether a warm-up is still waiting for a worker to load. */
+  get isWarming(): boolean {
+    return this.warming !== undefined;
   }
 
   stats(): ProofPoolStats {
@@ -167,9 +184,14 @@ export class ProofPool {
   }
 
   private spawn(): Slot {
-    const slot: Slot = { worker: startModuleWorker(import.meta.url, 'proof-worker'), running: new Map() };
+    let loaded!: () => void;
+    const slot: Slot = { worker: startModuleWorker(import.meta.url, 'proof-worker'), running: new Map(), loaded: new Promise((resolve) => (loaded = resolve)) };
     slot.worker.unref();
     slot.worker.on('message', (message: ToHost) => {
+      if (message.type === 'ready') {
+        loaded();
+        return;
+      }
       if (message.type === 'call') {
         this.answer(slot, message.call, message.fn, message.args);
         return;
@@ -184,6 +206,7 @@ export class ProofPool {
     });
     // A worker that dies (uncaught error, out of memory) fails its own jobs only; the next job starts a fresh one.
     const lost = (cause: unknown) => {
+      loaded();
       const index = this.slots.indexOf(slot);
       if (index < 0) return;
       this.slots.splice(index, 1);

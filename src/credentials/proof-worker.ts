@@ -88,3 +88,4 @@ port.on('message', (message: ToWorker) => {
     (error: unknown) => port.postMessage({ type: 'done', id: message.id, ok: false, error: toWire(error) } satisfies ToHost),
   );
 });
+port.postMessage({ type: 'ready' } satisfies ToHost);
