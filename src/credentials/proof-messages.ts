@@ -14,6 +14,8 @@ export interface CredentialJobOptions {
   inlineContexts?: boolean;
   /** Check relatedResource digests against the bundled contexts. */
   resourceBytes: boolean;
+  /** The contexts a credential may use, when not all of the worker's bundled ones (a trust bundle's list). */
+  knownContexts?: string[];
 }
 
 export type ProofJob =

@@ -50,6 +50,8 @@ type JobInput = ProofJob extends infer J ? (J extends ProofJob ? Omit<J, 'id'> :
 interface Pending {
   job: ProofJob;
   signer?: Signer;
+  /** Answers this job's document requests instead of the pool's host (e.g. a trust bundle's loader). */
+  load?: ProofHost['load'];
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -80,9 +82,13 @@ export class ProofPool {
     this.perWorker = Math.max(1, options.perWorker ?? 4);
   }
 
-  /** verify.ts verifyProofs on a worker. */
-  verifyProofs(input: unknown, options: CredentialJobOptions): Promise<ProofPhase> {
-    return this.submit({ kind: 'credential', input, options }) as Promise<ProofPhase>;
+  /**
+   * verify.ts verifyProofs on a worker. `source` answers the documents the worker does not hold (a did:web issuer's
+   * DID document) when they must come from somewhere else than the pool's host: POST /verify/qr checks against the
+   * trust bundle, as offline verifiers do.
+   */
+  verifyProofs(input: unknown, options: CredentialJobOptions, source?: Pick<ProofHost, 'load'>): Promise<ProofPhase> {
+    return this.submit({ kind: 'credential', input, options }, source?.load) as Promise<ProofPhase>;
   }
 
   /** A presentation's own proof and its credentials' proof phases on a worker. */
@@ -144,13 +150,13 @@ export class ProofPool {
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
 
-  private submit(input: JobInput): Promise<unknown> {
+  private submit(input: JobInput, load?: ProofHost['load']): Promise<unknown> {
     if (this.closed) return Promise.reject(new TandaError('internal', 'the verification pool is closed'));
     // Only jobs that cannot start at once count against the bound.
     if (this.queue.length >= this.maxQueue && this.full()) return Promise.reject(new TandaError('verification_busy'));
     const job = { ...input, id: this.nextId++ } as ProofJob;
     return new Promise((resolve, reject) => {
-      this.queue.push({ job, resolve, reject });
+      this.queue.push({ job, resolve, reject, ...(load ? { load } : {}) });
       this.dispatch();
     });
   }
@@ -228,7 +234,9 @@ export class ProofPool {
         const signer = slot.running.get(jobId)?.signer;
         result = signer ? signer.sign({ data }) : Promise.reject(new TandaError('internal', 'no signer for this job'));
       } else {
-        result = this.host.load(args[0] as string);
+        const [url, jobId] = args as [string, number | undefined];
+        const load = (jobId !== undefined ? slot.running.get(jobId)?.load : undefined) ?? this.host.load.bind(this.host);
+        result = load(url);
       }
     } catch (e) {
       result = Promise.reject(e);
