@@ -38,6 +38,21 @@ const app = await buildApp(services, { logger: loggerOptions('info') });
 await app.listen({ port: 0, host: '127.0.0.1' });
 services.credentials.pool?.warmUp();
 
+/** CPU time of the whole process (main thread, pool workers, GC threads), in ms. */
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+/** CPU time of the main thread alone, in ms, where Linux tells it (/proc); null elsewhere. */
+const mainThreadCpuMs = (): number | null => {
+  try {
+    const fields = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+};
+
 const delay = monitorEventLoopDelay({ resolution: 10 });
 delay.enable();
 process.on('message', (message: { type: string }) => {
@@ -46,6 +61,8 @@ process.on('message', (message: { type: string }) => {
     send({
       type: 'stats',
       rssMb: process.memoryUsage().rss / 1024 / 1024,
+      cpuMs: cpuMs(),
+      mainThreadCpuMs: mainThreadCpuMs(),
       lag: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
       pool: services.credentials.pool?.stats() ?? null,
     });

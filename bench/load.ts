@@ -6,12 +6,15 @@ import autocannon from 'autocannon';
  *  (a) the 38,000-subject credential of issue #16: how fast it is refused, and verify's p99 with and without 20 of
  *      them arriving during steady load;
  *  (b) POST /credentials/verify at 50 connections with 1 and 2 pool workers: throughput, p99, errors, the server's
- *      RSS before/during/after and its event-loop delay (perf_hooks monitorEventLoopDelay) while the pool is full.
+ *      RSS before/during/after, its event-loop delay (perf_hooks monitorEventLoopDelay) while the pool is full, and
+ *      its CPU time per request (whole process, and the main thread alone on Linux).
  * TANDA_BENCH_LOAD_SECONDS shortens the 60 s runs for a quick check.
  */
 
 interface Stats {
   rssMb: number;
+  cpuMs: number;
+  mainThreadCpuMs: number | null;
   lag: { p50: number; p99: number; max: number };
   pool: { size: number; workers: number; running: number; queued: number } | null;
 }
@@ -144,6 +147,7 @@ async function throughputSection(out: Record<string, number>, workers: number): 
     out[`${key}.rss_before_mb`] = (await server.stats()).rssMb;
     await load(server, 50, Math.min(5, SECONDS));
     await server.resetLag();
+    const start = await server.stats();
     const run = load(server, 50, SECONDS);
     await sleep((SECONDS * 1000) / 2);
     const mid = await server.stats();
@@ -158,6 +162,9 @@ async function throughputSection(out: Record<string, number>, workers: number): 
     out[`${key}.loop_lag_p99_ms`] = end.lag.p99;
     out[`${key}.loop_lag_max_ms`] = end.lag.max;
     out[`${key}.pool_workers`] = mid.pool?.workers ?? 0;
+    // CPU per request holds still when other work shares the machine, where req/s and p99 do not: for A/B runs.
+    out[`${key}.cpu_ms_per_request`] = (end.cpuMs - start.cpuMs) / result.requests.total;
+    if (start.mainThreadCpuMs !== null && end.mainThreadCpuMs !== null) out[`${key}.main_thread_cpu_ms_per_request`] = (end.mainThreadCpuMs - start.mainThreadCpuMs) / result.requests.total;
     await sleep(5000);
     out[`${key}.rss_after_mb`] = (await server.stats()).rssMb;
   } finally {

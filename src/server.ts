@@ -123,6 +123,9 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void close('SIGINT'));
   process.once('SIGTERM', () => void close('SIGTERM'));
 
+  // The verification workers load (libraries, contexts) beside the start instead of in the first requests' time;
+  // /ready answers not_ready until they have, /health is not held up.
+  void services.credentials.pool?.warmUp();
   await app.listen({ port: config.port, host: config.host });
   outbox.start();
   batches.start();

@@ -1,3 +1,4 @@
+import './credentials/node-ed25519.js';
 import type { Config } from './config.js';
 import type { Db, Executor } from './db/database.js';
 import { publishTypeTables } from './awards/type-tables.js';

@@ -14,6 +14,8 @@ export interface CredentialJobOptions {
   inlineContexts?: boolean;
   /** Check relatedResource digests against the bundled contexts. */
   resourceBytes: boolean;
+  /** The contexts a credential may use, when not all of the worker's bundled ones (a trust bundle's list). */
+  knownContexts?: string[];
 }
 
 export type ProofJob =
@@ -31,6 +33,8 @@ export interface WireError {
 }
 
 export type ToHost =
+  /** Sent once, when the worker has loaded its libraries and contexts and takes jobs. */
+  | { type: 'ready' }
   | { type: 'call'; call: number; fn: HostFunction; args: unknown[] }
   | { type: 'done'; id: number; ok: true; value: unknown }
   | { type: 'done'; id: number; ok: false; error: WireError };

@@ -50,6 +50,8 @@ type JobInput = ProofJob extends infer J ? (J extends ProofJob ? Omit<J, 'id'> :
 interface Pending {
   job: ProofJob;
   signer?: Signer;
+  /** Answers this job's document requests instead of the pool's host (e.g. a trust bundle's loader). */
+  load?: ProofHost['load'];
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -57,6 +59,8 @@ interface Pending {
 interface Slot {
   worker: Worker;
   running: Map<number, Pending>;
+  /** Settles when the worker has loaded (its 'ready' message) or is gone. */
+  loaded: Promise<void>;
 }
 
 export class ProofPool {
@@ -67,6 +71,7 @@ export class ProofPool {
   private readonly queue: Pending[] = [];
   private nextId = 0;
   private closed = false;
+  private warming: Promise<void> | undefined;
 
   constructor(
     private readonly host: ProofHost,
@@ -77,9 +82,13 @@ export class ProofPool {
     this.perWorker = Math.max(1, options.perWorker ?? 4);
   }
 
-  /** verify.ts verifyProofs on a worker. */
-  verifyProofs(input: unknown, options: CredentialJobOptions): Promise<ProofPhase> {
-    return this.submit({ kind: 'credential', input, options }) as Promise<ProofPhase>;
+  /**
+   * verify.ts verifyProofs on a worker. `source` answers the documents the worker does not hold (a did:web issuer's
+   * DID document) when they must come from somewhere else than the pool's host: POST /verify/qr checks against the
+   * trust bundle, as offline verifiers do.
+   */
+  verifyProofs(input: unknown, options: CredentialJobOptions, source?: Pick<ProofHost, 'load'>): Promise<ProofPhase> {
+    return this.submit({ kind: 'credential', input, options }, source?.load) as Promise<ProofPhase>;
   }
 
   /** A presentation's own proof and its credentials' proof phases on a worker. */
@@ -107,9 +116,23 @@ export class ProofPool {
     });
   }
 
-  /** Starts every worker now (each loads its libraries and contexts on start) rather than on first use. */
-  warmUp(): void {
+  /**
+   * Starts every worker now rather than on first use (each loads its libraries and contexts, about a second of CPU,
+   * which the first requests would otherwise wait for); settles when all have loaded. Until then `warming` is true.
+   */
+  warmUp(): Promise<void> {
     while (!this.closed && this.slots.length < this.size) this.spawn();
+    const warming = Promise.all(this.slots.map((s) => s.loaded)).then(() => undefined);
+    this.warming = warming;
+    void warming.then(() => {
+      if (this.warming === warming) this.warming = undefined;
+    });
+    return warming;
+  }
+
+  /** Whether a warm-up is still waiting for a worker to load. */
+  get isWarming(): boolean {
+    return this.warming !== undefined;
   }
 
   stats(): ProofPoolStats {
@@ -127,13 +150,13 @@ export class ProofPool {
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
 
-  private submit(input: JobInput): Promise<unknown> {
+  private submit(input: JobInput, load?: ProofHost['load']): Promise<unknown> {
     if (this.closed) return Promise.reject(new TandaError('internal', 'the verification pool is closed'));
     // Only jobs that cannot start at once count against the bound.
     if (this.queue.length >= this.maxQueue && this.full()) return Promise.reject(new TandaError('verification_busy'));
     const job = { ...input, id: this.nextId++ } as ProofJob;
     return new Promise((resolve, reject) => {
-      this.queue.push({ job, resolve, reject });
+      this.queue.push({ job, resolve, reject, ...(load ? { load } : {}) });
       this.dispatch();
     });
   }
@@ -167,9 +190,14 @@ export class ProofPool {
   }
 
   private spawn(): Slot {
-    const slot: Slot = { worker: startModuleWorker(import.meta.url, 'proof-worker'), running: new Map() };
+    let loaded!: () => void;
+    const slot: Slot = { worker: startModuleWorker(import.meta.url, 'proof-worker'), running: new Map(), loaded: new Promise((resolve) => (loaded = resolve)) };
     slot.worker.unref();
     slot.worker.on('message', (message: ToHost) => {
+      if (message.type === 'ready') {
+        loaded();
+        return;
+      }
       if (message.type === 'call') {
         this.answer(slot, message.call, message.fn, message.args);
         return;
@@ -184,6 +212,7 @@ export class ProofPool {
     });
     // A worker that dies (uncaught error, out of memory) fails its own jobs only; the next job starts a fresh one.
     const lost = (cause: unknown) => {
+      loaded();
       const index = this.slots.indexOf(slot);
       if (index < 0) return;
       this.slots.splice(index, 1);
@@ -205,7 +234,9 @@ export class ProofPool {
         const signer = slot.running.get(jobId)?.signer;
         result = signer ? signer.sign({ data }) : Promise.reject(new TandaError('internal', 'no signer for this job'));
       } else {
-        result = this.host.load(args[0] as string);
+        const [url, jobId] = args as [string, number | undefined];
+        const load = (jobId !== undefined ? slot.running.get(jobId)?.load : undefined) ?? this.host.load.bind(this.host);
+        result = load(url);
       }
     } catch (e) {
       result = Promise.reject(e);

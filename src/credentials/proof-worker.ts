@@ -1,4 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { parentPort } from 'node:worker_threads';
+import './node-ed25519.js';
 import { bundledContextBytes, bundledContexts, createDocumentLoader } from '../jsonld/index.js';
 import type { Signer } from '../keys/signer.js';
 import { embeddedCredentials, verifyPresentationProof } from './presentation.js';
@@ -36,16 +38,31 @@ const contexts = bundledContexts();
  * answered here; anything else comes from the main thread's loader.
  */
 const local = createDocumentLoader({ contexts });
+/** The job a document request belongs to: the main thread may answer it from that job's own source (a trust bundle). */
+const currentJob = new AsyncLocalStorage<number>();
 const documentLoader = async (url: string) => {
   if (contexts.has(url) || url.startsWith('did:key:')) return local(url);
-  return host<Awaited<ReturnType<typeof local>>>('load', url);
+  return host<Awaited<ReturnType<typeof local>>>('load', url, currentJob.getStore());
 };
-const knownContexts: ReadonlySet<string> = new Set(contexts.keys());
+const bundledKnown: ReadonlySet<string> = new Set(contexts.keys());
+const knownSets = new Map<string, ReadonlySet<string>>();
+/** A job's own list of known contexts as a set, kept by content (the same trust bundle sends the same list). */
+function knownContextsOf(list: string[] | undefined): ReadonlySet<string> {
+  if (!list) return bundledKnown;
+  const key = list.join('\n');
+  let set = knownSets.get(key);
+  if (!set) {
+    if (knownSets.size >= 16) knownSets.delete(knownSets.keys().next().value!);
+    set = new Set(list);
+    knownSets.set(key, set);
+  }
+  return set;
+}
 
 function proofOptions(options: CredentialJobOptions): ProofOptions {
   return {
     documentLoader,
-    knownContexts,
+    knownContexts: knownContextsOf(options.knownContexts),
     ...(options.checks ? { checks: options.checks } : {}),
     ...(options.now ? { now: new Date(options.now) } : {}),
     ...(options.inlineContexts ? { inlineContexts: true } : {}),
@@ -82,8 +99,9 @@ port.on('message', (message: ToWorker) => {
     else waiting.reject(fromWire(message.error));
     return;
   }
-  run(message).then(
+  currentJob.run(message.id, () => run(message)).then(
     (value) => port.postMessage({ type: 'done', id: message.id, ok: true, value } satisfies ToHost),
     (error: unknown) => port.postMessage({ type: 'done', id: message.id, ok: false, error: toWire(error) } satisfies ToHost),
   );
 });
+port.postMessage({ type: 'ready' } satisfies ToHost);

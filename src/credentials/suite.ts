@@ -8,11 +8,31 @@ import { AchievementMemo } from './achievement-memo.js';
 type Verifier = Awaited<ReturnType<Cryptosuite['createVerifier']>>;
 const verifiers = new PromiseCache<string, Verifier>(10_000);
 
+/** A signature check over one raw Ed25519 public key, made once per key; undefined when the key is unusable. */
+export type Ed25519KeyCheck = (publicKey: Uint8Array) => ((data: Uint8Array, signature: Uint8Array) => boolean) | undefined;
+let platformCheck: Ed25519KeyCheck | undefined;
+
+/**
+ * The Multikey library's Node verifier imports the public key (DER → key object) again for every signature it
+ * checks, which was a tenth of a verification worker's time. A Node thread plugs in a check that imports it once
+ * (node-ed25519.ts); this module stays free of Node APIs (the offline verifier bundles it) and keeps the stock check.
+ */
+export function useEd25519Check(check: Ed25519KeyCheck): void {
+  platformCheck = check;
+}
+
+async function verifierFor(vm: Ed25519Multikey.MultikeyInput): Promise<Verifier> {
+  const keyPair = await Ed25519Multikey.from(vm);
+  const stock = keyPair.verifier();
+  const check = platformCheck?.(keyPair.publicKey);
+  return check ? { algorithm: stock.algorithm, id: stock.id, verify: async ({ data, signature }) => check(data, signature) } : stock;
+}
+
 /** The stock cryptosuite re-imports the Multikey for every proof; a verifier sees the same few issuers again and again. */
 async function cachedVerifier({ verificationMethod }: { verificationMethod: object }): Promise<Verifier> {
   const vm = verificationMethod as { id: string; publicKeyMultibase?: string };
   const key = `${vm.id} ${vm.publicKeyMultibase ?? ''}`;
-  return verifiers.get(key, () => Ed25519Multikey.from(vm as Ed25519Multikey.MultikeyInput).then((k) => k.verifier()));
+  return verifiers.get(key, () => verifierFor(vm as Ed25519Multikey.MultikeyInput));
 }
 
 /**

@@ -32,11 +32,38 @@ async function retryWhileBusy<T>(sqlite: Sqlite.Database, run: () => Promise<T>)
   }
 }
 
+/** Prepared statements kept per SQL text; kysely compiles one query shape to the same text every time. */
+const STATEMENT_CACHE_MAX = 500;
+
 class BusyRetryingConnection implements DatabaseConnection {
+  private readonly statements = new Map<string, Sqlite.Statement>();
+
   constructor(private readonly sqlite: Sqlite.Database, private readonly inner: DatabaseConnection) {}
 
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    return retryWhileBusy(this.sqlite, () => this.inner.executeQuery<R>(query));
+    return retryWhileBusy(this.sqlite, () => Promise.resolve(this.run<R>(query)));
+  }
+
+  /**
+   * kysely's own connection prepares every statement anew, and under load compiling the SQL was the largest single
+   * cost of a verification's database questions. A statement is reused as kysely would use a fresh one (all or run,
+   * then done); SQLite re-prepares it by itself after a schema change. Streaming (iterate keeps a statement busy
+   * while the caller runs other queries) still gets a fresh statement from the inner connection.
+   */
+  private run<R>(query: CompiledQuery): QueryResult<R> {
+    let stmt = this.statements.get(query.sql);
+    if (stmt) {
+      // Most recently used last, so the first key is the one to drop when full.
+      this.statements.delete(query.sql);
+    } else {
+      stmt = this.sqlite.prepare(query.sql);
+      if (this.statements.size >= STATEMENT_CACHE_MAX) this.statements.delete(this.statements.keys().next().value!);
+    }
+    this.statements.set(query.sql, stmt);
+    const parameters = query.parameters as unknown[];
+    if (stmt.reader) return { rows: stmt.all(parameters) as R[] };
+    const { changes, lastInsertRowid } = stmt.run(parameters);
+    return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
   }
 
   streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {

@@ -1,3 +1,4 @@
+import './context-clone.js';
 import type { DidDocument } from './did-key.js';
 import { didKeyDocument } from './did-key.js';
 import { MULTIKEY_V1 } from './urls.js';

@@ -22,6 +22,8 @@ import { listIdFromUrl, statusListUrl } from './urls.js';
 import { authorize, isOperator, type Actor } from '../policy/policy.js';
 import { carryAwardOver } from '../awards/award-service.js';
 
+const PARSED_LISTS_MAX = 1000;
+
 export const REVOCATION_REASONS: readonly RevocationReason[] = ['fraud', 'error', 'superseded', 'other'];
 
 export interface StatusServiceDeps {
@@ -78,6 +80,8 @@ export class StatusService {
   private readonly now: () => Date;
   /** The etag of each list whose signature this process has checked; a list is re-verified only when it changes. */
   private readonly verifiedEtags = new Map<string, string>();
+  /** Each list as last parsed, with the etag it had: the status check re-reads only the etag (see currentList). */
+  private readonly parsedLists = new Map<string, { etag: string; credential: Record<string, unknown> }>();
 
   constructor(private readonly deps: StatusServiceDeps) {
     this.length = deps.listLength ?? STATUS_LIST_LENGTH;
@@ -280,6 +284,26 @@ export class StatusService {
     return { credential: JSON.parse(row.credential) as Record<string, unknown>, text: row.credential, etag: row.etag, validUntil: row.valid_until };
   }
 
+  /**
+   * The signed list as the status check needs it. Every revocation re-signs its list in its own transaction, which
+   * changes the etag, so reading the etag on every check still sees a revocation (made here, by another instance or
+   * by the CLI) the moment it commits; only the document (the signed text to read and parse) is reused while the
+   * etag stays the same.
+   */
+  private async currentList(listId: string): Promise<{ etag: string; credential: Record<string, unknown> } | undefined> {
+    const head = await this.deps.db.kysely.selectFrom('status_lists').select(['etag', 'valid_until']).where('id', '=', listId).executeTakeFirst();
+    if (!head) return undefined;
+    const known = this.parsedLists.get(listId);
+    if (known?.etag === head.etag && !this.needsRefresh(head)) return known;
+    const list = await this.listDocument(listId);
+    if (!list) return undefined;
+    const parsed = { etag: list.etag, credential: list.credential };
+    // Bounded by the lists a deployment has (a few per body); the oldest entry goes first past that.
+    if (!this.parsedLists.has(listId) && this.parsedLists.size >= PARSED_LISTS_MAX) this.parsedLists.delete(this.parsedLists.keys().next().value!);
+    this.parsedLists.set(listId, parsed);
+    return parsed;
+  }
+
   /** For the document loader: this instance's status list URLs resolve to the lists it holds, never the network. */
   async documentFor(url: string): Promise<object | undefined> {
     const listId = listIdFromUrl(this.deps.publicUrl, url);
@@ -305,7 +329,7 @@ export class StatusService {
     const entry = revocationEntry(credential);
     if (!entry) return warn('status', 'status_unknown', 'status unknown: the credential has no usable revocation entry');
     const listId = listIdFromUrl(this.deps.publicUrl, entry.statusListCredential);
-    const list = listId ? await this.listDocument(listId) : undefined;
+    const list = listId ? await this.currentList(listId) : undefined;
     if (!listId || !list) {
       return checkStatusEntry({ credential, listCredential: undefined, now: this.now() });
     }

@@ -1,8 +1,9 @@
 import { fail, pass, warn, type Check } from '../credentials/checks.js';
-import { issuerId, verifyCredential } from '../credentials/verify.js';
+import { completeVerification, issuerId, verifyCredential, type ProofPhase, type RegistryOptions } from '../credentials/verify.js';
 import { isTandaError } from '../errors.js';
 import { checkCredentialAgainstRegistry } from '../frameworks/registry-check.js';
 import type { Check as RegistryCheck } from '../frameworks/snapshot.js';
+import type { DocumentLoader } from '../jsonld/loader.js';
 import { decodeCredentialQr } from '../qr/payload.js';
 import { bundleAge } from '../trust/bundle.js';
 import { withMessageKey, type MessageContext } from './message-keys.js';
@@ -19,6 +20,12 @@ import type { VerifierData } from './verifier-data.js';
 
 export interface PipelineOptions {
   now?: Date;
+  /**
+   * Runs the proof phase (verify.ts verifyProofs: canonicalisation and signatures, the CPU-heavy half) somewhere
+   * else than here, with the data's known contexts and document loader: the server hands it to its worker pool so
+   * that POST /verify/qr does not hold its event loop. In-process when absent (the browser, the CLI).
+   */
+  proofs?: (credential: unknown, options: { now: Date; knownContexts: ReadonlySet<string>; documentLoader: DocumentLoader }) => Promise<ProofPhase>;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -40,7 +47,7 @@ export async function verifyQrText(text: string, data: VerifierData, options: Pi
     );
     return finish([withMessageKey(check, {})], data, now);
   }
-  return verifyCredentialDocument(credential, data, { now }, pass('payload', 'the QR code holds a signed credential'));
+  return verifyCredentialDocument(credential, data, { ...options, now }, pass('payload', 'the QR code holds a signed credential'));
 }
 
 /** A credential as JSON (from a file or a decoded QR code). */
@@ -52,13 +59,14 @@ export async function verifyCredentialDocument(
 ): Promise<Verdict> {
   const now = options.now ?? new Date();
   const raw: Check[] = payloadCheck ? [payloadCheck] : [];
-  const result = await verifyCredential(credential, {
-    documentLoader: data.documentLoader,
-    knownContexts: data.knownContexts,
-    now,
+  const registryOptions: RegistryOptions = {
     checkStatus: (c) => checkStatusFromBundle(c, data, now),
     signingKey: async (verificationMethod) => data.signingKey(verificationMethod),
-  });
+  };
+  const proofOptions = { documentLoader: data.documentLoader, knownContexts: data.knownContexts, now };
+  const result = options.proofs
+    ? await completeVerification(credential, await options.proofs(credential, proofOptions), registryOptions)
+    : await verifyCredential(credential, { ...proofOptions, ...registryOptions });
   const byId = new Map(result.checks.map((c) => [c.id, c]));
   const ctx: MessageContext = {};
   const keyed = (c: Check | RegistryCheck) => withMessageKey(c, ctx);

@@ -136,3 +136,28 @@ describe('the pool\'s queue bound', () => {
     }
   });
 });
+
+describe('a job\'s own document source and known contexts (POST /verify/qr checks against the trust bundle)', () => {
+  it('asks the job\'s source, not the pool\'s host, for a did:web document; a context left out of the job\'s list is refused', async () => {
+    const { did: didKey, signer } = await newDidKey();
+    const did = 'did:web:bundle.example:bodies:one';
+    const vm = `${did}#${didKey.slice('did:key:'.length)}`;
+    const keyLoader = nodeDocumentLoader();
+    const asWeb = JSON.parse(JSON.stringify((await keyLoader(didKey)).document).replaceAll(didKey, did)) as Record<string, unknown>;
+    const loader = nodeDocumentLoader({ resolveDid: async (d) => (d === did ? (asWeb as never) : undefined) });
+    const credential = await signCredential(typicalCredential(did), { signer: { ...signer, id: vm }, documentLoader: loader });
+    const asked = { host: 0, source: 0 };
+    const pool = new ProofPool({ load: async (url) => (asked.host++, loader(url)) }, { size: 1 });
+    try {
+      const phase = await pool.verifyProofs(credential, { resourceBytes: false }, { load: async (url) => (asked.source++, loader(url)) });
+      expect(phase.checks.find((c) => c.id === 'signature')?.valid).toBe(true);
+      expect(asked.host).toBe(0);
+      expect(asked.source).toBeGreaterThan(0);
+      const contexts = (credential['@context'] as string[]).slice(0, 1);
+      const narrowed = await pool.verifyProofs(credential, { resourceBytes: false, knownContexts: contexts }, { load: loader });
+      expect(narrowed.checks.find((c) => c.id === 'context')).toMatchObject({ valid: false });
+    } finally {
+      await pool.close();
+    }
+  });
+});

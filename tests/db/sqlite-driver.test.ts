@@ -94,3 +94,30 @@ describe('SQLite write transactions across connections and processes', () => {
     expect(n).toBe(150 + mine);
   });
 });
+
+describe('SQLite statements kept between queries', () => {
+  let dir: string;
+  let db: Db;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tanda-sqlite-'));
+    db = openDatabase({ sqlitePath: path.join(dir, 'tanda.db') });
+  });
+  afterEach(async () => {
+    await db.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers a repeated query after the table changed shape, and after more distinct queries than it keeps', async () => {
+    await sql`create table t (a integer not null)`.execute(db.kysely);
+    await db.kysely.insertInto('t' as never).values({ a: 1 } as never).execute();
+    const all = () => sql<Record<string, unknown>>`select * from t`.execute(db.kysely).then((r) => r.rows);
+    expect(await all()).toEqual([{ a: 1 }]);
+    await sql`alter table t add column b text not null default 'x'`.execute(db.kysely);
+    expect(await all()).toEqual([{ a: 1, b: 'x' }]);
+    // 600 distinct statements (more than are kept), then the first again: each answers its own question.
+    for (let i = 0; i < 600; i++) expect((await sql<{ v: number }>`select ${sql.lit(i)} as v`.execute(db.kysely)).rows).toEqual([{ v: i }]);
+    expect(await all()).toEqual([{ a: 1, b: 'x' }]);
+    const { numAffectedRows } = await sql`update t set b = 'y'`.execute(db.kysely);
+    expect(numAffectedRows).toBe(1n);
+  });
+});

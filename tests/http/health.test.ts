@@ -45,3 +45,22 @@ describe(`readiness without a database on ${testDialect}`, () => {
     }
   });
 });
+
+describe(`readiness while the verification workers start on ${testDialect}`, () => {
+  it('/ready answers 503 not_ready until a warm-up has loaded every worker, then 200; /health is 200 throughout', async () => {
+    const c = await createTestContext({ TANDA_VERIFY_WORKERS: '2' });
+    try {
+      const pool = c.services.credentials.pool!;
+      const warmed = pool.warmUp();
+      expect(pool.stats().workers).toBe(2);
+      const during = await c.app.inject({ method: 'GET', url: '/ready' });
+      expect([during.statusCode, during.json().code]).toEqual([503, 'not_ready']);
+      expect((await c.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+      await warmed;
+      expect(pool.isWarming).toBe(false);
+      expect((await c.app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
+    } finally {
+      await c.close();
+    }
+  });
+});

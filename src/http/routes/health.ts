@@ -18,11 +18,12 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
   app.get('/ready', {
     schema: {
       tags: ['system'],
-      summary: 'Readiness: the database answers and every migration of this version has run (503 not_ready otherwise)',
+      summary: 'Readiness: the database answers, every migration of this version has run and the verification workers have started (503 not_ready otherwise)',
       response: { 200: statusOf('ready') },
     },
   }, async () => {
-    const { db } = app.services;
+    const { db, credentials } = app.services;
+    if (credentials.pool?.isWarming) throw new TandaError('not_ready', 'the verification workers are still starting');
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new TandaError('not_ready', 'the database did not answer in time')), READY_TIMEOUT_MS);

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { trustBundleService, type BundleSource } from '../../trust/service.js';
-import { verifyQrText } from '../../verifier/pipeline.js';
+import { verifyQrText, type PipelineOptions } from '../../verifier/pipeline.js';
 import { OVERALLS } from '../../verifier/verdict.js';
 
 export const verdictSchema = {
@@ -20,6 +20,8 @@ export const verdictSchema = {
 
 export const trustRoutes: FastifyPluginAsync<{ source?: BundleSource }> = async (app, options) => {
   const trust = options.source ?? trustBundleService(app.services);
+  // Tests that serve these routes alone over a bundle of their own have no services (and verify in-process).
+  const pool = app.hasDecorator('services') ? app.services.credentials.pool : undefined;
 
   app.get('/trust-bundle', { schema: { tags: ['verification'], summary: 'The signed trust bundle offline verifiers use' } }, async (request, reply) => {
     const { text, etag, bundle } = await trust.current();
@@ -43,5 +45,13 @@ export const trustRoutes: FastifyPluginAsync<{ source?: BundleSource }> = async 
       body: { type: 'object', additionalProperties: false, required: ['payload'], properties: { payload: { type: 'string', minLength: 1, maxLength: 8192 } } },
       response: { 200: verdictSchema },
     },
-  }, async (request) => verifyQrText((request.body as { payload: string }).payload, await trust.verifierData()));
+  }, async (request) => {
+    const data = await trust.verifierData();
+    // The proofs on the verification workers, checked against the trust bundle's keys and contexts as offline
+    // verifiers check them (the worker asks this thread for the bundle's did:web documents).
+    const proofs: PipelineOptions['proofs'] = pool
+      ? (credential, o) => pool.verifyProofs(credential, { now: o.now.toISOString(), knownContexts: [...o.knownContexts], resourceBytes: false }, { load: o.documentLoader })
+      : undefined;
+    return verifyQrText((request.body as { payload: string }).payload, data, proofs ? { proofs } : {});
+  });
 };
