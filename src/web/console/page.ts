@@ -63,6 +63,20 @@ iframe.evidence{width:100%;height:70vh;border:1px solid #d5d9e0}
 .signin{max-width:24rem;margin:2rem auto}
 .chart{width:100%;height:auto}
 .chart text{font-size:11px;fill:#222}
+/* field */
+.field-cases{margin:.6rem 0}
+.field-cases td .check{min-height:44px}
+@media (max-width:699px){.field-cases thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}.field-cases,.field-cases tbody,.field-cases tr,.field-cases td{display:block;width:100%}.field-cases tr{background:#fff;border:1px solid #d5d9e0;border-radius:8px;margin:.5rem 0;padding:.3rem .6rem}.field-cases td{border:0;padding:.15rem 0;display:flex;gap:.6rem;align-items:center}.field-cases td::before{content:attr(data-label);flex:0 0 8.5rem;font-size:.85rem;color:#454b54}}
+.field-filter-submit{display:flex;align-items:flex-end}
+.field-header .badge{text-decoration:none;color:#111}
+.field-header .badge.waiting{background:#fff1c2;color:#4a3600}
+.field-header .badge.nyc{color:#6e0a00}
+.field-unit{background:#fff}
+.field-unit fieldset{border:0;padding:0 .2rem;margin:.3rem 0}
+.field-evidence-list,.field-units,.field-conflicts-list{padding-left:0;list-style:none}
+.field-evidence,.field-units li{background:#fff;border:1px solid #d5d9e0;border-radius:8px;padding:.5rem .7rem;margin:.4rem 0;overflow-wrap:anywhere}
+.field-history{padding-left:1.2rem}
+input[type=file]{max-width:100%;min-height:44px}
 `;
 
 export function consolePage(): string {
