@@ -1,5 +1,5 @@
-import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createApiToken } from '../../src/auth/tokens.js';
@@ -41,6 +41,34 @@ async function caseInAssessment(fullName: string): Promise<{ id: string; candida
     if (r.statusCode !== 200) throw new Error(`${event}: ${JSON.stringify(r.body)}`);
   }
   return { id: kase.id, candidateId: c.id };
+}
+
+/** A real PNG (a small gradient), as a phone camera would hand over an image file. */
+function cameraPng(size = 48): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (b: Buffer) => {
+    let c = 0xffffffff;
+    for (const x of b) c = crcTable[(c ^ x) & 0xff]! ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const rows = Buffer.concat(Array.from({ length: size }, (_, y) => Buffer.from([0, ...Array.from({ length: size }, (_, x) => [x * 5, y * 5, 160]).flat()])));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
 }
 
 /** Every unit of the form: Competent, by observation, the four rules met (and the evidence named in `evidence`). */
@@ -109,4 +137,113 @@ describe.skipIf(!chromiumPresent)('the assessor\'s console in headless Chromium'
       await context.close();
     }
   }, 120_000);
+
+  it('keeps a day of cases on the device, works with no network across a reload, syncs on reconnect, and sends a changed case to the conflict list', async () => {
+    const a = await caseInAssessment('Rina Wulandari');
+    const b = await caseInAssessment('Dewi Kartika');
+    const c = await caseInAssessment('Joy Santos');
+    const { context, page } = await newDevice(browser(), 'phone', { bypassCSP: true });
+    try {
+      await signIn(page, base, assessor.email);
+      // The shell must be in the service worker's cache before the network goes.
+      await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+      for (const name of ['Rina Wulandari', 'Dewi Kartika', 'Joy Santos']) await page.getByLabel(`Take the case of ${name} offline`).check();
+      await page.click('button:has-text("Keep 3 selected cases on this device")');
+      await page.fill('#field-unlock-password', STAFF_PASSWORD);
+      await checkScreen(page, 'protect', 'phone');
+      await page.click('button:has-text("Protect and continue")');
+      await expect.poll(() => page.textContent('main'), { timeout: 30_000 }).toContain('3 cases are on this device');
+      expect(await page.locator('.field-cases .badge:has-text("On this device")').count()).toBe(3);
+
+      await context.setOffline(true);
+      await page.click(`tr[data-case="${a.id}"] a`);
+      await expect.poll(() => page.textContent('main')).toContain('No connection: shown from this device');
+      await checkScreen(page, 'case-offline', 'phone');
+      await page.click('text=Assess the units');
+      await page.waitForSelector('fieldset.field-unit');
+      await page.fill('#a-photo-title', 'Table setting, camera');
+      await page.setInputFiles('#a-photo', { name: 'IMG_0001.png', mimeType: 'image/png', buffer: cameraPng() });
+      await expect.poll(() => page.textContent('main')).toContain('The photo is kept on this device');
+      await fillAllUnits(page, 'Table setting, camera (on this device)');
+      await page.locator('fieldset.field-unit').first().getByLabel('Notes').fill('Folded towels the hotel way');
+      await page.click('button:has-text("Save the decisions")');
+      await expect.poll(() => page.textContent('main')).toContain('6 unit decisions recorded on this device');
+      await checkScreen(page, 'assess-offline', 'phone');
+      expect(await page.textContent('.field-pending')).toBe('To sync: 7');
+
+      // One unit of the second case, which a counsellor withdraws on the server meanwhile.
+      await page.goto(`${base}/console#/cases/${b.id}/assess`);
+      await page.waitForSelector('fieldset.field-unit');
+      const first = page.locator('fieldset.field-unit').first();
+      await first.getByLabel('Not Yet Competent', { exact: true }).check();
+      await first.getByLabel('Interview', { exact: true }).check();
+      await page.click('button:has-text("Save the decisions")');
+      await expect.poll(() => page.textContent('.field-pending')).toBe('To sync: 8');
+      expect((await f.fire(b.id, f.counsellor, 'withdraw')).statusCode).toBe(200);
+
+      // A reload with no network: the shell from the service worker, the count at once, the entries after unlocking.
+      await page.reload();
+      await expect.poll(() => page.textContent('.field-pending')).toBe('To sync: 8');
+      expect(await page.textContent('header.top')).toContain('Offline');
+      const raw = await page.evaluate(async (dbName) => {
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const r = indexedDB.open(dbName);
+          r.onsuccess = () => resolve(r.result);
+          r.onerror = () => reject(r.error);
+        });
+        const text = (v: unknown): string =>
+          v instanceof ArrayBuffer ? new TextDecoder('latin1').decode(v) : ArrayBuffer.isView(v) ? new TextDecoder('latin1').decode(v as Uint8Array) : v && typeof v === 'object' ? Object.values(v).map(text).join('|') : String(v);
+        const out: string[] = [];
+        for (const name of [...db.objectStoreNames]) {
+          const all = await new Promise<unknown[]>((resolve) => {
+            const r = db.transaction(name).objectStore(name).getAll();
+            r.onsuccess = () => resolve(r.result as unknown[]);
+          });
+          out.push(`${name}:${all.length}:${all.map(text).join('\n')}`);
+        }
+        db.close();
+        return out.join('\n');
+      }, `tanda-console-field-${assessor.id}`);
+      expect(raw).toContain('events:8:');
+      for (const secret of ['Rina Wulandari', 'Dewi Kartika', 'Joy Santos', 'Folded towels', 'Table setting', 'HK']) expect(raw).not.toContain(secret);
+
+      await page.goto(`${base}/console#/cases/${a.id}`);
+      await page.waitForSelector('#field-unlock-password');
+      await checkScreen(page, 'unlock', 'phone');
+      await page.fill('#field-unlock-password', 'not the password');
+      await page.click('button:has-text("Unlock")');
+      await expect.poll(() => page.textContent('[role=alert]')).toContain('does not open');
+      await page.fill('#field-unlock-password', STAFF_PASSWORD);
+      await page.click('button:has-text("Unlock")');
+      await expect.poll(() => page.locator('.field-units .badge.competent').count(), { timeout: 20_000 }).toBe(6);
+      expect(await page.locator('.field-units:has-text("waiting to sync")').count()).toBe(1);
+      expect(await page.locator('.field-evidence:has-text("Table setting, camera") img').count()).toBe(1);
+      await checkScreen(page, 'reload-offline', 'phone');
+
+      // Back online: photos first, then the decisions; synced only once the server confirms.
+      await context.setOffline(false);
+      await expect.poll(() => page.textContent('.field-pending'), { timeout: 30_000 }).toBe('To sync: 0');
+      const evidence = (await t.app.inject({ method: 'GET', url: `/cases/${a.id}/evidence`, headers: asAssessor })).json() as Array<{ id: string; title: string; contentType: string }>;
+      const photo = evidence.find((e) => e.title === 'Table setting, camera');
+      expect(photo?.contentType).toBe('image/png');
+      const decided = (await t.app.inject({ method: 'GET', url: `/cases/${a.id}/assessments`, headers: asAssessor })).json() as Array<{ decision: string; evidenceIds: string[]; notes: string | null }>;
+      expect(decided.map((d) => d.decision)).toEqual(Array(6).fill('competent'));
+      expect(decided.every((d) => d.evidenceIds.includes(photo!.id))).toBe(true);
+      expect(decided.map((d) => d.notes)).toContain('Folded towels the hotel way');
+      const withdrawn = await t.db.kysely.selectFrom('unit_assessments').select('unit_id').where('case_id', '=', b.id).execute();
+      expect(withdrawn).toEqual([]);
+      expect(c.id).toBeTruthy();
+
+      await expect.poll(() => page.textContent('header.top')).toContain('Conflicts: 1');
+      await page.click('nav.side >> text=Conflicts to review');
+      await page.waitForSelector(`[data-conflict][data-case="${b.id}"]`);
+      await checkScreen(page, 'conflicts', 'phone');
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await checkScreen(page, 'conflicts', 'desktop');
+      await page.click(`[data-case="${b.id}"] button:has-text("Discard")`);
+      await expect.poll(() => page.textContent('main')).toContain('No conflicts to review');
+    } finally {
+      await context.close();
+    }
+  }, 180_000);
 });
