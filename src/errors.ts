@@ -68,6 +68,11 @@ export const ERRORS = {
   precondition_failed: { status: 409, message: 'The case does not meet the conditions for this step' },
   evidence_type_refused: { status: 415, message: 'The file is not an accepted evidence type' },
   evidence_empty: { status: 400, message: 'The uploaded file is empty' },
+  // the console's offline assessment day
+  case_not_assessable: { status: 409, message: 'Some cases cannot be assessed now (not in assessment or reassessment); details.caseIds names them' },
+  sync_event_mismatch: { status: 400, message: 'An event id was already synced with another event; details.eventIds names them' },
+  conflict_resolved: { status: 409, message: 'This sync conflict is already resolved' },
+  conflict_not_applicable: { status: 409, message: 'The case can no longer take this judgement; the conflict stays open (discard it, or record anew)' },
   // certificates (PDF)
   invalid_qr_payload: { status: 422, message: 'The QR payload is not QR alphanumeric text' },
   qr_payload_too_large: { status: 422, message: 'The QR payload is too large to print at a scannable size' },

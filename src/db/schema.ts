@@ -1,4 +1,5 @@
 import type { MeTables } from '../me/tables.js';
+import type { ConsoleTables } from '../console/tables.js';
 import type { Generated } from 'kysely';
 import type { AwardTables } from '../awards/tables.js';
 import type { DeploymentTables } from '../deployment/tables.js';
@@ -172,4 +173,4 @@ export interface JobTables {
 }
 
 // Domain modules add their tables by extending this interface (one `extends` entry each).
-export interface Database extends CoreTables, FrameworkTables, QrTables, StatusTables, AwardTables, RplTables, IssuerProfileTables, JobTables, WalletTables, DeploymentTables, MeTables {}
+export interface Database extends CoreTables, FrameworkTables, QrTables, StatusTables, AwardTables, RplTables, IssuerProfileTables, JobTables, WalletTables, DeploymentTables, MeTables, ConsoleTables {}

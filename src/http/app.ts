@@ -31,6 +31,7 @@ import { walletRoutes } from './routes/wallets.js';
 import { webRoutes } from './routes/web.js';
 import { meRoutes } from './routes/me.js';
 import { consoleRoutes } from './routes/console.js';
+import { consoleSyncRoutes } from './routes/console-sync.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 /** A returnee's browser session: a working day at most, and half an hour without a request (a shared phone). */
@@ -173,6 +174,7 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   await app.register(rplCaseRoutes);
   await app.register(certificationBatchRoutes);
   await app.register(rplEvidenceRoutes);
+  await app.register(consoleSyncRoutes);
   await app.register(rplAdminRoutes);
   await app.register(statusRoutes);
   await app.register(certificateRoutes);

@@ -1,7 +1,7 @@
 import type { Role } from '../db/schema.js';
 import { TandaError } from '../errors.js';
 import { TRANSITIONS, isCaseEvent } from '../rpl/transitions.js';
-import { candidateInScope, candidateScope, caseInScope, caseScope, credentialInScope, credentialScope } from './scope.js';
+import { candidateInScope, candidateScope, caseInScope, caseScope, conflictInScope, conflictScope, credentialInScope, credentialScope } from './scope.js';
 
 /*
  * The one access policy: "may this actor do this action to this resource?". Pure (no database, no clock, no Fastify):
@@ -82,7 +82,14 @@ export type Resource =
   /** A returnee's share link of their own credentials (the /me space); `ownerUserId` null when creating one. */
   | { kind: 'share_link'; ownerUserId: string }
   /** The returnee space (/me): a returnee's own view of their file, certificates, links and uploads. */
-  | { kind: 'returnee_space'; userId: string };
+  | { kind: 'returnee_space'; userId: string }
+  /** An assessor's offline assessment day (the console): taking assigned cases off the server and syncing back. */
+  | { kind: 'offline_day'; issuerId: string | null }
+  /**
+   * An offline event that was not applied because the case changed meanwhile. `ownerId`: the assessor whose device
+   * sent it; null (with the caller's body) when asking for the list, which the scope in ./scope.ts then filters.
+   */
+  | { kind: 'sync_conflict'; issuerId: string | null; ownerId: string | null };
 
 export type ResourceKind = Resource['kind'];
 
@@ -107,6 +114,8 @@ export const ACTIONS = {
   deployment: ['run', 'read_metrics'],
   share_link: ['create', 'read', 'revoke'],
   returnee_space: ['use'],
+  offline_day: ['create', 'sync'],
+  sync_conflict: ['read', 'apply', 'discard'],
 } as const satisfies Record<ResourceKind, readonly string[]>;
 
 export type ActionOf<K extends ResourceKind> = (typeof ACTIONS)[K][number];
@@ -129,7 +138,7 @@ const allow: Decision = { allowed: true };
 const hidden = (what: string): Decision => ({ allowed: false, code: 'not_found', message: `no such ${what}` });
 const forbid = (message: string): Decision => ({ allowed: false, code: 'forbidden', message });
 
-const PERSONAL_DATA_KINDS: ReadonlySet<ResourceKind> = new Set(['candidate', 'case', 'evidence', 'assessment', 'credential']);
+const PERSONAL_DATA_KINDS: ReadonlySet<ResourceKind> = new Set(['candidate', 'case', 'evidence', 'assessment', 'credential', 'sync_conflict']);
 const WHAT: Record<ResourceKind, string> = {
   candidate: 'candidate',
   candidate_registry: 'candidate registry',
@@ -151,6 +160,8 @@ const WHAT: Record<ResourceKind, string> = {
   deployment: 'task',
   share_link: 'share link',
   returnee_space: 'returnee space',
+  offline_day: 'offline assessment day',
+  sync_conflict: 'sync conflict',
 };
 
 const inBody = (actor: Actor, issuerId: string | null): boolean => actor.issuerId !== null && actor.issuerId === issuerId;
@@ -262,6 +273,21 @@ function rule(actor: Actor, action: Action, r: Resource): Decision {
       // Staff work on returnees' files through their own routes; /me is only ever the caller's own file.
       if (role !== 'candidate') return forbid('the returnee space is for returnees');
       return r.userId === actor.id ? allow : hidden('returnee space');
+    case 'offline_day':
+      // Each case of the day is still asked about as `assessment:record` (assigned, of the body, in assessment).
+      return role === 'assessor' && inBody(actor, r.issuerId) ? allow : forbid('an offline assessment day is an assessor\'s of a certifying body');
+    case 'sync_conflict': {
+      // The assessor sees their own device's conflicts; a certifying officer the body's (someone must close the
+      // conflicts of an assessor who left). The list is filtered by conflictScope.
+      if (r.ownerId === null) {
+        if (action !== 'read') return forbid('a conflict is resolved one at a time');
+        return (role === 'assessor' || role === 'certifying_officer') && inBody(actor, r.issuerId) ? allow : forbid('sync conflicts are seen by assessors and certifying officers of a body');
+      }
+      if (!conflictInScope(conflictScope(actor), { issuerId: r.issuerId ?? '', ownerId: r.ownerId })) return hidden('sync conflict');
+      // Applying records the device's judgement as the assessor's own: only they do that.
+      if (action === 'apply') return r.ownerId === actor.id ? allow : forbid('only the assessor whose judgement it is applies it');
+      return allow;
+    }
   }
 }
 

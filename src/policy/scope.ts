@@ -143,3 +143,42 @@ export function whereCredentialInScope(scope: CredentialScope) {
     }
   };
 }
+
+/** Sync conflicts of the offline assessment day: the assessor's own, a certifying officer's body's, an admin's with a reason. */
+export type ConflictScope = { kind: 'none' } | { kind: 'all' } | { kind: 'own'; issuerId: string; ownerId: string } | { kind: 'body'; issuerId: string };
+
+export function conflictScope(actor: Actor, context: Context = {}): ConflictScope {
+  if (actor.role === 'admin') return context.reason?.trim() ? { kind: 'all' } : { kind: 'none' };
+  if (actor.issuerId === null) return { kind: 'none' };
+  if (actor.role === 'assessor') return { kind: 'own', issuerId: actor.issuerId, ownerId: actor.id };
+  return actor.role === 'certifying_officer' ? { kind: 'body', issuerId: actor.issuerId } : { kind: 'none' };
+}
+
+export function conflictInScope(scope: ConflictScope, c: { issuerId: string; ownerId: string }): boolean {
+  switch (scope.kind) {
+    case 'none':
+      return false;
+    case 'all':
+      return true;
+    case 'own':
+      return c.issuerId === scope.issuerId && c.ownerId === scope.ownerId;
+    case 'body':
+      return c.issuerId === scope.issuerId;
+  }
+}
+
+/** For a query over `sync_conflicts`. */
+export function whereConflictInScope(scope: ConflictScope) {
+  return (eb: ExpressionBuilder<Database, 'sync_conflicts'>): Expression<SqlBool> => {
+    switch (scope.kind) {
+      case 'none':
+        return eb.lit(false);
+      case 'all':
+        return eb.lit(true);
+      case 'own':
+        return eb.and([eb('sync_conflicts.issuer_id', '=', scope.issuerId), eb('sync_conflicts.actor_id', '=', scope.ownerId)]);
+      case 'body':
+        return eb('sync_conflicts.issuer_id', '=', scope.issuerId);
+    }
+  };
+}

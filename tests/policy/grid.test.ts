@@ -15,6 +15,7 @@ import { badge } from '../helpers/credentials.js';
 import { setIssuerProfile } from '../../src/issuers/profile.js';
 import { testDialect } from '../helpers/db.js';
 import { createWalletOffers } from '../../src/wallets/offers.js';
+import { syncEvents } from '../../src/console/sync.js';
 import { FILES, HOUSEKEEPING, HOUSEKEEPING_UNITS, housekeepingAssessment, multipart, rplFixture, type RplFixture } from '../rpl/fixtures.js';
 
 /*
@@ -147,6 +148,18 @@ async function ownBatch(): Promise<string> {
   batchId ??= (await createCertificationBatch(t.services.rpl, actors.get('certifying_officer@own')!, { caseIds: [await caseIn('moderated')] })).id;
   return batchId;
 }
+
+/** A unit judgement from the console's offline day, on `forCase` as at `baseVersion`. */
+const offlineEvent = (forCase: string, baseVersion: number) => ({
+  id: crypto.randomUUID(), caseId: forCase, baseVersion, recordedAt: nowIso(), type: 'unit_decision' as const, assessedOn: nowIso().slice(0, 10), country: 'HK',
+  unit: { unitId: HOUSEKEEPING_UNITS[0]!, methods: ['observation' as const], evidenceIds: [], quality: { valid: true, authentic: true, current: true, sufficient: true }, decision: 'competent' as const, notes: null },
+});
+/** A fresh open sync conflict of the own body's assessor: an event from a version the case has since left. */
+async function ownConflict(): Promise<string> {
+  const result = await syncEvents(t.services.rpl, actors.get('assessor@own')!, [offlineEvent(await caseIn('assessment'), 99)]);
+  return (result.results[0] as { conflictId: string }).conflictId;
+}
+let sharedConflict: string | undefined;
 
 /** What each role fires on a case in the state where the table lets that role act. */
 const EVENT_OF: Record<Role, [state: string, event: string]> = {
@@ -402,6 +415,23 @@ const GRID: Row[] = [
   { route: 'POST /cases/:id/evidence/records', ...caseWork('candidate:own', 'counsellor@own', 'assessor@own'), request: () => ({ url: `/cases/${caseId}/evidence/records`, payload: { kind: 'interview_record', title: 'Interview', description: 'Asked about room turnaround.' } }) },
   { route: 'GET /cases/:id/evidence', ...RETURNEE_READ, request: get(() => `/cases/${caseId}/evidence`) },
   { route: 'GET /cases/:id/evidence/:evidenceId/content', ...RETURNEE_READ, request: get(() => `/cases/${caseId}/evidence/${evidenceId}/content`) },
+
+  // The console's offline assessment day: the assigned assessor takes cases off and syncs back (another body's
+  // assessor learns of no case); conflicts are the assessor's own and the body's certifying officers'.
+  { route: 'POST /console/offline-days', ok: ['assessor@own'], hidden: ['assessor@other'], request: async (_who, ok) => ({ url: '/console/offline-days', payload: { caseIds: [ok ? await caseIn('assessment') : caseId] } }) },
+  { route: 'POST /console/sync', ok: ['assessor@own'], hidden: ['assessor@other'], request: () => ({ url: '/console/sync', payload: { events: [offlineEvent(caseId, 1)] } }) },
+  {
+    route: 'GET /console/conflicts',
+    ok: ['assessor@own', 'assessor@other', 'certifying_officer@own', 'certifying_officer@other', 'admin+reason'],
+    reason: ADMINS,
+    request: get(() => '/console/conflicts?state=open'),
+  },
+  {
+    route: 'POST /console/conflicts/:id/resolution',
+    ok: ['assessor@own', 'certifying_officer@own'],
+    hidden: [...OUTSIDERS, 'candidate:own', 'moderator@own', 'counsellor@own'],
+    request: async (_who, ok) => ({ url: `/console/conflicts/${ok ? await ownConflict() : (sharedConflict ??= await ownConflict())}/resolution`, payload: { action: 'discard' } }),
+  },
 
   // Certification batches of the own body's cases: its certifying officers; another body's officer learns of none.
   {

@@ -29,6 +29,8 @@ const OUTSIDE = ['candidate:other', ...['certifying_officer', 'assessor', 'moder
 /** Case-bound resources: an assessor of the body sees only what is assigned to them; the operator no returnee's data. */
 const CASE_OUTSIDE = [...OUTSIDE, 'assessor@A-unassigned', 'operator'];
 const RETURNEE_OUTSIDE = [...OUTSIDE, 'operator'];
+/** A sync conflict of A's assessor: seen by them and A's certifying officers; the rest do not learn it exists. */
+const CONFLICT_OUTSIDE = [...OUTSIDE, 'candidate:own', 'operator', 'assessor@A-unassigned', 'moderator@A', 'counsellor@A'];
 
 interface Expect {
   ok: Who[];
@@ -126,6 +128,22 @@ const TABLE: Array<{ name: string; resource: Resource; actions: Record<string, E
   // Staff and admins never see a returnee's share links or their /me space, with or without a reason.
   { name: 'a share link of the returnee', resource: { kind: 'share_link', ownerUserId: 'u-own' }, actions: { create: { ok: ['candidate:own'], hidden: ['candidate:other'] }, read: { ok: ['candidate:own'], hidden: ['candidate:other'] }, revoke: { ok: ['candidate:own'], hidden: ['candidate:other'] } } },
   { name: 'the returnee space of the returnee', resource: { kind: 'returnee_space', userId: 'u-own' }, actions: { use: { ok: ['candidate:own'], hidden: ['candidate:other'] } } },
+  // The day as such is any assessor's of the body; each of its cases is then asked about as `assessment:record`.
+  { name: 'an offline assessment day at A', resource: { kind: 'offline_day', issuerId: 'A' }, actions: { create: { ok: ['assessor@A', 'assessor@A-unassigned'] }, sync: { ok: ['assessor@A', 'assessor@A-unassigned'] } } },
+  {
+    name: 'a sync conflict of A\'s assessor',
+    resource: { kind: 'sync_conflict', issuerId: 'A', ownerId: 'assessor-A' },
+    actions: {
+      read: { ok: ['assessor@A', 'certifying_officer@A', 'admin+reason'], hidden: CONFLICT_OUTSIDE, reason: ADMINS },
+      discard: { ok: ['assessor@A', 'certifying_officer@A'], hidden: CONFLICT_OUTSIDE },
+      apply: { ok: ['assessor@A'], hidden: CONFLICT_OUTSIDE },
+    },
+  },
+  {
+    name: 'the sync conflicts of A (the list)',
+    resource: { kind: 'sync_conflict', issuerId: 'A', ownerId: null },
+    actions: { read: { ok: ['assessor@A', 'assessor@A-unassigned', 'certifying_officer@A', 'admin+reason'], reason: ADMINS }, apply: { ok: [] }, discard: { ok: [] } },
+  },
 ];
 
 function expected(e: Expect, who: Who): 'allowed' | 'not_found' | 'reason_required' | 'forbidden' {

@@ -1,0 +1,246 @@
+import crypto from 'node:crypto';
+import canonicalizeCjs from 'canonicalize';
+import { nowIso, type Executor } from '../db/database.js';
+import { TandaError, isTandaError } from '../errors.js';
+import { authorize, can, type Actor } from '../policy/policy.js';
+import { recordUnitAssessmentsTx, type AssessmentInput, type UnitAssessmentInput } from '../rpl/assessment.js';
+import { caseFacts } from '../rpl/case-repository.js';
+import { audit, type RplContext } from '../rpl/context.js';
+import { judgementView, packageOf, unitSignature, type OfflineUnitJudgement } from './offline-day.js';
+
+// The package is CommonJS while its types declare an ES default export (as in src/rpl/audit.ts).
+const canonicalize = canonicalizeCjs as unknown as (input: unknown) => string | undefined;
+
+export const MAX_SYNC_EVENTS = 500;
+
+/** One thing an assessor did on the device, with the id the device gave it. */
+export interface UnitDecisionEvent {
+  id: string;
+  caseId: string;
+  /** The case version the device worked from (the package's). */
+  baseVersion: number;
+  /** The device's clock: shown to people, never trusted for ordering. */
+  recordedAt: string;
+  type: 'unit_decision';
+  assessedOn: string;
+  centreId?: string | null;
+  country?: string | null;
+  unit: UnitAssessmentInput;
+}
+export type SyncEvent = UnitDecisionEvent;
+
+/**
+ * Why an event was not applied:
+ * - case_changed: someone moved the case since the device's version (withdrawn, returned, a new round…);
+ * - case_reassigned: the case is no longer the assessor's to assess;
+ * - unit_judged_by_other: someone else recorded this unit after the package was made;
+ * - unit_judged_differently: the assessor recorded this unit otherwise (online, another device) meanwhile;
+ * - refused: the recording rules refused it (e.g. Competent without the four rules of evidence met).
+ */
+export type ConflictReason = 'case_changed' | 'case_reassigned' | 'unit_judged_by_other' | 'unit_judged_differently' | 'refused';
+
+export interface ServerView {
+  case: { assignedToYou: boolean; state?: string; version?: number; round?: number };
+  unit: OfflineUnitJudgement | null;
+  refusal?: { code: string; message: string };
+}
+
+export type SyncResultItem =
+  | { id: string; status: 'applied' }
+  | { id: string; status: 'conflict'; conflictId: string; reason: ConflictReason }
+  /** Already synced: `firstStatus` (and for a conflict its id and reason) is what the first sync answered. */
+  | { id: string; status: 'duplicate'; firstStatus: 'applied' | 'conflict'; conflictId?: string; reason?: ConflictReason };
+
+export interface SyncResult {
+  results: SyncResultItem[];
+  /** Where each case of the request stands now; a case no longer the assessor's is left out. */
+  cases: Array<{ id: string; version: number; state: string }>;
+}
+
+export const eventFingerprint = (e: SyncEvent): string => crypto.createHash('sha256').update(canonicalize(e) ?? '').digest('hex');
+
+function sameJudgement(cur: OfflineUnitJudgement, u: UnitAssessmentInput): boolean {
+  const sorted = (a: readonly string[]) => [...a].sort().join(',');
+  return (
+    cur.decision === u.decision &&
+    sorted(cur.methods) === sorted(u.methods) &&
+    sorted(cur.evidenceIds) === sorted(u.evidenceIds) &&
+    cur.quality.valid === u.quality.valid && cur.quality.authentic === u.quality.authentic && cur.quality.current === u.quality.current && cur.quality.sufficient === u.quality.sufficient &&
+    (cur.notes ?? null) === (u.notes ?? null)
+  );
+}
+
+export const assessmentInputOf = (e: SyncEvent): AssessmentInput => ({ units: [e.unit], assessedOn: e.assessedOn, centreId: e.centreId ?? null, country: e.country ?? null });
+
+/**
+ * Applies a device's events: idempotent by event id (per account), each case's events in order in one
+ * transaction. An event is applied through the same rules and audit as `POST /cases/:id/assessments`, unless the
+ * case or the unit changed on the server since the device's base in a way a person must look at: then it is kept
+ * as a conflict (with the server's view) and nothing is overwritten. The whole request is refused, with nothing
+ * applied, when an event id was used before for another event or names a case the assessor never had.
+ */
+export async function syncEvents(ctx: RplContext, actor: Actor, events: SyncEvent[]): Promise<SyncResult> {
+  authorize(actor, 'sync', { kind: 'offline_day', issuerId: actor.issuerId });
+  if (!events.length || events.length > MAX_SYNC_EVENTS) throw new TandaError('validation_failed', `a sync holds 1 to ${MAX_SYNC_EVENTS} events`);
+  const db = ctx.db.kysely;
+  const fingerprints = new Map<string, string>();
+  const mismatched = new Set<string>();
+  for (const e of events) {
+    const fp = eventFingerprint(e);
+    const seen = fingerprints.get(e.id);
+    if (seen !== undefined && seen !== fp) mismatched.add(e.id);
+    fingerprints.set(e.id, fp);
+  }
+  const ids = [...fingerprints.keys()];
+  const known = await db.selectFrom('console_sync_events').select(['event_id', 'fingerprint']).where('actor_id', '=', actor.id).where('event_id', 'in', ids).execute();
+  for (const k of known) if (k.fingerprint !== fingerprints.get(k.event_id)) mismatched.add(k.event_id);
+  if (mismatched.size) {
+    throw new TandaError('sync_event_mismatch', `event ids already used for other events: ${[...mismatched].join(', ')}`, { details: { eventIds: [...mismatched] } });
+  }
+
+  const caseIds = [...new Set(events.map((e) => e.caseId))];
+  const rows = await db
+    .selectFrom('rpl_cases')
+    .innerJoin('candidates', 'candidates.id', 'rpl_cases.candidate_id')
+    .select(['rpl_cases.id', 'rpl_cases.issuer_id', 'rpl_cases.assessor_id', 'candidates.user_id as candidate_user_id'])
+    .where('rpl_cases.id', 'in', caseIds)
+    .execute();
+  const packaged = new Set(
+    (await db.selectFrom('offline_package_cases').select('case_id').distinct().where('actor_id', '=', actor.id).where('case_id', 'in', caseIds).execute()).map((r) => r.case_id),
+  );
+  // A case the assessor may assess now, or took offline before it was taken from them; anything else is answered
+  // like a missing case, so the sync route cannot probe for other bodies' cases.
+  const unknown = caseIds.filter((id) => {
+    const r = rows.find((x) => x.id === id);
+    return !r || (!packaged.has(id) && !can(actor, 'record', { kind: 'assessment', issuerId: r.issuer_id, assessorId: r.assessor_id, candidateUserId: r.candidate_user_id }));
+  });
+  if (unknown.length) throw new TandaError('not_found', `no such case to sync: ${unknown.join(', ')}`, { details: { caseIds: unknown } });
+
+  const results = new Map<SyncEvent, SyncResultItem>();
+  const cases: SyncResult['cases'] = [];
+  for (const caseId of caseIds) {
+    const mine = events.filter((e) => e.caseId === caseId);
+    const now = await db.transaction().execute(async (tx) => applyCaseEvents(tx, ctx, actor, caseId, mine, fingerprints, results));
+    if (now) cases.push(now);
+  }
+  return { results: events.map((e) => results.get(e)!), cases };
+}
+
+async function applyCaseEvents(
+  tx: Executor,
+  ctx: RplContext,
+  actor: Actor,
+  caseId: string,
+  events: SyncEvent[],
+  fingerprints: Map<string, string>,
+  results: Map<SyncEvent, SyncResultItem>,
+): Promise<SyncResult['cases'][number] | undefined> {
+  // One sync of a case at a time (PostgreSQL; SQLite transactions are serial already): a retry racing its first
+  // attempt waits, then finds the events recorded and answers them as duplicates.
+  const lock = tx.selectFrom('rpl_cases').select('id').where('id', '=', caseId);
+  await (ctx.db.dialect === 'postgres' ? lock.forUpdate() : lock).execute();
+  const firsts = new Map(
+    (await tx.selectFrom('console_sync_events').selectAll().where('actor_id', '=', actor.id).where('event_id', 'in', events.map((e) => e.id)).execute()).map((r) => [r.event_id, r]),
+  );
+  const packages = new Map<number, Awaited<ReturnType<typeof packageOf>>>();
+
+  const record = async (e: SyncEvent, status: 'applied' | 'conflict', extra: { conflictId?: string; reason?: ConflictReason; round?: number | null; written?: string | null }) => {
+    const row = {
+      actor_id: actor.id, event_id: e.id, case_id: caseId, unit_id: e.unit.unitId, round: extra.round ?? null, fingerprint: fingerprints.get(e.id)!, status,
+      conflict_id: extra.conflictId ?? null, reason: extra.reason ?? null, written: extra.written ?? null, created_at: nowIso(),
+    };
+    await tx.insertInto('console_sync_events').values(row).execute();
+    firsts.set(e.id, row);
+  };
+
+  const conflict = async (e: SyncEvent, reason: ConflictReason, serverView: ServerView, issuerId: string, round: number | null) => {
+    const id = crypto.randomUUID();
+    await tx
+      .insertInto('sync_conflicts')
+      .values({ id, actor_id: actor.id, issuer_id: issuerId, case_id: caseId, event_id: e.id, event: JSON.stringify(e), reason, server_view: JSON.stringify(serverView), created_at: nowIso(), resolved_at: null, resolution: null, resolution_note: null, resolved_by: null })
+      .execute();
+    await audit(tx, ctx, { actorId: actor.id, action: 'case.sync_conflict', caseId, subjectId: id, data: { eventId: e.id, reason, unitId: e.unit.unitId } });
+    await record(e, 'conflict', { conflictId: id, reason, round });
+    results.set(e, { id: e.id, status: 'conflict', conflictId: id, reason });
+  };
+
+  for (const e of events) {
+    const first = firsts.get(e.id);
+    if (first) {
+      results.set(e, { id: e.id, status: 'duplicate', firstStatus: first.status, ...(first.conflict_id ? { conflictId: first.conflict_id, reason: first.reason as ConflictReason } : {}) });
+      continue;
+    }
+    const kase = await tx
+      .selectFrom('rpl_cases')
+      .innerJoin('candidates', 'candidates.id', 'rpl_cases.candidate_id')
+      .selectAll('rpl_cases')
+      .select('candidates.user_id as candidate_user_id')
+      .where('rpl_cases.id', '=', caseId)
+      .executeTakeFirstOrThrow();
+    if (!can(actor, 'record', { kind: 'assessment', ...caseFacts(kase, kase.candidate_user_id) })) {
+      // The case is someone else's now: the old assessor learns only that.
+      await conflict(e, 'case_reassigned', { case: { assignedToYou: false }, unit: null }, kase.issuer_id, null);
+      continue;
+    }
+    const round = Number(kase.round);
+    const current = await tx.selectFrom('unit_assessments').selectAll().where('case_id', '=', caseId).where('round', '=', round).where('unit_id', '=', e.unit.unitId).executeTakeFirst();
+    const view = (refusal?: ServerView['refusal']): ServerView => ({
+      case: { assignedToYou: true, state: kase.state, version: Number(kase.version), round },
+      unit: current ? judgementView(current) : null,
+      ...(refusal ? { refusal } : {}),
+    });
+    if (Number(kase.version) !== e.baseVersion) {
+      await conflict(e, 'case_changed', view(), kase.issuer_id, round);
+      continue;
+    }
+    if (current) {
+      // What the device last knew of this unit: the judgement its own last applied event wrote, else the package's.
+      if (!packages.has(e.baseVersion)) packages.set(e.baseVersion, await packageOf(tx, actor.id, caseId, e.baseVersion));
+      const pkg = packages.get(e.baseVersion);
+      const own = await tx
+        .selectFrom('console_sync_events')
+        .select(['written', 'created_at'])
+        .where('actor_id', '=', actor.id)
+        .where('case_id', '=', caseId)
+        .where('unit_id', '=', e.unit.unitId)
+        .where('round', '=', round)
+        .where('status', '=', 'applied')
+        .orderBy('created_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const baseline = own && (!pkg || own.created_at >= pkg.createdAt) ? own.written : pkg ? (pkg.units[e.unit.unitId] ?? null) : undefined;
+      // Without a package (a client that never made one), only someone else's judgement is known to be a change.
+      const changed = baseline === undefined ? current.assessor_id !== actor.id : unitSignature(current) !== baseline;
+      if (changed) {
+        if (current.assessor_id !== actor.id) {
+          await conflict(e, 'unit_judged_by_other', view(), kase.issuer_id, round);
+          continue;
+        }
+        if (!sameJudgement(judgementView(current), e.unit)) {
+          await conflict(e, 'unit_judged_differently', view(), kase.issuer_id, round);
+          continue;
+        }
+      }
+    }
+    try {
+      await recordUnitAssessmentsTx(tx, ctx, actor, caseId, assessmentInputOf(e));
+    } catch (err) {
+      // Every refusal is thrown before the first write, so the transaction is clean and the next event goes on.
+      if (!isTandaError(err) || err.statusCode >= 500) throw err;
+      await conflict(e, 'refused', view({ code: err.code, message: err.message }), kase.issuer_id, round);
+      continue;
+    }
+    const written = await tx.selectFrom('unit_assessments').selectAll().where('case_id', '=', caseId).where('round', '=', round).where('unit_id', '=', e.unit.unitId).executeTakeFirstOrThrow();
+    await record(e, 'applied', { round, written: unitSignature(written) });
+    results.set(e, { id: e.id, status: 'applied' });
+  }
+
+  const after = await tx
+    .selectFrom('rpl_cases')
+    .innerJoin('candidates', 'candidates.id', 'rpl_cases.candidate_id')
+    .selectAll('rpl_cases')
+    .select('candidates.user_id as candidate_user_id')
+    .where('rpl_cases.id', '=', caseId)
+    .executeTakeFirstOrThrow();
+  return can(actor, 'read', { kind: 'case', ...caseFacts(after, after.candidate_user_id) }) ? { id: caseId, version: Number(after.version), state: after.state } : undefined;
+}

@@ -1,0 +1,286 @@
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIssuer } from '../../src/issuers/issuers.js';
+import { createTestContext, type TestContext } from '../helpers/app.js';
+import { testDialect } from '../helpers/db.js';
+import { FILES, HONG_KONG_CENTRE, HOUSEKEEPING, HOUSEKEEPING_UNITS, multipart, rplFixture, type Headers, type RplFixture } from '../rpl/fixtures.js';
+
+let t: TestContext;
+let f: RplFixture;
+const OTHER = 'console-other-body';
+let otherOfficer: Headers;
+let otherAssessor: Headers;
+
+beforeAll(async () => {
+  t = await createTestContext();
+  f = await rplFixture(t);
+  await createIssuer(t.db.kysely, t.services.keys, t.services.config.publicUrl, { id: OTHER, name: 'Other Body', country: 'ID', didMethod: 'key' });
+  otherOfficer = (await t.login('certifying_officer', { issuerId: OTHER })).headers;
+  otherAssessor = (await t.login('assessor', { issuerId: OTHER })).headers;
+}, 60_000);
+afterAll(async () => t.close());
+
+/** A case of a fresh returnee, taken through the workflow to assessment with `assessor`, with one evidence photo. */
+async function caseInAssessment(assessor: Headers & { userId: string } = f.assessor): Promise<{ id: string; evidenceId: string }> {
+  const c = await f.registerCandidate();
+  const opened = await t.app.inject({ method: 'POST', url: '/cases', headers: f.counsellor, payload: { qualificationId: HOUSEKEEPING, issuerId: t.issuer.id, candidateId: c.id } });
+  const id = opened.json().id as string;
+  const up = multipart({ kind: 'work_photo', title: 'Bed making' }, { name: 'bed.jpg', bytes: FILES.jpeg() });
+  const evidenceId = (await t.app.inject({ method: 'POST', url: `/cases/${id}/evidence`, headers: { ...f.counsellor, ...up.headers }, payload: up.payload })).json().id as string;
+  for (const [event, extra] of [['submit', {}], ['start_screening', {}], ['accept', { assessorId: assessor.userId }]] as const) {
+    const res = await f.fire(id, f.counsellor, event, extra);
+    if (res.statusCode !== 200) throw new Error(`${event}: ${res.statusCode} ${JSON.stringify(res.body)}`);
+  }
+  return { id, evidenceId };
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+function event(caseId: string, baseVersion: number, unitId: string, over: { decision?: 'competent' | 'not_yet_competent'; notes?: string; evidenceIds?: string[] } = {}) {
+  const decision = over.decision ?? 'competent';
+  return {
+    id: crypto.randomUUID(),
+    caseId,
+    baseVersion,
+    recordedAt: new Date().toISOString(),
+    type: 'unit_decision',
+    assessedOn: today(),
+    centreId: HONG_KONG_CENTRE(t.issuer.id),
+    country: null,
+    unit: {
+      unitId,
+      methods: ['observation', 'interview'],
+      evidenceIds: over.evidenceIds ?? [],
+      quality: { valid: true, authentic: true, current: true, sufficient: decision === 'competent' },
+      decision,
+      notes: over.notes ?? 'Observed in the training room.',
+    },
+  };
+}
+
+const offlineDay = (headers: Headers, caseIds: string[]) => t.app.inject({ method: 'POST', url: '/console/offline-days', headers, payload: { caseIds } });
+const sync = (headers: Headers, events: unknown[]) => t.app.inject({ method: 'POST', url: '/console/sync', headers, payload: { events } });
+const conflicts = (headers: Record<string, string>, state?: string) => t.app.inject({ method: 'GET', url: `/console/conflicts${state ? `?state=${state}` : ''}`, headers });
+const resolve = (headers: Headers, id: string, action: string, note?: string) => t.app.inject({ method: 'POST', url: `/console/conflicts/${id}/resolution`, headers, payload: { action, ...(note ? { note } : {}) } });
+const unitRow = (caseId: string, unitId: string) => t.db.kysely.selectFrom('unit_assessments').selectAll().where('case_id', '=', caseId).where('unit_id', '=', unitId).executeTakeFirst();
+const count = async (table: 'offline_packages' | 'unit_assessments' | 'sync_conflicts' | 'console_sync_events') => Number((await t.db.kysely.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+describe(`the offline package, on ${testDialect}`, () => {
+  it('holds each case with its qualification units, the returnee\'s name only, evidence metadata and this round\'s judgements; audited per case', async () => {
+    const a = await caseInAssessment();
+    const b = await caseInAssessment();
+    // One unit judged online before the day: the package carries it.
+    const online = await t.app.inject({ method: 'POST', url: `/cases/${a.id}/assessments`, headers: f.assessor, payload: { assessedOn: today(), centreId: HONG_KONG_CENTRE(t.issuer.id), units: [event(a.id, 1, HOUSEKEEPING_UNITS[0]!).unit] } });
+    expect(online.statusCode).toBe(200);
+    const res = await offlineDay(f.assessor, [a.id, b.id]);
+    expect(res.statusCode).toBe(201);
+    const day = res.json();
+    expect(day.cases.map((c: { id: string }) => c.id)).toEqual([a.id, b.id]);
+    const ca = day.cases[0];
+    expect(ca).toMatchObject({ state: 'assessment', version: await f.version(a.id), round: 1, packagedAt: day.createdAt });
+    expect(Object.keys(ca.candidate).sort()).toEqual(['id', 'name']);
+    expect(ca.qualification.id).toBe(HOUSEKEEPING);
+    expect(ca.qualification.units.map((u: { id: string }) => u.id).sort()).toEqual([...HOUSEKEEPING_UNITS].sort());
+    expect(ca.qualification.units.every((u: { code: string; title: string; core: boolean }) => u.code && u.title && typeof u.core === 'boolean')).toBe(true);
+    expect(ca.evidence).toEqual([{ id: a.evidenceId, kind: 'work_photo', title: 'Bed making', mediaType: 'image/jpeg', size: expect.any(Number) }]);
+    expect(ca.assessments.map((x: { unitId: string; decision: string }) => [x.unitId, x.decision])).toEqual([[HOUSEKEEPING_UNITS[0], 'competent']]);
+    expect(day.cases[1].assessments).toEqual([]);
+    const audited = await t.db.kysely.selectFrom('audit_log').select(['case_id', 'subject_id']).where('action', '=', 'case.packaged_offline').where('subject_id', '=', day.id).execute();
+    expect(audited.map((r) => r.case_id).sort()).toEqual([a.id, b.id].sort());
+  });
+
+  it('refuses the whole day, naming the ids, when a case is not the assessor\'s to assess now', async () => {
+    const mine = await caseInAssessment();
+    const theirs = await caseInAssessment(f.assessor2);
+    const before = await count('offline_packages');
+    const hidden = await offlineDay(f.assessor, [mine.id, theirs.id, 'no-such-case']);
+    expect([hidden.statusCode, hidden.json().code, hidden.json().details]).toEqual([404, 'not_found', { caseIds: [theirs.id, 'no-such-case'] }]);
+    // Withdrawn by the returnee's counsellor: still the assessor's, no longer assessable.
+    await f.fire(mine.id, f.counsellor, 'withdraw');
+    const closed = await offlineDay(f.assessor, [mine.id]);
+    expect([closed.statusCode, closed.json().code, closed.json().details]).toEqual([409, 'case_not_assessable', { caseIds: [mine.id] }]);
+    expect((await offlineDay(f.counsellor, [mine.id])).json().code).toBe('forbidden');
+    expect((await offlineDay(otherAssessor, [theirs.id])).json().code).toBe('not_found');
+    const dup = await offlineDay(f.assessor, [theirs.id, theirs.id]);
+    expect([dup.statusCode, dup.json().code]).toEqual([400, 'validation_failed']);
+    expect(await count('offline_packages')).toBe(before);
+  });
+});
+
+describe(`sync, on ${testDialect}`, () => {
+  it('applies every unit through the recording rules, answers a resend as duplicate without applying twice, and refuses a reused id with another body', async () => {
+    const c = await caseInAssessment();
+    const day = (await offlineDay(f.assessor, [c.id])).json();
+    const version = day.cases[0].version as number;
+    const events = HOUSEKEEPING_UNITS.map((u, i) => event(c.id, version, u, { decision: i === 5 ? 'not_yet_competent' : 'competent', evidenceIds: [c.evidenceId] }));
+    const first = await sync(f.assessor, events);
+    expect(first.statusCode).toBe(200);
+    expect(first.json().results).toEqual(events.map((e) => ({ id: e.id, status: 'applied' })));
+    expect(first.json().cases).toEqual([{ id: c.id, version, state: 'assessment' }]);
+    const rows = await t.db.kysely.selectFrom('unit_assessments').selectAll().where('case_id', '=', c.id).execute();
+    expect(rows.map((r) => [r.unit_id, r.assessor_id, r.decision, r.country]).sort()).toEqual(
+      HOUSEKEEPING_UNITS.map((u, i) => [u, f.assessor.userId, i === 5 ? 'not_yet_competent' : 'competent', 'HK']).sort(),
+    );
+    const audits = async () => (await t.db.kysely.selectFrom('audit_log').select('seq').where('case_id', '=', c.id).where('action', '=', 'case.units_assessed').execute()).length;
+    expect(await audits()).toBe(6);
+
+    const again = await sync(f.assessor, events);
+    expect(again.json().results).toEqual(events.map((e) => ({ id: e.id, status: 'duplicate', firstStatus: 'applied' })));
+    expect(await audits()).toBe(6);
+
+    const fresh = event(c.id, version, HOUSEKEEPING_UNITS[0]!, { notes: 'fresh' });
+    const reused = { ...events[1]!, unit: { ...events[1]!.unit, notes: 'changed under the same id' } };
+    const refused = await sync(f.assessor, [fresh, reused]);
+    expect([refused.statusCode, refused.json().code, refused.json().details]).toEqual([400, 'sync_event_mismatch', { eventIds: [reused.id] }]);
+    expect((await unitRow(c.id, HOUSEKEEPING_UNITS[0]!))!.notes).not.toBe('fresh');
+    expect(await audits()).toBe(6);
+  });
+
+  it('applies the device\'s own later correction of a unit it synced before, in order within the case', async () => {
+    const c = await caseInAssessment();
+    const version = (await offlineDay(f.assessor, [c.id])).json().cases[0].version as number;
+    const unit = HOUSEKEEPING_UNITS[2]!;
+    const firstBatch = await sync(f.assessor, [event(c.id, version, unit, { decision: 'competent' })]);
+    expect(firstBatch.json().results[0].status).toBe('applied');
+    const later = [event(c.id, version, unit, { decision: 'not_yet_competent', notes: 'second look' }), event(c.id, version, unit, { decision: 'competent', notes: 'third look' })];
+    const res = await sync(f.assessor, later);
+    expect(res.json().results.map((r: { status: string }) => r.status)).toEqual(['applied', 'applied']);
+    expect((await unitRow(c.id, unit))!.notes).toBe('third look');
+  });
+
+  it('keeps as conflicts, not applied, events on a withdrawn case, a reassigned case, a unit judged by someone else and one judged otherwise meanwhile', async () => {
+    const withdrawn = await caseInAssessment();
+    const reassigned = await caseInAssessment();
+    const judged = await caseInAssessment();
+    const day = (await offlineDay(f.assessor, [withdrawn.id, reassigned.id, judged.id])).json();
+    const v = Object.fromEntries(day.cases.map((c: { id: string; version: number }) => [c.id, c.version]));
+    const [u0, u1, u2] = HOUSEKEEPING_UNITS as [string, string, string];
+
+    await f.fire(withdrawn.id, f.counsellor, 'withdraw');
+    // The appeal route to a new assessor (decide, appeal, assign_reassessor) ends here: another assessor, a new version.
+    await t.db.kysely.updateTable('rpl_cases').set({ assessor_id: f.assessor2.userId, previous_assessor_id: f.assessor.userId, version: v[reassigned.id] + 1 }).where('id', '=', reassigned.id).execute();
+    // The assessor judged u0 online in the meantime, otherwise than on the device.
+    const online = event(judged.id, v[judged.id], u0, { decision: 'not_yet_competent', notes: 'online' });
+    expect((await t.app.inject({ method: 'POST', url: `/cases/${judged.id}/assessments`, headers: f.assessor, payload: { assessedOn: today(), centreId: HONG_KONG_CENTRE(t.issuer.id), units: [online.unit] } })).statusCode).toBe(200);
+    // u1 was recorded under another assessor's name meanwhile (a cohort import of the day's paper forms does that).
+    const byOther = event(judged.id, v[judged.id], u1, { notes: 'paper form' }).unit;
+    await t.db.kysely
+      .insertInto('unit_assessments')
+      .values({ case_id: judged.id, round: 1, unit_id: u1, assessor_id: f.assessor2.userId, methods: JSON.stringify(byOther.methods), evidence_ids: '[]', quality: JSON.stringify(byOther.quality), decision: 'competent', notes: 'paper form', centre_id: null, country: 'HK', assessed_on: today(), updated_at: new Date().toISOString() })
+      .execute();
+
+    const events = [
+      event(withdrawn.id, v[withdrawn.id], u0),
+      event(reassigned.id, v[reassigned.id], u0),
+      event(judged.id, v[judged.id], u0, { decision: 'competent', notes: 'device' }),
+      event(judged.id, v[judged.id], u1, { decision: 'not_yet_competent', notes: 'device' }),
+      event(judged.id, v[judged.id], u2),
+    ];
+    const res = await sync(f.assessor, events);
+    expect(res.statusCode).toBe(200);
+    const results = res.json().results as Array<{ id: string; status: string; reason?: string; conflictId?: string }>;
+    expect(results.map((r) => [r.status, r.reason ?? null])).toEqual([
+      ['conflict', 'case_changed'],
+      ['conflict', 'case_reassigned'],
+      ['conflict', 'unit_judged_differently'],
+      ['conflict', 'unit_judged_by_other'],
+      ['applied', null],
+    ]);
+    // Nothing of a conflict was written over: the server's judgements stand.
+    expect((await unitRow(judged.id, u0))!.notes).toBe('online');
+    expect((await unitRow(judged.id, u1))!.assessor_id).toBe(f.assessor2.userId);
+    expect(await unitRow(withdrawn.id, u0)).toBeUndefined();
+    // The reassigned case is no longer the assessor's: left out of where cases stand.
+    expect(res.json().cases.map((c: { id: string }) => c.id).sort()).toEqual([withdrawn.id, judged.id].sort());
+
+    const list = (await conflicts(f.assessor, 'open')).json() as Array<{ id: string; eventId: string; reason: string; serverView: { case: { state?: string; assignedToYou: boolean }; unit: { notes: string } | null }; candidateName: string; caseId: string }>;
+    const byEvent = new Map(list.map((c) => [c.eventId, c]));
+    expect(byEvent.get(events[0]!.id)).toMatchObject({ caseId: withdrawn.id, reason: 'case_changed', candidateName: 'Maricel Dela Cruz', serverView: { case: { state: 'withdrawn', assignedToYou: true } } });
+    expect(byEvent.get(events[1]!.id)?.serverView).toEqual({ case: { assignedToYou: false }, unit: null });
+    expect(byEvent.get(events[2]!.id)?.serverView.unit?.notes).toBe('online');
+    expect(byEvent.get(events[3]!.id)?.serverView.unit?.notes).toBe('paper form');
+
+    // A resend of the conflicted events answers their first result.
+    const again = await sync(f.assessor, events.slice(0, 2));
+    expect(again.json().results).toEqual(results.slice(0, 2).map((r) => ({ id: r.id, status: 'duplicate', firstStatus: 'conflict', conflictId: r.conflictId, reason: r.reason })));
+  });
+
+  it('refuses a sync naming a case the assessor never had, applying nothing', async () => {
+    const mine = await caseInAssessment();
+    const theirs = await caseInAssessment(f.assessor2);
+    const before = await count('console_sync_events');
+    const res = await sync(f.assessor, [event(mine.id, 1, HOUSEKEEPING_UNITS[0]!), event(theirs.id, 1, HOUSEKEEPING_UNITS[0]!)]);
+    expect([res.statusCode, res.json().code, res.json().details]).toEqual([404, 'not_found', { caseIds: [theirs.id] }]);
+    expect(await count('console_sync_events')).toBe(before);
+    const bad = await sync(f.assessor, [{ ...event(mine.id, 1, HOUSEKEEPING_UNITS[0]!), id: 'not-a-uuid' }]);
+    expect([bad.statusCode, bad.json().code]).toEqual([400, 'validation_failed']);
+    expect((await sync(f.moderator, [event(mine.id, 1, HOUSEKEEPING_UNITS[0]!)])).json().code).toBe('forbidden');
+  });
+});
+
+describe(`the conflict list and its resolution, on ${testDialect}`, () => {
+  let conflictOf: (reason: string) => Promise<{ id: string; caseId: string; eventId: string }>;
+  beforeAll(() => {
+    /** A fresh conflict of f.assessor: `case_changed` by withdrawal, or `unit_judged_by_other`. */
+    conflictOf = async (reason) => {
+      const c = await caseInAssessment();
+      const version = (await offlineDay(f.assessor, [c.id])).json().cases[0].version as number;
+      if (reason === 'case_changed') await f.fire(c.id, f.counsellor, 'withdraw');
+      else {
+        await t.db.kysely
+          .insertInto('unit_assessments')
+          .values({ case_id: c.id, round: 1, unit_id: HOUSEKEEPING_UNITS[0]!, assessor_id: f.assessor2.userId, methods: '["observation"]', evidence_ids: '[]', quality: '{"valid":true,"authentic":true,"current":true,"sufficient":true}', decision: 'competent', notes: 'other', centre_id: null, country: 'HK', assessed_on: today(), updated_at: new Date().toISOString() })
+          .execute();
+      }
+      const e = event(c.id, version, HOUSEKEEPING_UNITS[0]!, { decision: 'not_yet_competent', notes: 'device' });
+      const r = (await sync(f.assessor, [e])).json().results[0];
+      expect(r.reason).toBe(reason);
+      return { id: r.conflictId as string, caseId: c.id, eventId: e.id };
+    };
+  });
+
+  it('shows an assessor their own conflicts, a certifying officer their body\'s, and nobody another body\'s', async () => {
+    const mine = await conflictOf('case_changed');
+    const ids = async (h: Record<string, string>) => ((await conflicts(h)).json() as Array<{ id: string }>).map((c) => c.id);
+    expect(await ids(f.assessor)).toContain(mine.id);
+    expect(await ids(f.officer)).toContain(mine.id);
+    expect(await ids(f.assessor2)).not.toContain(mine.id);
+    expect(await ids(otherOfficer)).toEqual([]);
+    expect(await ids(otherAssessor)).toEqual([]);
+    expect(await ids({ ...f.admin, 'x-tanda-access-reason': 'support ticket 7' })).toContain(mine.id);
+    expect((await conflicts(f.admin)).json().code).toBe('reason_required');
+    expect((await conflicts(f.moderator)).json().code).toBe('forbidden');
+    expect((await conflicts(f.counsellor)).json().code).toBe('forbidden');
+    // Another body's officer or the other assessor cannot act on it either, nor learn it exists.
+    expect((await resolve(otherOfficer, mine.id, 'discard')).json().code).toBe('not_found');
+    expect((await resolve(f.assessor2, mine.id, 'discard')).json().code).toBe('not_found');
+  });
+
+  it('discard closes a conflict and keeps it; apply records the device\'s judgement; a case that cannot take it leaves the conflict open', async () => {
+    const gone = await conflictOf('case_changed');
+    const refused = await resolve(f.assessor, gone.id, 'apply');
+    expect([refused.statusCode, refused.json().code, refused.json().details]).toEqual([409, 'conflict_not_applicable', { code: 'invalid_transition' }]);
+    expect(((await conflicts(f.assessor, 'open')).json() as Array<{ id: string }>).map((c) => c.id)).toContain(gone.id);
+    expect(await unitRow(gone.caseId, HOUSEKEEPING_UNITS[0]!)).toBeUndefined();
+
+    const discarded = await resolve(f.assessor, gone.id, 'discard', 'the returnee withdrew');
+    expect(discarded.statusCode).toBe(200);
+    expect(discarded.json()).toMatchObject({ id: gone.id, resolution: 'discarded', resolvedBy: f.assessor.userId, resolutionNote: 'the returnee withdrew', eventId: gone.eventId });
+    const resolved = (await conflicts(f.assessor, 'resolved')).json() as Array<{ id: string; event: { id: string } }>;
+    expect(resolved.find((c) => c.id === gone.id)?.event.id).toBe(gone.eventId);
+    expect(((await conflicts(f.assessor, 'open')).json() as Array<{ id: string }>).map((c) => c.id)).not.toContain(gone.id);
+    expect((await resolve(f.assessor, gone.id, 'discard')).json().code).toBe('conflict_resolved');
+
+    const other = await conflictOf('unit_judged_by_other');
+    expect((await resolve(f.officer, other.id, 'apply')).json().code).toBe('forbidden');
+    const applied = await resolve(f.assessor, other.id, 'apply');
+    expect([applied.statusCode, applied.json().resolution]).toEqual([200, 'applied']);
+    const row = await unitRow(other.caseId, HOUSEKEEPING_UNITS[0]!);
+    expect([row!.assessor_id, row!.decision, row!.notes]).toEqual([f.assessor.userId, 'not_yet_competent', 'device']);
+    const trail = await t.db.kysely.selectFrom('audit_log').select(['action', 'subject_id']).where('case_id', '=', other.caseId).where('action', 'in', ['case.sync_conflict', 'case.sync_conflict_resolved']).orderBy('seq').execute();
+    expect(trail).toEqual([{ action: 'case.sync_conflict', subject_id: other.id }, { action: 'case.sync_conflict_resolved', subject_id: other.id }]);
+
+    // An officer closes a conflict of the body's assessor (someone who left, say).
+    const third = await conflictOf('case_changed');
+    expect((await resolve(f.officer, third.id, 'discard')).json()).toMatchObject({ resolution: 'discarded', resolvedBy: f.officer.userId });
+  });
+});
