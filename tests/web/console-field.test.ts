@@ -161,6 +161,8 @@ describe.skipIf(!chromiumPresent)('the assessor\'s console in headless Chromium'
       await checkScreen(page, 'case-offline', 'phone');
       await page.click('text=Assess the units');
       await page.waitForSelector('fieldset.field-unit');
+      // The package holds the candidate's name only: the place of assessment is typed once, then remembered.
+      await page.fill('#a-country', 'HK');
       await page.fill('#a-photo-title', 'Table setting, camera');
       await page.setInputFiles('#a-photo', { name: 'IMG_0001.png', mimeType: 'image/png', buffer: cameraPng() });
       await expect.poll(() => page.textContent('main')).toContain('The photo is kept on this device');

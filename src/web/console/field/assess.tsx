@@ -12,6 +12,18 @@ type Draft = Omit<UnitDecisionInput, 'decision'> & { decision: UnitDecisionInput
 const blank = (unitId: string): Draft => ({ unitId, methods: [], evidenceIds: [], quality: { valid: false, authentic: false, current: false, sufficient: false }, decision: '', notes: null });
 const today = () => new Date().toISOString().slice(0, 10);
 const same = (a: Draft, b: Draft) => JSON.stringify(a) === JSON.stringify(b);
+type Centre = { id: string; name: string; country: string };
+const CENTRES = 'tanda-console-centres:';
+/** The centre and country of the assessor's last save: a day abroad is one hall, case after case. */
+const WHERE = 'tanda-console-field-where';
+const lastWhere = (): { centreId?: string; country?: string } => {
+  try {
+    const w = JSON.parse(localStorage.getItem(WHERE) ?? '{}') as { centreId?: unknown; country?: unknown };
+    return { ...(typeof w.centreId === 'string' ? { centreId: w.centreId } : {}), ...(typeof w.country === 'string' && w.country ? { country: w.country } : {}) };
+  } catch {
+    return {};
+  }
+};
 
 /**
  * The assessment form: per unit of the qualification, the methods, the evidence relied on, the four rules of
@@ -43,8 +55,8 @@ function AssessForm({ bundle, reload }: { bundle: CaseBundle; reload: () => void
   const [kept, setKept] = useState(false);
   const [drafts, setDrafts] = useState<Map<string, Draft>>(new Map());
   const [saved, setSaved] = useState<Map<string, Draft>>(new Map());
-  const [where, setWhere] = useState({ assessedOn: today(), centreId: '', country: candidate?.countryOfWork ?? '' });
-  const [centres, setCentres] = useState<Array<{ id: string; name: string; country: string }>>([]);
+  const [where, setWhere] = useState(() => ({ assessedOn: today(), centreId: '', country: candidate?.countryOfWork ?? '', ...lastWhere() }));
+  const [centres, setCentres] = useState<Centre[]>(() => JSON.parse(localStorage.getItem(`${CENTRES}${kase.issuerId}`) ?? '[]') as Centre[]);
   const [photos, setPhotos] = useState<LocalPhoto[]>([]);
   const [evidence, setEvidence] = useState<EvidenceView[]>(bundle.evidence);
   const [message, setMessage] = useState<string | null>(null);
@@ -72,8 +84,12 @@ function AssessForm({ bundle, reload }: { bundle: CaseBundle; reload: () => void
     void localPhotos(kase.id).then(setPhotos);
   }, [revision.value]);
   useEffect(() => {
-    void call<{ assessmentCentres: Array<{ id: string; name: string; country: string }> }>('GET', `/assessment-centres?issuerId=${encodeURIComponent(kase.issuerId)}`)
-      .then((r) => setCentres(r.assessmentCentres))
+    // Public registry data, kept for the next offline day (no candidate's data in it).
+    void call<{ assessmentCentres: Centre[] }>('GET', `/assessment-centres?issuerId=${encodeURIComponent(kase.issuerId)}`)
+      .then((r) => {
+        setCentres(r.assessmentCentres);
+        localStorage.setItem(`${CENTRES}${kase.issuerId}`, JSON.stringify(r.assessmentCentres.map(({ id, name, country }) => ({ id, name, country }))));
+      })
       .catch(() => undefined);
   }, [kase.issuerId]);
 
@@ -121,6 +137,7 @@ function AssessForm({ bundle, reload }: { bundle: CaseBundle; reload: () => void
     });
     if (!where.centreId && !/^[A-Z]{2}$/.test(where.country)) problems.push(t('field.assess.needWhere'));
     if (problems.length) return setError(problems.join(' '));
+    localStorage.setItem(WHERE, JSON.stringify({ centreId: where.centreId, country: where.country }));
     setBusy(true);
     try {
       if (kept && isUnlocked()) {

@@ -158,7 +158,7 @@ export function CaseScreen({ id }: { id: string }) {
           <dd>{candidate.preferredLanguage ?? '–'}</dd>
         </dl>
       ) : (
-        <p class="note">{t('field.candidate.hidden')}</p>
+        <p class="note">{fromDevice ? t('field.candidate.offline') : t('field.candidate.hidden')}</p>
       )}
 
       <h2>{t('field.case.selfAssessment')}</h2>
@@ -219,7 +219,7 @@ export function CaseScreen({ id }: { id: string }) {
           ))}
         </ol>
       ) : (
-        <p class="note">{t('field.case.noHistory')}</p>
+        <p class="note">{fromDevice ? t('field.case.historyOnline') : t('field.case.noHistory')}</p>
       )}
     </section>
   );

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { OfflineError } from '../../api.js';
-import { call, day, errorText, online, t } from '../shell.js';
-import { fetchBundle } from './data.js';
+import { call, day, errorText, online, session, t } from '../shell.js';
+import { bundleOfPackage, type OfflineCase } from './data.js';
 import { change } from './http.js';
 import { CASE_STATES, shortId, type CaseView } from './model.js';
 import { counts, isUnlocked, offlineCaseIds, readPackage, revision, savePackage, vault } from './store.js';
@@ -96,12 +96,13 @@ export function MyCases() {
     setError(null);
     setProgress({ done: 0, total: ids.length });
     try {
-      // The server records the day (and what version of each case it was taken at) before the device copies it.
-      await change('POST', '/console/offline-days', { caseIds: ids });
+      // The server records the day (which version of each case, which judgements) and hands over the package.
+      const day = await change<{ id: string; cases: OfflineCase[] }>('POST', '/console/offline-days', { caseIds: ids });
+      const me = { userId: session.value!.user.id, issuerId: session.value!.body?.id ?? '' };
       let done = 0;
-      for (const id of ids) {
-        await savePackage(await fetchBundle(id));
-        setProgress({ done: ++done, total: ids.length });
+      for (const c of day.cases) {
+        await savePackage(bundleOfPackage(c, me));
+        setProgress({ done: ++done, total: day.cases.length });
       }
       setSelected(new Set());
       setMessage(t('field.offline.ready', { count: ids.length }));

@@ -1,23 +1,20 @@
 import { useEffect, useState } from 'preact/hooks';
-import { day, errorText, online, t } from '../shell.js';
+import type { ConflictView } from '../../../console/conflicts.js';
+import type { ConflictReason } from '../../../console/sync.js';
+import { call, day, errorText, online, t } from '../shell.js';
 import { change } from './http.js';
 import { shortId } from './model.js';
-import { readEvents, revision, vault, type DecisionPayload, type PhotoPayload } from './store.js';
+import { qualificationSlug } from './cases.js';
+import { acknowledge, readEvents, recount, revision, vault, type DecisionPayload, type PhotoPayload } from './store.js';
 import { refreshConflictCount } from './sync.js';
 
-/** A conflict as GET /console/conflicts lists it: a device's event the server did not apply because the case changed. */
-export interface ConflictView {
-  id: string;
-  caseId: string;
-  eventId: string;
-  candidateName?: string;
-  reason: string;
-  baseVersion: number;
-  caseVersion?: number;
-  caseState?: string;
-  recordedAt: string;
-  unit?: { unitId: string; decision: string; notes?: string | null };
-}
+const REASON_KEYS = {
+  case_changed: 'field.reason.case_changed',
+  case_reassigned: 'field.reason.case_reassigned',
+  unit_judged_by_other: 'field.reason.unit_judged_by_other',
+  unit_judged_differently: 'field.reason.unit_judged_differently',
+  refused: 'field.reason.refused',
+} as const satisfies Record<ConflictReason, string>;
 
 /**
  * The conflict review list: what devices recorded while a case changed on the server (withdrawn, reassigned,
@@ -32,7 +29,7 @@ export function ConflictsScreen() {
   const load = async () => {
     setError(null);
     try {
-      setList((await change<{ conflicts: ConflictView[] }>('GET', '/console/conflicts')).conflicts);
+      setList(await call<ConflictView[]>('GET', '/console/conflicts?state=open'));
     } catch (e) {
       setList([]);
       setError(errorText(e));
@@ -62,6 +59,11 @@ export function ConflictsScreen() {
     setMessage(null);
     try {
       await change('POST', `/console/conflicts/${encodeURIComponent(c.id)}/resolution`, { action });
+      // This device's copy of the event gets the person's answer too (the log only grows).
+      if ((await readEvents({ caseId: c.caseId })).some((e) => e.event.id === c.eventId)) {
+        await acknowledge({ eventId: c.eventId, status: action === 'apply' ? 'applied' : 'discarded' });
+        await recount();
+      }
       setMessage(action === 'apply' ? t('field.conflicts.applied') : t('field.conflicts.discarded'));
       await load();
       await refreshConflictCount();
@@ -85,26 +87,25 @@ export function ConflictsScreen() {
           {list.map((c) => (
             <li key={c.id} class="card" data-conflict={c.id} data-case={c.caseId}>
               <h2>
-                <a href={`#/cases/${encodeURIComponent(c.caseId)}`}>{c.candidateName ?? shortId(c.caseId)}</a>
+                <a href={`#/cases/${encodeURIComponent(c.caseId)}`}>{c.candidateName}</a>
               </h2>
               <dl>
                 <dt>{t('field.cases.number')}</dt>
-                <dd>{shortId(c.caseId)}</dd>
-                {c.unit && (
-                  <>
-                    <dt>{t('field.conflicts.unit')}</dt>
-                    <dd>
-                      {c.unit.unitId.split('/').pop()} · {t(`field.decision.${c.unit.decision as 'competent'}`)}
-                    </dd>
-                  </>
-                )}
-                <dt>{t('field.conflicts.recorded')}</dt>
-                <dd>{day(c.recordedAt)}</dd>
-                <dt>{t('field.conflicts.why')}</dt>
+                <dd>{c.cohortRef ?? shortId(c.caseId)}</dd>
+                <dt>{t('field.conflicts.unit')}</dt>
+                <dd>{qualificationSlug(c.event.unit.unitId)}</dd>
+                <dt>{t('field.conflicts.device')}</dt>
                 <dd>
-                  {c.reason}
-                  {c.caseState ? ` · ${t(`field.state.${c.caseState as 'draft'}`)}` : ''}
+                  <span class={`badge ${c.event.unit.decision === 'competent' ? 'competent' : 'nyc'}`}>{t(`field.decision.${c.event.unit.decision}`)}</span>
+                  {c.event.unit.notes ? ` — ${c.event.unit.notes}` : ''} ({day(c.event.recordedAt)})
                 </dd>
+                <dt>{t('field.conflicts.server')}</dt>
+                <dd>
+                  {c.serverView.case.state ? t(`field.state.${c.serverView.case.state as 'draft'}`) : t('field.conflicts.notYours')}
+                  {c.serverView.unit ? ` · ${t(`field.decision.${c.serverView.unit.decision as 'competent'}`)}` : ''}
+                </dd>
+                <dt>{t('field.conflicts.why')}</dt>
+                <dd>{t(REASON_KEYS[c.reason])}{c.serverView.refusal ? ` (${c.serverView.refusal.code})` : ''}</dd>
               </dl>
               <button type="button" onClick={() => void resolve(c, 'apply')}>{t('field.conflicts.apply')}</button>
               <button type="button" class="secondary" onClick={() => void resolve(c, 'discard')}>{t('field.conflicts.discard')}</button>

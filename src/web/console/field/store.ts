@@ -21,7 +21,8 @@ export interface StoredEvent extends Sealed {
   kind: EventKind;
   recordedAt: string;
 }
-export type AckStatus = 'applied' | 'duplicate' | 'conflict' | 'refused';
+/** applied / duplicate: the server has it; conflict: on the server's review list; refused: kept here with the reason; discarded: a person chose so. */
+export type AckStatus = 'applied' | 'duplicate' | 'conflict' | 'refused' | 'discarded';
 export interface StoredAck {
   seq?: number;
   eventId: string;

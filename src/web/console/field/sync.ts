@@ -1,6 +1,7 @@
 import { signal } from '@preact/signals';
+import type { SyncResult as SyncAnswer } from '../../../console/sync.js';
 import { ApiError, OfflineError } from '../../api.js';
-import { online } from '../shell.js';
+import { call, online } from '../shell.js';
 import { change, uploadEvidence } from './http.js';
 import type { EvidenceView } from './model.js';
 import { acknowledge, isUnlocked, photoBytes, readEvents, readPackage, recount, savePackage, type DecisionPayload, type OpenedEvent, type PhotoPayload } from './store.js';
@@ -12,16 +13,6 @@ import { acknowledge, isUnlocked, photoBytes, readEvents, readPackage, recount, 
  * conflict (the case changed meanwhile) is kept on the server's conflict review list for a person to apply or
  * discard. A dropped connection or a server error leaves everything pending and tries again with backoff.
  */
-interface SyncResult {
-  id: string;
-  status: 'applied' | 'conflict' | 'duplicate';
-  conflictId?: string;
-  reason?: string;
-}
-interface SyncAnswer {
-  results: SyncResult[];
-  cases: Array<{ id: string; version: number; state: string }>;
-}
 
 export const syncing = signal(false);
 export const lastSyncError = signal<string | null>(null);
@@ -117,7 +108,9 @@ async function pass(): Promise<void> {
         continue;
       }
       for (const r of answer.results) {
-        await acknowledge({ eventId: r.id, status: r.status, ...(r.conflictId ? { conflictId: r.conflictId } : {}), ...(r.reason ? { reason: r.reason } : {}) });
+        // A duplicate is the first answer again (the previous one was lost on the way): a conflict stays a conflict.
+        const status = r.status === 'duplicate' ? (r.firstStatus === 'conflict' ? 'conflict' : 'duplicate') : r.status;
+        await acknowledge({ eventId: r.id, status, ...('conflictId' in r && r.conflictId ? { conflictId: r.conflictId } : {}), ...('reason' in r && r.reason ? { reason: r.reason } : {}) });
       }
       for (const c of answer.cases) {
         const pkg = await readPackage(c.id);
@@ -138,8 +131,7 @@ async function pass(): Promise<void> {
 
 export async function refreshConflictCount(): Promise<void> {
   try {
-    const r = await change<{ conflicts: unknown[] }>('GET', '/console/conflicts?state=open');
-    serverConflicts.value = r.conflicts.length;
+    serverConflicts.value = (await call<unknown[]>('GET', '/console/conflicts?state=open')).length;
   } catch {
     serverConflicts.value = null;
   }
