@@ -138,7 +138,7 @@ describe.skipIf(!chromiumPresent)('the assessor\'s console in headless Chromium'
     }
   }, 120_000);
 
-  it('keeps a day of cases on the device, works with no network across a reload, syncs on reconnect, and sends a changed case to the conflict list', async () => {
+  it('keeps a day of cases on the device, works with no network across a reload, syncs on reconnect, sends a changed case to the conflict list, and at sign-out keeps only what was not sent, sealed', async () => {
     const a = await caseInAssessment('Rina Wulandari');
     const b = await caseInAssessment('Dewi Kartika');
     const c = await caseInAssessment('Joy Santos');
@@ -244,7 +244,7 @@ describe.skipIf(!chromiumPresent)('the assessor\'s console in headless Chromium'
       expect(applied).toHaveLength(6);
       const withdrawn = await t.db.kysely.selectFrom('unit_assessments').select('unit_id').where('case_id', '=', b.id).execute();
       expect(withdrawn).toEqual([]);
-      // The third case was kept on the device and nothing was recorded for it: nothing was sent.
+      // The third case was kept on the device and nothing was recorded for it yet: nothing was sent.
       expect(await t.db.kysely.selectFrom('unit_assessments').select('unit_id').where('case_id', '=', c.id).execute()).toEqual([]);
 
       await expect.poll(() => page.textContent('header.top')).toContain('Conflicts: 1');
@@ -258,8 +258,41 @@ describe.skipIf(!chromiumPresent)('the assessor\'s console in headless Chromium'
       const resolved = await t.db.kysely.selectFrom('sync_conflicts').select(['resolution']).where('case_id', '=', b.id).execute();
       expect(resolved).toEqual([{ resolution: 'discarded' }]);
 
-      // Signing out forgets the key and deletes this account's store from the device.
+      // Signing out with an entry not yet sent (no network) keeps that entry sealed on the device, and only it; the
+      // next session here unlocks it and sends it. Signing out with everything sent deletes the store.
       const dbName = `tanda-console-field-${assessor.id}`;
+      await context.setOffline(true);
+      await page.goto(`${base}/console#/cases/${c.id}/assess`);
+      await page.waitForSelector('fieldset.field-unit');
+      const unit = page.locator('fieldset.field-unit').first();
+      await unit.getByLabel('Not Yet Competent', { exact: true }).check();
+      await unit.getByLabel('Practical demonstration', { exact: true }).check();
+      await page.click('button:has-text("Save the decisions")');
+      await expect.poll(() => page.textContent('.field-pending')).toBe('To sync: 1');
+      await page.click('header.top button:has-text("Sign out")');
+      await page.waitForSelector('#password');
+      const left = await page.evaluate(async (name) => {
+        const db = await new Promise<IDBDatabase>((resolve) => {
+          const r = indexedDB.open(name);
+          r.onsuccess = () => resolve(r.result);
+        });
+        const count = (store: string) => new Promise<number>((resolve) => {
+          const r = db.transaction(store).objectStore(store).count();
+          r.onsuccess = () => resolve(r.result);
+        });
+        const out = { packages: await count('packages'), events: await count('events') };
+        db.close();
+        return out;
+      }, dbName);
+      expect(left).toEqual({ packages: 0, events: 9 });
+      await context.setOffline(false);
+      // The sign-out request could not leave (no network), so the server session still holds: a reload opens the
+      // console, which asks for the password to send what waits.
+      await page.reload();
+      await page.fill('#field-unlock-password', STAFF_PASSWORD);
+      await page.click('button:has-text("Unlock")');
+      await expect.poll(() => page.textContent('.field-pending'), { timeout: 30_000 }).toBe('To sync: 0');
+      expect((await t.db.kysely.selectFrom('unit_assessments').select('decision').where('case_id', '=', c.id).execute()).map((r) => r.decision)).toEqual(['not_yet_competent']);
       expect(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).toContain(dbName);
       await page.click('header.top button:has-text("Sign out")');
       await page.waitForSelector('#password');

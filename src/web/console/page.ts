@@ -71,6 +71,7 @@ iframe.evidence{width:100%;height:70vh;border:1px solid #d5d9e0}
 .field-header .badge{text-decoration:none;color:#111}
 .field-header .badge.waiting{background:#fff1c2;color:#4a3600}
 .field-header .badge.nyc{color:#6e0a00}
+.field-assess fieldset{min-width:0}
 .field-unit{background:#fff}
 .field-unit fieldset{border:0;padding:0 .2rem;margin:.3rem 0}
 .field-evidence-list,.field-units,.field-conflicts-list{padding-left:0;list-style:none}

@@ -117,7 +117,8 @@ export function MyCases() {
     <section>
       <h1>{t('field.cases.title')}</h1>
       {fromDevice && <p class="banner offline" role="status">{t('field.cases.fromDevice')}</p>}
-      {!online.value && vault.value.exists && !vault.value.unlocked && <Unlock />}
+      {/* Offline, the day's cases need the key; online, entries left from an earlier session wait for it to be sent. */}
+      {vault.value.exists && !vault.value.unlocked && (!online.value || counts.value.pending > 0) && <Unlock />}
       <form class="filters" onSubmit={submit} aria-label={t('field.cases.filters')}>
         <div>
           <label for="f-state">{t('field.cases.state')}</label>

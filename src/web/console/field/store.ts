@@ -91,17 +91,29 @@ export async function openStore(userId: string): Promise<void> {
   await recount();
 }
 
-/** Sign-out: the key is forgotten and this account's store deleted from the device. */
-export async function wipeStore(): Promise<void> {
+/**
+ * Sign-out: the key is forgotten and this account's store deleted from the device. Entries the server has not
+ * confirmed (no connection at sign-out, or refused) are the one exception: deleting them would lose an assessment.
+ * Then only the day's packages go, and the sealed entries stay locked until this person signs in here again and
+ * unlocks them with the password (they are unreadable without it, see vault.ts). Returns how many stayed.
+ */
+export async function wipeStore(): Promise<number> {
   dataKey = undefined;
   const d = db;
   db = undefined;
   vault.value = { exists: false, unlocked: false };
   counts.value = { pending: 0, conflicts: 0, offlineCases: 0 };
-  if (d) {
+  if (!d) return 0;
+  const acks = new Map((await d.acks.orderBy('seq').toArray()).map((a) => [a.eventId, a.status]));
+  const unsent = (await d.events.toArray()).filter((e) => !['applied', 'duplicate', 'conflict', 'discarded'].includes(acks.get(e.id) ?? '')).length;
+  if (unsent) {
+    await d.packages.clear();
     d.close();
-    await Dexie.delete(d.name);
+    return unsent;
   }
+  d.close();
+  await Dexie.delete(d.name);
+  return 0;
 }
 
 const store = (): FieldStore => {

@@ -19,7 +19,8 @@ export const fieldScreens: Screen[] = [
 export const fieldHeader: ComponentType[] = [FieldHeader];
 
 // The device's store of this account opens at sign-in (and after a reload, offline too); it stays locked until the
-// assessor types the password (see field/vault.ts). Signing out sends what it can, then forgets the key and deletes it.
+// assessor types the password (see field/vault.ts). Signing out sends what it can, then forgets the key and deletes
+// the store (all but sealed entries the server has not confirmed: see wipeStore).
 onSignedIn.push(async (s) => {
   if (s.abilities.cases) await openStore(s.user.id);
 });
