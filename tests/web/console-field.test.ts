@@ -111,6 +111,10 @@ describe.skipIf(!chromiumPresent)('the assessor\'s console in headless Chromium'
       await signIn(page, base, assessor.email);
       await page.waitForSelector(`tr[data-case="${kase.id}"]`);
       await checkScreen(page, 'cases', device);
+      await page.selectOption('header.top select', 'id');
+      await expect.poll(() => page.textContent('main h1')).toBe('Kasus saya');
+      await checkScreen(page, 'cases-id', device);
+      await page.selectOption('header.top select', 'en');
 
       await page.click(`tr[data-case="${kase.id}"] a`);
       await page.waitForSelector('h1:has-text("Case of")');

@@ -1,4 +1,4 @@
-import { online, t } from '../shell.js';
+import { online, session, t } from '../shell.js';
 import { counts } from './store.js';
 import { serverConflicts, syncing } from './sync.js';
 
@@ -6,6 +6,8 @@ import { serverConflicts, syncing } from './sync.js';
 export function FieldHeader() {
   const { pending, conflicts } = counts.value;
   const open = serverConflicts.value ?? conflicts;
+  // Staff who never assess have nothing to sync: no widget for them.
+  if (!session.value?.abilities.assess && !pending) return null;
   return (
     <span class="field-header row">
       <a class={`badge field-pending${pending ? ' waiting' : ''}`} href="#/cases" aria-live="polite">
