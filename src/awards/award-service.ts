@@ -62,7 +62,7 @@ export function newVerifyCode(): string {
 
 const toSeconds = (d: Date): string => `${d.toISOString().slice(0, 19)}Z`;
 
-function addYears(iso: string, years: number): string {
+export function addYears(iso: string, years: number): string {
   const d = new Date(iso);
   d.setUTCFullYear(d.getUTCFullYear() + years);
   return toSeconds(d);

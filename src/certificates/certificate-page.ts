@@ -54,6 +54,38 @@ export function drawCertificatePage(doc: Doc, view: CertificateView, template: C
     else if ('style' in block) drawTextBlock(ctx, block, tops.get(block));
     else drawImage(ctx, block.field, block.box);
   }
+  if (view.preview) drawPreviewMark(ctx);
+}
+
+/** English and the national-language wording are both printed: whoever holds the paper must see it is no certificate. */
+const PREVIEW_TEXT = 'PREVIEW \u2014 NOT VALID';
+const PREVIEW_NOTE = 'Not issued, not signed: not a certificate';
+const PREVIEW_COLOR = '#b91c1c';
+
+/**
+ * A preview's mark: large translucent text diagonally across the whole page, over everything, and a note along the
+ * top edge. Tagged as text (not an artifact) so a screen reader announces it too.
+ */
+function drawPreviewMark(ctx: PageContext): void {
+  const { doc, layout } = ctx;
+  const width = mm(layout.page.width);
+  const height = mm(layout.page.height);
+  const diagonal = Math.hypot(width, height);
+  const mark = largestFitting(120, 24, (size) => {
+    const laid = layoutText([{ text: PREVIEW_TEXT, lang: 'en' }], { size, weight: 'bold', color: PREVIEW_COLOR, align: 'center' }, diagonal * 0.8);
+    return laid.lines.length === 1 ? laid : null;
+  });
+  const note = layoutText([{ text: PREVIEW_NOTE, lang: 'en' }], { size: 11, weight: 'bold', color: PREVIEW_COLOR, align: 'center' }, width);
+  tag(ctx, ctx.section, 'P', () => {
+    doc.save();
+    doc.fillOpacity(0.28);
+    doc.rotate((-Math.atan2(height, width) * 180) / Math.PI, { origin: [width / 2, height / 2] });
+    if (mark) drawText(doc, mark, (width - diagonal * 0.8) / 2, height / 2 - mark.height / 2, diagonal * 0.8);
+    doc.restore();
+    doc.save();
+    drawText(doc, note, 0, mm(3), width);
+    doc.restore();
+  });
 }
 
 /**

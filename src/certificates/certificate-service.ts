@@ -1,4 +1,5 @@
 import type { Executor } from '../db/database.js';
+import { addYears, awardKind, type AwardKind } from '../awards/award-service.js';
 import { TandaError } from '../errors.js';
 import { getQualification } from '../frameworks/catalogue-repository.js';
 import { listMappingTables } from '../frameworks/framework-repository.js';
@@ -38,6 +39,33 @@ export interface CertificateDeps {
   credentials: Pick<CredentialService, 'find'>;
 }
 
+/** What a certificate preview is made from: what certifying the case now would put in the credential. */
+export interface CertificatePreviewInput {
+  qualificationId: string;
+  issuerId: string;
+  /** The units assessed Competent. */
+  unitIds: readonly string[];
+  holderName: string;
+  holderNameLatin?: string | undefined;
+  printLang?: string | null | undefined;
+  assessment: { centre?: string | null | undefined; country?: string | null | undefined; date?: string | null | undefined };
+}
+
+/** Everything a certificate shows, whether read back from an issued credential or made up for a preview. */
+interface CertificateContent extends CertificatePreviewInput {
+  kind: AwardKind;
+  validFrom: string;
+  validUntil?: string | undefined;
+  certificateNumber: string;
+  verifyCode: string;
+  qrPayload: string;
+}
+
+/** Printed where an issued certificate has its number and check code. */
+const PREVIEW_MARK = 'PREVIEW';
+/** QR alphanumeric text: a scanner (ours included) reads a plain statement, never a credential. */
+const PREVIEW_QR = 'TANDA CERTIFICATE PREVIEW - NOT VALID - NOT ISSUED';
+
 /**
  * Builds what a printed certificate needs from the stored credential, its award record and the catalogue: the QR
  * payload is the signed credential itself (CBOR-LD), everything else is read back from what was signed.
@@ -61,26 +89,65 @@ export class CertificateService {
     const executor = this.services.db.kysely;
     const award = await executor.selectFrom('awards').selectAll().where('credential_id', '=', stored.id).executeTakeFirst();
     if (!award) throw new TandaError('not_found', 'this credential was not issued from the catalogue, so it has no printable certificate');
-    const qualification = await getQualification(executor, award.qualification_id);
-    const issuer = await findIssuer(executor, stored.issuerId);
-    if (!qualification || !issuer) throw new TandaError('not_found', 'the qualification or certifying body of this credential is gone');
     const doc = stored.document;
     const names = holderNames(doc);
-    const unitIds = new Set(JSON.parse(award.unit_ids) as string[]);
-    const validFrom = String(doc.validFrom ?? stored.createdAt);
-    const mappings = await listMappingTables(executor, { frameworkId: qualification.frameworkId });
-    const aqrf = aqrfLevelFor(mappings, qualification.frameworkId, qualification.nationalLevel, validFrom);
-    const requested = options.lang ?? award.print_lang ?? LANG_BY_COUNTRY[issuer.country] ?? 'id';
-    const lang = (SECOND_LANGS as readonly string[]).includes(requested) ? (requested as SecondLang) : 'id';
     const { payload } = await this.qrPayload(stored, executor);
+    return this.compose(executor, {
+      qualificationId: award.qualification_id,
+      issuerId: stored.issuerId,
+      kind: award.kind === 'full_qualification' ? 'full_qualification' : 'statement_of_attainment',
+      unitIds: JSON.parse(award.unit_ids) as string[],
+      holderName: names.name ?? '',
+      holderNameLatin: names.nameLatin,
+      printLang: award.print_lang,
+      assessment: { centre: award.assessment_centre, country: award.assessment_country, date: award.assessment_date },
+      validFrom: String(doc.validFrom ?? stored.createdAt),
+      validUntil: typeof doc.validUntil === 'string' ? doc.validUntil : undefined,
+      certificateNumber: stored.id.replace(/^urn:uuid:/, '').toUpperCase(),
+      verifyCode: award.verify_code,
+      qrPayload: payload,
+    }, options);
+  }
+
+  /**
+   * The certificate a case would get if certified now, for the officer to check before issuing: the same content
+   * and template as `view`, from what certifying would sign, but marked PREVIEW across the page, with no
+   * certificate number or check code, and a QR code that only says it is a preview. Nothing is signed or stored.
+   */
+  async previewPdf(input: CertificatePreviewInput, options: CertificateOptions = {}): Promise<Buffer> {
+    const executor = this.services.db.kysely;
+    const qualification = await getQualification(executor, input.qualificationId);
+    if (!qualification) throw new TandaError('not_found', `no qualification ${input.qualificationId} in the catalogue`);
+    const validFrom = new Date().toISOString();
+    const view = await this.compose(executor, {
+      ...input,
+      kind: awardKind(qualification, new Set(input.unitIds)),
+      validFrom,
+      validUntil: qualification.validityYears ? addYears(validFrom, qualification.validityYears) : undefined,
+      certificateNumber: PREVIEW_MARK,
+      verifyCode: PREVIEW_MARK,
+      qrPayload: PREVIEW_QR,
+    }, options);
+    return renderCertificate({ ...view, preview: true });
+  }
+
+  private async compose(executor: Executor, c: CertificateContent, options: CertificateOptions): Promise<CertificateView> {
+    const qualification = await getQualification(executor, c.qualificationId);
+    const issuer = await findIssuer(executor, c.issuerId);
+    if (!qualification || !issuer) throw new TandaError('not_found', 'the qualification or certifying body of this credential is gone');
+    const unitIds = new Set(c.unitIds);
+    const mappings = await listMappingTables(executor, { frameworkId: qualification.frameworkId });
+    const aqrf = aqrfLevelFor(mappings, qualification.frameworkId, qualification.nationalLevel, c.validFrom);
+    const requested = options.lang ?? c.printLang ?? LANG_BY_COUNTRY[issuer.country] ?? 'id';
+    const lang = (SECOND_LANGS as readonly string[]).includes(requested) ? (requested as SecondLang) : 'id';
     const profile = await getIssuerProfile(executor, issuer.id);
     const images = profile?.images ?? {};
     return {
-      templateId: award.kind === 'full_qualification' ? 'full-qualification' : 'statement-of-attainment',
+      templateId: c.kind === 'full_qualification' ? 'full-qualification' : 'statement-of-attainment',
       paper: options.paper ?? (issuer.country === 'PH' ? 'Letter' : 'A4'),
       lang,
-      holderName: names.name ?? '',
-      ...(names.nameLatin ? { holderNameLatin: names.nameLatin } : {}),
+      holderName: c.holderName,
+      ...(c.holderNameLatin ? { holderNameLatin: c.holderNameLatin } : {}),
       qualification: { code: qualification.code, title: localised(qualification.titles) },
       nationalLevel: { framework: qualification.frameworkAcronym, level: String(qualification.nationalLevel) },
       ...(aqrf ? { aqrfLevel: { level: aqrf.aqrfLevel, status: aqrf.table.status } } : {}),
@@ -95,16 +162,16 @@ export class CertificateService {
         ? { signatory: { name: profile.signatoryName, title: profile.signatoryTitle, ...(images.signature ? { signature: images.signature } : {}) } }
         : {}),
       assessment: {
-        centre: award.assessment_centre ?? issuer.name,
-        country: award.assessment_country ?? issuer.country,
-        ...(award.assessment_date ? { date: award.assessment_date.slice(0, 10) } : {}),
+        centre: c.assessment.centre ?? issuer.name,
+        country: c.assessment.country ?? issuer.country,
+        ...(c.assessment.date ? { date: c.assessment.date.slice(0, 10) } : {}),
       },
-      issuedOn: validFrom.slice(0, 10),
-      ...(typeof doc.validUntil === 'string' ? { validUntil: doc.validUntil.slice(0, 10) } : {}),
-      certificateNumber: stored.id.replace(/^urn:uuid:/, '').toUpperCase(),
-      verifyCode: award.verify_code,
+      issuedOn: c.validFrom.slice(0, 10),
+      ...(c.validUntil ? { validUntil: c.validUntil.slice(0, 10) } : {}),
+      certificateNumber: c.certificateNumber,
+      verifyCode: c.verifyCode,
       verifyUrl: this.services.config.publicUrl,
-      qrPayload: payload,
+      qrPayload: c.qrPayload,
     };
   }
 

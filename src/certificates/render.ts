@@ -26,7 +26,8 @@ export async function renderCertificates(
   if (!first) throw new TandaError('validation_failed', 'No certificates to render');
   const templatesDir = options.templatesDir ?? TEMPLATES_DIR;
   const heading = loadTemplate(first.templateId, templatesDir).labels.heading.en;
-  const title = views.length === 1 ? `${heading}: ${first.holderName.normalize('NFC')}` : `${heading}s (${views.length})`;
+  const named = views.length === 1 ? `${heading}: ${first.holderName.normalize('NFC')}` : `${heading}s (${views.length})`;
+  const title = first.preview ? `PREVIEW, NOT VALID \u2014 ${named}` : named;
   const doc = new PDFDocument({
     autoFirstPage: false,
     pdfVersion: '1.7',

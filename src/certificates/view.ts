@@ -51,4 +51,6 @@ export interface CertificateView {
   verifyUrl: string;
   /** QR alphanumeric text such as vpqr's `VP1-R…`, printed as one QR code at ECC M. */
   qrPayload: string;
+  /** Not a certificate: a preview before issuing, marked as such across the page. */
+  preview?: boolean;
 }

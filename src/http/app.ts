@@ -17,6 +17,7 @@ import { installInputGuard } from './input-guard.js';
 import { frameworkRoutes } from './routes/frameworks.js';
 import { certificateRoutes } from './routes/certificates.js';
 import { certificationBatchRoutes } from './routes/certification-batches.js';
+import { cohortImportRoutes } from './routes/cohort-imports.js';
 import { healthRoutes } from './routes/health.js';
 import { issuerRoutes } from './routes/issuers.js';
 import { statusRoutes } from './routes/status.js';
@@ -173,6 +174,7 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   await app.register(rplCandidateRoutes);
   await app.register(rplCaseRoutes);
   await app.register(certificationBatchRoutes);
+  await app.register(cohortImportRoutes);
   await app.register(rplEvidenceRoutes);
   await app.register(consoleSyncRoutes);
   await app.register(rplAdminRoutes);

@@ -19,16 +19,17 @@ export const idempotencyHeaderSchema = {
 } as const;
 
 /**
- * The request's claim on its Idempotency-Key, or undefined when it sends none. Answers a replay itself (the
+ * The request's claim on its Idempotency-Key, or undefined when it sends none. `what` is what makes two requests
+ * the same (the JSON body by default; a route whose meaning is in the query or an uploaded file says so). Answers a replay itself (the
  * caller returns `reply` then); a key still in flight is 409 with Retry-After.
  */
-export async function idempotencyClaim(db: Db, request: FastifyRequest, reply: FastifyReply): Promise<Claim | undefined> {
+export async function idempotencyClaim(db: Db, request: FastifyRequest, reply: FastifyReply, what: unknown = request.body): Promise<Claim | undefined> {
   const header = request.headers[IDEMPOTENCY_HEADER];
   if (header === undefined) return undefined;
   // The draft's value is a structured-field string ("…"); a bare token is what most clients send.
   const key = typeof header === 'string' ? header.trim().replace(/^"(.*)"$/, '$1') : '';
   if (!IDEMPOTENCY_KEY_PATTERN.test(key)) throw new TandaError('idempotency_key_invalid');
-  const fingerprint = requestFingerprint(request.method, request.routeOptions.url ?? request.url, request.body);
+  const fingerprint = requestFingerprint(request.method, request.routeOptions.url ?? request.url, what);
   try {
     return await claimIdempotencyKey(db, actorOf(request).id, key, fingerprint);
   } catch (e) {

@@ -73,7 +73,7 @@ export type Resource =
   | { kind: 'registry' }
   /** A certifying body: its keys and its certificate profile. */
   | { kind: 'body'; issuerId: string }
-  /** Staff accounts and API tokens. */
+  /** Staff accounts (of one body, or of every body: null). */
   | { kind: 'account'; issuerId: string | null }
   /** API tokens of one account (`ownerId`), or of every account (null: the full list). */
   | { kind: 'api_token'; ownerId: string | null }
@@ -109,7 +109,7 @@ export const ACTIONS = {
   statistics: ['read'],
   registry: ['read', 'manage'],
   body: ['read', 'rotate_key', 'compromise_key', 'manage_profile'],
-  account: ['create', 'manage'],
+  account: ['create', 'read', 'manage', 'read_assessors'],
   api_token: ['read', 'create', 'revoke'],
   deployment: ['run', 'read_metrics'],
   share_link: ['create', 'read', 'revoke'],
@@ -252,7 +252,11 @@ function rule(actor: Actor, action: Action, r: Resource): Decision {
       if (role === 'admin' || role === 'operator') return allow;
       return action === 'manage_profile' && role === 'certifying_officer' && inBody(actor, r.issuerId) ? allow : forbid('certifying bodies are managed by an admin');
     case 'account':
-      return role === 'admin' || role === 'operator' ? allow : forbid('accounts are managed by an admin');
+      if (role === 'admin' || role === 'operator') return allow;
+      // Who may be named to assess a case: the body's staff who name one (counsellors accept cases, officers assign
+      // a re-assessor) see the body's active assessors; the rest of the staff list is the admin's.
+      if (action === 'read_assessors' && (role === 'counsellor' || role === 'certifying_officer') && r.issuerId !== null && inBody(actor, r.issuerId)) return allow;
+      return forbid(action === 'read_assessors' ? 'a body\'s assessors are listed for its counsellors and certifying officers' : 'accounts are managed by an admin');
     case 'api_token':
       // An admin manages every account's tokens; staff list, make and revoke their own. Returnees sign in with
       // one-time codes and sessions, never API tokens. Another account's tokens are not shown to exist.

@@ -1,12 +1,12 @@
 import crypto from 'node:crypto';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { createUser } from '../auth/tokens.js';
 import type { Executor } from '../db/database.js';
 import { nowIso } from '../db/database.js';
 import { TandaError } from '../errors.js';
 import { authorize, can, type Actor, type Context, type Decision } from '../policy/policy.js';
 import { MAX_ATTEMPTS as WALLET_MAX_ATTEMPTS } from '../wallets/offers.js';
-import { caseScope, credentialScope, whereCaseInScope, whereCredentialInScope } from '../policy/scope.js';
+import { candidateScope, caseScope, credentialScope, whereCandidateInScope, whereCaseInScope, whereCredentialInScope } from '../policy/scope.js';
 import { auditReasonedAccess } from './audit.js';
 import { normaliseContact } from './candidate-login.js';
 import { requestContactChanges, type PendingContactChange } from './contact-changes.js';
@@ -183,6 +183,36 @@ export async function getCandidate(ctx: RplContext, actor: Actor, id: string, co
     const row = await loadCandidate(tx, id);
     await authorizeCandidate(tx, ctx, actor, 'read', row, context);
     return candidateView(row);
+  });
+}
+
+/** LIKE's own wildcards in the caller's text are matched literally. */
+const likeEscaped = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * The returnees the actor may see (staff: those their body registered or holds a case of), by name; `q` matches part
+ * of the name or Latin name (as typed, and ASCII case-insensitively), or the start of the e-mail or phone. Erased
+ * profiles are left out. An admin's list needs a stated reason and is audited with the ids it showed.
+ */
+export async function listCandidates(ctx: RplContext, actor: Actor, filter: { q?: string; limit?: number; offset?: number } = {}, context: Context = {}): Promise<{ candidates: CandidateView[]; total: number }> {
+  return ctx.db.kysely.transaction().execute(async (tx) => {
+    let q = tx.selectFrom('candidates').where(whereCandidateInScope(candidateScope(actor, context))).where('candidates.erased_at', 'is', null);
+    const typed = filter.q?.trim();
+    if (typed) {
+      const part = `%${likeEscaped(typed)}%`;
+      const lowered = `%${likeEscaped(typed.toLowerCase())}%`;
+      const start = `${likeEscaped(normaliseContact(typed))}%`;
+      q = q.where(sql<boolean>`(lower(candidates.full_name) like ${lowered} escape '\\' or candidates.full_name like ${part} escape '\\'
+        or lower(candidates.name_latin) like ${lowered} escape '\\' or candidates.name_latin like ${part} escape '\\'
+        or candidates.email like ${start} escape '\\' or candidates.phone like ${start} escape '\\')`);
+    }
+    const { count } = await q.select((eb) => eb.fn.countAll<number | string | bigint>().as('count')).executeTakeFirstOrThrow();
+    const rows = await q.selectAll('candidates').orderBy('candidates.full_name').orderBy('candidates.id').limit(Math.min(filter.limit ?? 50, 200)).offset(filter.offset ?? 0).execute();
+    const reason = context.reason?.trim();
+    if (reason && candidateScope(actor).kind !== candidateScope(actor, context).kind) {
+      await auditReasonedAccess(tx, ctx.db.dialect, { actorId: actor.id, decision: { auditedReason: reason }, action: 'candidate.list', subjectId: rows.map((r) => r.id).join(',').slice(0, 2000) || null });
+    }
+    return { candidates: rows.map(candidateView), total: Number(count) };
   });
 }
 

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { sql } from 'kysely';
 import type { Executor } from '../db/database.js';
 import { nowIso } from '../db/database.js';
 import { TandaError } from '../errors.js';
@@ -85,24 +86,86 @@ export async function getCase(ctx: RplContext, actor: Actor, id: string, context
   });
 }
 
-/** The cases the actor may see, filtered in SQL by the same scope the single check uses. */
-export async function listCases(ctx: RplContext, actor: Actor, filter: { state?: CaseState; limit?: number; offset?: number } = {}, context: Context = {}): Promise<CaseView[]> {
+export interface CaseFilter {
+  state?: CaseState;
+  qualificationId?: string;
+  /** Cases with a unit decision of their current round recorded at this assessment centre. */
+  centreId?: string;
+  /** The day the case was opened (or imported), from and to, inclusive: YYYY-MM-DD. */
+  from?: string;
+  to?: string;
+  /** Part of the candidate's name (either script, any case), or the start of the case id. */
+  q?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/** LIKE's own wildcards in the caller's text are matched literally. */
+const likeEscaped = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** The cases the actor may see, filtered in SQL by the same scope the single check uses; `total` counts every page. */
+export async function listCasesPage(ctx: RplContext, actor: Actor, filter: CaseFilter = {}, context: Context = {}): Promise<{ cases: CaseView[]; total: number }> {
   return ctx.db.kysely.transaction().execute(async (tx) => {
     let q = tx
       .selectFrom('rpl_cases')
       .innerJoin('candidates', 'candidates.id', 'rpl_cases.candidate_id')
-      .selectAll('rpl_cases')
-      .select(['candidates.full_name as candidate_name', 'candidates.user_id as candidate_user_id'])
       .where(whereCaseInScope(caseScope(actor, context)));
     if (filter.state) q = q.where('rpl_cases.state', '=', filter.state);
-    const rows = await q.orderBy('rpl_cases.updated_at', 'desc').orderBy('rpl_cases.id').limit(Math.min(filter.limit ?? 50, 200)).offset(filter.offset ?? 0).execute();
+    if (filter.qualificationId) q = q.where('rpl_cases.qualification_id', '=', filter.qualificationId);
+    if (filter.centreId) {
+      const centreId = filter.centreId;
+      q = q.where((eb) =>
+        eb.exists(
+          eb.selectFrom('unit_assessments').select('unit_assessments.case_id').whereRef('unit_assessments.case_id', '=', 'rpl_cases.id').whereRef('unit_assessments.round', '=', 'rpl_cases.round').where('unit_assessments.centre_id', '=', centreId),
+        ),
+      );
+    }
+    // Timestamps are stored as ISO 8601 UTC text, so a day compares as a prefix range on both databases.
+    if (filter.from) q = q.where('rpl_cases.created_at', '>=', filter.from);
+    if (filter.to) q = q.where('rpl_cases.created_at', '<', nextDay(filter.to));
+    const typed = filter.q?.trim();
+    if (typed) {
+      // lower() folds only ASCII on SQLite: the text as typed also matches, so a name in another script is found
+      // when typed in its own case.
+      const like = (column: 'candidates.full_name' | 'candidates.name_latin', text: string) => sql<boolean>`lower(${sql.ref(column)}) like ${`%${likeEscaped(text.toLowerCase())}%`} escape '\\' or ${sql.ref(column)} like ${`%${likeEscaped(text)}%`} escape '\\'`;
+      q = q.where((eb) =>
+        eb.or([
+          like('candidates.full_name', typed),
+          like('candidates.name_latin', typed),
+          eb('rpl_cases.id', 'like', sql<string>`${`${likeEscaped(typed.toLowerCase())}%`} escape '\\'`),
+        ]),
+      );
+    }
+    const { count } = await q.select((eb) => eb.fn.countAll<number | string | bigint>().as('count')).executeTakeFirstOrThrow();
+    const rows = await q
+      .selectAll('rpl_cases')
+      .select(['candidates.full_name as candidate_name', 'candidates.user_id as candidate_user_id'])
+      .orderBy('rpl_cases.updated_at', 'desc')
+      .orderBy('rpl_cases.id')
+      .limit(Math.min(filter.limit ?? 50, 200))
+      .offset(filter.offset ?? 0)
+      .execute();
     const reason = context.reason?.trim();
     // Only an admin's scope depends on a reason; a listing that used one is audited, with the ids it showed.
     if (reason && caseScope(actor).kind !== caseScope(actor, context).kind) {
       await auditReasonedAccess(tx, ctx.db.dialect, { actorId: actor.id, decision: { auditedReason: reason }, action: 'case.list', subjectId: rows.map((r) => r.id).join(',').slice(0, 2000) || null });
     }
-    return rows.map(({ candidate_name, candidate_user_id, ...r }) => caseView(r, { name: candidate_name, userId: candidate_user_id }, actor, ctx.appealDays));
+    return {
+      cases: rows.map(({ candidate_name, candidate_user_id, ...r }) => caseView(r, { name: candidate_name, userId: candidate_user_id }, actor, ctx.appealDays)),
+      total: Number(count),
+    };
   });
+}
+
+/** The cases the actor may see (one page). */
+export async function listCases(ctx: RplContext, actor: Actor, filter: CaseFilter = {}, context: Context = {}): Promise<CaseView[]> {
+  return (await listCasesPage(ctx, actor, filter, context)).cases;
+}
+
+function nextDay(day: string): string {
+  const d = new Date(`${day}T00:00:00.000Z`);
+  if (Number.isNaN(d.getTime())) throw new TandaError('validation_failed', `${day} is not a date (YYYY-MM-DD)`);
+  return new Date(d.getTime() + 86_400_000).toISOString();
 }
 
 export interface TransitionInput {
@@ -111,7 +174,7 @@ export interface TransitionInput {
   version: number;
   /** accept / assign_reassessor: who assesses. */
   assessorId?: string;
-  /** appeal: why; refer_gap_training: the referral; confirm / return_to_assessor: the moderator's note. */
+  /** appeal: why (required); refer_gap_training: the referral; confirm: the moderator's note; return_to_assessor: why (required). */
   note?: string;
 }
 
@@ -167,7 +230,9 @@ export async function transitionCase(ctx: RplContext, actor: Actor, id: string, 
         Object.assign(patch, { moderator_id: actor.id, moderated_at: now, moderation_note: input.note ?? null });
         break;
       case 'return_to_assessor':
-        Object.assign(patch, { moderator_id: actor.id, moderation_note: input.note ?? null });
+        // The assessor must learn what to look at again.
+        if (!input.note?.trim()) throw new TandaError('validation_failed', 'returning a decision needs a reason for the assessor (note)');
+        Object.assign(patch, { moderator_id: actor.id, moderation_note: input.note });
         break;
       case 'refer_gap_training':
         patch.gap_training_note = input.note ?? null;

@@ -404,3 +404,24 @@ export class CertificationBatchWorker {
     });
   }
 }
+
+/** Certificates printed in one request from a batch: a page each, so a request's work stays bounded. */
+export const MAX_PRINTED_PER_REQUEST = 100;
+
+/**
+ * The credentials a batch has certified so far, in the batch's order (one page of them), for printing: a
+ * certifying officer of the batch's body, who may print each one (the policy's `print` on the credential).
+ */
+export async function batchCredentialIds(ctx: RplContext, actor: Actor, id: string, page: { limit?: number; offset?: number } = {}): Promise<{ ids: string[]; certified: number }> {
+  const batch = await getCertificationBatch(ctx, actor, id);
+  const certified = (batch.items ?? []).filter((i) => i.state === 'done' && i.credentialId).map((i) => i.credentialId!);
+  const offset = page.offset ?? 0;
+  const ids = certified.slice(offset, offset + Math.min(page.limit ?? MAX_PRINTED_PER_REQUEST, MAX_PRINTED_PER_REQUEST));
+  if (ids.length === 0) throw new TandaError('precondition_failed', certified.length ? `the batch has ${certified.length} certificate(s): offset ${offset} is past them` : 'no case of this batch is certified yet');
+  for (const credentialId of ids) {
+    const stored = await ctx.credentials.find(credentialId);
+    if (!stored) throw new TandaError('not_found', `no credential ${credentialId}`);
+    authorize(actor, 'print', { kind: 'credential', issuerId: stored.issuerId, holderUserId: stored.holderUserId });
+  }
+  return { ids, certified: certified.length };
+}

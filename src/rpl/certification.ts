@@ -1,3 +1,4 @@
+import type { CertificatePreviewInput } from '../certificates/certificate-service.js';
 import { TandaError } from '../errors.js';
 import type { Executor } from '../db/database.js';
 import { authorize, type Actor, type Context } from '../policy/policy.js';
@@ -78,4 +79,29 @@ export async function certifyCase(
   });
   const after = await loadVisibleCase(ctx.db.kysely, actor, id, { context });
   return caseView(after.row, { name: candidateName, userId: candidateUserId }, actor, ctx.appealDays);
+}
+
+/**
+ * What certifying a moderated case now would put on its certificate, for the officer's preview: asked of the
+ * policy as certifying itself is (a certifying officer of the case's body), read only — no credential, no status
+ * entry, nothing written.
+ */
+export async function certificatePreviewInput(ctx: RplContext, actor: Actor, id: string, context: Context = {}): Promise<CertificatePreviewInput> {
+  const { row, candidateUserId } = await loadVisibleCase(ctx.db.kysely, actor, id, { context });
+  authorize(actor, 'transition:certify', { kind: 'case', ...caseFacts(row, candidateUserId) }, context);
+  if (row.state !== 'moderated') throw new TandaError('precondition_failed', `only a moderated case has a certificate to preview (this one is ${row.state})`);
+  const { qualification, outcome, competentUnitIds } = await caseOutcome(ctx.db.kysely, row);
+  if (outcome === 'not_yet_competent' || competentUnitIds.length === 0) throw new TandaError('precondition_failed', 'no unit was assessed Competent: there is nothing to certify');
+  const candidate = await ctx.db.kysely.selectFrom('candidates').select(['full_name', 'name_latin', 'preferred_language', 'erased_at']).where('id', '=', row.candidate_id).executeTakeFirstOrThrow();
+  if (candidate.erased_at) throw new TandaError('precondition_failed', 'the candidate\'s data was erased');
+  const summary = await assessmentSummary(ctx.db.kysely, row);
+  return {
+    qualificationId: qualification.id,
+    issuerId: row.issuer_id,
+    unitIds: competentUnitIds,
+    holderName: candidate.full_name,
+    holderNameLatin: candidate.name_latin ?? undefined,
+    printLang: candidate.preferred_language,
+    assessment: { centre: summary.centre, country: summary.country, date: summary.date },
+  };
 }

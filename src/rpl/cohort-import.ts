@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
-import { parse as parseCsv } from 'csv-parse/sync';
+import { CsvError, parse as parseCsv } from 'csv-parse/sync';
 import type { Executor } from '../db/database.js';
 import { nowIso } from '../db/database.js';
-import { TandaError, isTandaError } from '../errors.js';
+import { TandaError, isTandaError, type ErrorCode } from '../errors.js';
 import { getQualification, getQualificationByCode } from '../frameworks/catalogue-repository.js';
 import type { Qualification } from '../frameworks/types.js';
 import { authorize, type Actor } from '../policy/policy.js';
@@ -57,6 +57,12 @@ export interface CohortRowReport {
    * candidate already has an imported case for this qualification and day (`caseId`), so none was made.
    */
   status: 'imported' | 'already_imported' | 'duplicate' | 'failed';
+  /**
+   * Why a row failed or was a duplicate, from the error table: `validation_failed` (a field), `invalid_text` (bytes
+   * not valid in the file's encoding), `already_exists` (a duplicate), `conflict` (the contacts match different
+   * returnees), `internal` (the database refused the row).
+   */
+  code?: ErrorCode;
   candidateId?: string;
   reusedCandidate?: boolean;
   caseId?: string;
@@ -171,7 +177,14 @@ async function findExisting(tx: Executor, ctx: RplContext, p: ParsedRow['profile
 }
 
 export function parseCohortCsv(text: string): Array<{ line: number; row: Row }> {
-  const records = parseCsv(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, bom: true, info: true, relax_column_count: false }) as Array<{ record: Row; info: { lines: number } }>;
+  let records: Array<{ record: Row; info: { lines: number } }>;
+  try {
+    records = parseCsv(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, bom: true, info: true, relax_column_count: false }) as typeof records;
+  } catch (e) {
+    // The file's structure (a quote left open, a row with more cells than the header): no row can be trusted.
+    if (e instanceof CsvError) throw new TandaError('import_failed', `the file is not a well-formed CSV: ${e.message}`, { details: { line: (e as CsvError & { lines?: number }).lines ?? null, csvCode: e.code } });
+    throw e;
+  }
   const header = Object.keys(records[0]?.record ?? {});
   const unknown = header.filter((h) => !(COHORT_COLUMNS as readonly string[]).includes(h));
   if (unknown.length) throw new TandaError('import_failed', `unknown column(s): ${unknown.join(', ')}; expected ${COHORT_COLUMNS.join(', ')}`);
@@ -192,7 +205,7 @@ const BOMS: Array<[Exclude<CohortEncoding, 'auto'>, number[]]> = [
 export function decodeCohortFile(bytes: Uint8Array, declared: CohortEncoding = 'auto'): { ok: true; text: string; encoding: Exclude<CohortEncoding, 'auto'> } | { ok: false; rows: CohortRowReport[] } {
   const bom = BOMS.find(([, sig]) => sig.every((b, i) => bytes[i] === b))?.[0];
   if (declared !== 'auto' && bom && bom !== declared) {
-    return { ok: false, rows: [{ line: 1, status: 'failed', errors: [`the file starts with a ${bom} byte-order mark but was declared ${declared}`] }] };
+    return { ok: false, rows: [{ line: 1, status: 'failed', code: 'invalid_text', errors: [`the file starts with a ${bom} byte-order mark but was declared ${declared}`] }] };
   }
   const encoding = declared === 'auto' ? (bom ?? 'utf-8') : declared;
   try {
@@ -200,7 +213,7 @@ export function decodeCohortFile(bytes: Uint8Array, declared: CohortEncoding = '
     return { ok: true, text: new TextDecoder(encoding, { fatal: true }).decode(bytes), encoding };
   } catch {
     const hint = 'save it as UTF-8 (or UTF-16 with a byte-order mark), or declare its encoding';
-    if (encoding !== 'utf-8') return { ok: false, rows: [{ line: 1, status: 'failed', errors: [`the file is not valid ${encoding}: ${hint}`] }] };
+    if (encoding !== 'utf-8') return { ok: false, rows: [{ line: 1, status: 'failed', code: 'invalid_text', errors: [`the file is not valid ${encoding}: ${hint}`] }] };
     // Which lines: UTF-8 never uses the newline byte inside a character, so each line decodes on its own.
     const rows: CohortRowReport[] = [];
     let start = 0;
@@ -210,7 +223,7 @@ export function decodeCohortFile(bytes: Uint8Array, declared: CohortEncoding = '
       try {
         new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start, end));
       } catch {
-        rows.push({ line, status: 'failed', errors: [`not valid UTF-8 (a Latin-1 or Windows export?): ${hint}`] });
+        rows.push({ line, status: 'failed', code: 'invalid_text', errors: [`not valid UTF-8 (a Latin-1 or Windows export?): ${hint}`] });
       }
       start = end + 1;
     }
@@ -261,13 +274,13 @@ export async function importCohort(
     if (earlier) {
       result = { line, status: 'already_imported', caseId: earlier };
     } else if (!parsed.ok) {
-      result = { line, status: 'failed', errors: parsed.errors };
+      result = { line, status: 'failed', code: 'validation_failed', errors: parsed.errors };
     } else {
       try {
         result = await ex.transaction().execute(async (tx) => importRow(tx, ctx, actor, q, parsed.value, options, country!, line, key));
       } catch (e) {
         // The row's transaction rolled back; a database error (a constraint, a lost race) fails this row only.
-        result = { line, status: 'failed', errors: [isTandaError(e) ? e.message : `database error: ${(e as Error).message}`] };
+        result = isTandaError(e) ? { line, status: 'failed', code: e.code, errors: [e.message] } : { line, status: 'failed', code: 'internal', errors: [`database error: ${(e as Error).message}`] };
       }
     }
     report.rows.push(result);
@@ -291,7 +304,7 @@ async function importRow(tx: Executor, ctx: RplContext, actor: Actor, q: Qualifi
       .where('assessed_on', '=', o.assessedOn)
       .executeTakeFirst();
     if (same) {
-      return { line, status: 'duplicate', candidateId: existing, reusedCandidate: true, caseId: same.case_id, errors: [`this candidate already has an imported case for ${q.code} assessed on ${o.assessedOn}: no second case was made`] };
+      return { line, status: 'duplicate', code: 'already_exists', candidateId: existing, reusedCandidate: true, caseId: same.case_id, errors: [`this candidate already has an imported case for ${q.code} assessed on ${o.assessedOn}: no second case was made`] };
     }
   }
   const candidateId = existing ?? (await insertCandidate(tx, ctx, actor, p.profile, o.issuerId)).id;

@@ -7,7 +7,7 @@ import { nowIso } from '../../src/db/database.js';
 import type { Role } from '../../src/db/schema.js';
 import { createIssuer } from '../../src/issuers/issuers.js';
 import type { Actor } from '../../src/policy/policy.js';
-import { createCertificationBatch } from '../../src/rpl/certification-batch.js';
+import { CertificationBatchWorker, createCertificationBatch } from '../../src/rpl/certification-batch.js';
 import { hashPassword } from '../../src/rpl/passwords.js';
 import { createSession } from '../../src/rpl/sessions.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
@@ -16,7 +16,7 @@ import { setIssuerProfile } from '../../src/issuers/profile.js';
 import { testDialect } from '../helpers/db.js';
 import { createWalletOffers } from '../../src/wallets/offers.js';
 import { syncEvents } from '../../src/console/sync.js';
-import { FILES, HOUSEKEEPING, HOUSEKEEPING_UNITS, housekeepingAssessment, multipart, rplFixture, type RplFixture } from '../rpl/fixtures.js';
+import { FILES, HOUSEKEEPING, HOUSEKEEPING_UNITS, housekeepingAssessment, memoryLog, multipart, rplFixture, type RplFixture } from '../rpl/fixtures.js';
 
 /*
  * The access grid: every HTTP route of the app × every kind of caller (each staff role of the resource's own body,
@@ -160,6 +160,15 @@ async function ownConflict(): Promise<string> {
   return (result.results[0] as { conflictId: string }).conflictId;
 }
 let sharedConflict: string | undefined;
+/** A certification batch of the own body whose case is certified (made once): something to print. */
+let printedBatchId: string | undefined;
+async function printedBatch(): Promise<string> {
+  if (!printedBatchId) {
+    printedBatchId = (await createCertificationBatch(t.services.rpl, actors.get('certifying_officer@own')!, { caseIds: [await caseIn('moderated')] })).id;
+    await new CertificationBatchWorker(t.services.rpl, { log: memoryLog(), batchId: printedBatchId }).runOnce();
+  }
+  return printedBatchId;
+}
 
 /** What each role fires on a case in the state where the table lets that role act. */
 const EVENT_OF: Record<Role, [state: string, event: string]> = {
@@ -176,6 +185,7 @@ const get = (url: () => string) => () => ({ url: url() });
 const unique = () => crypto.randomBytes(4).toString('hex');
 /** Each imported mapping table starts later than the last (a new table supersedes, never overlaps, the previous). */
 let mappingDay = 0;
+let cohortDay = 0;
 
 const GRID: Row[] = [
   // Public: verification, the registry, the web verifier, sign-in, API docs.
@@ -199,6 +209,8 @@ const GRID: Row[] = [
   { route: 'GET /issuers', ok: WHO, request: get(() => '/issuers') },
   { route: 'GET /issuers/:id/did.json', ok: WHO, request: get(() => `/issuers/${OTHER_BODY}/did.json`) },
   { route: 'GET /issuers/:id/profile', ok: WHO, request: get(() => `/issuers/${OTHER_BODY}/profile`) },
+  { route: 'GET /issuers/:id/accreditations', ok: WHO, request: get(() => `/issuers/${OTHER_BODY}/accreditations`) },
+  { route: 'GET /assessment-centres', ok: WHO, request: get(() => `/assessment-centres?issuerId=${t.issuer.id}`) },
   { route: 'GET /frameworks', ok: WHO, request: get(() => '/frameworks') },
   { route: 'GET /frameworks/:id', ok: WHO, request: get(() => '/frameworks/ph-pqf') },
   { route: 'GET /qualifications', ok: WHO, request: get(() => '/qualifications') },
@@ -292,6 +304,8 @@ const GRID: Row[] = [
   { route: 'POST /auth/logout', ok: SIGNED_IN, request: async (who) => ({ url: '/auth/logout', ...(who.startsWith('candidate:') ? { headers: await session(who === 'candidate:own' ? own.userId : other.userId) } : {}) }) },
   { route: 'GET /auth/me', ok: SIGNED_IN, request: get(() => '/auth/me') },
   { route: 'GET /cases', ok: SIGNED_IN, request: get(() => '/cases') },
+  // Lists show each caller what their scope holds (an admin without a reason: nothing), so every signed-in caller gets 200.
+  { route: 'GET /candidates', ok: SIGNED_IN, request: get(() => '/candidates?q=maricel') },
   { route: 'GET /candidates/me', ok: ['candidate:own', 'candidate:other'], hidden: [...STAFF.flatMap((r) => BODIES.map((b) => `${r}@${b}` as Who)), 'admin+reason'], request: get(() => '/candidates/me') },
 
   // Accounts, the audit chain, statistics, the registry.
@@ -304,6 +318,14 @@ const GRID: Row[] = [
     request: async () => ({ url: `/tokens/${(await createApiTokenRow(t.db.kysely, actors.get('certifying_officer@own')!.id, 'grid')).id}` }),
   },
   { route: 'POST /staff', ok: ALL_ADMINS, request: () => ({ url: '/staff', payload: { name: 'New', email: `new-${unique()}@grid.example`, role: 'assessor', issuerId: t.issuer.id, password: 'a long enough secret' } }) },
+  { route: 'GET /staff', ok: ALL_ADMINS, request: get(() => `/staff?issuerId=${t.issuer.id}`) },
+  {
+    route: 'PATCH /staff/:id',
+    ok: ALL_ADMINS,
+    request: async () => ({ url: `/staff/${(await createUser(t.db.kysely, { name: 'Leaving', email: `leaving-${unique()}@grid.example`, role: 'assessor', issuerId: t.issuer.id })).id}`, payload: { active: false } }),
+  },
+  // Whom to name as assessor: the body's counsellors and officers (and admins); no one else learns the body's staff.
+  { route: 'GET /issuers/:id/assessors', ok: [...ALL_ADMINS, 'counsellor@own', 'certifying_officer@own'], request: get(() => `/issuers/${t.issuer.id}/assessors`) },
   { route: 'GET /audit/verify', ok: ALL_ADMINS, request: get(() => '/audit/verify') },
   // One case's entries: its body's staff and admins; the rest of the chain is the admin's.
   { route: 'GET /audit', ok: [...ALL_ADMINS, ...OWN_STAFF], request: get(() => `/audit?caseId=${caseId}`) },
@@ -433,6 +455,17 @@ const GRID: Row[] = [
     request: async (_who, ok) => ({ url: `/console/conflicts/${ok ? await ownConflict() : (sharedConflict ??= await ownConflict())}/resolution`, payload: { action: 'discard' } }),
   },
 
+  // An assessment day's decisions are the assessor's own: the body's assessors import them (each call a new day).
+  {
+    route: 'POST /cohort-imports',
+    ok: ['assessor@own', 'assessor@other'],
+    request: () => ({
+      url: `/cohort-imports?qualification=DEMO-TESDA-HSK-NC2&country=HK&date=2026-0${1 + (++cohortDay % 9)}-1${cohortDay % 10}`,
+      headers: { 'content-type': 'text/csv' },
+      payload: `full_name,email,consent_purpose,decisions,methods\nGrid ${unique()},grid-${unique()}@grid.example,RPL,${HOUSEKEEPING_UNITS.map((u) => `${u.split('/').pop()}=C`).join(';')},observation`,
+    }),
+  },
+
   // Certification batches of the own body's cases: its certifying officers; another body's officer learns of none.
   {
     route: 'POST /certification-batches',
@@ -442,6 +475,7 @@ const GRID: Row[] = [
   },
   { route: 'GET /certification-batches', ok: ['certifying_officer@own', 'certifying_officer@other'], request: get(() => '/certification-batches') },
   { route: 'GET /certification-batches/:id', ok: ['certifying_officer@own'], hidden: ['certifying_officer@other'], request: async () => ({ url: `/certification-batches/${await ownBatch()}` }) },
+  { route: 'GET /certification-batches/:id/certificates.pdf', ok: ['certifying_officer@own'], hidden: ['certifying_officer@other'], request: async () => ({ url: `/certification-batches/${await printedBatch()}/certificates.pdf` }) },
 
   // Credentials (of `own`, issued by the own body).
   {
@@ -472,6 +506,8 @@ const GRID: Row[] = [
   { route: 'GET /credentials/:id', ...RETURNEE_READ, request: get(() => `/credentials/${credentialId}`) },
   { route: 'GET /credentials/:id/history', ...RETURNEE_READ, request: get(() => `/credentials/${credentialId}/history`) },
   { route: 'GET /credentials/:id/certificate.pdf', ...RETURNEE_READ, request: get(() => `/credentials/${credentialId}/certificate.pdf`) },
+  // Who may certify the case sees what certifying would print; nothing is issued.
+  { route: 'GET /cases/:id/certificate-preview.pdf', ...caseWork('certifying_officer@own'), reason: ADMINS, request: async () => ({ url: `/cases/${await caseIn('moderated')}/certificate-preview.pdf` }) },
   { route: 'GET /credentials/:id/qr.png', ...RETURNEE_READ, request: get(() => `/credentials/${credentialId}/qr.png`) },
   { route: 'GET /credentials/:id/qr.svg', ...RETURNEE_READ, request: get(() => `/credentials/${credentialId}/qr.svg`) },
   { route: 'POST /credentials/:id/revoke', ...caseWork('certifying_officer@own'), request: async (_who, ok) => ({ url: `/credentials/${ok ? await freshCredential() : credentialId}/revoke`, payload: { reason: 'error' } }) },

@@ -112,7 +112,7 @@ const TABLE: Array<{ name: string; resource: Resource; actions: Record<string, E
   { name: 'the statistics of every body', resource: { kind: 'statistics', issuerId: null }, actions: { read: { ok: [...ADMINS, 'admin+reason'] } } },
   { name: 'the registry', resource: { kind: 'registry' }, actions: { read: { ok: ALL }, manage: adminsOnly } },
   { name: 'body A', resource: { kind: 'body', issuerId: 'A' }, actions: { read: { ok: ALL }, rotate_key: adminsOnly, compromise_key: adminsOnly, manage_profile: { ok: [...adminsOnly.ok, 'certifying_officer@A'] } } },
-  { name: 'staff accounts', resource: { kind: 'account', issuerId: 'A' }, actions: { create: adminsOnly, manage: adminsOnly } },
+  { name: 'staff accounts', resource: { kind: 'account', issuerId: 'A' }, actions: { create: adminsOnly, read: adminsOnly, manage: adminsOnly, read_assessors: { ok: [...adminsOnly.ok, 'certifying_officer@A', 'counsellor@A'] } } },
   { name: 'deployment tasks', resource: { kind: 'deployment' }, actions: { run: adminsOnly, read_metrics: adminsOnly } },
   {
     name: 'the API tokens of A\'s certifying officer',

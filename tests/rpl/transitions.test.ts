@@ -119,7 +119,7 @@ describe(`every (state, event, role) triple through HTTP on ${testDialect}`, () 
 
   it.each(TRIPLES)('%s + %s by %s', async (state, event, role) => {
     const id = await caseIn(state, event);
-    const extra = event === 'accept' || event === 'assign_reassessor' ? { assessorId: f.assessor2.userId } : event === 'appeal' ? { note: 'I disagree with the decision.' } : {};
+    const extra = event === 'accept' || event === 'assign_reassessor' ? { assessorId: f.assessor2.userId } : event === 'appeal' ? { note: 'I disagree with the decision.' } : event === 'return_to_assessor' ? { note: 'Name the evidence for each unit.' } : {};
     const res = await t.app.inject({ method: 'POST', url: `/cases/${id}/transitions`, headers: headersFor[role], payload: { event, version: 1, ...extra } });
     const want = expected(state, event, role);
     const row = await t.db.kysely.selectFrom('rpl_cases').select(['state', 'version']).where('id', '=', id).executeTakeFirstOrThrow();

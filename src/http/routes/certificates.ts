@@ -2,7 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { qrPng, qrSvg } from '../../certificates/qr-image.js';
 import { PAPERS, SECOND_LANGS, type Paper, type SecondLang } from '../../certificates/view.js';
 import { TandaError } from '../../errors.js';
-import { credentialFor, signedIn } from '../access.js';
+import { certificatePreviewInput } from '../../rpl/certification.js';
+import { accessContext, actorOf, credentialFor, signedIn } from '../access.js';
 import { trustBundleService } from '../../trust/service.js';
 import { verifyCredentialDocument } from '../../verifier/pipeline.js';
 
@@ -29,6 +30,29 @@ export const certificateRoutes: FastifyPluginAsync = async (app) => {
     const pdf = await certificates.pdf(stored, request.query);
     const name = `certificate-${stored.id.replace(/^urn:uuid:/, '')}.pdf`;
     return reply.type('application/pdf').header('content-disposition', `inline; filename="${name}"`).header('cache-control', 'private, no-store').send(pdf);
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { paper?: Paper; lang?: SecondLang } }>('/cases/:id/certificate-preview.pdf', {
+    onRequest: signedIn,
+    schema: {
+      tags: ['certificates'],
+      summary: 'Preview of the certificate a moderated case would get (certifying officer of its body): marked PREVIEW, not signed, no QR credential; nothing is issued',
+      security: [{ bearer: [] }],
+      params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] },
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { paper: { type: 'string', enum: [...PAPERS] }, lang: { type: 'string', enum: [...SECOND_LANGS] } },
+      },
+    },
+  }, async (request, reply) => {
+    const input = await certificatePreviewInput(app.services.rpl, actorOf(request), request.params.id, accessContext(request));
+    const pdf = await certificates.previewPdf(input, request.query);
+    return reply
+      .type('application/pdf')
+      .header('content-disposition', `inline; filename="certificate-preview-${request.params.id}.pdf"`)
+      .header('cache-control', 'private, no-store')
+      .send(pdf);
   });
 
   for (const format of ['png', 'svg'] as const) {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { completeIdempotencyKey, releaseIdempotencyKey } from '../../idempotency/store.js';
-import { MAX_BATCH_CASES, createCertificationBatch, getCertificationBatch, listCertificationBatches, type BatchSelection } from '../../rpl/certification-batch.js';
+import { PAPERS, SECOND_LANGS, type Paper, type SecondLang } from '../../certificates/view.js';
+import { MAX_BATCH_CASES, MAX_PRINTED_PER_REQUEST, batchCredentialIds, createCertificationBatch, getCertificationBatch, listCertificationBatches, type BatchSelection } from '../../rpl/certification-batch.js';
 import { actorOf, signedIn } from '../access.js';
 import { idempotencyClaim, idempotencyHeaderSchema } from '../idempotency.js';
 
@@ -54,4 +55,33 @@ export const certificationBatchRoutes: FastifyPluginAsync = async (app) => {
     onRequest: signedIn,
     schema: { tags: ['rpl'], summary: 'A certification batch: progress (total, done, failed, pending, state) and each case\'s result', params: idParams },
   }, async (request) => getCertificationBatch(rpl, actorOf(request), request.params.id));
+
+  app.get<{ Params: { id: string }; Querystring: { paper?: Paper; lang?: SecondLang; limit?: number; offset?: number } }>('/certification-batches/:id/certificates.pdf', {
+    onRequest: signedIn,
+    schema: {
+      tags: ['certificates'],
+      summary: `Print a batch: the certificates it has issued so far, in its order, as one PDF (a page each; at most ${MAX_PRINTED_PER_REQUEST} a request, X-Total-Count says how many)`,
+      params: idParams,
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          paper: { type: 'string', enum: [...PAPERS] },
+          lang: { type: 'string', enum: [...SECOND_LANGS] },
+          limit: { type: 'integer', minimum: 1, maximum: MAX_PRINTED_PER_REQUEST },
+          offset: { type: 'integer', minimum: 0, maximum: MAX_BATCH_CASES },
+        },
+      },
+    },
+  }, async (request, reply) => {
+    const { paper, lang, ...page } = request.query;
+    const { ids, certified } = await batchCredentialIds(rpl, actorOf(request), request.params.id, page);
+    const pdf = await app.services.certificates.batchPdf(ids, { ...(paper ? { paper } : {}), ...(lang ? { lang } : {}) });
+    return reply
+      .type('application/pdf')
+      .header('content-disposition', `inline; filename="certificates-${request.params.id}.pdf"`)
+      .header('cache-control', 'private, no-store')
+      .header('x-total-count', String(certified))
+      .send(pdf);
+  });
 };

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Executor } from '../../db/database.js';
 import { TandaError } from '../../errors.js';
-import { addAccreditation, addAssessmentCentre, listCertifyingBodies, type AccreditationInput } from '../../frameworks/accreditation-repository.js';
+import { addAccreditation, addAssessmentCentre, listAccreditations, listAssessmentCentres, listCertifyingBodies, type AccreditationInput } from '../../frameworks/accreditation-repository.js';
+import { findIssuer } from '../../issuers/issuers.js';
 import { importCatalogue, parseCatalogueCsv, type CatalogueInput } from '../../frameworks/catalogue-import.js';
 import { getQualification, getQualificationByCode, searchQualifications } from '../../frameworks/catalogue-repository.js';
 import { getFramework, listFrameworks, listMappingTables } from '../../frameworks/framework-repository.js';
@@ -93,6 +94,28 @@ const mappingMeta = {
   citation: { type: ['string', 'null'], maxLength: 2000 },
   validFrom: { type: 'string', maxLength: 40 },
   validUntil: { type: ['string', 'null'], maxLength: 40 },
+} as const;
+
+const accreditation = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    id: { type: 'string' },
+    issuerId: { type: 'string' },
+    country: { type: 'string' },
+    frameworkId: { type: ['string', 'null'] },
+    qualificationIds: { type: 'array', items: { type: 'string' } },
+    sectors: { type: 'array', items: { type: 'string' } },
+    validFrom: { type: 'string' },
+    validUntil: { type: ['string', 'null'] },
+    accreditedBy: { type: ['string', 'null'] },
+    reference: { type: ['string', 'null'] },
+  },
+} as const;
+const centre = {
+  type: 'object',
+  additionalProperties: true,
+  properties: { id: { type: 'string' }, issuerId: { type: 'string' }, name: { type: 'string' }, country: { type: 'string' }, city: { type: ['string', 'null'] }, address: { type: ['string', 'null'] } },
 } as const;
 
 /** Registry writes: the policy's `registry` `manage` (an admin). */
@@ -267,6 +290,28 @@ export const frameworkRoutes: FastifyPluginAsync = async (app) => {
       },
     },
   }, async () => ({ issuers: await listCertifyingBodies(db.kysely) }));
+
+  // Public like GET /issuers, which carries the same rows for every body: one body's, for the registry admin screen.
+  app.get<{ Params: { id: string } }>('/issuers/:id/accreditations', {
+    schema: {
+      tags: ['registry'],
+      summary: 'The accreditations of one certifying body (scope: country, framework, qualifications or sectors; period)',
+      params: { type: 'object', properties: { id: { type: 'string', maxLength: 200 } }, required: ['id'] },
+      response: { 200: { type: 'object', properties: { accreditations: { type: 'array', items: accreditation } } } },
+    },
+  }, async (request) => {
+    if (!(await findIssuer(db.kysely, request.params.id))) throw new TandaError('not_found', `no certifying body ${request.params.id}`);
+    return { accreditations: await listAccreditations(db.kysely, { issuerId: request.params.id }) };
+  });
+
+  app.get<{ Querystring: { issuerId?: string } }>('/assessment-centres', {
+    schema: {
+      tags: ['registry'],
+      summary: 'Assessment centres (of one certifying body with issuerId), overseas ones included',
+      querystring: { type: 'object', additionalProperties: false, properties: { issuerId: { type: 'string', minLength: 1, maxLength: 200 } } },
+      response: { 200: { type: 'object', properties: { assessmentCentres: { type: 'array', items: centre } } } },
+    },
+  }, async (request) => ({ assessmentCentres: await listAssessmentCentres(db.kysely, request.query.issuerId ? { issuerId: request.query.issuerId } : {}) }));
 
   app.post<{ Params: { id: string }; Body: AccreditationInput }>('/issuers/:id/accreditations', {
     onRequest: manage,

@@ -2,8 +2,21 @@ import type { FastifyPluginAsync } from 'fastify';
 import { normaliseContact, requestCandidateCode, verifyCandidateCode } from '../../rpl/candidate-login.js';
 import { STAFF_ROLES } from '../../policy/policy.js';
 import { revokeSession, isSessionToken } from '../../rpl/sessions.js';
-import { createStaffUser, loginStaff } from '../../rpl/staff.js';
+import { createStaffUser, listAssessors, listStaff, loginStaff, setStaffActive, type StaffFilter } from '../../rpl/staff.js';
 import { actorOf, allowed, signedIn } from '../access.js';
+
+const staffAccount = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    email: { type: ['string', 'null'] },
+    role: { type: 'string', enum: STAFF_ROLES },
+    issuerId: { type: ['string', 'null'] },
+    active: { type: 'boolean' },
+    createdAt: { type: 'string' },
+  },
+} as const;
 
 /** Sign-in: staff by password, returnees by a one-time code; both get an expiring session token. */
 export const rplAuthRoutes: FastifyPluginAsync = async (app) => {
@@ -90,4 +103,45 @@ export const rplAuthRoutes: FastifyPluginAsync = async (app) => {
     const user = await createStaffUser(db.kysely, request.body);
     return reply.status(201).send(user);
   });
+
+  app.get<{ Querystring: StaffFilter }>('/staff', {
+    onRequest: signedIn,
+    schema: {
+      tags: ['auth'],
+      summary: 'Staff accounts (admin): of one body or all, by name; active ones unless includeInactive; never a password hash',
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          issuerId: { type: 'string', minLength: 1, maxLength: 200 },
+          role: { type: 'string', enum: STAFF_ROLES },
+          includeInactive: { type: 'boolean' },
+          limit: { type: 'integer', minimum: 1, maximum: 500 },
+          offset: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+        },
+      },
+      response: { 200: { type: 'object', properties: { staff: { type: 'array', items: staffAccount }, total: { type: 'integer' } } } },
+    },
+  }, async (request) => listStaff(db.kysely, actorOf(request), request.query));
+
+  app.patch<{ Params: { id: string }; Body: { active: boolean } }>('/staff/:id', {
+    onRequest: signedIn,
+    schema: {
+      tags: ['auth'],
+      summary: 'Deactivate (active: false) or reactivate a staff account (admin); deactivating signs it out everywhere',
+      params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] },
+      body: { type: 'object', additionalProperties: false, required: ['active'], properties: { active: { type: 'boolean' } } },
+      response: { 200: staffAccount },
+    },
+  }, async (request) => setStaffActive(db, actorOf(request), request.params.id, request.body.active));
+
+  app.get<{ Params: { id: string } }>('/issuers/:id/assessors', {
+    onRequest: signedIn,
+    schema: {
+      tags: ['auth'],
+      summary: 'The active assessors of a certifying body, to name one on a case (its counsellors and certifying officers, admins)',
+      params: { type: 'object', properties: { id: { type: 'string', maxLength: 200 } }, required: ['id'] },
+      response: { 200: { type: 'object', properties: { assessors: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' } } } } } } },
+    },
+  }, async (request) => listAssessors(db.kysely, actorOf(request), request.params.id));
 };

@@ -5,6 +5,7 @@ import {
   exportCandidate,
   getCandidate,
   getOwnCandidate,
+  listCandidates,
   setStatisticsConsent,
   SEXES,
   updateCandidate,
@@ -59,6 +60,19 @@ export const rplCandidateRoutes: FastifyPluginAsync = async (app) => {
       },
     },
   }, async (request, reply) => reply.status(201).send(await createCandidate(rpl, actorOf(request), request.body)));
+
+  app.get<{ Querystring: { q?: string; limit?: number; offset?: number } }>('/candidates', {
+    onRequest: signedIn,
+    schema: {
+      tags: ['rpl'],
+      summary: 'Returnees the caller may see (staff: registered by or with a case at their body), by name; q: part of the name, or the start of the e-mail or phone',
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { q: { type: 'string', minLength: 1, maxLength: 200 }, limit: { type: 'integer', minimum: 1, maximum: 200 }, offset: { type: 'integer', minimum: 0, maximum: 1_000_000 } },
+      },
+    },
+  }, async (request) => listCandidates(rpl, actorOf(request), request.query, accessContext(request)));
 
   app.get('/candidates/me', { onRequest: signedIn, schema: { tags: ['rpl'], summary: 'The signed-in returnee\'s own profile' } }, async (request) =>
     getOwnCandidate(rpl, actorOf(request)),

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ASSESSMENT_METHODS, listUnitAssessments, recordUnitAssessments, type AssessmentInput } from '../../rpl/assessment.js';
-import { createCase, getCase, listCases, transitionCase, type CreateCaseInput, type TransitionInput } from '../../rpl/cases.js';
+import { createCase, getCase, listCasesPage, transitionCase, type CaseFilter, type CreateCaseInput, type TransitionInput } from '../../rpl/cases.js';
 import { getSelfAssessment, saveSelfAssessment, SELF_RATINGS, type SelfAssessmentItem } from '../../rpl/self-assessment.js';
-import { CASE_EVENTS, CASE_STATES, type CaseState } from '../../rpl/transitions.js';
+import { CASE_EVENTS, CASE_STATES } from '../../rpl/transitions.js';
 import { accessContext, actorOf, signedIn } from '../access.js';
 
 const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] };
@@ -30,18 +30,32 @@ export const rplCaseRoutes: FastifyPluginAsync = async (app) => {
     },
   }, async (request, reply) => reply.status(201).send(await createCase(rpl, actorOf(request), request.body)));
 
-  app.get<{ Querystring: { state?: CaseState; limit?: number; offset?: number } }>('/cases', {
+  app.get<{ Querystring: CaseFilter }>('/cases', {
     onRequest: signedIn,
     schema: {
       tags: ['rpl'],
-      summary: 'Cases the caller may see (assessors: assigned to them; candidates: their own)',
+      summary: 'Cases the caller may see (assessors: assigned to them; candidates: their own), newest change first; X-Total-Count: all that match',
+      description:
+        'Filters: `state`, `qualificationId` (catalogue id), `centreId` (a unit decision of the current round made at that centre), `from`/`to` (the day the case was opened or imported, inclusive), `q` (part of the candidate\'s name, or the start of the case id). The answer is the page as an array; the header X-Total-Count has the number of cases that match.',
       querystring: {
         type: 'object',
         additionalProperties: false,
-        properties: { state: { type: 'string', enum: [...CASE_STATES] }, limit: { type: 'integer', minimum: 1, maximum: 200 }, offset: { type: 'integer', minimum: 0 } },
+        properties: {
+          state: { type: 'string', enum: [...CASE_STATES] },
+          qualificationId: { type: 'string', minLength: 1, maxLength: 300 },
+          centreId: { type: 'string', minLength: 1, maxLength: 200 },
+          from: { type: 'string', format: 'date' },
+          to: { type: 'string', format: 'date' },
+          q: { type: 'string', minLength: 1, maxLength: 200 },
+          limit: { type: 'integer', minimum: 1, maximum: 200 },
+          offset: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+        },
       },
     },
-  }, async (request) => listCases(rpl, actorOf(request), request.query, accessContext(request)));
+  }, async (request, reply) => {
+    const { cases, total } = await listCasesPage(rpl, actorOf(request), request.query, accessContext(request));
+    return reply.header('x-total-count', String(total)).send(cases);
+  });
 
   app.get<{ Params: { id: string } }>('/cases/:id', { onRequest: signedIn, schema: { tags: ['rpl'], params: idParams } }, async (request) =>
     getCase(rpl, actorOf(request), request.params.id, accessContext(request)),
