@@ -1,5 +1,6 @@
 import { benchCertificatePipeline } from './certificate-pipeline.js';
 import { benchCertificates } from './certificates.js';
+import { benchConsole } from './console.js';
 import { benchCrash } from './crash.js';
 import { benchCredentials } from './credentials.js';
 import { benchInstances } from './instances.js';
@@ -30,6 +31,7 @@ const benches: Bench[] = [
   ['instances', () => benchInstances(), 'postgres'],
   ['operations', () => benchOperations()],
   ['me', () => benchMe()],
+  ['console', () => benchConsole()],
   ['load', () => benchLoad()],
   ['fuzz', () => benchFuzz()],
 ];

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import { nowIso } from '../db/database.js';
+import { nowIso, type Executor } from '../db/database.js';
 import { TandaError, isTandaError } from '../errors.js';
 import { authorize, type Actor, type Context } from '../policy/policy.js';
 import { conflictScope, whereConflictInScope } from '../policy/scope.js';
@@ -99,4 +99,20 @@ export async function resolveConflict(ctx: RplContext, actor: Actor, id: string,
   });
   const row = await conflictQuery(ctx).where('sync_conflicts.id', '=', id).executeTakeFirstOrThrow();
   return view(row);
+}
+
+/**
+ * Erasure of a returnee (src/rpl/candidates.ts): their cases' conflicts lose the free text and the evidence named,
+ * as their unit judgements do; ids, decisions and reasons stay, so a conflict still reads as what happened.
+ */
+export async function scrubConflictsOfCases(tx: Executor, caseIds: string[]): Promise<void> {
+  if (!caseIds.length) return;
+  const rows = await tx.selectFrom('sync_conflicts').select(['id', 'event', 'server_view']).where('case_id', 'in', caseIds).execute();
+  for (const r of rows) {
+    const event = JSON.parse(r.event) as SyncEvent;
+    const serverView = JSON.parse(r.server_view) as ServerView;
+    event.unit = { ...event.unit, notes: null, evidenceIds: [] };
+    if (serverView.unit) serverView.unit = { ...serverView.unit, notes: null, evidenceIds: [] };
+    await tx.updateTable('sync_conflicts').set({ event: JSON.stringify(event), server_view: JSON.stringify(serverView), resolution_note: null }).where('id', '=', r.id).execute();
+  }
 }

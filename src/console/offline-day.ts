@@ -166,7 +166,11 @@ export async function createOfflineDay(ctx: RplContext, actor: Actor, input: { c
   });
 }
 
-/** The newest package of this actor that holds the case at `version`, if any. */
+/**
+ * The first package of this actor that holds the case at `version`, if any. The first, not the newest: a device
+ * does not say which package it works from, and a judgement someone made between two packages then still counts
+ * as a change for both (a person looks at it) rather than for neither (overwritten unseen).
+ */
 export async function packageOf(tx: Executor, actorId: string, caseId: string, version: number): Promise<{ units: Record<string, string>; createdAt: string } | undefined> {
   const row = await tx
     .selectFrom('offline_package_cases')
@@ -174,7 +178,7 @@ export async function packageOf(tx: Executor, actorId: string, caseId: string, v
     .where('actor_id', '=', actorId)
     .where('case_id', '=', caseId)
     .where('version', '=', version)
-    .orderBy('created_at', 'desc')
+    .orderBy('created_at', 'asc')
     .limit(1)
     .executeTakeFirst();
   return row ? { units: JSON.parse(row.units) as Record<string, string>, createdAt: row.created_at } : undefined;

@@ -120,7 +120,16 @@ export async function syncEvents(ctx: RplContext, actor: Actor, events: SyncEven
   const cases: SyncResult['cases'] = [];
   for (const caseId of caseIds) {
     const mine = events.filter((e) => e.caseId === caseId);
-    const now = await db.transaction().execute(async (tx) => applyCaseEvents(tx, ctx, actor, caseId, mine, fingerprints, results));
+    const run = () => db.transaction().execute(async (tx) => applyCaseEvents(tx, ctx, actor, caseId, mine, fingerprints, results));
+    let now: Awaited<ReturnType<typeof run>>;
+    try {
+      now = await run();
+    } catch (e) {
+      // Another request recorded one of these event ids for another case at the same moment (PostgreSQL's unique
+      // violation): once more, and the check inside the transaction names the id.
+      if ((e as { code?: string }).code !== '23505') throw e;
+      now = await run();
+    }
     if (now) cases.push(now);
   }
   return { results: events.map((e) => results.get(e)!), cases };
@@ -142,6 +151,9 @@ async function applyCaseEvents(
   const firsts = new Map(
     (await tx.selectFrom('console_sync_events').selectAll().where('actor_id', '=', actor.id).where('event_id', 'in', events.map((e) => e.id)).execute()).map((r) => [r.event_id, r]),
   );
+  // Checked again here: a request that raced this one may have recorded an id since the check before any case.
+  const reused = events.filter((e) => firsts.has(e.id) && firsts.get(e.id)!.fingerprint !== fingerprints.get(e.id)).map((e) => e.id);
+  if (reused.length) throw new TandaError('sync_event_mismatch', `event ids already used for other events: ${reused.join(', ')}`, { details: { eventIds: reused } });
   const packages = new Map<number, Awaited<ReturnType<typeof packageOf>>>();
 
   const record = async (e: SyncEvent, status: 'applied' | 'conflict', extra: { conflictId?: string; reason?: ConflictReason; round?: number | null; written?: string | null }) => {

@@ -15,6 +15,7 @@ import { lockBlob, removeUnreferencedFile } from './evidence.js';
 import { revokeUserSessions } from './sessions.js';
 import type { CandidatesTable } from './tables.js';
 import { TERMINAL_STATES, type CaseState } from './transitions.js';
+import { scrubConflictsOfCases } from '../console/conflicts.js';
 
 export const SEXES = ['female', 'male', 'other', 'undisclosed'] as const;
 export type Sex = (typeof SEXES)[number];
@@ -442,6 +443,7 @@ export async function eraseCandidate(ctx: RplContext, actor: Actor, id: string, 
       await tx.deleteFrom('evidence_items').where('case_id', 'in', caseIds).execute();
       await tx.deleteFrom('self_assessments').where('case_id', 'in', caseIds).execute();
       await tx.updateTable('unit_assessments').set({ notes: null, evidence_ids: '[]' }).where('case_id', 'in', caseIds).execute();
+      await scrubConflictsOfCases(tx, caseIds);
       await tx.updateTable('rpl_cases').set({ appeal_reason: null, moderation_note: null, gap_training_note: null, updated_at: nowIso() }).where('id', 'in', caseIds).execute();
     }
     const orphans: string[] = [];

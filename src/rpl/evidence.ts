@@ -80,7 +80,7 @@ export interface EvidenceMeta {
  * May the actor add evidence to this case now? Asked before one byte of an upload is read, and again inside the
  * transaction that records it (the case may have closed, or its returnee been erased, while the bytes streamed).
  */
-export async function assertMayAddEvidence(executor: Executor, actor: Actor, caseId: string): Promise<void> {
+export async function assertMayAddEvidence(executor: Executor, actor: Actor, caseId: string, options: { portfolioOpen?: boolean } = {}): Promise<void> {
   const kase = await executor
     .selectFrom('rpl_cases')
     .innerJoin('candidates', 'candidates.id', 'rpl_cases.candidate_id')
@@ -89,7 +89,7 @@ export async function assertMayAddEvidence(executor: Executor, actor: Actor, cas
     .executeTakeFirst();
   if (!kase) throw new TandaError('not_found', 'no such case');
   authorize(actor, 'upload', { kind: 'evidence', issuerId: kase.issuer_id, assessorId: kase.assessor_id, candidateUserId: kase.user_id });
-  if (!OPEN_STATES.has(kase.state)) throw new TandaError('invalid_transition', `the portfolio is closed while the case is ${kase.state}`);
+  if (options.portfolioOpen !== false && !OPEN_STATES.has(kase.state)) throw new TandaError('invalid_transition', `the portfolio is closed while the case is ${kase.state}`);
 }
 
 /**
@@ -148,7 +148,15 @@ async function lockCaseCandidate(tx: Executor, ctx: RplContext, caseId: string):
  * refused as a duplicate. The staged file moves under its hash inside the transaction that records it; whatever
  * fails, the staging copy is removed and a file this call put in place without a committed row goes with it.
  */
-export async function addEvidence(ctx: RplContext, actor: Actor, caseId: string, meta: EvidenceMeta, file?: StagedEvidence): Promise<EvidenceView> {
+export async function addEvidence(
+  ctx: RplContext,
+  actor: Actor,
+  caseId: string,
+  meta: EvidenceMeta,
+  file?: StagedEvidence,
+  /** Runs in the transaction that records the item (an Idempotency-Key's stored answer commits with it). */
+  options: { inTransaction?: (tx: Executor, item: EvidenceView) => Promise<void> } = {},
+): Promise<EvidenceView> {
   try {
     await assertMayAddEvidence(ctx.db.kysely, actor, caseId);
     if (!meta.title.trim()) throw new TandaError('validation_failed', 'title is required');
@@ -186,8 +194,9 @@ export async function addEvidence(ctx: RplContext, actor: Actor, caseId: string,
         })
         .execute();
       await audit(tx, ctx, { actorId: actor.id, action: 'evidence.added', caseId, subjectId: id, data: { kind: meta.kind, sha256: blob?.sha256 ?? null } });
-      const item = await itemQuery(tx).where('evidence_items.id', '=', id).executeTakeFirstOrThrow();
-      return view(item);
+      const item = view(await itemQuery(tx).where('evidence_items.id', '=', id).executeTakeFirstOrThrow());
+      await options.inTransaction?.(tx, item);
+      return item;
     });
   } catch (e) {
     if (file) {

@@ -2,7 +2,9 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync } from 'fastify';
 import { TandaError } from '../../errors.js';
 import { addEvidence, assertMayAddEvidence, EVIDENCE_KINDS, listEvidence, readEvidence, stageEvidence, type EvidenceKind, type StagedEvidence } from '../../rpl/evidence.js';
+import { completeIdempotencyKey, releaseIdempotencyKey } from '../../idempotency/store.js';
 import { accessContext, actorOf, signedIn } from '../access.js';
+import { idempotencyClaim, idempotencyHeaderSchema } from '../idempotency.js';
 import { assertCleanText, malformedAsClientError } from '../input-guard.js';
 
 const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] };
@@ -38,18 +40,26 @@ export const rplEvidenceRoutes: FastifyPluginAsync = async (app) => {
     config: { swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: uploadForm(rpl.evidenceMaxBytes) }, url }) },
     schema: {
       tags: ['rpl'],
-      summary: 'Upload an evidence file (multipart: fields kind, title, description?; one file)',
+      summary: 'Upload an evidence file (multipart: fields kind, title, description?; one file). With Idempotency-Key (the console sends its event id), a retry answers the first upload',
       params: idParams,
+      headers: idempotencyHeaderSchema,
       consumes: ['multipart/form-data'],
     },
   }, async (request, reply) => {
     const actor = actorOf(request);
     if (!request.isMultipart()) throw new TandaError('unsupported_media_type', 'evidence is uploaded as multipart/form-data');
-    // Before one byte of the body is read: a refused upload writes nothing.
-    await assertMayAddEvidence(rpl.db.kysely, actor, request.params.id);
+    // The key is claimed before the body is read, so "the same request" is the same key for the same case: a photo
+    // taken offline is sent again after a lost answer, and the case may have closed since the first one landed.
+    const claim = await idempotencyClaim(rpl.db, request, reply, { caseId: request.params.id });
+    if (claim?.kind === 'replay') {
+      await assertMayAddEvidence(rpl.db.kysely, actor, request.params.id, { portfolioOpen: false });
+      return reply.status(claim.statusCode).header('idempotent-replayed', 'true').send(claim.body);
+    }
     const fields: Record<string, string> = {};
     let file: StagedEvidence | undefined;
     try {
+      // Before one byte of the body is read: a refused upload writes nothing.
+      await assertMayAddEvidence(rpl.db.kysely, actor, request.params.id);
       for await (const part of malformedAsClientError(request.parts())) {
         if (part.type === 'file') {
           assertCleanText(part.filename, 'filename');
@@ -65,8 +75,13 @@ export const rplEvidenceRoutes: FastifyPluginAsync = async (app) => {
       if (!file) throw new TandaError('validation_failed', 'no file in the upload (use POST /cases/:id/evidence/records for a record without a file)');
       const kind = fields.kind;
       if (!kind || !(EVIDENCE_KINDS as readonly string[]).includes(kind)) throw new TandaError('validation_failed', `kind must be one of: ${EVIDENCE_KINDS.join(', ')}`);
-      const item = await addEvidence(rpl, actor, request.params.id, { kind: kind as EvidenceKind, title: fields.title ?? '', description: fields.description ?? null }, file);
+      const item = await addEvidence(rpl, actor, request.params.id, { kind: kind as EvidenceKind, title: fields.title ?? '', description: fields.description ?? null }, file, {
+        ...(claim ? { inTransaction: (tx, view) => completeIdempotencyKey(tx, claim, 201, view) } : {}),
+      });
       return reply.status(201).send(item);
+    } catch (e) {
+      if (claim) await releaseIdempotencyKey(rpl.db, claim);
+      throw e;
     } finally {
       // Refused fields, an aborted stream, a failed transaction: the staged copy goes (a no-op once promoted).
       if (file) await rpl.storage.discard(file.staged);
