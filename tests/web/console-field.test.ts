@@ -104,7 +104,7 @@ describe.skipIf(!chromiumPresent)('the assessor\'s console in headless Chromium'
     await t?.close();
   });
 
-  it.each(['phone', 'desktop'] as Device[])('lists my cases, shows a case with its evidence, records every unit and decides (%s)', async (device) => {
+  it.each(['phone', 'desktop'] as Device[])('lists and filters my cases (name, case number, state), shows a case with its evidence, records every unit and decides (%s)', async (device) => {
     const kase = await caseInAssessment(device === 'phone' ? 'Maricel Dela Cruz' : 'Siti Rahmawati');
     const { context, page } = await newDevice(browser(), device, { bypassCSP: true });
     try {
@@ -115,6 +115,21 @@ describe.skipIf(!chromiumPresent)('the assessor\'s console in headless Chromium'
       await expect.poll(() => page.textContent('main h1')).toBe('Kasus saya');
       await checkScreen(page, 'cases-id', device);
       await page.selectOption('header.top select', 'en');
+      // Search by name, then by case number (the first characters of its id), with a state filter.
+      await page.fill('#f-q', device === 'phone' ? 'Maricel' : 'Rahmawati');
+      await page.click('form.filters button[type=submit]');
+      await expect.poll(() => page.locator('tr[data-case]').count()).toBe(1);
+      await page.fill('#f-q', kase.id.slice(0, 8));
+      await page.selectOption('#f-state', 'assessment');
+      await page.click('form.filters button[type=submit]');
+      await expect.poll(() => page.locator('tr[data-case]').count()).toBe(1);
+      expect(await page.getAttribute('tr[data-case]', 'data-case')).toBe(kase.id);
+      await page.selectOption('#f-state', 'withdrawn');
+      await page.click('form.filters button[type=submit]');
+      await expect.poll(() => page.textContent('main')).toContain('No cases match.');
+      await page.selectOption('#f-state', '');
+      await page.click('form.filters button[type=submit]');
+      await page.waitForSelector(`tr[data-case="${kase.id}"]`);
 
       await page.click(`tr[data-case="${kase.id}"] a`);
       await page.waitForSelector('h1:has-text("Case of")');
@@ -234,9 +249,18 @@ describe.skipIf(!chromiumPresent)('the assessor\'s console in headless Chromium'
         await route.fetch();
         await route.abort('connectionreset');
       });
+      // The photo's first answer is lost too: sent again under the same Idempotency-Key, it is filed once.
+      let uploads = 0;
+      await page.route('**/cases/*/evidence', async (route) => {
+        if (route.request().method() !== 'POST' || ++uploads > 1) return route.continue();
+        await route.fetch();
+        await route.abort('connectionreset');
+      });
       await context.setOffline(false);
       await expect.poll(() => page.textContent('.field-pending'), { timeout: 30_000 }).toBe('To sync: 0');
       const evidence = (await t.app.inject({ method: 'GET', url: `/cases/${a.id}/evidence`, headers: asAssessor })).json() as Array<{ id: string; title: string; contentType: string }>;
+      expect(evidence.filter((e) => e.title === 'Table setting, camera')).toHaveLength(1);
+      expect(uploads).toBe(2);
       const photo = evidence.find((e) => e.title === 'Table setting, camera');
       expect(photo?.contentType).toBe('image/png');
       const decided = (await t.app.inject({ method: 'GET', url: `/cases/${a.id}/assessments`, headers: asAssessor })).json() as Array<{ decision: string; evidenceIds: string[]; notes: string | null }>;
