@@ -1,4 +1,4 @@
-import { api, ApiError, OfflineError, setCsrf } from '../../api.js';
+import { ApiError, OfflineError, setCsrf } from '../../api.js';
 import { call, session, type ConsoleSession } from '../shell.js';
 
 /*
@@ -9,7 +9,7 @@ import { call, session, type ConsoleSession } from '../shell.js';
 
 /** Asks the server who is signed in again: a page that started offline gets its anti-forgery token this way. */
 export async function refreshSession(): Promise<void> {
-  const s = await api<ConsoleSession>('GET', '/console/session');
+  const s = await call<ConsoleSession>('GET', '/console/session');
   setCsrf(s.csrfToken);
   session.value = s;
 }

@@ -36,15 +36,26 @@ addEventListener('online', () => {
   void syncNow();
 });
 
-/** Runs one sync pass (or joins the one under way). */
+let again = false;
+/** Runs a sync pass; asked while one is under way, another follows it (an entry recorded meanwhile is not left waiting). */
 export function syncNow(): Promise<void> {
-  running ??= pass().finally(() => {
+  if (running) {
+    again = true;
+    return running;
+  }
+  running = pass().finally(() => {
     running = undefined;
+    if (again) {
+      again = false;
+      void syncNow();
+    }
   });
   return running;
 }
 
-const transient = (e: unknown) => e instanceof OfflineError || (e instanceof ApiError && (e.status >= 500 || e.status === 429 || e.code === 'idempotency_key_in_flight'));
+/** Not an answer about the entry: try again later (a signed-out session waits for the next sign-in instead). */
+const transient = (e: unknown) =>
+  e instanceof OfflineError || (e instanceof ApiError && (e.status >= 500 || e.status === 401 || e.status === 429 || e.code === 'idempotency_key_in_flight'));
 
 async function pass(): Promise<void> {
   if (!isUnlocked() || !online.value) return;
@@ -122,7 +133,7 @@ async function pass(): Promise<void> {
     await refreshConflictCount();
   } catch (e) {
     lastSyncError.value = e instanceof ApiError ? e.code : 'offline';
-    retryLater();
+    if (!(e instanceof ApiError && e.status === 401)) retryLater();
   } finally {
     await recount();
     syncing.value = false;

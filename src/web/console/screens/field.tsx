@@ -22,7 +22,10 @@ export const fieldHeader: ComponentType[] = [FieldHeader];
 // assessor types the password (see field/vault.ts). Signing out sends what it can, then forgets the key and deletes
 // the store (all but sealed entries the server has not confirmed: see wipeStore).
 onSignedIn.push(async (s) => {
-  if (s.abilities.cases) await openStore(s.user.id);
+  if (!s.abilities.cases) return;
+  await openStore(s.user.id);
+  // Signed in again after the session ended mid-sync: the key is still in memory, so what waits goes now.
+  void syncNow();
 });
 onSigningOut.push(async () => {
   await syncNow().catch(() => undefined);
