@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createApiToken } from '../../src/auth/tokens.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
-import { FILES, HOUSEKEEPING_UNITS, multipart, rplFixture, type RplFixture } from '../rpl/fixtures.js';
+import { FILES, HONG_KONG_CENTRE, HOUSEKEEPING_UNITS, multipart, rplFixture, type RplFixture } from '../rpl/fixtures.js';
 import { chromiumPresent, launchChromium, newDevice, overflowsWidth, seriousViolations, SHOTS, signIn, staffAccount, STAFF_PASSWORD, type Device } from './console-driver.js';
 
 /*
@@ -104,7 +104,7 @@ describe.skipIf(!chromiumPresent)('the assessor\'s console in headless Chromium'
     await t?.close();
   });
 
-  it.each(['phone', 'desktop'] as Device[])('lists and filters my cases (name, case number, state), shows a case with its evidence, records every unit and decides (%s)', async (device) => {
+  it.each(['phone', 'desktop'] as Device[])('lists and filters my cases (name, case number, state, centre), shows a case with its evidence, records every unit and decides (%s)', async (device) => {
     const kase = await caseInAssessment(device === 'phone' ? 'Maricel Dela Cruz' : 'Siti Rahmawati');
     const { context, page } = await newDevice(browser(), device, { bypassCSP: true });
     try {
@@ -142,6 +142,7 @@ describe.skipIf(!chromiumPresent)('the assessor\'s console in headless Chromium'
 
       await page.click('text=Assess the units');
       await page.waitForSelector('fieldset.field-unit');
+      await page.selectOption('#a-centre', HONG_KONG_CENTRE(t.issuer.id));
       await fillAllUnits(page, 'Kitchen at work');
       await page.click('button:has-text("Save the decisions")');
       await expect.poll(() => page.textContent('[role=status].ok')).toContain('6 unit decisions saved');
@@ -152,6 +153,17 @@ describe.skipIf(!chromiumPresent)('the assessor\'s console in headless Chromium'
       await page.click('button:has-text("Decide")');
       await page.waitForSelector('h1:has-text("Case of")');
       await expect.poll(async () => (await t.app.inject({ method: 'GET', url: `/cases/${kase.id}`, headers: asAssessor })).json().state).toBe('decided');
+      expect(saved.json().map((a: { centreId: string; country: string }) => `${a.centreId} ${a.country}`)).toContain(`${HONG_KONG_CENTRE(t.issuer.id)} HK`);
+
+      // My cases by the centre where the units were judged: a case judged nowhere yet is left out.
+      const elsewhere = await caseInAssessment(`Not judged yet ${device}`);
+      await page.click('nav.side >> text=My cases');
+      await page.waitForSelector(`tr[data-case="${elsewhere.id}"]`);
+      await page.waitForSelector('#f-centre option:nth-child(2)', { state: 'attached' });
+      await page.selectOption('#f-centre', HONG_KONG_CENTRE(t.issuer.id));
+      await page.click('form.filters button[type=submit]');
+      await expect.poll(() => page.locator('tr[data-case]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-case')))).toContain(kase.id);
+      expect(await page.locator(`tr[data-case="${elsewhere.id}"]`).count()).toBe(0);
     } finally {
       await context.close();
     }
@@ -330,8 +342,10 @@ describe.skipIf(!chromiumPresent)('the assessor\'s console in headless Chromium'
     }
   }, 180_000);
 
-  it('shows an image and a PDF of evidence under the app\'s content security policy', async () => {
+  it('shows an image, a PDF and a video of evidence under the app\'s content security policy', async () => {
     const kase = await caseInAssessment('Liza Mendoza');
+    const up = multipart({ kind: 'work_video', title: 'Ironing, filmed' }, { name: 'ironing.mp4', bytes: FILES.mp4() });
+    expect((await t.app.inject({ method: 'POST', url: `/cases/${kase.id}/evidence`, headers: { ...asAssessor, ...up.headers }, payload: up.payload })).statusCode).toBe(201);
     const { context, page } = await newDevice(browser(), 'desktop');
     const refused: string[] = [];
     page.on('console', (m) => {
@@ -344,10 +358,12 @@ describe.skipIf(!chromiumPresent)('the assessor\'s console in headless Chromium'
       await page.waitForFunction(() => (document.querySelector('img.evidence') as HTMLImageElement | null)?.naturalWidth === 48);
       await page.click('li.field-evidence:has-text("COE 2019") button');
       await page.waitForSelector('iframe.evidence');
+      await page.click('li.field-evidence:has-text("Ironing, filmed") button');
+      expect(await page.getAttribute('video.evidence', 'src')).toMatch(/^blob:/);
       await page.waitForTimeout(500);
       expect(refused).toEqual([]);
       const reads = await t.db.kysely.selectFrom('audit_log').select('seq').where('case_id', '=', kase.id).where('action', '=', 'evidence.read').execute();
-      expect(reads).toHaveLength(2);
+      expect(reads).toHaveLength(3);
     } finally {
       await context.close();
     }

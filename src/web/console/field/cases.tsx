@@ -3,7 +3,7 @@ import { OfflineError } from '../../api.js';
 import { call, day, errorText, online, session, t } from '../shell.js';
 import { bundleOfPackage, type OfflineCase } from './data.js';
 import { change } from './http.js';
-import { CASE_STATES, shortId, type CaseView } from './model.js';
+import { ASSESSING, CASE_STATES, shortId, type CaseView } from './model.js';
 import { counts, isUnlocked, offlineCaseIds, readPackage, revision, savePackage, vault } from './store.js';
 import { Unlock } from './unlock.js';
 
@@ -67,7 +67,8 @@ export function MyCases() {
   }, [online.value, vault.value.unlocked]);
   useEffect(() => {
     // The assessor's body's centres, for the filter; an older server without the list just offers none.
-    void call<{ assessmentCentres: Array<{ id: string; name: string }> }>('GET', '/assessment-centres')
+    const body = session.value?.body?.id;
+    void call<{ assessmentCentres: Array<{ id: string; name: string }> }>('GET', `/assessment-centres${body ? `?issuerId=${encodeURIComponent(body)}` : ''}`)
       .then((r) => setCentres(r.assessmentCentres))
       .catch(() => undefined);
   }, []);
@@ -182,6 +183,8 @@ export function MyCases() {
                 <td data-label={t('field.cases.offline')}>
                   {kept.includes(c.id) ? (
                     <span class="badge">{t('field.cases.onDevice')}</span>
+                  ) : !ASSESSING.has(c.state) ? (
+                    '–'
                   ) : (
                     <label class="check">
                       <input type="checkbox" checked={selected.has(c.id)} disabled={!online.value} onChange={() => toggle(c.id)} />
