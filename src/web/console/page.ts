@@ -74,6 +74,8 @@ iframe.evidence{width:100%;height:70vh;border:1px solid #d5d9e0}
 .field-assess fieldset{min-width:0}
 .field-unit{background:#fff}
 .field-unit fieldset{border:0;padding:0 .2rem;margin:.3rem 0}
+.field-unit fieldset.field-pairs{display:grid;grid-template-columns:repeat(auto-fill,minmax(8.3rem,1fr));gap:0 .6rem}
+.field-unit label.check input{flex:none}
 .field-evidence-list,.field-units,.field-conflicts-list{padding-left:0;list-style:none}
 .field-evidence,.field-units li{background:#fff;border:1px solid #d5d9e0;border-radius:8px;padding:.5rem .7rem;margin:.4rem 0;overflow-wrap:anywhere}
 .field-history{padding-left:1.2rem}

@@ -226,7 +226,7 @@ function AssessForm({ bundle, reload }: { bundle: CaseBundle; reload: () => void
               <legend>
                 {u.code} · {titleOf(u.titles, lang.value)} ({t(`field.unitKind.${u.kind}`)})
               </legend>
-              <fieldset>
+              <fieldset class="field-pairs">
                 <legend>{t('field.assess.decision')}</legend>
                 {(['competent', 'not_yet_competent'] as const).map((v) => (
                   <label class="check" key={v}>
@@ -253,7 +253,7 @@ function AssessForm({ bundle, reload }: { bundle: CaseBundle; reload: () => void
                   </label>
                 )) : <p class="note">{t('field.case.noEvidence')}</p>}
               </fieldset>
-              <fieldset>
+              <fieldset class="field-pairs">
                 <legend>{t('field.assess.rules')}</legend>
                 {QUALITY_RULES.map((r) => (
                   <label class="check" key={r}>
