@@ -13,8 +13,9 @@
  *
  * Why the password and not the session cookie: the cookie is HttpOnly (the page cannot read it, by design), and a
  * key fetched from the server would be unreachable offline, when it is needed most. Sign-out (onSigningOut) forgets
- * the key and deletes the whole store of this account on this device; a session that merely expired leaves the
- * store locked, so nothing waiting to sync is lost until the assessor signs in again.
+ * the key and deletes this account's store on this device, except entries the server has not confirmed yet (signed
+ * out with no network): those stay sealed and locked, the day's packages go, and the next sign-in here unlocks and
+ * sends them. A session that merely expired leaves the store as it is, locked after a reload.
  */
 const ROUNDS = 600_000;
 const enc = new TextEncoder();
