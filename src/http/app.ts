@@ -61,6 +61,9 @@ export const CSP = {
   connectSrc: ["'self'"],
   workerSrc: ["'self'"],
   fontSrc: ["'self'", 'data:'],
+  // The console's evidence viewer shows a PDF the page fetched (GET …/content is an attachment, audited) from a
+  // blob: URL in an iframe; default-src alone would refuse blob: frames. No other origin may be framed.
+  frameSrc: ["'self'", 'blob:'],
   objectSrc: ["'none'"],
   baseUri: ["'none'"],
   formAction: ["'self'"],

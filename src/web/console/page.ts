@@ -30,10 +30,10 @@ button:disabled{opacity:.55;cursor:not-allowed}
 :focus-visible{outline:3px solid #e07b00;outline-offset:2px}
 label{display:block;margin:.6rem 0 .2rem;font-weight:600}
 label.check{font-weight:400;min-height:44px;display:flex;align-items:center;gap:.5rem;margin:0}
-label.check input{width:22px;height:22px}
+label.check input{width:22px;height:22px;flex:none}
 input[type=text],input[type=email],input[type=password],input[type=search],input[type=date],input[type=number],select,textarea{width:100%;min-height:44px;border:2px solid #59606b;border-radius:6px;padding:.4rem .5rem;background:#fff}
 textarea{min-height:5rem}
-fieldset{border:1px solid #d5d9e0;border-radius:8px;padding:.5rem .8rem;margin:.6rem 0}
+fieldset{border:1px solid #d5d9e0;border-radius:8px;padding:.5rem .8rem;margin:.6rem 0;min-width:0}
 legend{font-weight:700;padding:0 .3rem}
 .card{background:#fff;border:1px solid #d5d9e0;border-radius:8px;padding:.8rem;margin:.6rem 0}
 .note{font-size:.9rem;color:#454b54}
@@ -63,8 +63,6 @@ iframe.evidence{width:100%;height:70vh;border:1px solid #d5d9e0}
 .signin{max-width:24rem;margin:2rem auto}
 .chart{width:100%;height:auto}
 .chart text{font-size:11px;fill:#222}
-/* office */
-label.check input{flex:none}
 /* admin */
 .stat .chart text{font-size:12px}
 nav.tabs{display:flex;flex-wrap:wrap;gap:.2rem;margin:.4rem 0;border-bottom:2px solid #d5d9e0}
@@ -80,10 +78,23 @@ tr.failed{background:#fff4f2}
 ul.row-errors{margin:0;padding-left:1.1rem}
 .cohort-rows td:last-child{overflow-wrap:anywhere}
 .cohort-rows .badge{white-space:nowrap}
-main fieldset{min-width:0}
 @media (max-width:699px){table.stack thead{display:none}table.stack tr{display:block;border-bottom:1px solid #e1e4e8;padding:.3rem 0}table.stack th,table.stack td{display:block;border:0;padding:.15rem .5rem}}
-main input[type=file]{max-width:100%}
 .error ul{font-weight:400}
+/* field */
+.field-cases{margin:.6rem 0}
+.field-cases td .check{min-height:44px}
+@media (max-width:699px){.field-cases thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}.field-cases,.field-cases tbody,.field-cases tr,.field-cases td{display:block;width:100%}.field-cases tr{background:#fff;border:1px solid #d5d9e0;border-radius:8px;margin:.5rem 0;padding:.3rem .6rem}.field-cases td{border:0;padding:.15rem 0;display:flex;gap:.6rem;align-items:center}.field-cases td::before{content:attr(data-label);flex:0 0 8.5rem;font-size:.85rem;color:#454b54}}
+.field-filter-submit{display:flex;align-items:flex-end}
+.field-header .badge{text-decoration:none;color:#111}
+.field-header .badge.waiting{background:#fff1c2;color:#4a3600}
+.field-header .badge.nyc{color:#6e0a00}
+.field-unit{background:#fff}
+.field-unit fieldset{border:0;padding:0 .2rem;margin:.3rem 0}
+.field-unit fieldset.field-pairs{display:grid;grid-template-columns:repeat(auto-fill,minmax(8.3rem,1fr));gap:0 .6rem}
+.field-evidence-list,.field-units,.field-conflicts-list{padding-left:0;list-style:none}
+.field-evidence,.field-units li{background:#fff;border:1px solid #d5d9e0;border-radius:8px;padding:.5rem .7rem;margin:.4rem 0;overflow-wrap:anywhere}
+.field-history{padding-left:1.2rem}
+input[type=file]{max-width:100%;min-height:44px}
 `;
 
 export function consolePage(): string {
