@@ -2,30 +2,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import { listConflicts, resolveConflict, type ResolutionInput } from '../../console/conflicts.js';
 import { MAX_OFFLINE_CASES, createOfflineDay } from '../../console/offline-day.js';
 import { MAX_SYNC_EVENTS, syncEvents, type SyncEvent } from '../../console/sync.js';
-import { ASSESSMENT_METHODS } from '../../rpl/assessment.js';
 import { accessContext, actorOf, signedIn } from '../access.js';
+import { unitJudgementSchema } from './rpl-cases.js';
 
 const idString = { type: 'string', minLength: 1, maxLength: 300 };
 const caseId = { type: 'string', minLength: 1, maxLength: 64 };
 
-const unitDecision = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['unitId', 'methods', 'evidenceIds', 'quality', 'decision'],
-  properties: {
-    unitId: idString,
-    methods: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...ASSESSMENT_METHODS] } },
-    evidenceIds: { type: 'array', maxItems: 100, uniqueItems: true, items: { type: 'string', maxLength: 64 } },
-    quality: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['valid', 'authentic', 'current', 'sufficient'],
-      properties: { valid: { type: 'boolean' }, authentic: { type: 'boolean' }, current: { type: 'boolean' }, sufficient: { type: 'boolean' } },
-    },
-    decision: { type: 'string', enum: ['competent', 'not_yet_competent'] },
-    notes: { type: ['string', 'null'], maxLength: 4000 },
-  },
-} as const;
 
 const syncEvent = {
   type: 'object',
@@ -40,7 +22,7 @@ const syncEvent = {
     assessedOn: { type: 'string', format: 'date' },
     centreId: { type: ['string', 'null'], maxLength: 200 },
     country: { type: ['string', 'null'], pattern: '^[A-Z]{2}$' },
-    unit: unitDecision,
+    unit: unitJudgementSchema,
   },
 } as const;
 

@@ -9,6 +9,7 @@ import { CONSOLE_CSS, consolePage } from '../../web/console/page.js';
 import { TandaError } from '../../errors.js';
 import type { CookieSession } from '../cookie-session.js';
 import { actorOf, signedIn } from '../access.js';
+import { STAFF_SIGN_IN_BODY, STAFF_SIGN_IN_RATE_LIMIT } from './rpl-auth.js';
 
 const hidden = { schema: { hide: true } };
 
@@ -29,17 +30,11 @@ export const consoleRoutes: FastifyPluginAsync<{ session: CookieSession }> = asy
   );
 
   app.post<{ Body: { email: string; password: string } }>('/console/session', {
-    // The same budget as POST /auth/login, per address and account: a shared office IP still lets colleagues in.
-    config: { rateLimit: { max: 10, timeWindow: '1 minute', hook: 'preHandler', keyGenerator: (r) => `login:${r.ip}:${String((r.body as { email?: string }).email).trim().toLowerCase()}` } },
+    config: { rateLimit: STAFF_SIGN_IN_RATE_LIMIT },
     schema: {
       tags: ['console'],
       summary: 'Staff sign-in for the console: e-mail and password, answered with an HttpOnly session cookie (idle and absolute expiry)',
-      body: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['email', 'password'],
-        properties: { email: { type: 'string', minLength: 3, maxLength: 254 }, password: { type: 'string', minLength: 1, maxLength: 1024 } },
-      },
+      body: STAFF_SIGN_IN_BODY,
     },
   }, async (request, reply) => {
     const s = await loginStaff(db.kysely, request.body.email, request.body.password, session.limits);

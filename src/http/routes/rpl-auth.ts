@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { normaliseContact, requestCandidateCode, verifyCandidateCode } from '../../rpl/candidate-login.js';
 import { STAFF_ROLES } from '../../policy/policy.js';
 import { revokeSession, isSessionToken } from '../../rpl/sessions.js';
@@ -18,22 +18,29 @@ const staffAccount = {
   },
 } as const;
 
+/** A staff sign-in's e-mail and password (the API's and the console's). */
+export const STAFF_SIGN_IN_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['email', 'password'],
+  properties: { email: { type: 'string', minLength: 3, maxLength: 254 }, password: { type: 'string', minLength: 1, maxLength: 1024 } },
+} as const;
+
+/** The same for both sign-ins, per address and account: a shared office IP still lets colleagues in. */
+export const STAFF_SIGN_IN_RATE_LIMIT = {
+  max: 10,
+  timeWindow: '1 minute',
+  hook: 'preHandler' as const,
+  keyGenerator: (r: FastifyRequest) => `login:${r.ip}:${String((r.body as { email?: string }).email).trim().toLowerCase()}`,
+};
+
 /** Sign-in: staff by password, returnees by a one-time code; both get an expiring session token. */
 export const rplAuthRoutes: FastifyPluginAsync = async (app) => {
   const { db, rpl } = app.services;
 
   app.post<{ Body: { email: string; password: string } }>('/auth/login', {
-    config: { rateLimit: { max: 10, timeWindow: '1 minute', hook: 'preHandler', keyGenerator: (r) => `login:${r.ip}:${String((r.body as { email?: string }).email).trim().toLowerCase()}` } },
-    schema: {
-      tags: ['auth'],
-      summary: 'Staff sign-in with e-mail and password → session token (use as Bearer)',
-      body: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['email', 'password'],
-        properties: { email: { type: 'string', minLength: 3, maxLength: 254 }, password: { type: 'string', minLength: 1, maxLength: 1024 } },
-      },
-    },
+    config: { rateLimit: STAFF_SIGN_IN_RATE_LIMIT },
+    schema: { tags: ['auth'], summary: 'Staff sign-in with e-mail and password → session token (use as Bearer)', body: STAFF_SIGN_IN_BODY },
   }, async (request) => {
     const s = await loginStaff(db.kysely, request.body.email, request.body.password);
     return { token: s.token, expiresAt: s.expiresAt, user: { id: s.userId, role: s.role } };

@@ -8,6 +8,26 @@ import { accessContext, actorOf, signedIn } from '../access.js';
 const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] };
 const idString = { type: 'string', minLength: 1, maxLength: 300 };
 
+/** One unit's judgement, as the assessment route and the console's offline sync both take it. */
+export const unitJudgementSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['unitId', 'methods', 'evidenceIds', 'quality', 'decision'],
+  properties: {
+    unitId: idString,
+    methods: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...ASSESSMENT_METHODS] } },
+    evidenceIds: { type: 'array', maxItems: 100, uniqueItems: true, items: { type: 'string', maxLength: 64 } },
+    quality: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['valid', 'authentic', 'current', 'sufficient'],
+      properties: { valid: { type: 'boolean' }, authentic: { type: 'boolean' }, current: { type: 'boolean' }, sufficient: { type: 'boolean' } },
+    },
+    decision: { type: 'string', enum: ['competent', 'not_yet_competent'] },
+    notes: { type: ['string', 'null'], maxLength: 4000 },
+  },
+} as const;
+
 /**
  * Cases and their life cycle; every rule lives in src/rpl and src/policy, these routes only validate and map. The
  * "signed in" check of all RPL routes runs onRequest, before body validation, so an anonymous caller learns nothing
@@ -48,7 +68,7 @@ export const rplCaseRoutes: FastifyPluginAsync = async (app) => {
           to: { type: 'string', format: 'date' },
           q: { type: 'string', minLength: 1, maxLength: 200 },
           limit: { type: 'integer', minimum: 1, maximum: 200 },
-          offset: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+          offset: { type: 'integer', minimum: 0 },
         },
       },
     },
@@ -130,24 +150,7 @@ export const rplCaseRoutes: FastifyPluginAsync = async (app) => {
             type: 'array',
             minItems: 1,
             maxItems: 200,
-            items: {
-              type: 'object',
-              additionalProperties: false,
-              required: ['unitId', 'methods', 'evidenceIds', 'quality', 'decision'],
-              properties: {
-                unitId: idString,
-                methods: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...ASSESSMENT_METHODS] } },
-                evidenceIds: { type: 'array', maxItems: 100, uniqueItems: true, items: { type: 'string', maxLength: 64 } },
-                quality: {
-                  type: 'object',
-                  additionalProperties: false,
-                  required: ['valid', 'authentic', 'current', 'sufficient'],
-                  properties: { valid: { type: 'boolean' }, authentic: { type: 'boolean' }, current: { type: 'boolean' }, sufficient: { type: 'boolean' } },
-                },
-                decision: { type: 'string', enum: ['competent', 'not_yet_competent'] },
-                notes: { type: ['string', 'null'], maxLength: 4000 },
-              },
-            },
+            items: unitJudgementSchema,
           },
         },
       },
