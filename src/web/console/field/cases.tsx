@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { OfflineError } from '../../api.js';
 import { call, day, errorText, online, session, t } from '../shell.js';
 import { bundleOfPackage, type OfflineCase } from './data.js';
@@ -41,18 +41,26 @@ export function MyCases() {
     void offlineCaseIds().then(setKept);
   }, [revision.value]);
 
+  // Answers can arrive out of order (a filter changed while the previous list was on its way): only the latest
+  // request's answer is shown.
+  const latest = useRef(0);
   const load = async (f: Filters) => {
+    const request = ++latest.current;
     setError(null);
     const query = new URLSearchParams(Object.entries(f).filter(([, v]) => v) as Array<[string, string]>);
     query.set('limit', '200');
     try {
-      setCases(await call<CaseView[]>('GET', `/cases?${query}`));
+      const found = await call<CaseView[]>('GET', `/cases?${query}`);
+      if (request !== latest.current) return;
+      setCases(found);
       setFromDevice(false);
     } catch (e) {
+      if (request !== latest.current) return;
       if (!(e instanceof OfflineError)) return setError(errorText(e));
       // No network: the day's cases from the device (when unlocked), filtered here.
       const ids = await offlineCaseIds();
       const bundles = isUnlocked() ? (await Promise.all(ids.map((id) => readPackage(id)))).filter((b) => b !== undefined) : [];
+      if (request !== latest.current) return;
       const needle = f.q.trim().toLowerCase();
       setCases(
         bundles
