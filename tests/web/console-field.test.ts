@@ -134,10 +134,10 @@ describe.skipIf(!chromiumPresent)('the assessor\'s console in headless Chromium'
       await page.click(`tr[data-case="${kase.id}"] a`);
       await page.waitForSelector('h1:has-text("Case of")');
       expect(await page.textContent('main')).toContain('Self-assessment');
+      // The image here; the PDF and video viewers have their own test below (Chromium's PDF viewer in a frame is
+      // slow to settle on a busy machine and would hold up this walk through the form).
       await page.click('li.field-evidence:has-text("Kitchen at work") button');
       await page.waitForSelector('img.evidence');
-      await page.click('li.field-evidence:has-text("COE 2019") button');
-      await page.waitForSelector('iframe.evidence');
       await checkScreen(page, 'case', device);
 
       await page.click('text=Assess the units');
