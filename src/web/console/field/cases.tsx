@@ -83,6 +83,13 @@ export function MyCases() {
 
   const qualifications = [...new Set((cases ?? []).map((c) => c.qualificationId))];
 
+  // The fields are controlled, so what the person picked must reach `filters` at once: a re-render before the search
+  // (a list arriving, the connection changing) would otherwise put the previous choice back.
+  const edit = (e: Event) => {
+    const field = e.currentTarget as HTMLInputElement | HTMLSelectElement;
+    setFilters((f) => ({ ...f, [field.name]: field.value }));
+  };
+
   const submit = (e: Event) => {
     e.preventDefault();
     const form = new FormData(e.currentTarget as HTMLFormElement);
@@ -131,36 +138,36 @@ export function MyCases() {
       <form class="filters" onSubmit={submit} aria-label={t('field.cases.filters')}>
         <div>
           <label for="f-state">{t('field.cases.state')}</label>
-          <select id="f-state" name="state" value={filters.state}>
+          <select id="f-state" name="state" value={filters.state} onChange={edit}>
             <option value="">{t('field.cases.any')}</option>
             {CASE_STATES.map((s) => <option key={s} value={s}>{t(`field.state.${s}`)}</option>)}
           </select>
         </div>
         <div>
           <label for="f-qualification">{t('field.cases.qualification')}</label>
-          <select id="f-qualification" name="qualificationId" value={filters.qualificationId}>
+          <select id="f-qualification" name="qualificationId" value={filters.qualificationId} onChange={edit}>
             <option value="">{t('field.cases.any')}</option>
             {[...new Set([...qualifications, ...(filters.qualificationId ? [filters.qualificationId] : [])])].map((q) => <option key={q} value={q}>{qualificationSlug(q)}</option>)}
           </select>
         </div>
         <div>
           <label for="f-centre">{t('field.cases.centre')}</label>
-          <select id="f-centre" name="centreId" value={filters.centreId}>
+          <select id="f-centre" name="centreId" value={filters.centreId} onChange={edit}>
             <option value="">{t('field.cases.any')}</option>
             {centres.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
           </select>
         </div>
         <div>
           <label for="f-q">{t('field.cases.search')}</label>
-          <input id="f-q" name="q" type="search" value={filters.q} />
+          <input id="f-q" name="q" type="search" value={filters.q} onInput={edit} />
         </div>
         <div>
           <label for="f-from">{t('field.cases.from')}</label>
-          <input id="f-from" name="from" type="date" value={filters.from} />
+          <input id="f-from" name="from" type="date" value={filters.from} onInput={edit} />
         </div>
         <div>
           <label for="f-to">{t('field.cases.to')}</label>
-          <input id="f-to" name="to" type="date" value={filters.to} />
+          <input id="f-to" name="to" type="date" value={filters.to} onInput={edit} />
         </div>
         <div class="field-filter-submit">
           <button type="submit">{t('common.search')}</button>
