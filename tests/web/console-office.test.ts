@@ -141,7 +141,7 @@ describe.skipIf(!chromiumPresent)('the console office screens in headless Chromi
 
     await page.click(`a[href="#/moderation/${decidedByOther}"]`);
     await page.waitForSelector('text=Unit decisions');
-    expect(await page.locator('.card h3').count()).toBe(HOUSEKEEPING_UNITS.length);
+    await expect.poll(() => page.locator('.card h3').count(), { timeout: 15_000 }).toBe(HOUSEKEEPING_UNITS.length);
     await look(page, 'moderation-case', 'phone');
     await page.click('button:has-text("Confirm the decision")');
     await page.fill('#moderation-note', 'Evidence checked against the unit standards.');
