@@ -24,12 +24,13 @@ export const OUTCOME_KEYS = {
   not_yet_competent: 'office.outcome.not_yet_competent',
 } as const satisfies Record<CaseOutcome, ConsoleKey>;
 
+/** The assessment methods in the assessor's own words (the field screens' catalogue): one translation of each. */
 export const METHOD_KEYS = {
-  portfolio_review: 'office.method.portfolio_review',
-  observation: 'office.method.observation',
-  practical_demonstration: 'office.method.practical_demonstration',
-  interview: 'office.method.interview',
-  written_test: 'office.method.written_test',
+  portfolio_review: 'field.method.portfolio_review',
+  observation: 'field.method.observation',
+  practical_demonstration: 'field.method.practical_demonstration',
+  interview: 'field.method.interview',
+  written_test: 'field.method.written_test',
 } as const satisfies Record<AssessmentMethod, ConsoleKey>;
 
 export const QUALITY_KEYS = {
