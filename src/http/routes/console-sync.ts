@@ -5,7 +5,6 @@ import { MAX_SYNC_EVENTS, syncEvents, type SyncEvent } from '../../console/sync.
 import { accessContext, actorOf, signedIn } from '../access.js';
 import { unitJudgementSchema } from './rpl-cases.js';
 
-const idString = { type: 'string', minLength: 1, maxLength: 300 };
 const caseId = { type: 'string', minLength: 1, maxLength: 64 };
 
 

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { PAPERS, SECOND_LANGS } from '../../../certificates/view.js';
 import { LANGUAGE_NAMES } from './keys.js';
 import { call, errorText, go, t } from '../shell.js';
-import { CaseFacts, CaseTable, credentialPath, newKey, refusalText, titleOf, useLoad, useQualification, type OfficeCase } from './common.js';
+import { CaseFacts, CaseTable, credentialPath, fireEvent, newKey, refusalText, titleOf, useLoad, useQualification, type OfficeCase } from './common.js';
 
 export interface BatchView {
   id: string;
@@ -177,18 +177,10 @@ export function CertifyCase({ id }: { id: string }) {
   const issue = async () => {
     setBusy(true);
     setResult(null);
-    try {
-      await call<OfficeCase>('POST', `/cases/${encodeURIComponent(c.id)}/transitions`, { event: 'certify', version: c.version });
-      setResult({ ok: true, text: t('office.certification.issued') });
-      setConfirming(false);
-      loaded.reload();
-    } catch (e) {
-      setResult({ ok: false, text: refusalText(e) });
-      // The refusal may come from a change made elsewhere (a stale version): show the case as it now is.
-      loaded.reload();
-    } finally {
-      setBusy(false);
-    }
+    const refused = await fireEvent(c, 'certify', '', loaded.reload);
+    setResult(refused ? { ok: false, text: refused } : { ok: true, text: t('office.certification.issued') });
+    if (!refused) setConfirming(false);
+    setBusy(false);
   };
 
   return (

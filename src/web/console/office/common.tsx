@@ -77,6 +77,21 @@ export function useQualification(id: string | undefined): Qualification | null |
  * A refusal in the words of the server's reason: an unmet precondition (the moderator assessed this case, nothing
  * competent to certify) names the rule; a stale version says someone else changed the case; the rest as usual.
  */
+/**
+ * Fires a workflow event at the version the screen shows, then reloads the case either way: after a refusal too,
+ * since it may come from a change made elsewhere (a stale version). Undefined on success, else the refusal in words.
+ */
+export async function fireEvent(c: OfficeCase, event: string, note: string, reload: () => void): Promise<string | undefined> {
+  try {
+    await call('POST', `/cases/${encodeURIComponent(c.id)}/transitions`, { event, version: c.version, ...(note.trim() ? { note: note.trim() } : {}) });
+    return undefined;
+  } catch (e) {
+    return refusalText(e);
+  } finally {
+    reload();
+  }
+}
+
 export function refusalText(e: unknown): string {
   if (e instanceof ApiError && e.code === 'precondition_failed') {
     const unmet = (e.details as { unmet?: string[] } | undefined)?.unmet ?? [];

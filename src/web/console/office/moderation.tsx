@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { call, session, t } from '../shell.js';
-import { CaseFacts, CaseTable, refusalText, titleOf, useLoad, useQualification, type OfficeCase } from './common.js';
+import { CaseFacts, CaseTable, fireEvent, titleOf, useLoad, useQualification, type OfficeCase } from './common.js';
 import { METHOD_KEYS, QUALITY_KEYS } from './keys.js';
 
 interface UnitAssessment {
@@ -74,19 +74,13 @@ export function ModerationCase({ id }: { id: string }) {
   const fire = async (event: 'confirm' | 'return_to_assessor') => {
     setBusy(true);
     setResult(null);
-    try {
-      await call('POST', `/cases/${encodeURIComponent(c.id)}/transitions`, { event, version: c.version, ...(note.trim() ? { note: note.trim() } : {}) });
-      setResult({ ok: true, text: event === 'confirm' ? t('office.moderation.confirmed') : t('office.moderation.returned') });
+    const refused = await fireEvent(c, event, note, loaded.reload);
+    setResult(refused ? { ok: false, text: refused } : { ok: true, text: event === 'confirm' ? t('office.moderation.confirmed') : t('office.moderation.returned') });
+    if (!refused) {
       setMode('idle');
       setNote('');
-      loaded.reload();
-    } catch (e) {
-      setResult({ ok: false, text: refusalText(e) });
-      // The refusal may come from a change made elsewhere (a stale version): show the case as it now is.
-      loaded.reload();
-    } finally {
-      setBusy(false);
     }
+    setBusy(false);
   };
 
   return (
