@@ -46,7 +46,7 @@ export async function staffAccount(t: TestContext, role: 'admin' | 'certifying_o
 }
 
 /** A fresh device; `bypassCSP` lets axe-core's script in. */
-export async function newDevice(browser: Browser, device: Device, options: { bypassCSP?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
+export async function newDevice(browser: Browser, device: Device, options: { bypassCSP?: boolean; locale?: string } = {}): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ ...DEVICES[device], ...options });
   return { context, page: await context.newPage() };
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { createTestContext, type TestContext } from '../helpers/app.js';
+import { CONSOLE_CATALOGUES, CONSOLE_LANGUAGES } from '../../src/web/console/i18n/index.js';
 import { chromiumPresent, launchChromium, newDevice, overflowsWidth, seriousViolations, SHOTS, signIn, staffAccount, type Device } from './console-driver.js';
 
 /*
@@ -51,6 +52,37 @@ describe.skipIf(!chromiumPresent)('the staff console frame in headless Chromium'
       await page.waitForSelector('#password');
       const after = await page.evaluate(() => fetch('/console/session').then((r) => r.status));
       expect(after).toBe(401);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('opens in the browser\'s language, and in each of the nine every navigation entry and the sign-out come from that language\'s catalogue, nothing wider than a phone', async () => {
+    const admin = await staffAccount(t, 'admin');
+    const { context, page } = await newDevice(browser(), 'phone', { bypassCSP: true, locale: 'km-KH' });
+    try {
+      await page.goto(`${base}/console`);
+      await expect.poll(() => page.textContent('button[type=submit]')).toBe(CONSOLE_CATALOGUES.km!['signin.submit']);
+      expect(await page.getAttribute('html', 'lang')).toBe('km');
+
+      await signIn(page, base, admin.email);
+      await page.selectOption('header.top select', 'en');
+      await expect.poll(() => page.textContent('header.top button.secondary')).toBe('Sign out');
+      const en = CONSOLE_CATALOGUES.en as Record<string, string>;
+      const navKeys = (await page.$$eval('nav.side a', (links) => links.map((a) => a.textContent ?? ''))).map((text) => Object.keys(en).find((k) => k.includes('.nav.') && en[k] === text));
+      expect(navKeys.length).toBeGreaterThanOrEqual(4);
+      expect(navKeys.filter((k) => !k)).toEqual([]);
+
+      for (const lang of CONSOLE_LANGUAGES) {
+        const catalogue = CONSOLE_CATALOGUES[lang] as Record<string, string>;
+        await page.selectOption('header.top select', lang);
+        await expect.poll(() => page.textContent('header.top button.secondary')).toBe(catalogue['session.signOut']);
+        expect(await page.getAttribute('html', 'lang')).toBe(lang);
+        expect(await page.$$eval('nav.side a', (links) => links.map((a) => a.textContent))).toEqual(navKeys.map((k) => catalogue[k!]));
+        expect(await overflowsWidth(page)).toBe(false);
+        await page.screenshot({ path: path.join(SHOTS, `frame-home-${lang}-phone.png`), fullPage: true });
+      }
+      expect(await seriousViolations(page)).toEqual([]);
     } finally {
       await context.close();
     }

@@ -141,6 +141,8 @@ describe.skipIf(!present)('the returnee space in headless Chromium at 360 × 740
     await page.click('.credential a.button');
     await page.waitForSelector('#show-qr');
     expect(await page.textContent('.credential-view dl')).toContain('PQF 2');
+    // The demo PQF → AQRF table is provisional: the level says so beside it, as the employer's verifier does.
+    expect(await page.textContent('.credential-view dl')).toMatch(/AQRF level\s*2 \(provisional: the country’s AQRF mapping is not yet endorsed\)/);
     await page.screenshot({ path: path.join(SHOTS, 'credential.png'), fullPage: true });
     await page.waitForFunction(async () => (await navigator.serviceWorker.ready) && !!navigator.serviceWorker.controller, undefined, { timeout: 30_000 });
 

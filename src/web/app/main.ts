@@ -4,6 +4,7 @@ import type { CredentialSummary, Verdict, VerdictStatus } from '../../verifier/v
 import { bundleAge } from '../../trust/bundle.js';
 import { decodeImageFile, decodeSource, scanCamera } from './scan.js';
 import { loadBest, type Loaded } from './verifier-state.js';
+import { openingLanguage } from '../language.js';
 
 /*
  * The employer's page: input (camera, photo or PDF, the printed verification code, pasted text) → the shared
@@ -240,21 +241,11 @@ async function readPdf(file: Blob): Promise<string | undefined> {
 
 const isPdf = (file: File) => file.type === 'application/pdf' || /\.pdf$/i.test(file.name);
 
-/** The browser's preferred languages, first one the verifier speaks (Tagalog counts as Filipino). */
-function browserLanguage(): Language {
-  for (const tag of navigator.languages ?? [navigator.language]) {
-    const base = tag.toLowerCase().split('-')[0]!;
-    const code = base === 'tl' ? 'fil' : base;
-    if (isLanguage(code)) return code;
-  }
-  return 'en';
-}
-
 function wire(): void {
   const picker = $<HTMLSelectElement>('lang');
   picker.replaceChildren(...Object.entries(LANGUAGES).map(([code, l]) => el('option', { value: code, lang: code }, l.name)));
   const saved = localStorage.getItem('tanda.lang');
-  lang = saved && isLanguage(saved) ? saved : browserLanguage();
+  lang = openingLanguage(Object.keys(LANGUAGES) as Language[], saved);
   picker.value = lang;
   picker.addEventListener('change', () => {
     if (isLanguage(picker.value)) lang = picker.value;

@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, OfflineError, setCsrf } from '../api.js';
 import { CONSOLE_LANGUAGES } from './i18n/index.js';
+import { LANGUAGE_NAMES } from '../language.js';
 import { HEADER_WIDGETS, match, SCREENS } from './screens/index.js';
 import { errorText, flash, go, lang, onSignedIn, onSigningOut, online, route, session, t, type ConsoleSession } from './shell.js';
 
@@ -9,7 +10,6 @@ import { errorText, flash, go, lang, onSignedIn, onSigningOut, online, route, se
  * The staff console: sign in, then the screens the access policy allows this person (GET /console/session says
  * which). Hash routes keep it one page the service worker can serve with no network.
  */
-const LANG_NAMES: Record<string, string> = { en: 'English', id: 'Bahasa Indonesia', fil: 'Filipino', th: 'ไทย', vi: 'Tiếng Việt', km: 'ខ្មែរ', lo: 'ລາວ', my: 'မြန်မာ', ms: 'Bahasa Melayu' };
 
 async function loadSession(): Promise<void> {
   try {
@@ -108,7 +108,7 @@ function Header() {
             document.documentElement.lang = lang.value;
           }}
         >
-          {CONSOLE_LANGUAGES.map((l) => <option key={l} value={l}>{LANG_NAMES[l]}</option>)}
+          {CONSOLE_LANGUAGES.map((l) => <option key={l} value={l} lang={l}>{LANGUAGE_NAMES[l]}</option>)}
         </select>
       </label>
       {s && (

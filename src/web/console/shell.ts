@@ -2,6 +2,7 @@ import { signal } from '@preact/signals';
 import type { ConsoleAbilities } from '../../policy/abilities.js';
 import { api, ApiError, OfflineError } from '../api.js';
 import { CONSOLE_CATALOGUES, consoleTranslate, type ConsoleKey } from './i18n/index.js';
+import { openingLanguage } from '../language.js';
 
 /*
  * What every screen of the console shares: the signed-in person, the language, the connection, the route, and the
@@ -15,8 +16,7 @@ export interface ConsoleSession {
   csrfToken: string;
 }
 
-const savedLang = localStorage.getItem('tanda-console-lang');
-export const lang = signal(savedLang && CONSOLE_CATALOGUES[savedLang] ? savedLang : 'en');
+export const lang = signal<string>(openingLanguage(Object.keys(CONSOLE_CATALOGUES), localStorage.getItem('tanda-console-lang')));
 /** undefined: not known yet; null: signed out. */
 export const session = signal<ConsoleSession | null | undefined>(undefined);
 export const online = signal(typeof navigator === 'undefined' ? true : navigator.onLine);

@@ -6,6 +6,7 @@ import type { CredentialCard } from '../../me/credentials.js';
 import type { ShareLinkView } from '../../me/share-links.js';
 import { api, ApiError, OfflineError, setCsrf } from '../api.js';
 import { ME_CATALOGUES, meTranslate } from './i18n/index.js';
+import { LANGUAGE_NAMES, openingLanguage } from '../language.js';
 import { store, type SavedCredential } from './store.js';
 import { uploadResumable } from './upload.js';
 
@@ -14,9 +15,8 @@ import { uploadResumable } from './upload.js';
  * full-screen QR works offline once a certificate was opened), share links, own data. Hash routes keep it one page
  * the service worker can serve offline.
  */
-const LANG_NAMES: Record<string, string> = { en: 'English', id: 'Bahasa Indonesia', fil: 'Filipino', th: 'ไทย', vi: 'Tiếng Việt', km: 'ខ្មែរ', lo: 'ລາວ', my: 'မြန်မာ', ms: 'Bahasa Melayu' };
 const saved = localStorage.getItem('tanda-me-lang');
-const lang = signal(saved && ME_CATALOGUES[saved] ? saved : 'en');
+const lang = signal<string>(openingLanguage(Object.keys(ME_CATALOGUES), saved));
 const route = signal(location.hash.slice(1) || '/');
 const me = signal<{ id: string; name: string; candidateId: string; contact: string | null } | null | undefined>(undefined);
 const offline = signal(false);
@@ -339,7 +339,7 @@ function Credential({ id }: { id: string }) {
       )}
       <dl>
         <dt>{t('cred.national')}</dt><dd>{c.nationalLevel.framework} {c.nationalLevel.level}</dd>
-        {c.aqrfLevel && <><dt>{t('cred.aqrf')}</dt><dd>{c.aqrfLevel.level}</dd></>}
+        {c.aqrfLevel && <><dt>{t('cred.aqrf')}</dt><dd>{c.aqrfLevel.level}{c.aqrfLevel.status === 'provisional' && <small class="note"> ({t('cred.aqrfProvisional')})</small>}</dd></>}
         <dt>{t('cred.issuer')}</dt><dd>{c.issuer.name}</dd>
         <dt>{t('cred.issued')}</dt><dd>{c.issuedOn}</dd>
         <dt>{t('cred.validUntil')}</dt><dd>{c.validUntil ?? t('cred.noExpiry')}</dd>
@@ -571,7 +571,7 @@ function Header() {
           localStorage.setItem('tanda-me-lang', lang.value);
           document.documentElement.lang = lang.value;
         }}>
-          {Object.keys(ME_CATALOGUES).map((code) => <option value={code} key={code} lang={code}>{LANG_NAMES[code]}</option>)}
+          {Object.keys(ME_CATALOGUES).map((code) => <option value={code} key={code} lang={code}>{LANGUAGE_NAMES[code]}</option>)}
         </select>
       </label>
       {signedIn && (

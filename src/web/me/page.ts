@@ -40,7 +40,7 @@ legend{font-weight:600}
 .status.revoked,.status.replaced{color:#8a0f00}
 .status.revoked{margin-bottom:0}.why{margin-top:.2rem;font-weight:600}
 dl{display:grid;grid-template-columns:1fr;gap:0;margin:.5rem 0}
-dt{font-size:.85rem;color:#444;margin-top:.45rem}dd{margin:0;font-weight:600;overflow-wrap:anywhere}
+dt{font-size:.85rem;color:#444;margin-top:.45rem}dd{margin:0;font-weight:600;overflow-wrap:anywhere}dd .note{font-weight:400}
 progress{width:100%;height:1.4rem}
 .links{list-style:none;padding:0}
 .url,#share-url{overflow-wrap:anywhere;font-size:.9rem}

@@ -1,28 +1,31 @@
 import { admin } from './admin.js';
 import { core } from './core.js';
 import { field } from './field.js';
+import { fil } from './fil.js';
+import { id } from './id.js';
+import { km } from './km.js';
+import { lo } from './lo.js';
+import { ms } from './ms.js';
+import { my } from './my.js';
 import { office } from './office.js';
+import { th } from './th.js';
+import { vi } from './vi.js';
 
 /**
  * The console's catalogues, in the format every Tanda page uses (per language, a flat map of key → template with
- * `{name}` parameters), kept in one file per area of the console so each area's strings live beside each other.
- * English and Bahasa Indonesia are complete (tests/web/console-i18n.test.ts); another language joins by adding its
- * map to the areas, and until a key is translated the English text shows.
+ * `{name}` parameters). The English source lives in one file per area of the console, so each area's strings sit
+ * together; each other language is one file typed as complete, so a key added in English without its translations
+ * does not compile. tests/web/console-i18n.test.ts checks that no line was left in English.
  */
-const AREAS = [core, field, office, admin] as const;
+const en = { ...core, ...field, ...office, ...admin };
 
-type Merge<T> = (T extends unknown ? (x: T) => void : never) extends (x: infer I) => void ? I : never;
-export type ConsoleKey = keyof Merge<(typeof AREAS)[number]['en']>;
-export type ConsoleCatalogue = Partial<Record<ConsoleKey, string>>;
+export type ConsoleKey = keyof typeof en;
+export type ConsoleStrings = Record<ConsoleKey, string>;
 
-function merged(lang: string): ConsoleCatalogue {
-  return Object.assign({}, ...AREAS.map((a) => (a as unknown as Record<string, Record<string, string>>)[lang] ?? {}));
-}
-
-export const CONSOLE_LANGUAGES = ['en', 'id'] as const;
-export const CONSOLE_CATALOGUES: Record<string, ConsoleCatalogue> = Object.fromEntries(CONSOLE_LANGUAGES.map((l) => [l, merged(l)]));
+export const CONSOLE_CATALOGUES: Record<string, ConsoleStrings> = { en, id, fil, th, vi, km, lo, my, ms };
+export const CONSOLE_LANGUAGES = Object.keys(CONSOLE_CATALOGUES);
 
 export function consoleTranslate(lang: string, key: ConsoleKey, params: Record<string, string | number> = {}): string {
-  const template = CONSOLE_CATALOGUES[lang]?.[key] ?? CONSOLE_CATALOGUES.en![key] ?? key;
+  const template = CONSOLE_CATALOGUES[lang]?.[key] ?? en[key] ?? key;
   return template.replace(/\{(\w+)\}/g, (_, name: string) => (params[name] === undefined ? '' : String(params[name])));
 }

@@ -84,6 +84,7 @@ export const en = {
   'cred.units': 'Units of competency',
   'cred.national': 'National level',
   'cred.aqrf': 'AQRF level',
+  'cred.aqrfProvisional': 'provisional: the country’s AQRF mapping is not yet endorsed',
   'cred.issuer': 'Issued by',
   'cred.issued': 'Issued on',
   'cred.validUntil': 'Valid until',

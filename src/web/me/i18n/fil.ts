@@ -82,6 +82,7 @@ export const fil: MeCatalogue = {
   'cred.units': 'Mga yunit ng kakayahan',
   'cred.national': 'Pambansang antas',
   'cred.aqrf': 'Antas sa AQRF',
+  'cred.aqrfProvisional': 'pansamantala: hindi pa aprubado ang pagtutugma ng bansa sa AQRF',
   'cred.issuer': 'Ibinigay ng',
   'cred.issued': 'Ibinigay noong',
   'cred.validUntil': 'May bisa hanggang',

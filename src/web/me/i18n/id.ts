@@ -82,6 +82,7 @@ export const id: MeCatalogue = {
   'cred.units': 'Unit kompetensi',
   'cred.national': 'Jenjang nasional',
   'cred.aqrf': 'Jenjang AQRF',
+  'cred.aqrfProvisional': 'sementara: penyetaraan AQRF negara ini belum disahkan',
   'cred.issuer': 'Diterbitkan oleh',
   'cred.issued': 'Diterbitkan pada',
   'cred.validUntil': 'Berlaku sampai',

@@ -82,6 +82,7 @@ export const km: MeCatalogue = {
   'cred.units': 'ឯកតាសមត្ថភាព',
   'cred.national': 'កម្រិតជាតិ',
   'cred.aqrf': 'កម្រិត AQRF',
+  'cred.aqrfProvisional': 'បណ្ដោះអាសន្ន៖ ការផ្គូផ្គងកម្រិតជាមួយ AQRF របស់ប្រទេសនេះមិនទាន់ត្រូវបានអនុម័តទេ',
   'cred.issuer': 'ចេញដោយ',
   'cred.issued': 'ចេញនៅថ្ងៃ',
   'cred.validUntil': 'មានសុពលភាពរហូតដល់',

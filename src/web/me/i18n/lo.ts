@@ -82,6 +82,7 @@ export const lo: MeCatalogue = {
   'cred.units': 'ຫົວໜ່ວຍຄວາມສາມາດ',
   'cred.national': 'ລະດັບຊາດ',
   'cred.aqrf': 'ລະດັບ AQRF',
+  'cred.aqrfProvisional': 'ຊົ່ວຄາວ: ການທຽບລະດັບກັບ AQRF ຂອງປະເທດນີ້ຍັງບໍ່ໄດ້ຮັບການຮັບຮອງ',
   'cred.issuer': 'ອອກໂດຍ',
   'cred.issued': 'ອອກວັນທີ',
   'cred.validUntil': 'ໃຊ້ໄດ້ຮອດ',

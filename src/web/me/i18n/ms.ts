@@ -82,6 +82,7 @@ export const ms: MeCatalogue = {
   'cred.units': 'Unit kecekapan',
   'cred.national': 'Tahap kebangsaan',
   'cred.aqrf': 'Tahap AQRF',
+  'cred.aqrfProvisional': 'sementara: pemetaan AQRF negara ini belum disahkan',
   'cred.issuer': 'Dikeluarkan oleh',
   'cred.issued': 'Dikeluarkan pada',
   'cred.validUntil': 'Sah sehingga',

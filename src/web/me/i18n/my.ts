@@ -82,6 +82,7 @@ export const my: MeCatalogue = {
   'cred.units': 'ကျွမ်းကျင်မှု ယူနစ်များ',
   'cred.national': 'နိုင်ငံအဆင့်',
   'cred.aqrf': 'AQRF အဆင့်',
+  'cred.aqrfProvisional': 'ယာယီ- ဤနိုင်ငံ၏ AQRF နှင့် ညှိနှိုင်းမှုကို အတည်မပြုရသေးပါ',
   'cred.issuer': 'ထုတ်ပေးသူ',
   'cred.issued': 'ထုတ်ပေးသည့်နေ့',
   'cred.validUntil': 'သက်တမ်း ကုန်ဆုံးရက်',

@@ -82,6 +82,7 @@ export const th: MeCatalogue = {
   'cred.units': 'หน่วยสมรรถนะ',
   'cred.national': 'ระดับของประเทศ',
   'cred.aqrf': 'ระดับ AQRF',
+  'cred.aqrfProvisional': 'ชั่วคราว: การเทียบระดับกับ AQRF ของประเทศนี้ยังไม่ได้รับความเห็นชอบ',
   'cred.issuer': 'ออกโดย',
   'cred.issued': 'ออกเมื่อ',
   'cred.validUntil': 'ใช้ได้ถึง',

@@ -82,6 +82,7 @@ export const vi: MeCatalogue = {
   'cred.units': 'Các đơn vị năng lực',
   'cred.national': 'Bậc quốc gia',
   'cred.aqrf': 'Bậc AQRF',
+  'cred.aqrfProvisional': 'tạm thời: bảng quy đổi sang AQRF của nước này chưa được phê duyệt',
   'cred.issuer': 'Cấp bởi',
   'cred.issued': 'Ngày cấp',
   'cred.validUntil': 'Có hiệu lực đến',
