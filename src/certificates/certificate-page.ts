@@ -6,7 +6,7 @@ import type { FontWeight } from './fonts.js';
 import { darkRuns, qrMatrix, QR_QUIET_ZONE } from './qr-image.js';
 import { drawText, largestFitting, layoutText, type TextBlock, type TextSpan } from './text-layout.js';
 import type { BlockStyle, Box, CertificateTemplate, ImageField, LabelKey, TemplateLayout, TextBlockSpec, TextField } from './template.js';
-import type { CertificateView } from './view.js';
+import type { CertificateView, Paper } from './view.js';
 
 /** Draws one certificate on the document's current page, following the template's blocks in reading order. */
 
@@ -61,6 +61,64 @@ export function drawCertificatePage(doc: Doc, view: CertificateView, template: C
 const PREVIEW_TEXT = 'PREVIEW \u2014 NOT VALID';
 const PREVIEW_NOTE = 'Not issued, not signed: not a certificate';
 const PREVIEW_COLOR = '#b91c1c';
+/** Kept off the page edge, where many printers cannot print. */
+const NOTE_EDGE_MM = 2;
+/** Space between the note's line box and the frame (or whatever else is drawn highest on the page). */
+const NOTE_CLEARANCE_MM = 1;
+const NOTE_MAX_PT = 11;
+/** Below this a note on paper is no longer read at a glance. */
+const NOTE_MIN_PT = 7;
+
+/** A rectangle on the page, in points from the top-left corner. */
+export interface Rect {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+const FRAME_OUTER_LINE_PT = 1.2;
+const FRAME_INNER_LINE_PT = 0.4;
+/** Gap between the frame's two lines, mm. */
+const FRAME_GAP_MM = 1.6;
+
+/** The outer edge of the frame's outer line: all of the frame's ink is inside it. */
+export function frameRect(layout: TemplateLayout): Rect | undefined {
+  if (!layout.frame) return undefined;
+  const edge = mm(layout.frame.inset) - FRAME_OUTER_LINE_PT / 2;
+  return { left: edge, top: edge, right: mm(layout.page.width) - edge, bottom: mm(layout.page.height) - edge };
+}
+
+/** The template's boxes, in points: every block of a certificate draws inside its own. */
+export function blockRects(layout: TemplateLayout): Rect[] {
+  return layout.blocks.map(({ box }) => {
+    const [w, h] = 'size' in box ? [box.size, box.size] : [box.w, box.h];
+    return { left: mm(box.x), top: mm(box.y), right: mm(box.x + w), bottom: mm(box.y + h) };
+  });
+}
+
+/**
+ * The preview's note and where it goes: one line, centred in the band between the page's top edge and the highest
+ * thing the certificate draws (its frame, when it has one), at the largest size whose line box fits that band, so it
+ * never covers the frame, however the template places it.
+ */
+export function previewNote(template: CertificateTemplate, paper: Paper): { block: TextBlock; rect: Rect } {
+  const layout = template.layouts[paper];
+  const width = mm(layout.page.width);
+  const frame = frameRect(layout);
+  const highest = Math.min(...(frame ? [frame] : []).concat(blockRects(layout)).map((r) => r.top));
+  const band = { top: mm(NOTE_EDGE_MM), bottom: highest - mm(NOTE_CLEARANCE_MM) };
+  const block = largestFitting(NOTE_MAX_PT, NOTE_MIN_PT, (size) => {
+    const laid = layoutText([{ text: PREVIEW_NOTE, lang: 'en' }], { size, weight: 'bold', color: PREVIEW_COLOR, align: 'center' }, width - 2 * mm(NOTE_EDGE_MM));
+    return laid.lines.length === 1 && laid.height <= band.bottom - band.top ? laid : null;
+  });
+  if (!block) {
+    throw new TandaError('invalid_config', `Template ${template.id} (${paper}) leaves no room above its frame and blocks for the preview note`);
+  }
+  const top = band.top + (band.bottom - band.top - block.height) / 2;
+  const left = (width - block.width) / 2;
+  return { block, rect: { left, top, right: left + block.width, bottom: top + block.height } };
+}
 
 /**
  * A preview's mark: large translucent text diagonally across the whole page, over everything, and a note along the
@@ -75,7 +133,7 @@ function drawPreviewMark(ctx: PageContext): void {
     const laid = layoutText([{ text: PREVIEW_TEXT, lang: 'en' }], { size, weight: 'bold', color: PREVIEW_COLOR, align: 'center' }, diagonal * 0.8);
     return laid.lines.length === 1 ? laid : null;
   });
-  const note = layoutText([{ text: PREVIEW_NOTE, lang: 'en' }], { size: 11, weight: 'bold', color: PREVIEW_COLOR, align: 'center' }, width);
+  const note = previewNote(ctx.template, ctx.view.paper);
   tag(ctx, ctx.section, 'P', () => {
     doc.save();
     doc.fillOpacity(0.28);
@@ -83,7 +141,7 @@ function drawPreviewMark(ctx: PageContext): void {
     if (mark) drawText(doc, mark, (width - diagonal * 0.8) / 2, height / 2 - mark.height / 2, diagonal * 0.8);
     doc.restore();
     doc.save();
-    drawText(doc, note, 0, mm(3), width);
+    drawText(doc, note.block, note.rect.left, note.rect.top, note.block.width);
     doc.restore();
   });
 }
@@ -135,10 +193,10 @@ function drawFrame(ctx: PageContext, frame: { inset: number; color: string }): v
   const { width, height } = layout.page;
   artifact(ctx, () => {
     doc.save();
-    doc.lineWidth(1.2).strokeColor(frame.color);
+    doc.lineWidth(FRAME_OUTER_LINE_PT).strokeColor(frame.color);
     doc.rect(mm(frame.inset), mm(frame.inset), mm(width - 2 * frame.inset), mm(height - 2 * frame.inset)).stroke();
-    const inner = frame.inset + 1.6;
-    doc.lineWidth(0.4);
+    const inner = frame.inset + FRAME_GAP_MM;
+    doc.lineWidth(FRAME_INNER_LINE_PT);
     doc.rect(mm(inner), mm(inner), mm(width - 2 * inner), mm(height - 2 * inner)).stroke();
     doc.restore();
   });
