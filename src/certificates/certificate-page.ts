@@ -57,7 +57,7 @@ export function drawCertificatePage(doc: Doc, view: CertificateView, template: C
   if (view.preview) drawPreviewMark(ctx);
 }
 
-/** English and the national-language wording are both printed: whoever holds the paper must see it is no certificate. */
+/** Whoever holds a preview, on screen or printed, must see it is no certificate. English only for now: the templates' catalogue has no preview wording in the national languages yet. */
 const PREVIEW_TEXT = 'PREVIEW \u2014 NOT VALID';
 const PREVIEW_NOTE = 'Not issued, not signed: not a certificate';
 const PREVIEW_COLOR = '#b91c1c';
