@@ -1,7 +1,9 @@
 import type { Selectable } from 'kysely';
 import { nowIso, type Executor } from '../db/database.js';
 import { TandaError, isTandaError } from '../errors.js';
-import { authorize, type Actor, type Context } from '../policy/policy.js';
+import { getQualification } from '../frameworks/catalogue-repository.js';
+import type { LocalizedText, Qualification } from '../frameworks/types.js';
+import { authorize, can, type Actor, type Context } from '../policy/policy.js';
 import { conflictScope, whereConflictInScope } from '../policy/scope.js';
 import { recordUnitAssessmentsTx } from '../rpl/assessment.js';
 import { auditReasonedAccess } from '../rpl/audit.js';
@@ -25,26 +27,21 @@ export interface ConflictView {
   resolution: 'applied' | 'discarded' | null;
   resolutionNote: string | null;
   resolvedBy: string | null;
+  /**
+   * What a person judging the conflict needs besides the ids: who the assessor is, who had judged the unit on the
+   * server (`serverView.unit`) and who resolved it, by name; the case's qualification and the unit as the catalogue
+   * names them (null when no longer in the catalogue).
+   */
+  assessorName: string;
+  serverJudgedByName: string | null;
+  resolvedByName: string | null;
+  qualification: { id: string; code: string; titles: LocalizedText } | null;
+  unit: { code: string; titles: LocalizedText } | null;
+  /** What the asking person may do with it now, as the access policy answers (none once resolved). */
+  actions: Array<'apply' | 'discard'>;
 }
 
-type Row = Selectable<SyncConflictsTable> & { cohort_ref: string | null; candidate_name: string };
-
-const view = (r: Row): ConflictView => ({
-  id: r.id,
-  caseId: r.case_id,
-  cohortRef: r.cohort_ref,
-  candidateName: r.candidate_name,
-  assessorId: r.actor_id,
-  eventId: r.event_id,
-  event: JSON.parse(r.event) as SyncEvent,
-  reason: r.reason as ConflictReason,
-  serverView: JSON.parse(r.server_view) as ServerView,
-  createdAt: r.created_at,
-  resolvedAt: r.resolved_at,
-  resolution: r.resolution,
-  resolutionNote: r.resolution_note,
-  resolvedBy: r.resolved_by,
-});
+type Row = Selectable<SyncConflictsTable> & { cohort_ref: string | null; candidate_name: string; qualification_id: string };
 
 const conflictQuery = (ctx: RplContext) =>
   ctx.db.kysely
@@ -52,7 +49,43 @@ const conflictQuery = (ctx: RplContext) =>
     .innerJoin('rpl_cases', 'rpl_cases.id', 'sync_conflicts.case_id')
     .innerJoin('candidates', 'candidates.id', 'rpl_cases.candidate_id')
     .selectAll('sync_conflicts')
-    .select(['rpl_cases.cohort_ref', 'candidates.full_name as candidate_name']);
+    .select(['rpl_cases.cohort_ref', 'rpl_cases.qualification_id', 'candidates.full_name as candidate_name']);
+
+/** The rows as the actor sees them: names of the people named, the catalogue's titles, the actions open to the actor. */
+async function views(ctx: RplContext, actor: Actor, rows: Row[]): Promise<ConflictView[]> {
+  const parsed = rows.map((r) => ({ r, event: JSON.parse(r.event) as SyncEvent, serverView: JSON.parse(r.server_view) as ServerView }));
+  const people = [...new Set(parsed.flatMap(({ r, serverView }) => [r.actor_id, serverView.unit?.assessorId, r.resolved_by]).filter((x): x is string => Boolean(x)))];
+  const names = new Map(people.length ? (await ctx.db.kysely.selectFrom('users').select(['id', 'name']).where('id', 'in', people).execute()).map((u) => [u.id, u.name]) : []);
+  const qualifications = new Map<string, Qualification | undefined>();
+  for (const id of new Set(rows.map((r) => r.qualification_id))) qualifications.set(id, await getQualification(ctx.db.kysely, id));
+  return parsed.map(({ r, event, serverView }) => {
+    const q = qualifications.get(r.qualification_id);
+    const unit = q?.units.find((u) => u.unitId === event.unit.unitId);
+    const resource = { kind: 'sync_conflict', issuerId: r.issuer_id, ownerId: r.actor_id } as const;
+    return {
+      id: r.id,
+      caseId: r.case_id,
+      cohortRef: r.cohort_ref,
+      candidateName: r.candidate_name,
+      assessorId: r.actor_id,
+      eventId: r.event_id,
+      event,
+      reason: r.reason as ConflictReason,
+      serverView,
+      createdAt: r.created_at,
+      resolvedAt: r.resolved_at,
+      resolution: r.resolution,
+      resolutionNote: r.resolution_note,
+      resolvedBy: r.resolved_by,
+      assessorName: names.get(r.actor_id) ?? '',
+      serverJudgedByName: serverView.unit ? (names.get(serverView.unit.assessorId) ?? null) : null,
+      resolvedByName: r.resolved_by ? (names.get(r.resolved_by) ?? null) : null,
+      qualification: q ? { id: q.id, code: q.code, titles: q.titles } : null,
+      unit: unit ? { code: unit.code, titles: unit.titles } : null,
+      actions: r.resolved_at ? [] : (['apply', 'discard'] as const).filter((a) => can(actor, a, resource)),
+    };
+  });
+}
 
 /** The conflicts the actor may see (their own; a certifying officer's body's; an admin's with a stated reason), newest first. */
 export async function listConflicts(ctx: RplContext, actor: Actor, filter: { state?: 'open' | 'resolved'; limit?: number } = {}, context: Context = {}): Promise<ConflictView[]> {
@@ -64,7 +97,7 @@ export async function listConflicts(ctx: RplContext, actor: Actor, filter: { sta
   if (decision.auditedReason) {
     await ctx.db.kysely.transaction().execute((tx) => auditReasonedAccess(tx, ctx.db.dialect, { actorId: actor.id, decision, action: 'sync_conflict.list', subjectId: rows.map((r) => r.id).join(',').slice(0, 2000) || null }));
   }
-  return rows.map(view);
+  return views(ctx, actor, rows);
 }
 
 export interface ResolutionInput {
@@ -98,7 +131,7 @@ export async function resolveConflict(ctx: RplContext, actor: Actor, id: string,
     await audit(tx, ctx, { actorId: actor.id, action: 'case.sync_conflict_resolved', caseId: row.case_id, subjectId: id, data: { resolution, eventId: row.event_id } });
   });
   const row = await conflictQuery(ctx).where('sync_conflicts.id', '=', id).executeTakeFirstOrThrow();
-  return view(row);
+  return (await views(ctx, actor, [row]))[0]!;
 }
 
 /**

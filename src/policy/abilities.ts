@@ -10,6 +10,11 @@ export interface ConsoleAbilities {
   cases: boolean;
   /** The assessment form, evidence from the camera, the offline assessment day. */
   assess: boolean;
+  /**
+   * The conflicts of offline assessment days, to review and resolve: the assessor their own, a certifying officer
+   * their body's (the policy lets only the assessor apply one; each conflict says which actions are open).
+   */
+  resolveConflicts: boolean;
   /** The moderation queue: confirm or return a decided case. */
   moderate: boolean;
   /** Certification: preview, issue, print, cohort batches. */
@@ -38,6 +43,8 @@ export function consoleAbilities(actor: Actor): ConsoleAbilities {
   return {
     cases: inBody && can(actor, 'read', ownCase),
     assess: inBody && can(actor, 'record', { ...ownCase, kind: 'assessment' }),
+    // A conflict in the person's body, sent from their own device or a colleague's: either is enough to offer the list.
+    resolveConflicts: inBody && [actor.id, `not-${actor.id}`].some((ownerId) => can(actor, 'discard', { kind: 'sync_conflict', issuerId: body, ownerId })),
     moderate: inBody && can(actor, 'transition:confirm', othersCase),
     certify: inBody && can(actor, 'transition:certify', othersCase) && can(actor, 'issue', { kind: 'award', issuerId: body }),
     manageCredentials: inBody && can(actor, 'revoke', { kind: 'credential', issuerId: body, holderUserId: null }),

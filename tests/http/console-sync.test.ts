@@ -255,6 +255,26 @@ describe(`the conflict list and its resolution, on ${testDialect}`, () => {
     expect((await resolve(f.assessor2, mine.id, 'discard')).json().code).toBe('not_found');
   });
 
+  it('names the assessor, who held the unit on the server, the qualification and the unit, and the actions the asker may take', async () => {
+    const other = await conflictOf('unit_judged_by_other');
+    const name = async (id: string) => (await t.db.kysely.selectFrom('users').select('name').where('id', '=', id).executeTakeFirstOrThrow()).name;
+    const seen = async (h: Record<string, string>) => ((await conflicts(h, 'open')).json() as Array<Record<string, unknown>>).find((c) => c.id === other.id);
+    const expected = {
+      assessorId: f.assessor.userId,
+      assessorName: await name(f.assessor.userId),
+      serverJudgedByName: await name(f.assessor2.userId),
+      resolvedByName: null,
+      qualification: { id: HOUSEKEEPING, code: expect.any(String), titles: expect.objectContaining({ en: expect.any(String) }) },
+      unit: { code: expect.any(String), titles: expect.objectContaining({ en: expect.any(String) }) },
+    };
+    expect(await seen(f.assessor)).toMatchObject({ ...expected, actions: ['apply', 'discard'] });
+    // The officer may close it, not record the judgement as the assessor's.
+    expect(await seen(f.officer)).toMatchObject({ ...expected, actions: ['discard'] });
+    expect(await seen({ ...f.admin, 'x-tanda-access-reason': 'support ticket 8' })).toMatchObject({ ...expected, actions: [] });
+    const closed = await resolve(f.officer, other.id, 'discard');
+    expect(closed.json()).toMatchObject({ resolvedByName: await name(f.officer.userId), actions: [] });
+  });
+
   it('discard closes a conflict and keeps it; apply records the device\'s judgement; a case that cannot take it leaves the conflict open', async () => {
     const gone = await conflictOf('case_changed');
     const refused = await resolve(f.assessor, gone.id, 'apply');

@@ -94,6 +94,13 @@ ul.row-errors{margin:0;padding-left:1.1rem}
 .field-evidence-list,.field-units,.field-conflicts-list{padding-left:0;list-style:none}
 .field-evidence,.field-units li{background:#fff;border:1px solid #d5d9e0;border-radius:8px;padding:.5rem .7rem;margin:.4rem 0;overflow-wrap:anywhere}
 .field-history{padding-left:1.2rem}
+/* a long label (Burmese, Khmer) wraps instead of squeezing the value it names */
+.field-conflicts-list dl{grid-template-columns:fit-content(45%) 1fr}
+.field-conflict-sides{display:grid;grid-template-columns:1fr;gap:.6rem;margin:.4rem 0}
+@media (min-width:700px){.field-conflict-sides{grid-template-columns:1fr 1fr}}
+.field-conflict-side{border:1px solid #d5d9e0;border-radius:6px;padding:.2rem .7rem;min-width:0}
+.field-conflict-side[data-side=device]{border-left:4px solid #12408a}
+.field-conflict-side[data-side=server]{border-left:4px solid #59606b}
 input[type=file]{max-width:100%;min-height:44px}
 `;
 

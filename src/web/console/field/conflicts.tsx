@@ -1,9 +1,11 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { ConflictView } from '../../../console/conflicts.js';
 import type { ConflictReason } from '../../../console/sync.js';
-import { call, day, errorText, online, t } from '../shell.js';
+import type { AssessmentMethod, EvidenceQuality } from '../../../rpl/assessment.js';
+import { call, day, errorText, lang, online, t } from '../shell.js';
 import { change } from './http.js';
-import { shortId } from './model.js';
+import { shortId, titleOf } from './model.js';
 import { qualificationSlug } from './cases.js';
 import { acknowledge, readEvents, recount, revision, vault, type DecisionPayload, type PhotoPayload } from './store.js';
 import { refreshConflictCount } from './sync.js';
@@ -18,13 +20,16 @@ const REASON_KEYS = {
 
 /**
  * The conflict review list: what devices recorded while a case changed on the server (withdrawn, reassigned,
- * decided by someone else). A person applies or discards each; nothing is overwritten without that choice. Below,
- * what the server refused from this device, kept here with the reason.
+ * decided by someone else), for the assessor who sent them and for the body's certifying officers. Each shows who
+ * recorded what on the device beside what the server held when it arrived; a person applies or discards it (the
+ * buttons are the actions the server's policy lists for this person), and nothing is overwritten without that
+ * choice. Below, what the server refused from this device, kept here with the reason.
  */
 export function ConflictsScreen() {
   const [list, setList] = useState<ConflictView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  const [notes, setNotes] = useState<Record<string, string>>({});
   const [refused, setRefused] = useState<Array<{ id: string; caseId: string; what: string; reason: string; at: string }>>([]);
   const load = async () => {
     setError(null);
@@ -58,7 +63,7 @@ export function ConflictsScreen() {
     setError(null);
     setMessage(null);
     try {
-      await change('POST', `/console/conflicts/${encodeURIComponent(c.id)}/resolution`, { action });
+      await change('POST', `/console/conflicts/${encodeURIComponent(c.id)}/resolution`, { action, note: notes[c.id]?.trim() || null });
       // This device's copy of the event gets the person's answer too (the log only grows).
       if ((await readEvents({ caseId: c.caseId })).some((e) => e.event.id === c.eventId)) {
         await acknowledge({ eventId: c.eventId, status: action === 'apply' ? 'applied' : 'discarded' });
@@ -92,23 +97,55 @@ export function ConflictsScreen() {
               <dl>
                 <dt>{t('field.cases.number')}</dt>
                 <dd>{c.cohortRef ?? shortId(c.caseId)}</dd>
+                <dt>{t('field.cases.qualification')}</dt>
+                <dd>{c.qualification ? `${c.qualification.code} · ${titleOf(c.qualification.titles, lang.value)}` : qualificationSlug(c.event.unit.unitId)}</dd>
                 <dt>{t('field.conflicts.unit')}</dt>
-                <dd>{qualificationSlug(c.event.unit.unitId)}</dd>
-                <dt>{t('field.conflicts.device')}</dt>
-                <dd>
-                  <span class={`badge ${c.event.unit.decision === 'competent' ? 'competent' : 'nyc'}`}>{t(`field.decision.${c.event.unit.decision}`)}</span>
-                  {c.event.unit.notes ? ` — ${c.event.unit.notes}` : ''} ({day(c.event.recordedAt)})
-                </dd>
-                <dt>{t('field.conflicts.server')}</dt>
-                <dd>
-                  {c.serverView.case.state ? t(`field.state.${c.serverView.case.state as 'draft'}`) : t('field.conflicts.notYours')}
-                  {c.serverView.unit ? ` · ${t(`field.decision.${c.serverView.unit.decision as 'competent'}`)}` : ''}
-                </dd>
+                <dd>{c.unit ? `${c.unit.code} · ${titleOf(c.unit.titles, lang.value)}` : qualificationSlug(c.event.unit.unitId)}</dd>
+                <dt>{t('role.assessor')}</dt>
+                <dd data-assessor>{c.assessorName}</dd>
                 <dt>{t('field.conflicts.why')}</dt>
                 <dd>{t(REASON_KEYS[c.reason])}{c.serverView.refusal ? ` (${c.serverView.refusal.code})` : ''}</dd>
               </dl>
-              <button type="button" onClick={() => void resolve(c, 'apply')}>{t('field.conflicts.apply')}</button>
-              <button type="button" class="secondary" onClick={() => void resolve(c, 'discard')}>{t('field.conflicts.discard')}</button>
+              <div class="field-conflict-sides">
+                <section class="field-conflict-side" data-side="device">
+                  <h3>{t('field.conflicts.device')}</h3>
+                  <Judgement unit={c.event.unit}>
+                    <dt>{t('field.assess.assessedOn')}</dt>
+                    <dd>{c.event.assessedOn}</dd>
+                    <dt>{t('field.conflicts.recorded')}</dt>
+                    <dd>{day(c.event.recordedAt)}</dd>
+                  </Judgement>
+                </section>
+                <section class="field-conflict-side" data-side="server">
+                  <h3>{t('field.conflicts.server')}</h3>
+                  <dl>
+                    <dt>{t('field.cases.state')}</dt>
+                    <dd>
+                      {c.serverView.case.state ? t(`field.state.${c.serverView.case.state as 'draft'}`) : t('field.conflicts.notYours')}
+                      {c.serverView.case.round ? ` · ${t('field.case.round')} ${c.serverView.case.round}` : ''}
+                    </dd>
+                  </dl>
+                  {c.serverView.unit ? (
+                    <>
+                      <p>{t('field.conflicts.judgedBy', { name: c.serverJudgedByName ?? shortId(c.serverView.unit.assessorId), day: day(c.serverView.unit.updatedAt) })}</p>
+                      <Judgement unit={c.serverView.unit} />
+                    </>
+                  ) : (
+                    c.serverView.case.state && <p>{t('field.conflicts.notJudged')}</p>
+                  )}
+                </section>
+              </div>
+              {c.actions.includes('discard') && !c.actions.includes('apply') && <p class="note">{t('field.conflicts.onlyAssessor')}</p>}
+              {c.actions.length > 0 && (
+                <>
+                  <label for={`note-${c.id}`}>{t('field.conflicts.noteLabel')}</label>
+                  <textarea id={`note-${c.id}`} maxLength={4000} value={notes[c.id] ?? ''} onInput={(e) => setNotes({ ...notes, [c.id]: (e.target as HTMLTextAreaElement).value })} />
+                  <div class="row">
+                    {c.actions.includes('apply') && <button type="button" onClick={() => void resolve(c, 'apply')}>{t('field.conflicts.apply')}</button>}
+                    {c.actions.includes('discard') && <button type="button" class="secondary" onClick={() => void resolve(c, 'discard')}>{t('field.conflicts.discard')}</button>}
+                  </div>
+                </>
+              )}
             </li>
           ))}
         </ul>
@@ -126,5 +163,31 @@ export function ConflictsScreen() {
         </>
       )}
     </section>
+  );
+}
+
+/** One judgement of a unit, as the device sent it or as the server held it: decision, methods, rules met, notes. */
+function Judgement({ unit, children }: { unit: { decision: string; methods: AssessmentMethod[]; quality: EvidenceQuality; evidenceIds: string[]; notes?: string | null }; children?: ComponentChildren }) {
+  const rules = (['valid', 'authentic', 'current', 'sufficient'] as const).filter((r) => unit.quality[r]);
+  return (
+    <dl>
+      <dt>{t('field.assess.decision')}</dt>
+      <dd>
+        <span class={`badge ${unit.decision === 'competent' ? 'competent' : 'nyc'}`}>{t(`field.decision.${unit.decision as 'competent'}`)}</span>
+      </dd>
+      <dt>{t('field.assess.methods')}</dt>
+      <dd>{unit.methods.map((m) => t(`field.method.${m}`)).join(', ')}</dd>
+      <dt>{t('field.assess.rules')}</dt>
+      <dd>{rules.length ? rules.map((r) => t(`field.rule.${r}`)).join(', ') : '—'}</dd>
+      <dt>{t('field.assess.evidence')}</dt>
+      <dd>{unit.evidenceIds.length}</dd>
+      {unit.notes && (
+        <>
+          <dt>{t('field.assess.notes')}</dt>
+          <dd>{unit.notes}</dd>
+        </>
+      )}
+      {children}
+    </dl>
   );
 }
