@@ -5,7 +5,7 @@ import { benchCrash } from './crash.js';
 import { benchCredentials } from './credentials.js';
 import { benchInstances } from './instances.js';
 import { benchOperations } from './operations.js';
-import { benchLoad } from './load.js';
+import { benchLoad, benchLoadQr } from './load.js';
 import { benchFuzz } from './fuzz.js';
 import { benchQr } from './qr.js';
 import { benchStatus } from './status.js';
@@ -17,7 +17,8 @@ import { benchWallets } from './wallets.js';
  * `npm run bench`: every benchmark prints its figures as it goes, and the run ends with ONE line of JSON holding
  * every figure (name → number) so runs can be compared mechanically.
  */
-type Bench = [name: string, run: () => Promise<Record<string, number>>, needs?: 'postgres'];
+/** `needs`: 'postgres' runs only when named or with BENCH_DATABASE_URL; 'named' only when named (a part of another). */
+type Bench = [name: string, run: () => Promise<Record<string, number>>, needs?: 'postgres' | 'named'];
 
 const benches: Bench[] = [
   ['credentials', () => benchCredentials()],
@@ -33,13 +34,15 @@ const benches: Bench[] = [
   ['me', () => benchMe()],
   ['console', () => benchConsole()],
   ['load', () => benchLoad()],
+  // The /verify/qr part of `load` alone, for comparing the main thread's cost per scan across changes.
+  ['load-qr', () => benchLoadQr(), 'named'],
   ['fuzz', () => benchFuzz()],
 ];
 
 const only = process.argv.slice(2);
 const all: Record<string, number> = {};
 for (const [name, run, needs] of benches) {
-  if (only.length ? !only.includes(name) : needs === 'postgres' && !process.env.BENCH_DATABASE_URL) continue;
+  if (only.length ? !only.includes(name) : needs === 'named' || (needs === 'postgres' && !process.env.BENCH_DATABASE_URL)) continue;
   const figures = await run();
   for (const [k, v] of Object.entries(figures)) {
     const rounded = Math.round(v * 100) / 100;

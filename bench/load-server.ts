@@ -3,19 +3,24 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createUser } from '../src/auth/tokens.js';
+import { issueAward } from '../src/awards/award-service.js';
 import { openAndMigrate } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/http/app.js';
 import { loggerOptions } from '../src/http/logger.js';
 import { createIssuer } from '../src/issuers/issuers.js';
+import { getQualification } from '../src/frameworks/catalogue-repository.js';
+import { seedRegistry } from '../src/frameworks/seed.js';
 import { createServices } from '../src/services.js';
 import { typicalCredential } from './credentials.js';
 
 /*
  * The server under load for bench/load.ts, in its own process so that the load generator's work does not count
  * against the server's event loop. It runs as `npm start` does (info-level request logs to stdout, discarded), on a
- * fresh SQLite file (or DATABASE_URL), with one certifying body that has issued a credential; the parent reads the
- * credential, the port and, on request, the server's RSS, event-loop delay and pool state over IPC.
+ * fresh SQLite file (or DATABASE_URL), with one certifying body that has issued a credential and, accredited in the
+ * demo registry, a certificate's award; the parent reads the credential, the award's QR text, the port and, on request,
+ * the server's RSS, event-loop delay and pool state over IPC.
  */
 
 const send = (message: object) => process.send!(message);
@@ -33,6 +38,16 @@ const db = await openAndMigrate(config);
 const services = createServices(config, db);
 const issuer = await createIssuer(db.kysely, services.keys, config.publicUrl, { id: 'bench-body', name: 'Bench Certifying Body', country: 'PH', didMethod: 'key' });
 const credential = await services.credentials.issue(typicalCredential(issuer.did), { issuerId: issuer.id, kind: 'award' });
+await seedRegistry(db.kysely, { issuers: [issuer.id] });
+const officer = await createUser(db.kysely, { name: 'Bench Officer', role: 'certifying_officer', issuerId: issuer.id });
+const qualification = (await getQualification(db.kysely, 'https://tanda.example/qualifications/ph-housekeeping-nc2'))!;
+const awarded = await issueAward(services, { id: officer.id, role: 'certifying_officer', issuerId: issuer.id }, {
+  issuerId: issuer.id,
+  qualificationId: qualification.id,
+  achievedUnitIds: qualification.units.map((u) => u.unitId),
+  holder: { name: 'Maria Clara Dela Cruz Santos Jr' },
+});
+const { payload: qrPayload } = await services.certificates.qrPayload((await services.credentials.find(String(awarded.credential.id)))!);
 // Request logs go to stdout as under `npm start`; the parent discards them.
 const app = await buildApp(services, { logger: loggerOptions('info') });
 await app.listen({ port: 0, host: '127.0.0.1' });
@@ -77,4 +92,4 @@ process.on('message', (message: { type: string }) => {
     });
   }
 });
-send({ type: 'ready', port: (app.server.address() as { port: number }).port, credential, workers: config.verifyWorkers });
+send({ type: 'ready', port: (app.server.address() as { port: number }).port, credential, qrPayload, workers: config.verifyWorkers });

@@ -8,6 +8,9 @@ import autocannon from 'autocannon';
  *  (b) POST /credentials/verify at 50 connections with 1 and 2 pool workers: throughput, p99, errors, the server's
  *      RSS before/during/after, its event-loop delay (perf_hooks monitorEventLoopDelay) while the pool is full, and
  *      its CPU time per request (whole process, and the main thread alone on Linux).
+ *  (c) POST /verify/qr with a certificate's QR text (VALID against the instance's own trust bundle) at 20 connections
+ *      with 2 workers: the same figures. Main-thread CPU per request is the one to compare across changes: it is what
+ *      the event loop spends on a scan, whatever else shares the machine. `npm run bench load-qr` runs this part alone.
  * TANDA_BENCH_LOAD_SECONDS shortens the 60 s runs for a quick check.
  */
 
@@ -22,6 +25,7 @@ interface Stats {
 interface Server {
   port: number;
   credential: Record<string, unknown>;
+  qrPayload: string;
   stats(): Promise<Stats>;
   resetLag(): Promise<void>;
   stop(): Promise<void>;
@@ -47,10 +51,11 @@ async function startServer(workers: number): Promise<Server> {
       child.on('message', onMessage);
       child.once('exit', onExit);
     });
-  const ready = await next<{ port: number; credential: Record<string, unknown> }>('ready');
+  const ready = await next<{ port: number; credential: Record<string, unknown>; qrPayload: string }>('ready');
   return {
     port: ready.port,
     credential: ready.credential,
+    qrPayload: ready.qrPayload,
     async stats() {
       const reply = next<Stats>('stats');
       child.send({ type: 'stats' });
@@ -71,14 +76,14 @@ async function startServer(workers: number): Promise<Server> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function load(server: Server, connections: number, seconds: number) {
+function load(server: Server, connections: number, seconds: number, route: 'credential' | 'qr' = 'credential') {
   return autocannon({
-    url: `http://127.0.0.1:${server.port}/credentials/verify`,
+    url: `http://127.0.0.1:${server.port}${route === 'qr' ? '/verify/qr' : '/credentials/verify'}`,
     method: 'POST',
     connections,
     duration: seconds,
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ verifiableCredential: server.credential }),
+    body: JSON.stringify(route === 'qr' ? { payload: server.qrPayload } : { verifiableCredential: server.credential }),
   });
 }
 
@@ -140,15 +145,21 @@ async function hostileSection(out: Record<string, number>): Promise<void> {
   }
 }
 
-async function throughputSection(out: Record<string, number>, workers: number): Promise<void> {
+async function throughputSection(out: Record<string, number>, workers: number, route: 'credential' | 'qr' = 'credential'): Promise<void> {
   const server = await startServer(workers);
-  const key = `load.w${workers}`;
+  const key = route === 'qr' ? `load.qr_w${workers}` : `load.w${workers}`;
+  const connections = route === 'qr' ? 20 : 50;
   try {
+    if (route === 'qr') {
+      const res = await fetch(`http://127.0.0.1:${server.port}/verify/qr`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payload: server.qrPayload }) });
+      const verdict = ((await res.json()) as { verdict?: string }).verdict;
+      if (verdict !== 'VALID') throw new Error(`the bench certificate's QR text is ${verdict ?? res.status}, not VALID`);
+    }
     out[`${key}.rss_before_mb`] = (await server.stats()).rssMb;
-    await load(server, 50, Math.min(5, SECONDS));
+    await load(server, connections, Math.min(5, SECONDS), route);
     await server.resetLag();
     const start = await server.stats();
-    const run = load(server, 50, SECONDS);
+    const run = load(server, connections, SECONDS, route);
     await sleep((SECONDS * 1000) / 2);
     const mid = await server.stats();
     const result = await run;
@@ -176,5 +187,12 @@ export async function benchLoad(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   await hostileSection(out);
   for (const workers of [1, 2]) await throughputSection(out, workers);
+  await throughputSection(out, 2, 'qr');
+  return out;
+}
+
+export async function benchLoadQr(): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  await throughputSection(out, 2, 'qr');
   return out;
 }

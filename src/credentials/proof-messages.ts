@@ -4,8 +4,11 @@ import type { VcApiCheck } from './verify.js';
 
 /* The messages between ProofPool (main thread) and proof-worker.ts. */
 
-/** What the worker may ask the main thread for: a document it does not hold, or a signature (`sign` names its job). */
-export type HostFunction = 'load' | 'sign';
+/**
+ * What the worker may ask the main thread for: a document it does not hold, a QR job's CBOR-LD type table, or a
+ * signature (each names its job).
+ */
+export type HostFunction = 'load' | 'typeTable' | 'sign';
 
 export interface CredentialJobOptions {
   checks?: VcApiCheck[];
@@ -21,6 +24,12 @@ export interface CredentialJobOptions {
 export type ProofJob =
   | { id: number; kind: 'credential'; input: unknown; options: CredentialJobOptions }
   | { id: number; kind: 'presentation'; input: unknown; challenge?: string; domain?: string; options: CredentialJobOptions }
+  /**
+   * A certificate's QR text, decoded and its credential's proofs checked (qr-phase.ts). `tables` names the set of
+   * type tables the job's source answers from (one per trust bundle): the worker keeps the tables it was given under
+   * that name, and asks again under a new one.
+   */
+  | { id: number; kind: 'qr'; text: string; tables: number; options: CredentialJobOptions }
   | { id: number; kind: 'sign'; credential: Record<string, unknown>; created: string | null; signer: { id: string; algorithm: 'Ed25519' } };
 
 /** Errors cross the thread boundary as data. `code` is a TandaError code, or a DocumentNotFoundError's. */

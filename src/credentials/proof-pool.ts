@@ -3,8 +3,10 @@ import type { Worker } from 'node:worker_threads';
 import { TandaError } from '../errors.js';
 import type { RemoteDocument } from '../jsonld/loader.js';
 import type { Signer } from '../keys/signer.js';
+import type { TypeTableLoader } from '../qr/type-table.js';
 import { startModuleWorker } from '../worker-thread.js';
 import type { PresentationProof } from './presentation.js';
+import type { QrPhase } from './qr-phase.js';
 import { fromWire, toWire, type CredentialJobOptions, type HostFunction, type ProofJob, type ToHost, type ToWorker } from './proof-messages.js';
 import type { SignedCredential } from './sign.js';
 import type { ProofPhase } from './verify.js';
@@ -21,6 +23,12 @@ import type { ProofPhase } from './verify.js';
 /** What the workers may ask of the main thread (besides signatures, which come from each job's signer). */
 export interface ProofHost {
   load(url: string): Promise<RemoteDocument>;
+}
+
+/** Where a job's documents and type tables come from when not from the pool's host (a trust bundle). */
+export interface JobSource {
+  load?: ProofHost['load'];
+  typeTable?: TypeTableLoader;
 }
 
 /** A presentation's own checks and the proof phase of each credential in it. */
@@ -50,8 +58,8 @@ type JobInput = ProofJob extends infer J ? (J extends ProofJob ? Omit<J, 'id'> :
 interface Pending {
   job: ProofJob;
   signer?: Signer;
-  /** Answers this job's document requests instead of the pool's host (e.g. a trust bundle's loader). */
-  load?: ProofHost['load'];
+  /** Answers this job's document and type table requests instead of the pool's host (e.g. a trust bundle's). */
+  source?: JobSource;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -72,6 +80,9 @@ export class ProofPool {
   private nextId = 0;
   private closed = false;
   private warming: Promise<void> | undefined;
+  /** A name per type table loader (one per trust bundle), under which workers keep the tables they were given. */
+  private readonly tableSets = new WeakMap<TypeTableLoader, number>();
+  private nextTableSet = 0;
 
   constructor(
     private readonly host: ProofHost,
@@ -88,7 +99,18 @@ export class ProofPool {
    * trust bundle, as offline verifiers do.
    */
   verifyProofs(input: unknown, options: CredentialJobOptions, source?: Pick<ProofHost, 'load'>): Promise<ProofPhase> {
-    return this.submit({ kind: 'credential', input, options }, source?.load) as Promise<ProofPhase>;
+    return this.submit({ kind: 'credential', input, options }, source) as Promise<ProofPhase>;
+  }
+
+  /**
+   * qr-phase.ts decodeAndProve on a worker: a certificate's QR text decoded and its credential's proofs checked in one
+   * job. The worker asks `source` for the type tables the payload names (and keeps them while `source.typeTable` is
+   * the same loader: a trust bundle's tables never change, a new bundle comes with a new loader) and for documents.
+   */
+  verifyQr(text: string, options: CredentialJobOptions, source: { load: ProofHost['load']; typeTable: TypeTableLoader }): Promise<QrPhase> {
+    let tables = this.tableSets.get(source.typeTable);
+    if (tables === undefined) this.tableSets.set(source.typeTable, (tables = this.nextTableSet++));
+    return this.submit({ kind: 'qr', text, tables, options }, source) as Promise<QrPhase>;
   }
 
   /** A presentation's own proof and its credentials' proof phases on a worker. */
@@ -150,13 +172,13 @@ export class ProofPool {
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
 
-  private submit(input: JobInput, load?: ProofHost['load']): Promise<unknown> {
+  private submit(input: JobInput, source?: JobSource): Promise<unknown> {
     if (this.closed) return Promise.reject(new TandaError('internal', 'the verification pool is closed'));
     // Only jobs that cannot start at once count against the bound.
     if (this.queue.length >= this.maxQueue && this.full()) return Promise.reject(new TandaError('verification_busy'));
     const job = { ...input, id: this.nextId++ } as ProofJob;
     return new Promise((resolve, reject) => {
-      this.queue.push({ job, resolve, reject, ...(load ? { load } : {}) });
+      this.queue.push({ job, resolve, reject, ...(source ? { source } : {}) });
       this.dispatch();
     });
   }
@@ -233,9 +255,13 @@ export class ProofPool {
         const [jobId, data] = args as [number, Uint8Array];
         const signer = slot.running.get(jobId)?.signer;
         result = signer ? signer.sign({ data }) : Promise.reject(new TandaError('internal', 'no signer for this job'));
+      } else if (fn === 'typeTable') {
+        const [registryEntryId, jobId] = args as [number, number];
+        const typeTable = slot.running.get(jobId)?.source?.typeTable;
+        result = typeTable ? typeTable({ registryEntryId }) : Promise.reject(new TandaError('internal', 'no type tables for this job'));
       } else {
         const [url, jobId] = args as [string, number | undefined];
-        const load = (jobId !== undefined ? slot.running.get(jobId)?.load : undefined) ?? this.host.load.bind(this.host);
+        const load = (jobId !== undefined ? slot.running.get(jobId)?.source?.load : undefined) ?? this.host.load.bind(this.host);
         result = load(url);
       }
     } catch (e) {

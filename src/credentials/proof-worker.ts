@@ -3,7 +3,9 @@ import { parentPort } from 'node:worker_threads';
 import './node-ed25519.js';
 import { bundledContextBytes, bundledContexts, createDocumentLoader } from '../jsonld/index.js';
 import type { Signer } from '../keys/signer.js';
+import type { TypeTable, TypeTableLoader } from '../qr/type-table.js';
 import { embeddedCredentials, verifyPresentationProof } from './presentation.js';
+import { decodeAndProve } from './qr-phase.js';
 import { signCredential, signingInputError } from './sign.js';
 import { fromWire, toWire, type CredentialJobOptions, type HostFunction, type ProofJob, type ToHost, type ToWorker } from './proof-messages.js';
 import { verifyProofs, type ProofOptions } from './verify.js';
@@ -11,10 +13,11 @@ import { verifyProofs, type ProofOptions } from './verify.js';
 /*
  * The CPU-heavy half of verification and signing (RDFC canonicalisation, signature checks), on a worker thread: a
  * credential's proof phase (verify.ts verifyProofs), a presentation's own proof and its credentials' proof phases,
- * and signing. The registry half (key state, issuer, registry checks, status) runs on the main thread, which holds
- * the database, over the plain result. The worker asks the main thread only for documents other than the bundled
- * contexts and did:key (a registry did:web) and, when signing, for the signature over the bytes it hashed: the
- * private key never enters this thread. This module imports no database, server or key store.
+ * a certificate's QR text decoded (CBOR-LD) and its credential's proof phase, and signing. The registry half (key
+ * state, issuer, registry checks, status) runs on the main thread, which holds the database, over the plain result.
+ * The worker asks the main thread only for documents other than the bundled contexts and did:key (a registry
+ * did:web), for the CBOR-LD type tables a QR payload names and, when signing, for the signature over the bytes it
+ * hashed: the private key never enters this thread. This module imports no database, server or key store.
  */
 
 const port = parentPort;
@@ -59,6 +62,30 @@ function knownContextsOf(list: string[] | undefined): ReadonlySet<string> {
   return set;
 }
 
+/*
+ * Type tables by the name of the set they came from (a trust bundle's, ProofPool.verifyQr), as the main thread gave
+ * them: a table of a set never changes, so each is asked for once per set, and a table published since comes with
+ * the next bundle's set. Only tables found are kept (an unknown id is asked again), and only the last two sets (a
+ * bundle and the one that just replaced it), so a worker holds no more tables than the bundles in use name.
+ */
+const tableSets = new Map<number, Map<number, TypeTable>>();
+function typeTableLoader(set: number, job: number): TypeTableLoader {
+  let held = tableSets.get(set);
+  if (!held) {
+    if (tableSets.size >= 2) tableSets.delete(tableSets.keys().next().value!);
+    held = new Map();
+    tableSets.set(set, held);
+  }
+  const tables = held;
+  return async ({ registryEntryId }) => {
+    const known = tables.get(registryEntryId);
+    if (known) return known;
+    const table = await host<TypeTable | undefined>('typeTable', registryEntryId, job);
+    if (table) tables.set(registryEntryId, table);
+    return table;
+  };
+}
+
 function proofOptions(options: CredentialJobOptions): ProofOptions {
   return {
     documentLoader,
@@ -80,6 +107,8 @@ async function run(job: ProofJob): Promise<unknown> {
       const phases = own.malformed ? [] : await Promise.all(embeddedCredentials(job.input).map((c) => verifyProofs(c, options)));
       return { ...own, phases };
     }
+    case 'qr':
+      return decodeAndProve(job.text, { ...proofOptions(job.options), typeTableLoader: typeTableLoader(job.tables, job.id) });
     case 'sign': {
       // The private key never enters the worker: it hashes, the main thread signs the 64 bytes.
       const signer: Signer = { ...job.signer, sign: ({ data }) => host<Uint8Array>('sign', job.id, data) };

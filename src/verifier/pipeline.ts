@@ -1,10 +1,8 @@
 import { fail, pass, warn, type Check } from '../credentials/checks.js';
-import { completeVerification, issuerId, verifyCredential, type ProofPhase, type RegistryOptions } from '../credentials/verify.js';
-import { isTandaError } from '../errors.js';
+import { decodeAndProve, type QrPhase, type QrPhaseOptions } from '../credentials/qr-phase.js';
+import { completeVerification, issuerId, verifyProofs, type ProofPhase, type RegistryOptions } from '../credentials/verify.js';
 import { checkCredentialAgainstRegistry } from '../frameworks/registry-check.js';
 import type { Check as RegistryCheck } from '../frameworks/snapshot.js';
-import type { DocumentLoader } from '../jsonld/loader.js';
-import { decodeCredentialQr } from '../qr/payload.js';
 import { bundleAge } from '../trust/bundle.js';
 import { withMessageKey, type MessageContext } from './message-keys.js';
 import { checkAwardFromBundle, checkStatusFromBundle } from './status-step.js';
@@ -21,52 +19,50 @@ import type { VerifierData } from './verifier-data.js';
 export interface PipelineOptions {
   now?: Date;
   /**
-   * Runs the proof phase (verify.ts verifyProofs: canonicalisation and signatures, the CPU-heavy half) somewhere
-   * else than here, with the data's known contexts and document loader: the server hands it to its worker pool so
-   * that POST /verify/qr does not hold its event loop. In-process when absent (the browser, the CLI).
+   * Runs the QR decode and the proof phase (qr-phase.ts decodeAndProve: CBOR-LD, canonicalisation and signatures,
+   * the CPU-heavy part) somewhere else than here, with the data's tables, known contexts and document loader: the
+   * server hands it to its worker pool, one job per scan, so that POST /verify/qr does not hold its event loop.
+   * In-process when absent (the browser, the CLI).
    */
-  proofs?: (credential: unknown, options: { now: Date; knownContexts: ReadonlySet<string>; documentLoader: DocumentLoader }) => Promise<ProofPhase>;
+  qrPhase?: (text: string, options: QrPhaseOptions & { now: Date }) => Promise<QrPhase>;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+const proofOptions = (data: VerifierData, now: Date) => ({ documentLoader: data.documentLoader, knownContexts: data.knownContexts, now });
+
 /** The QR text (`VP1-R…`) as scanned; surrounding whitespace from scanners or pasting is ignored. */
 export async function verifyQrText(text: string, data: VerifierData, options: PipelineOptions = {}): Promise<Verdict> {
   const now = options.now ?? new Date();
-  let credential: Record<string, unknown>;
-  try {
-    credential = await decodeCredentialQr(text.trim(), { typeTableLoader: data.typeTableLoader, documentLoader: data.documentLoader });
-  } catch (e) {
-    const code = isTandaError(e) && e.code === 'qr_table_unknown' ? 'qr_table_unknown' : 'qr_malformed';
+  const phaseOptions = { ...proofOptions(data, now), typeTableLoader: data.typeTableLoader };
+  const qr = await (options.qrPhase ?? decodeAndProve)(text.trim(), phaseOptions);
+  if ('failure' in qr) {
     const check = fail(
       'payload',
-      code,
-      code === 'qr_table_unknown'
+      qr.failure,
+      qr.failure === 'qr_table_unknown'
         ? 'the QR code uses catalogue entries this verification data does not have yet: update the verification data'
         : 'the text is not a Tanda credential QR code, or it is damaged',
     );
     return finish([withMessageKey(check, {})], data, now);
   }
-  return verifyCredentialDocument(credential, data, { ...options, now }, pass('payload', 'the QR code holds a signed credential'));
+  return judge(qr.credential, qr.proofs, data, now, pass('payload', 'the QR code holds a signed credential'));
 }
 
 /** A credential as JSON (from a file or a decoded QR code). */
-export async function verifyCredentialDocument(
-  credential: unknown,
-  data: VerifierData,
-  options: PipelineOptions = {},
-  payloadCheck?: Check,
-): Promise<Verdict> {
+export async function verifyCredentialDocument(credential: unknown, data: VerifierData, options: PipelineOptions = {}): Promise<Verdict> {
   const now = options.now ?? new Date();
+  return judge(credential, await verifyProofs(credential, proofOptions(data, now)), data, now);
+}
+
+/** The registry half over a credential's proof phase, and the verdict. */
+async function judge(credential: unknown, proofs: ProofPhase, data: VerifierData, now: Date, payloadCheck?: Check): Promise<Verdict> {
   const raw: Check[] = payloadCheck ? [payloadCheck] : [];
   const registryOptions: RegistryOptions = {
     checkStatus: (c) => checkStatusFromBundle(c, data, now),
     signingKey: async (verificationMethod) => data.signingKey(verificationMethod),
   };
-  const proofOptions = { documentLoader: data.documentLoader, knownContexts: data.knownContexts, now };
-  const result = options.proofs
-    ? await completeVerification(credential, await options.proofs(credential, proofOptions), registryOptions)
-    : await verifyCredential(credential, { ...proofOptions, ...registryOptions });
+  const result = await completeVerification(credential, proofs, registryOptions);
   const byId = new Map(result.checks.map((c) => [c.id, c]));
   const ctx: MessageContext = {};
   const keyed = (c: Check | RegistryCheck) => withMessageKey(c, ctx);

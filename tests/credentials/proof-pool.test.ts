@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { typicalCredential } from '../../bench/credentials.js';
 import type { Check } from '../../src/credentials/checks.js';
 import { ProofPool, type ProofHost } from '../../src/credentials/proof-pool.js';
+import { decodeAndProve } from '../../src/credentials/qr-phase.js';
 import { signCredential } from '../../src/credentials/sign.js';
-import { nodeDocumentLoader } from '../../src/jsonld/index.js';
+import { bundledContexts, createDocumentLoader, nodeDocumentLoader } from '../../src/jsonld/index.js';
+import { typeTableLoaderFrom, type TypeTableLoader, type TypeTableSource } from '../../src/qr/type-table.js';
 import { createServices, type Services } from '../../src/services.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { badge, newDidKey } from '../helpers/credentials.js';
@@ -156,6 +159,44 @@ describe('a job\'s own document source and known contexts (POST /verify/qr check
       const contexts = (credential['@context'] as string[]).slice(0, 1);
       const narrowed = await pool.verifyProofs(credential, { resourceBytes: false, knownContexts: contexts }, { load: loader });
       expect(narrowed.checks.find((c) => c.id === 'context')).toMatchObject({ valid: false });
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('a QR job: the payload decoded and its credential\'s proofs checked in one job (POST /verify/qr)', () => {
+  it('gives what the in-process decode gives, and asks the job\'s source for a type table once per set of tables', async () => {
+    const printed = JSON.parse(readFileSync(new URL('../qr/fixtures/printed-2026-11.json', import.meta.url), 'utf8')) as { registryEntryId: number; payload: string; source: TypeTableSource };
+    const contexts = bundledContexts();
+    const documentLoader = createDocumentLoader({ contexts });
+    const tables = typeTableLoaderFrom([{ registryEntryId: printed.registryEntryId, source: printed.source }]);
+    const asked: number[] = [];
+    const counting = (): TypeTableLoader => async (o) => (asked.push(o.registryEntryId), tables(o));
+    const now = new Date('2027-03-01T00:00:00Z');
+    const knownContexts = new Set(contexts.keys());
+    const options = { now: now.toISOString(), knownContexts: [...knownContexts], resourceBytes: false };
+    const inProcess = (text: string, typeTableLoader: TypeTableLoader = tables) => decodeAndProve(text, { documentLoader, knownContexts, now, typeTableLoader });
+    // Nothing of a QR job is the pool host's business: its tables and documents come from the job's source.
+    const pool = new ProofPool({ load: async (url) => Promise.reject(new Error(`the pool's host was asked for ${url}`)) }, { size: 1 });
+    try {
+      const expected = await inProcess(printed.payload);
+      expect('proofs' in expected && expected.proofs.checks.find((c) => c.id === 'signature')?.valid).toBe(true);
+      const bundle = { load: documentLoader, typeTable: counting() };
+      expect(await pool.verifyQr(printed.payload, options, bundle)).toEqual(expected);
+      expect(await pool.verifyQr(printed.payload, options, bundle)).toEqual(expected);
+      expect(asked).toEqual([printed.registryEntryId]);
+      // A new trust bundle comes with a new loader: its tables are asked for again.
+      expect(await pool.verifyQr(printed.payload, options, { load: documentLoader, typeTable: counting() })).toEqual(expected);
+      expect(asked).toEqual([printed.registryEntryId, printed.registryEntryId]);
+
+      const without = typeTableLoaderFrom([]);
+      expect(await pool.verifyQr(printed.payload, options, { load: documentLoader, typeTable: without })).toEqual({ failure: 'qr_table_unknown' });
+      expect(await inProcess(printed.payload, without)).toEqual({ failure: 'qr_table_unknown' });
+      for (const text of ['HELLO', printed.payload.slice(0, 60)]) {
+        expect(await pool.verifyQr(text, options, bundle)).toEqual({ failure: 'qr_malformed' });
+        expect(await inProcess(text)).toEqual({ failure: 'qr_malformed' });
+      }
     } finally {
       await pool.close();
     }

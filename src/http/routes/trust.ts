@@ -47,11 +47,12 @@ export const trustRoutes: FastifyPluginAsync<{ source?: BundleSource }> = async 
     },
   }, async (request) => {
     const data = await trust.verifierData();
-    // The proofs on the verification workers, checked against the trust bundle's keys and contexts as offline
-    // verifiers check them (the worker asks this thread for the bundle's did:web documents).
-    const proofs: PipelineOptions['proofs'] = pool
-      ? (credential, o) => pool.verifyProofs(credential, { now: o.now.toISOString(), knownContexts: [...o.knownContexts], resourceBytes: false }, { load: o.documentLoader })
+    // The decode and the proofs in one job on the verification workers, against the trust bundle's type tables, keys
+    // and contexts as offline verifiers check them (the worker asks this thread for the tables the payload names and
+    // the bundle's did:web documents); this thread keeps the registry half.
+    const qrPhase: PipelineOptions['qrPhase'] = pool
+      ? (text, o) => pool.verifyQr(text, { now: o.now.toISOString(), knownContexts: [...o.knownContexts], resourceBytes: false }, { load: o.documentLoader, typeTable: o.typeTableLoader })
       : undefined;
-    return verifyQrText((request.body as { payload: string }).payload, data, proofs ? { proofs } : {});
+    return verifyQrText((request.body as { payload: string }).payload, data, qrPhase ? { qrPhase } : {});
   });
 };
