@@ -17,6 +17,21 @@ export class ApiError extends Error {
 export class OfflineError extends Error {}
 
 export async function api<T>(method: string, url: string, body?: unknown, init: RequestInit = {}): Promise<T> {
+  const res = await request(method, url, body, init);
+  if (res.status === 204) return undefined as T;
+  return (await res.json().catch(() => ({}))) as T;
+}
+
+/** A page of a list route that answers an array and says in X-Total-Count how many match in all. */
+export async function apiList<T>(url: string): Promise<{ items: T[]; total: number }> {
+  const res = await request('GET', url);
+  const items = (await res.json()) as T[];
+  const total = Number(res.headers.get('x-total-count'));
+  return { items, total: Number.isFinite(total) && res.headers.has('x-total-count') ? total : items.length };
+}
+
+/** Sends the request; a refusal becomes an ApiError with the server's code, no network an OfflineError. */
+async function request(method: string, url: string, body?: unknown, init: RequestInit = {}): Promise<Response> {
   const headers: Record<string, string> = { ...(init.headers as Record<string, string> | undefined) };
   if (body !== undefined && !(body instanceof Blob)) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
@@ -26,8 +41,9 @@ export async function api<T>(method: string, url: string, body?: unknown, init: 
   } catch {
     throw new OfflineError('offline');
   }
-  if (res.status === 204) return undefined as T;
-  const json = (await res.json().catch(() => ({}))) as { code?: string; details?: unknown };
-  if (!res.ok) throw new ApiError(res.status, json.code ?? 'error', json.details);
-  return json as T;
+  if (!res.ok) {
+    const json = (await res.json().catch(() => ({}))) as { code?: string; details?: unknown };
+    throw new ApiError(res.status, json.code ?? 'error', json.details);
+  }
+  return res;
 }

@@ -1,13 +1,12 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { nowIso } from '../../src/db/database.js';
 import { createIssuer } from '../../src/issuers/issuers.js';
 import { CertificationBatchWorker } from '../../src/rpl/certification-batch.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { HOUSEKEEPING, HOUSEKEEPING_UNITS, memoryLog, rplFixture, type RplFixture } from '../rpl/fixtures.js';
+import { caseIn } from './console-cases.js';
 import { chromiumPresent, launchChromium, newDevice, overflowsWidth, seriousViolations, SHOTS, signIn, staffAccount, type Device } from './console-driver.js';
 
 /*
@@ -59,34 +58,6 @@ async function candidate(fullName: string): Promise<string> {
   return (await f.registerCandidate({ fullName })).id;
 }
 
-/**
- * A case put straight into `state` (as tests/policy/grid.test.ts does), every unit decided by `assessorId`:
- * Competent, or Not Yet Competent when `nyc`.
- */
-async function caseIn(state: 'decided' | 'moderated', candidateId: string, assessorId: string, options: { nyc?: boolean; cohortRef?: string } = {}): Promise<string> {
-  const nyc = options.nyc ?? false;
-  const id = crypto.randomUUID();
-  const now = nowIso();
-  await t.db.kysely
-    .insertInto('rpl_cases')
-    .values({
-      id, candidate_id: candidateId, qualification_id: HOUSEKEEPING, issuer_id: t.issuer.id, state, version: 1, round: 1,
-      assessor_id: assessorId, previous_assessor_id: null, moderator_id: null, outcome: nyc ? 'not_yet_competent' : 'full_qualification',
-      decided_at: now, moderated_at: null, moderation_note: null, gap_training_note: null, appeal_reason: null, appealed_at: null, credential_id: null, cohort_ref: options.cohortRef ?? null,
-      created_by: null, created_at: now, updated_at: now,
-    })
-    .execute();
-  await t.db.kysely
-    .insertInto('unit_assessments')
-    .values(HOUSEKEEPING_UNITS.map((unit_id) => ({
-      case_id: id, round: 1, unit_id, assessor_id: assessorId, methods: '["observation","interview"]', evidence_ids: '[]',
-      quality: `{"valid":true,"authentic":true,"current":true,"sufficient":${!nyc}}`, decision: nyc ? 'not_yet_competent' : 'competent',
-      notes: 'Made up a room to standard.', centre_id: null, country: 'HK', assessed_on: now.slice(0, 10), updated_at: now,
-    })))
-    .execute();
-  return id;
-}
-
 const caseRow = (id: string) => t.db.kysely.selectFrom('rpl_cases').select(['state', 'credential_id', 'version']).where('id', '=', id).executeTakeFirstOrThrow();
 const api = async (url: string) => {
   const res = await t.app.inject({ method: 'GET', url, headers: f.officer });
@@ -113,16 +84,16 @@ describe.skipIf(!chromiumPresent)('the console office screens in headless Chromi
     chromium = await launchChromium();
     moderator = await staffAccount(t, 'moderator', t.issuer.id, 'Moderator Siti');
     officer = await staffAccount(t, 'certifying_officer', t.issuer.id, 'Officer Budi');
-    decidedByOther = await caseIn('decided', await candidate('Maricel Dela Cruz'), f.assessor.userId);
-    decidedByModerator = await caseIn('decided', await candidate('Rosalinda Bautista'), moderator.id);
-    toIssue = await caseIn('moderated', await candidate('Jocelyn Ramos'), f.assessor.userId);
-    leftModerated = await caseIn('moderated', await candidate('Lorna Villanueva'), f.assessor.userId);
+    decidedByOther = await caseIn(t, 'decided', await candidate('Maricel Dela Cruz'), f.assessor.userId);
+    decidedByModerator = await caseIn(t, 'decided', await candidate('Rosalinda Bautista'), moderator.id);
+    toIssue = await caseIn(t, 'moderated', await candidate('Jocelyn Ramos'), f.assessor.userId);
+    leftModerated = await caseIn(t, 'moderated', await candidate('Lorna Villanueva'), f.assessor.userId);
     batchCases = [
-      await caseIn('moderated', await candidate('Batch One'), f.assessor.userId),
-      await caseIn('moderated', await candidate('Batch Two'), f.assessor.userId),
-      await caseIn('moderated', await candidate('Batch Three'), f.assessor.userId),
+      await caseIn(t, 'moderated', await candidate('Batch One'), f.assessor.userId),
+      await caseIn(t, 'moderated', await candidate('Batch Two'), f.assessor.userId),
+      await caseIn(t, 'moderated', await candidate('Batch Three'), f.assessor.userId),
     ];
-    nothingCompetent = await caseIn('moderated', await candidate('Batch Failing'), f.assessor.userId, { nyc: true });
+    nothingCompetent = await caseIn(t, 'moderated', await candidate('Batch Failing'), f.assessor.userId, { nyc: true });
   }, 180_000);
   afterAll(async () => {
     await worker?.stop();
@@ -305,8 +276,8 @@ describe.skipIf(!chromiumPresent)('the console office screens in headless Chromi
 
   it('a batch of every moderated case of a qualification in one cohort certifies that cohort only', async () => {
     const cohort = [
-      await caseIn('moderated', await candidate('Cohort One'), f.assessor.userId, { cohortRef: 'HK-2026-11' }),
-      await caseIn('moderated', await candidate('Cohort Two'), f.assessor.userId, { cohortRef: 'HK-2026-11' }),
+      await caseIn(t, 'moderated', await candidate('Cohort One'), f.assessor.userId, { cohortRef: 'HK-2026-11' }),
+      await caseIn(t, 'moderated', await candidate('Cohort Two'), f.assessor.userId, { cohortRef: 'HK-2026-11' }),
     ];
     const page = await pageOf(officer, 'phone');
     await open(page, '#/certification');

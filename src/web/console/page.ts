@@ -44,6 +44,8 @@ legend{font-weight:700;padding:0 .3rem}
 .banner.pending{background:#e3ecfb;color:#0f2a4a}
 .banner.conflict{background:#ffe1dc;color:#6e0a00}
 .row{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center}
+nav.pager{display:flex;flex-wrap:wrap;gap:.2rem .6rem;align-items:center;justify-content:space-between;margin:.4rem 0}
+nav.pager button{margin:0}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));gap:.6rem}
 .filters{display:grid;grid-template-columns:1fr;gap:0 .6rem}
 @media (min-width:700px){.filters{grid-template-columns:repeat(4,1fr)}}

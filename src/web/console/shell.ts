@@ -1,6 +1,6 @@
 import { signal } from '@preact/signals';
 import type { ConsoleAbilities } from '../../policy/abilities.js';
-import { api, ApiError, OfflineError } from '../api.js';
+import { api, ApiError, apiList, OfflineError } from '../api.js';
 import { CONSOLE_CATALOGUES, consoleTranslate, type ConsoleKey } from './i18n/index.js';
 import { openingLanguage } from '../language.js';
 
@@ -62,9 +62,18 @@ export const day = (iso: string | null | undefined): string => (iso ? iso.slice(
  * The screens' way to call the API: a 401 means the session ended (idle or absolute expiry, signed out elsewhere),
  * so the page goes back to sign-in instead of each screen handling it.
  */
-export async function call<T>(method: string, url: string, body?: unknown, init: RequestInit = {}): Promise<T> {
+export function call<T>(method: string, url: string, body?: unknown, init: RequestInit = {}): Promise<T> {
+  return endingSessionOn401(api<T>(method, url, body, init));
+}
+
+/** A page of a list route that counts its matches in X-Total-Count (GET /cases), with `call`'s handling of a 401. */
+export function callList<T>(url: string): Promise<{ items: T[]; total: number }> {
+  return endingSessionOn401(apiList<T>(url));
+}
+
+async function endingSessionOn401<T>(answer: Promise<T>): Promise<T> {
   try {
-    return await api<T>(method, url, body, init);
+    return await answer;
   } catch (e) {
     if (e instanceof ApiError && e.status === 401 && session.value) {
       flash.value = t('session.expired');

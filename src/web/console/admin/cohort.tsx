@@ -1,9 +1,11 @@
 import { useState } from 'preact/hooks';
 import type { ConsoleKey } from '../i18n/index.js';
+import { useLoad } from '../load.js';
+import { PAGE_SIZE, uncountedPage } from '../pages.js';
 import { lang, session, t } from '../shell.js';
 import { ENCODINGS, templateCsv } from './columns.js';
-import { query, send } from './http.js';
-import { Problem, Scroll, textIn, useLoad } from './ui.js';
+import { get, query, send } from './http.js';
+import { Problem, Table, textIn } from './ui.js';
 
 interface Qualification {
   id: string;
@@ -57,10 +59,14 @@ export function CohortImportScreen() {
   const [report, setReport] = useState<CohortReport | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const quals = useLoad<{ qualifications: Qualification[] }>(`/qualifications?limit=50${search ? `&q=${encodeURIComponent(search)}` : ''}`);
-  const issuers = useLoad<{ issuers: Array<{ id: string; assessmentCentres: Centre[] }> }>('/issuers');
+  // A picker, not a list to page through: the first page of matches, and a word when more match than it holds.
+  const quals = useLoad(
+    () => get<{ qualifications: Qualification[] }>(`/qualifications${query({ q: search, limit: PAGE_SIZE + 1 })}`).then((r) => uncountedPage(r.qualifications, 0)),
+    [search],
+  );
+  const issuers = useLoad(() => get<{ issuers: Array<{ id: string; assessmentCentres: Centre[] }> }>('/issuers'), []);
   const centres = issuers.data?.issuers.find((i) => i.id === me.body?.id)?.assessmentCentres ?? [];
-  const list = quals.data?.qualifications ?? [];
+  const list = quals.data?.items ?? [];
   const chosen = list.find((q) => q.id === qualification) ?? list[0];
 
   const submit = async (e: Event) => {
@@ -97,8 +103,9 @@ export function CohortImportScreen() {
           // Enter narrows the list; it must not send the sheet.
           onKeyDown={(e) => e.key === 'Enter' && e.preventDefault()}
         />
+        {quals.data?.more && <p class="note" id="cohort-more" role="status">{t('admin.cohort.moreQualifications')}</p>}
         <label for="cohort-qualification">{t('admin.cohort.qualification')}</label>
-        <select id="cohort-qualification" name="qualification" required value={chosen?.id ?? ''} onChange={(e) => setQualification((e.currentTarget as HTMLSelectElement).value)}>
+        <select id="cohort-qualification" name="qualification" required aria-describedby={quals.data?.more ? 'cohort-more' : undefined} value={chosen?.id ?? ''} onChange={(e) => setQualification((e.currentTarget as HTMLSelectElement).value)}>
           {list.map((q) => (
             <option key={q.id} value={q.id}>
               {q.code} — {textIn(q.titles, lang.value)}
@@ -185,43 +192,34 @@ export function CohortReportView({ report }: { report: CohortReport }) {
           </>
         )}
       </dl>
-      <Scroll label={t('admin.cohort.report')}>
-        <table class="cohort-rows">
-          <thead>
-            <tr>
-              <th scope="col">{t('admin.line.heading')}</th>
-              <th scope="col">{t('admin.cohort.rowStatus')}</th>
-              <th scope="col">{t('admin.cohort.rowDetail')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {report.rows.map((r) => (
-              <tr key={r.line} class={r.status === 'failed' ? 'failed' : undefined}>
-                <th scope="row">{r.line}</th>
-                <td>
-                  <span class={`badge ${r.status === 'imported' ? 'competent' : r.status === 'failed' ? 'nyc' : ''}`}>{t(STATUS[r.status])}</span>
-                </td>
-                <td>
-                  {/* A duplicate's sentence is the same on every such row: the note above says it once. */}
-                  {r.status === 'failed' && r.code && <span class="badge">{r.code}</span>}
-                  {r.status === 'failed' && r.errors?.length ? (
-                    <ul class="row-errors">
-                      {r.errors.map((m, i) => <li key={i}>{m}</li>)}
-                    </ul>
-                  ) : null}
-                  {r.caseId && (
-                    <span>
-                      {t(r.status === 'duplicate' ? 'admin.cohort.duplicateOf' : 'admin.cohort.case', { id: r.caseId.slice(0, 8) })}
-                      {r.outcome && OUTCOME[r.outcome] ? ` · ${t(OUTCOME[r.outcome]!)}` : ''}
-                      {r.reusedCandidate && r.status === 'imported' ? ` · ${t('admin.cohort.reused')}` : ''}
-                    </span>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </Scroll>
+      <Table
+        label={t('admin.cohort.report')}
+        class="cohort-rows"
+        columns={['admin.line.heading', 'admin.cohort.rowStatus', 'admin.cohort.rowDetail']}
+        rows={report.rows}
+        rowKey={(r) => r.line}
+        rowClass={(r) => (r.status === 'failed' ? 'failed' : undefined)}
+        cells={(r) => [
+          r.line,
+          <span class={`badge ${r.status === 'imported' ? 'competent' : r.status === 'failed' ? 'nyc' : ''}`}>{t(STATUS[r.status])}</span>,
+          <>
+            {/* A duplicate's sentence is the same on every such row: the note above says it once. */}
+            {r.status === 'failed' && r.code && <span class="badge">{r.code}</span>}
+            {r.status === 'failed' && r.errors?.length ? (
+              <ul class="row-errors">
+                {r.errors.map((m, i) => <li key={i}>{m}</li>)}
+              </ul>
+            ) : null}
+            {r.caseId && (
+              <span>
+                {t(r.status === 'duplicate' ? 'admin.cohort.duplicateOf' : 'admin.cohort.case', { id: r.caseId.slice(0, 8) })}
+                {r.outcome && OUTCOME[r.outcome] ? ` · ${t(OUTCOME[r.outcome]!)}` : ''}
+                {r.reusedCandidate && r.status === 'imported' ? ` · ${t('admin.cohort.reused')}` : ''}
+              </span>
+            )}
+          </>,
+        ]}
+      />
     </section>
   );
 }

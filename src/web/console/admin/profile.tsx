@@ -2,8 +2,9 @@ import { useState } from 'preact/hooks';
 import { ApiError } from '../../api.js';
 import type { ConsoleKey } from '../i18n/index.js';
 import { day, session, t } from '../shell.js';
-import { base64, send } from './http.js';
-import { BodyPicker, Problem, useLoad } from './ui.js';
+import { useLoad } from '../load.js';
+import { base64, get, send } from './http.js';
+import { BodyPicker, Problem } from './ui.js';
 
 const SLOTS = ['logo', 'seal', 'signature'] as const;
 type Slot = (typeof SLOTS)[number];
@@ -23,7 +24,7 @@ interface Profile {
  */
 export function ProfileScreen() {
   const [body, setBody] = useState(session.value?.body?.id ?? '');
-  const { data, error } = useLoad<Profile>(body ? `/issuers/${encodeURIComponent(body)}/profile` : null);
+  const { data, error } = useLoad(body ? () => get<Profile>(`/issuers/${encodeURIComponent(body)}/profile`) : null, [body]);
   // The profile as last saved here (the loaded one until then), and whether to say so.
   const [saved, setSaved] = useState<Profile | null>(null);
   const [notice, setNotice] = useState(false);

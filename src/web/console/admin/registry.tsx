@@ -1,8 +1,10 @@
 import { useState } from 'preact/hooks';
 import type { ConsoleKey } from '../i18n/index.js';
+import { useLoad } from '../load.js';
+import { PAGE_SIZE, Pager, uncountedPage, usePages } from '../pages.js';
 import { day, lang, t } from '../shell.js';
-import { query, send } from './http.js';
-import { BodyPicker, fields, Problem, Scroll, textIn, useLoad } from './ui.js';
+import { get, query, send } from './http.js';
+import { BodyPicker, fields, Problem, Table, textIn } from './ui.js';
 
 /*
  * The registry an admin keeps: frameworks and their AQRF mapping tables, the qualification catalogue, certifying
@@ -88,42 +90,25 @@ export function RegistryScreen({ tab = 'frameworks' }: { tab?: string }) {
 }
 
 function Frameworks() {
-  const { data, error } = useLoad<{ frameworks: Framework[] }>('/frameworks');
+  const { data, error } = useLoad(() => get<{ frameworks: Framework[] }>('/frameworks'), []);
   return (
     <section aria-labelledby="frameworks-h">
       <h2 id="frameworks-h">{t('admin.registry.frameworks')}</h2>
       <Problem error={error} />
-      <Scroll label={t('admin.registry.frameworks')}>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('admin.framework.acronym')}</th>
-              <th scope="col">{t('admin.framework.name')}</th>
-              <th scope="col">{t('admin.framework.country')}</th>
-              <th scope="col">{t('admin.framework.levels')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(data?.frameworks ?? []).map((f) => (
-              <tr key={f.id}>
-                <th scope="row">
-                  <a href={`#/registry/frameworks/${encodeURIComponent(f.id)}`}>{f.acronym}</a>
-                </th>
-                <td>{textIn(f.name, lang.value)}</td>
-                <td>{f.country ?? '—'}</td>
-                <td>{f.levels.length}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </Scroll>
+      <Table
+        label={t('admin.registry.frameworks')}
+        columns={['admin.framework.acronym', 'admin.framework.name', 'admin.framework.country', 'admin.framework.levels']}
+        rows={data?.frameworks ?? []}
+        rowKey={(f) => f.id}
+        cells={(f) => [<a href={`#/registry/frameworks/${encodeURIComponent(f.id)}`}>{f.acronym}</a>, textIn(f.name, lang.value), f.country ?? '—', f.levels.length]}
+      />
     </section>
   );
 }
 
 /** One framework: its levels and every version of its mapping table, and the form for a new version. */
 export function FrameworkScreen({ id }: { id: string }) {
-  const { data, error, reload } = useLoad<Framework & { mappingTables: MappingTable[] }>(`/frameworks/${encodeURIComponent(id)}`);
+  const { data, error, reload } = useLoad(() => get<Framework & { mappingTables: MappingTable[] }>(`/frameworks/${encodeURIComponent(id)}`), [id]);
   const [sent, setSent] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -157,24 +142,13 @@ export function FrameworkScreen({ id }: { id: string }) {
       {data && (
         <>
           <h2>{t('admin.framework.levels')}</h2>
-          <Scroll label={t('admin.framework.levels')}>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('admin.framework.level')}</th>
-                  <th scope="col">{t('admin.framework.levelTitle')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.levels.map((l) => (
-                  <tr key={l.level}>
-                    <th scope="row">{l.level}</th>
-                    <td>{textIn(l.title, lang.value)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </Scroll>
+          <Table
+            label={t('admin.framework.levels')}
+            columns={['admin.framework.level', 'admin.framework.levelTitle']}
+            rows={data.levels}
+            rowKey={(l) => l.level}
+            cells={(l) => [l.level, textIn(l.title, lang.value)]}
+          />
           <h2>{t('admin.mapping.title')}</h2>
           {data.mappingTables.length === 0 && <p class="note">{t('admin.mapping.none')}</p>}
           {data.mappingTables.map((m) => (
@@ -222,7 +196,12 @@ export function FrameworkScreen({ id }: { id: string }) {
 
 function Qualifications() {
   const [q, setQ] = useState('');
-  const { data, error, reload } = useLoad<{ qualifications: Qualification[] }>(`/qualifications${query({ q, limit: 100 })}`);
+  // The catalogue route does not count its matches: a page asks for one more to know whether a next page exists.
+  const pages = usePages(async (offset) => {
+    const r = await get<{ qualifications: Qualification[] }>(`/qualifications${query({ q, limit: PAGE_SIZE + 1, offset })}`);
+    return uncountedPage(r.qualifications, offset);
+  }, [q]);
+  const { data, error, reload } = pages;
   const [sent, setSent] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -267,31 +246,15 @@ function Qualifications() {
         <button type="submit">{t('common.search')}</button>
       </form>
       <Problem error={error} />
-      <Scroll label={t('admin.registry.qualifications')}>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('admin.qualifications.code')}</th>
-              <th scope="col">{t('admin.qualifications.titleCol')}</th>
-              <th scope="col">{t('admin.qualifications.framework')}</th>
-              <th scope="col">{t('admin.qualifications.units')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(data?.qualifications ?? []).map((x) => (
-              <tr key={x.id}>
-                <th scope="row">{x.code}</th>
-                <td>{textIn(x.titles, lang.value)}</td>
-                <td>
-                  {x.frameworkAcronym} {x.nationalLevel} · {x.country}
-                </td>
-                <td>{x.units.length}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </Scroll>
-      {data && data.qualifications.length === 0 && <p class="note">{t('admin.qualifications.none')}</p>}
+      <Table
+        label={t('admin.registry.qualifications')}
+        columns={['admin.qualifications.code', 'admin.qualifications.titleCol', 'admin.qualifications.framework', 'admin.qualifications.units']}
+        rows={data?.items ?? []}
+        rowKey={(x) => x.id}
+        cells={(x) => [x.code, textIn(x.titles, lang.value), `${x.frameworkAcronym} ${x.nationalLevel} · ${x.country}`, x.units.length]}
+      />
+      <Pager page={data} go={pages.go} list={t('admin.registry.qualifications')} />
+      {data && data.items.length === 0 && <p class="note">{t('admin.qualifications.none')}</p>}
       <form class="card" onSubmit={importFile}>
         <h3>{t('admin.qualifications.import')}</h3>
         <p class="note">{t('admin.qualifications.importNote')}</p>
@@ -314,8 +277,8 @@ const list = (s: string | undefined) => (s ?? '').split(/[;\n,]/).map((x) => x.t
 
 function Accreditations() {
   const [body, setBody] = useState('');
-  const { data, error, reload } = useLoad<{ accreditations: Accreditation[] }>(body ? `/issuers/${encodeURIComponent(body)}/accreditations` : null);
-  const frameworks = useLoad<{ frameworks: Framework[] }>('/frameworks');
+  const { data, error, reload } = useLoad(body ? () => get<{ accreditations: Accreditation[] }>(`/issuers/${encodeURIComponent(body)}/accreditations`) : null, [body]);
+  const frameworks = useLoad(() => get<{ frameworks: Framework[] }>('/frameworks'), []);
   const [sent, setSent] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
   const submit = async (e: Event) => {
@@ -350,35 +313,22 @@ function Accreditations() {
       <BodyPicker id="accreditations-body" value={body} onChange={setBody} />
       <Problem error={error} />
       {data && data.accreditations.length > 0 && (
-      <Scroll label={t('admin.registry.accreditations')}>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('admin.accreditations.scope')}</th>
-              <th scope="col">{t('admin.accreditations.period')}</th>
-              <th scope="col">{t('admin.accreditations.by')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(data?.accreditations ?? []).map((a) => (
-              <tr key={a.id}>
-                <td>
-                  {a.country}
-                  {a.frameworkId ? ` · ${a.frameworkId}` : ''}
-                  {a.qualificationIds.length ? ` · ${t('admin.accreditations.nQualifications', { n: a.qualificationIds.length })}` : ''}
-                  {a.sectors.length ? ` · ${a.sectors.join(', ')}` : ''}
-                </td>
-                <td>
-                  {day(a.validFrom)} – {a.validUntil ? day(a.validUntil) : '…'}
-                </td>
-                <td>
-                  {a.accreditedBy ?? ''} {a.reference ?? ''}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </Scroll>
+        <Table
+          label={t('admin.registry.accreditations')}
+          columns={['admin.accreditations.scope', 'admin.accreditations.period', 'admin.accreditations.by']}
+          rows={data.accreditations}
+          rowKey={(a) => a.id}
+          cells={(a) => [
+            [
+              a.country,
+              a.frameworkId,
+              a.qualificationIds.length ? t('admin.accreditations.nQualifications', { n: a.qualificationIds.length }) : '',
+              a.sectors.join(', '),
+            ].filter(Boolean).join(' · '),
+            `${day(a.validFrom)} – ${a.validUntil ? day(a.validUntil) : '…'}`,
+            [a.accreditedBy, a.reference].filter(Boolean).join(' '),
+          ]}
+        />
       )}
       {data && data.accreditations.length === 0 && <p class="note">{t('admin.accreditations.none')}</p>}
       <form class="card" onSubmit={submit}>
@@ -417,7 +367,7 @@ function Accreditations() {
 
 function Centres() {
   const [body, setBody] = useState('');
-  const { data, error, reload } = useLoad<{ assessmentCentres: Centre[] }>(body ? `/assessment-centres${query({ issuerId: body })}` : null);
+  const { data, error, reload } = useLoad(body ? () => get<{ assessmentCentres: Centre[] }>(`/assessment-centres${query({ issuerId: body })}`) : null, [body]);
   const [sent, setSent] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
   const submit = async (e: Event) => {
@@ -443,26 +393,14 @@ function Centres() {
       <BodyPicker id="centres-body" value={body} onChange={setBody} />
       <Problem error={error} />
       {data && data.assessmentCentres.length > 0 && (
-      <Scroll label={t('admin.registry.centres')}>
-        <table class="centres">
-          <thead>
-            <tr>
-              <th scope="col">{t('admin.centres.name')}</th>
-              <th scope="col">{t('admin.field.country')}</th>
-              <th scope="col">{t('admin.centres.city')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(data?.assessmentCentres ?? []).map((c) => (
-              <tr key={c.id}>
-                <th scope="row">{c.name}</th>
-                <td>{c.country}</td>
-                <td>{[c.city, c.address].filter(Boolean).join(' · ')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </Scroll>
+        <Table
+          label={t('admin.registry.centres')}
+          class="centres"
+          columns={['admin.centres.name', 'admin.field.country', 'admin.centres.city']}
+          rows={data.assessmentCentres}
+          rowKey={(c) => c.id}
+          cells={(c) => [c.name, c.country, [c.city, c.address].filter(Boolean).join(' · ')]}
+        />
       )}
       {data && data.assessmentCentres.length === 0 && <p class="note">{t('admin.centres.none')}</p>}
       <form class="card" onSubmit={submit}>

@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
 import type { ConsoleKey } from '../i18n/index.js';
+import { countedPage, PAGE_SIZE, Pager, usePages } from '../pages.js';
 import { day, session, t } from '../shell.js';
-import { query, send } from './http.js';
-import { BodyPicker, fields, Problem, Scroll, useBodies, useLoad } from './ui.js';
+import { get, query, send } from './http.js';
+import { BodyPicker, fields, Problem, Table, useBodies } from './ui.js';
 
 const ROLES = ['assessor', 'moderator', 'certifying_officer', 'counsellor', 'admin'] as const;
 type StaffRole = (typeof ROLES)[number];
@@ -29,7 +30,11 @@ export function StaffScreen() {
   const [body, setBody] = useState('');
   const [inactive, setInactive] = useState(false);
   const bodies = useBodies();
-  const { data, error, reload } = useLoad<{ staff: StaffAccount[]; total: number }>(`/staff${query({ issuerId: body, includeInactive: inactive || undefined, limit: 500 })}`);
+  const accounts = usePages(async (offset) => {
+    const r = await get<{ staff: StaffAccount[]; total: number }>(`/staff${query({ issuerId: body, includeInactive: inactive || undefined, limit: PAGE_SIZE, offset })}`);
+    return countedPage(r.staff, offset, r.total);
+  }, [body, inactive]);
+  const { data, error, reload } = accounts;
   const [sent, setSent] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
   const [role, setRole] = useState<StaffRole>('assessor');
@@ -77,42 +82,34 @@ export function StaffScreen() {
       <Problem error={error} />
       {done && <p class="ok" role="status">{done}</p>}
       <Problem error={sent} />
-      <Scroll label={t('admin.staff.title')}>
-        <table class="staff stack">
-          <thead>
-            <tr>
-              <th scope="col">{t('admin.staff.name')}</th>
-              <th scope="col">{t('admin.staff.role')}</th>
-              <th scope="col">{t('admin.staff.body')}</th>
-              <th scope="col">{t('admin.staff.state')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(data?.staff ?? []).map((a) => (
-              <tr key={a.id}>
-                <th scope="row">
-                  {a.name}
-                  <br />
-                  <span class="note">{a.email}</span>
-                </th>
-                <td>{t(ROLE_NAMES[a.role])}</td>
-                <td>{bodyName(a.issuerId)}</td>
-                <td>
-                  <span class="badge">{a.active ? t('admin.staff.active') : t('admin.staff.inactive')}</span>{' '}
-                  <span class="note">{t('admin.staff.since', { date: day(a.createdAt) })}</span>
-                  <br />
-                  {a.id !== session.value?.user.id && (
-                    <button type="button" class={a.active ? 'secondary' : ''} onClick={() => void toggle(a)} aria-label={`${a.active ? t('admin.staff.deactivate') : t('admin.staff.reactivate')}: ${a.name}`}>
-                      {a.active ? t('admin.staff.deactivate') : t('admin.staff.reactivate')}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </Scroll>
-      {data && <p class="note">{t('admin.staff.count', { n: data.total })}</p>}
+      <Table
+        label={t('admin.staff.title')}
+        class="staff stack"
+        columns={['admin.staff.name', 'admin.staff.role', 'admin.staff.body', 'admin.staff.state']}
+        rows={data?.items ?? []}
+        rowKey={(a) => a.id}
+        cells={(a) => [
+          <>
+            {a.name}
+            <br />
+            <span class="note">{a.email}</span>
+          </>,
+          t(ROLE_NAMES[a.role]),
+          bodyName(a.issuerId),
+          <>
+            <span class="badge">{a.active ? t('admin.staff.active') : t('admin.staff.inactive')}</span>{' '}
+            <span class="note">{t('admin.staff.since', { date: day(a.createdAt) })}</span>
+            <br />
+            {a.id !== session.value?.user.id && (
+              <button type="button" class={a.active ? 'secondary' : ''} onClick={() => void toggle(a)} aria-label={`${a.active ? t('admin.staff.deactivate') : t('admin.staff.reactivate')}: ${a.name}`}>
+                {a.active ? t('admin.staff.deactivate') : t('admin.staff.reactivate')}
+              </button>
+            )}
+          </>,
+        ]}
+      />
+      <Pager page={data} go={accounts.go} list={t('admin.staff.title')} />
+      {data && <p class="note">{t('admin.staff.count', { n: data.total ?? data.items.length })}</p>}
       <form class="card" onSubmit={create}>
         <h2>{t('admin.staff.create')}</h2>
         <label for="staff-name">{t('admin.staff.name')}</label>

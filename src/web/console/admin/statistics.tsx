@@ -1,9 +1,10 @@
 import { useState } from 'preact/hooks';
 import type { ConsoleKey } from '../i18n/index.js';
+import { useLoad } from '../load.js';
 import { t } from '../shell.js';
 import { BarChart } from './chart.js';
-import { query } from './http.js';
-import { BodyPicker, fields, Problem, useLoad } from './ui.js';
+import { get, query } from './http.js';
+import { BodyPicker, fields, Problem } from './ui.js';
 
 type Dimension = 'sex' | 'age_band' | 'country_of_work' | 'sector' | 'qualification' | 'outcome';
 interface Cell {
@@ -58,7 +59,8 @@ const valueLabel = (dimension: Dimension, value: string): string => {
 export function StatisticsScreen() {
   const [filter, setFilter] = useState<{ from?: string; to?: string }>({});
   const [body, setBody] = useState('');
-  const { data, error, loading } = useLoad<Statistics>(`/rpl/statistics${query({ ...filter, issuerId: body })}`);
+  const url = `/rpl/statistics${query({ ...filter, issuerId: body })}`;
+  const { data, error, loading } = useLoad(() => get<Statistics>(url), [url]);
   return (
     <>
       <h1>{t('admin.stats.title')}</h1>

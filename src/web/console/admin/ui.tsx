@@ -1,7 +1,8 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect } from 'preact/hooks';
 import { ApiError } from '../../api.js';
 import type { ConsoleKey } from '../i18n/index.js';
+import { useLoad } from '../load.js';
 import { errorText, session, t } from '../shell.js';
 import { AdminError, get } from './http.js';
 
@@ -59,32 +60,6 @@ export function Problem({ error }: { error: unknown }) {
   );
 }
 
-/** Loads from the API when `url` changes; `reload` fetches again after a change. A null url loads nothing. */
-export function useLoad<T>(url: string | null): { data: T | undefined; error: unknown; loading: boolean; reload: () => void } {
-  const [data, setData] = useState<T | undefined>(undefined);
-  const [error, setError] = useState<unknown>(null);
-  const [loading, setLoading] = useState(false);
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    if (url === null) return;
-    let live = true;
-    setLoading(true);
-    setError(null);
-    get<T>(url)
-      .then((d) => live && setData(d))
-      .catch((e) => {
-        if (!live) return;
-        setData(undefined);
-        setError(e);
-      })
-      .finally(() => live && setLoading(false));
-    return () => {
-      live = false;
-    };
-  }, [url, tick]);
-  return { data, error, loading, reload: () => setTick((n) => n + 1) };
-}
-
 export interface Body {
   id: string;
   name: string;
@@ -93,7 +68,7 @@ export interface Body {
 
 /** Every certifying body (public GET /issuers), for an admin to choose whose entries to see and change. */
 export function useBodies(): Body[] {
-  const { data } = useLoad<{ issuers: Body[] }>('/issuers');
+  const { data } = useLoad(() => get<{ issuers: Body[] }>('/issuers'), []);
   return data?.issuers ?? [];
 }
 
@@ -143,5 +118,45 @@ export function Scroll({ label, children }: { label: string; children: Component
     <div class="table-wrap" tabIndex={0} role="region" aria-label={label}>
       {children}
     </div>
+  );
+}
+
+/**
+ * The admin screens' table: headings for `columns`, a row per entry whose first cell heads the row, inside a
+ * `Scroll` region named `label`.
+ */
+export function Table<T>({ label, columns, rows, rowKey, cells, class: className, rowClass }: {
+  label: string;
+  columns: ConsoleKey[];
+  rows: T[];
+  rowKey: (row: T) => string | number;
+  /** The row's cells, in the order of `columns`. */
+  cells: (row: T) => ComponentChildren[];
+  class?: string;
+  rowClass?: (row: T) => string | undefined;
+}) {
+  return (
+    <Scroll label={label}>
+      <table class={className}>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th key={c} scope="col">{t(c)}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => {
+            const [head, ...rest] = cells(r);
+            return (
+              <tr key={rowKey(r)} class={rowClass?.(r)}>
+                <th scope="row">{head}</th>
+                {rest.map((c, i) => <td key={i}>{c}</td>)}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </Scroll>
   );
 }

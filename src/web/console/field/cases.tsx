@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { OfflineError } from '../../api.js';
-import { call, day, errorText, online, session, t } from '../shell.js';
+import { countedPage, PAGE_SIZE, Pager, usePages, type Page } from '../pages.js';
+import { call, callList, day, errorText, online, session, t } from '../shell.js';
 import { bundleOfPackage, type OfflineCase } from './data.js';
 import { change } from './http.js';
 import { ASSESSING, CASE_STATES, shortId, type CaseView } from './model.js';
@@ -27,8 +28,9 @@ const NO_FILTERS: Filters = { state: '', qualificationId: '', centreId: '', from
  */
 export function MyCases() {
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
-  const [cases, setCases] = useState<CaseView[] | null>(null);
-  const [fromDevice, setFromDevice] = useState(false);
+  // What the list shows: the filters as last searched, and how many searches so far (searching again with the same
+  // filters asks again, from the first page).
+  const [search, setSearch] = useState({ filters: NO_FILTERS, n: 0 });
   const [error, setError] = useState<string | null>(null);
   const [kept, setKept] = useState<string[]>([]);
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -41,38 +43,28 @@ export function MyCases() {
     void offlineCaseIds().then(setKept);
   }, [revision.value]);
 
-  // Answers can arrive out of order (a filter changed while the previous list was on its way): only the latest
-  // request's answer is shown.
-  const latest = useRef(0);
-  const load = async (f: Filters) => {
-    const request = ++latest.current;
-    setError(null);
+  const list = usePages(async (offset): Promise<Page<CaseView> & { fromDevice: boolean }> => {
+    const f = search.filters;
     const query = new URLSearchParams(Object.entries(f).filter(([, v]) => v) as Array<[string, string]>);
-    query.set('limit', '200');
+    query.set('limit', String(PAGE_SIZE));
+    query.set('offset', String(offset));
     try {
-      const found = await call<CaseView[]>('GET', `/cases?${query}`);
-      if (request !== latest.current) return;
-      setCases(found);
-      setFromDevice(false);
+      const { items, total } = await callList<CaseView>(`/cases?${query}`);
+      return { ...countedPage(items, offset, total), fromDevice: false };
     } catch (e) {
-      if (request !== latest.current) return;
-      if (!(e instanceof OfflineError)) return setError(errorText(e));
-      // No network: the day's cases from the device (when unlocked), filtered here.
+      if (!(e instanceof OfflineError)) throw e;
+      // No network: the day's cases from the device (when unlocked), filtered here, all on one page.
       const ids = await offlineCaseIds();
       const bundles = isUnlocked() ? (await Promise.all(ids.map((id) => readPackage(id)))).filter((b) => b !== undefined) : [];
-      if (request !== latest.current) return;
       const needle = f.q.trim().toLowerCase();
-      setCases(
-        bundles
-          .map((b) => b.kase)
-          .filter((c) => (!f.state || c.state === f.state) && (!needle || c.candidateName.toLowerCase().includes(needle) || c.id.startsWith(needle))),
-      );
-      setFromDevice(true);
+      const kept = bundles
+        .map((b) => b.kase)
+        .filter((c) => (!f.state || c.state === f.state) && (!needle || c.candidateName.toLowerCase().includes(needle) || c.id.startsWith(needle)));
+      return { ...countedPage(kept, 0, kept.length), fromDevice: true };
     }
-  };
-  useEffect(() => {
-    void load(filters);
-  }, [online.value, vault.value.unlocked]);
+  }, [search, online.value, vault.value.unlocked]);
+  const cases = list.data?.items ?? null;
+  const fromDevice = list.data?.fromDevice ?? false;
   useEffect(() => {
     // The assessor's body's centres, for the filter; an older server without the list just offers none.
     const body = session.value?.body?.id;
@@ -95,7 +87,7 @@ export function MyCases() {
     const form = new FormData(e.currentTarget as HTMLFormElement);
     const f = Object.fromEntries(Object.keys(NO_FILTERS).map((k) => [k, String(form.get(k) ?? '').trim()])) as unknown as Filters;
     setFilters(f);
-    void load(f);
+    setSearch((s) => ({ filters: f, n: s.n + 1 }));
   };
 
   const toggle = (id: string) => {
@@ -173,15 +165,16 @@ export function MyCases() {
           <button type="submit">{t('common.search')}</button>
         </div>
       </form>
+      {list.error ? <p class="error" role="alert">{errorText(list.error)}</p> : null}
       {error && <p class="error" role="alert">{error}</p>}
       {message && <p class="ok" role="status">{message}</p>}
       {cases === null ? (
-        <p>{t('app.loading')}</p>
+        !list.error && <p>{t('app.loading')}</p>
       ) : cases.length === 0 ? (
         <p>{t('field.cases.none')}</p>
       ) : (
         <table class="field-cases">
-          <caption class="sr-only">{t('field.cases.caption', { count: cases.length })}</caption>
+          <caption class="sr-only">{t('field.cases.caption', { count: list.data?.total ?? cases.length })}</caption>
           <thead>
             <tr>
               <th scope="col">{t('field.cases.offline')}</th>
@@ -221,6 +214,7 @@ export function MyCases() {
           </tbody>
         </table>
       )}
+      <Pager page={list.data} go={list.go} list={t('field.cases.title')} />
       {online.value && cases !== null && cases.length > 0 && (
         <div class="card">
           <h2>{t('field.offline.title')}</h2>

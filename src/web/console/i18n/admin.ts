@@ -29,6 +29,7 @@ export const admin = {
   'admin.cohort.title': 'Cohort import',
   'admin.cohort.intro': 'Send the sheet of an assessment day: one row per candidate with their unit decisions. The cases land in "decided" for moderation, recorded as your decisions.',
   'admin.cohort.findQualification': 'Find a qualification (code or title)',
+  'admin.cohort.moreQualifications': 'More qualifications match: type part of the code or title to narrow the list.',
   'admin.cohort.qualification': 'Qualification',
   'admin.cohort.centre': 'Assessment centre',
   'admin.cohort.noCentre': 'No centre (give the country below)',

@@ -39,5 +39,7 @@ export const core = {
   'common.search': 'Search',
   'common.previous': 'Previous',
   'common.next': 'Next',
+  'common.range': '{from}–{to} of {total}',
+  'common.pages': 'Pages: {list}',
   'home.nothing': 'Nothing here for your role.',
 } as const;

@@ -42,6 +42,8 @@ export const fil: ConsoleStrings = {
   'common.search': 'Maghanap',
   'common.previous': 'Nakaraan',
   'common.next': 'Susunod',
+  'common.range': '{from}–{to} ng {total}',
+  'common.pages': 'Mga pahina: {list}',
   'home.nothing': 'Walang nakalaan dito para sa inyong tungkulin.',
   // field.ts
   'field.nav.cases': 'Aking mga kaso',
@@ -407,6 +409,7 @@ export const fil: ConsoleStrings = {
   'admin.cohort.title': 'Import ng pangkat',
   'admin.cohort.intro': 'Ipadala ang sheet ng isang araw ng pagtatasa: isang hanay bawat kandidato kasama ang mga pasya sa yunit. Mapupunta ang mga kaso sa "may pasya na" para sa moderasyon, na naitala bilang inyong mga pasya.',
   'admin.cohort.findQualification': 'Hanapin ang kwalipikasyon (code o pamagat)',
+  'admin.cohort.moreQualifications': 'May iba pang tugmang kwalipikasyon: i-type ang bahagi ng code o pamagat para paikliin ang listahan.',
   'admin.cohort.qualification': 'Kwalipikasyon',
   'admin.cohort.centre': 'Sentro ng pagtatasa',
   'admin.cohort.noCentre': 'Walang sentro (ilagay ang bansa sa ibaba)',

@@ -42,6 +42,8 @@ export const id: ConsoleStrings = {
   'common.search': 'Cari',
   'common.previous': 'Sebelumnya',
   'common.next': 'Berikutnya',
+  'common.range': '{from}–{to} dari {total}',
+  'common.pages': 'Halaman: {list}',
   'home.nothing': 'Tidak ada yang tersedia untuk peran Anda.',
   // field.ts
   'field.nav.cases': 'Kasus saya',
@@ -407,6 +409,7 @@ export const id: ConsoleStrings = {
   'admin.cohort.title': 'Impor kohort',
   'admin.cohort.intro': 'Kirim lembar hari asesmen: satu baris per kandidat beserta keputusan per unitnya. Kasus masuk ke status "diputuskan" untuk moderasi, tercatat sebagai keputusan Anda.',
   'admin.cohort.findQualification': 'Cari kualifikasi (kode atau judul)',
+  'admin.cohort.moreQualifications': 'Masih ada kualifikasi lain yang cocok: ketik sebagian kode atau judul untuk mempersempit daftar.',
   'admin.cohort.qualification': 'Kualifikasi',
   'admin.cohort.centre': 'Tempat uji kompetensi',
   'admin.cohort.noCentre': 'Tanpa tempat uji (isi negaranya di bawah)',

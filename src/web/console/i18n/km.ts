@@ -42,6 +42,8 @@ export const km: ConsoleStrings = {
   'common.search': 'ស្វែងរក',
   'common.previous': 'មុន',
   'common.next': 'បន្ទាប់',
+  'common.range': '{from}–{to} ក្នុងចំណោម {total}',
+  'common.pages': 'ទំព័រ: {list}',
   'home.nothing': 'គ្មានអ្វីសម្រាប់តួនាទីរបស់អ្នកនៅទីនេះទេ។',
   // field.ts
   'field.nav.cases': 'សំណុំឯកសាររបស់ខ្ញុំ',
@@ -407,6 +409,7 @@ export const km: ConsoleStrings = {
   'admin.cohort.title': 'នាំចូលក្រុមបេក្ខជន',
   'admin.cohort.intro': 'ផ្ញើតារាងនៃថ្ងៃវាយតម្លៃមួយ៖ មួយជួរសម្រាប់បេក្ខជនម្នាក់ ជាមួយការសម្រេចលើឯកតារបស់គាត់។ សំណុំឯកសារនឹងចូលក្នុងស្ថានភាព «បានសម្រេច» សម្រាប់ការត្រួតពិនិត្យ ដោយកត់ត្រាជាការសម្រេចរបស់អ្នក។',
   'admin.cohort.findQualification': 'ស្វែងរកគុណវុឌ្ឍិ (កូដ ឬចំណងជើង)',
+  'admin.cohort.moreQualifications': 'នៅមានគុណវុឌ្ឍិផ្សេងទៀតដែលត្រូវគ្នា៖ វាយផ្នែកនៃកូដ ឬចំណងជើង ដើម្បីបង្រួមបញ្ជី។',
   'admin.cohort.qualification': 'គុណវុឌ្ឍិ',
   'admin.cohort.centre': 'មជ្ឈមណ្ឌលវាយតម្លៃសមត្ថភាព',
   'admin.cohort.noCentre': 'គ្មានមជ្ឈមណ្ឌល (បញ្ជាក់ប្រទេសខាងក្រោម)',

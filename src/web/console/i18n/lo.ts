@@ -42,6 +42,8 @@ export const lo: ConsoleStrings = {
   'common.search': 'ຄົ້ນຫາ',
   'common.previous': 'ກ່ອນໜ້າ',
   'common.next': 'ຕໍ່ໄປ',
+  'common.range': '{from}–{to} ຈາກ {total}',
+  'common.pages': 'ໜ້າ: {list}',
   'home.nothing': 'ບໍ່ມີຫຍັງສຳລັບບົດບາດຂອງທ່ານ.',
   // field.ts
   'field.nav.cases': 'ແຟ້ມຂອງຂ້ອຍ',
@@ -407,6 +409,7 @@ export const lo: ConsoleStrings = {
   'admin.cohort.title': 'ນຳເຂົ້າຮຸ່ນ',
   'admin.cohort.intro': 'ສົ່ງແຜ່ນຕາຕະລາງຂອງມື້ປະເມີນ: ໜຶ່ງແຖວຕໍ່ຜູ້ສະໝັກໜຶ່ງຄົນ ພ້ອມການຕັດສິນແຕ່ລະຫົວໜ່ວຍ. ແຟ້ມຈະເຂົ້າສູ່ສະຖານະ “ຕັດສິນແລ້ວ” ເພື່ອລໍຖ້າການກວດທານ, ບັນທຶກເປັນການຕັດສິນຂອງທ່ານ.',
   'admin.cohort.findQualification': 'ຊອກຫາຄຸນວຸດທິ (ລະຫັດ ຫຼື ຊື່)',
+  'admin.cohort.moreQualifications': 'ຍັງມີຄຸນວຸດທິອື່ນທີ່ກົງກັນ: ພິມບາງສ່ວນຂອງລະຫັດ ຫຼື ຊື່ ເພື່ອຈຳກັດລາຍການ.',
   'admin.cohort.qualification': 'ຄຸນວຸດທິ',
   'admin.cohort.centre': 'ສູນປະເມີນ',
   'admin.cohort.noCentre': 'ບໍ່ມີສູນ (ລະບຸປະເທດຂ້າງລຸ່ມ)',

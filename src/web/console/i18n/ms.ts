@@ -42,6 +42,8 @@ export const ms: ConsoleStrings = {
   'common.search': 'Cari',
   'common.previous': 'Sebelumnya',
   'common.next': 'Seterusnya',
+  'common.range': '{from}–{to} daripada {total}',
+  'common.pages': 'Halaman: {list}',
   'home.nothing': 'Tiada apa-apa di sini untuk peranan anda.',
   // field.ts
   'field.nav.cases': 'Kes saya',
@@ -407,6 +409,7 @@ export const ms: ConsoleStrings = {
   'admin.cohort.title': 'Import kohort',
   'admin.cohort.intro': 'Hantar helaian hari penilaian: satu baris bagi setiap calon bersama keputusan unitnya. Kes akan berstatus "diputuskan" untuk moderasi, direkodkan sebagai keputusan anda.',
   'admin.cohort.findQualification': 'Cari kelayakan (kod atau tajuk)',
+  'admin.cohort.moreQualifications': 'Terdapat lagi kelayakan yang sepadan: taip sebahagian kod atau tajuk untuk mengecilkan senarai.',
   'admin.cohort.qualification': 'Kelayakan',
   'admin.cohort.centre': 'Pusat penilaian',
   'admin.cohort.noCentre': 'Tiada pusat (nyatakan negara di bawah)',

@@ -42,6 +42,8 @@ export const my: ConsoleStrings = {
   'common.search': 'ရှာမည်',
   'common.previous': 'ယခင်',
   'common.next': 'နောက်တစ်ခု',
+  'common.range': 'စုစုပေါင်း {total} ခုအနက် {from}–{to}',
+  'common.pages': 'စာမျက်နှာများ: {list}',
   'home.nothing': 'သင့်တာဝန်အတွက် ဤနေရာတွင် ဘာမျှ မရှိပါ။',
   // field.ts
   'field.nav.cases': 'ကျွန်ုပ်၏ လျှောက်လွှာများ',
@@ -407,6 +409,7 @@ export const my: ConsoleStrings = {
   'admin.cohort.title': 'အုပ်စု တင်သွင်းခြင်း',
   'admin.cohort.intro': 'အကဲဖြတ်သည့်နေ့၏ စာရင်းဇယားကို ပို့ပါ - လျှောက်ထားသူ တစ်ဦးလျှင် အတန်းတစ်ကြောင်းနှင့် ၎င်း၏ ယူနစ် ဆုံးဖြတ်ချက်များ။ လျှောက်လွှာများသည် ရလဒ်စိစစ်ရန် "ဆုံးဖြတ်ပြီး" အခြေအနေသို့ ရောက်မည်ဖြစ်ပြီး သင့်ဆုံးဖြတ်ချက်များအဖြစ် မှတ်တမ်းတင်ပါမည်။',
   'admin.cohort.findQualification': 'အရည်အချင်း ရှာရန် (ကုဒ် သို့မဟုတ် ခေါင်းစဉ်)',
+  'admin.cohort.moreQualifications': 'ကိုက်ညီသော အရည်အချင်း နောက်ထပ် ရှိသေးသည်- စာရင်းကို ချုံ့ရန် ကုဒ် သို့မဟုတ် ခေါင်းစဉ်၏ တစ်စိတ်တစ်ပိုင်းကို ရိုက်ထည့်ပါ။',
   'admin.cohort.qualification': 'အရည်အချင်း',
   'admin.cohort.centre': 'အကဲဖြတ်စင်တာ',
   'admin.cohort.noCentre': 'စင်တာ မရှိ (အောက်တွင် နိုင်ငံကို ဖော်ပြပါ)',

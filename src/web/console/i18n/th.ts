@@ -42,6 +42,8 @@ export const th: ConsoleStrings = {
   'common.search': 'ค้นหา',
   'common.previous': 'ก่อนหน้า',
   'common.next': 'ถัดไป',
+  'common.range': '{from}–{to} จาก {total}',
+  'common.pages': 'หน้า: {list}',
   'home.nothing': 'ไม่มีรายการสำหรับบทบาทของคุณ',
   // field.ts
   'field.nav.cases': 'ใบสมัครของฉัน',
@@ -407,6 +409,7 @@ export const th: ConsoleStrings = {
   'admin.cohort.title': 'นำเข้าข้อมูลรุ่น',
   'admin.cohort.intro': 'ส่งตารางของวันประเมิน: หนึ่งแถวต่อผู้เข้ารับการประเมินหนึ่งคน พร้อมผลการตัดสินรายหน่วย ใบสมัครจะเข้าสู่สถานะ "ตัดสินแล้ว" เพื่อรอการทวนสอบ โดยบันทึกเป็นการตัดสินของคุณ',
   'admin.cohort.findQualification': 'ค้นหาคุณวุฒิ (รหัสหรือชื่อ)',
+  'admin.cohort.moreQualifications': 'ยังมีคุณวุฒิที่ตรงกันอีก: พิมพ์รหัสหรือชื่อบางส่วนเพื่อจำกัดรายการ',
   'admin.cohort.qualification': 'คุณวุฒิ',
   'admin.cohort.centre': 'ศูนย์ประเมิน',
   'admin.cohort.noCentre': 'ไม่มีศูนย์ (ระบุประเทศด้านล่าง)',

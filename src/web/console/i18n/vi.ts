@@ -42,6 +42,8 @@ export const vi: ConsoleStrings = {
   'common.search': 'Tìm kiếm',
   'common.previous': 'Trước',
   'common.next': 'Tiếp',
+  'common.range': '{from}–{to} trên tổng số {total}',
+  'common.pages': 'Trang: {list}',
   'home.nothing': 'Không có mục nào dành cho vai trò của bạn.',
   // field.ts
   'field.nav.cases': 'Hồ sơ của tôi',
@@ -407,6 +409,7 @@ export const vi: ConsoleStrings = {
   'admin.cohort.title': 'Nhập theo đợt đánh giá',
   'admin.cohort.intro': 'Gửi bảng tính của một ngày đánh giá: mỗi thí sinh một dòng, kèm kết quả từng đơn vị. Các hồ sơ vào trạng thái “đã kết luận” để thẩm định, được ghi là kết quả của bạn.',
   'admin.cohort.findQualification': 'Tìm văn bằng (mã hoặc tên)',
+  'admin.cohort.moreQualifications': 'Còn văn bằng khác phù hợp: gõ một phần mã hoặc tên để thu hẹp danh sách.',
   'admin.cohort.qualification': 'Văn bằng',
   'admin.cohort.centre': 'Trung tâm đánh giá',
   'admin.cohort.noCentre': 'Không có trung tâm (ghi tên nước ở dưới)',

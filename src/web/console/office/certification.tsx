@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { PAPERS, SECOND_LANGS } from '../../../certificates/view.js';
 import { LANGUAGE_NAMES } from './keys.js';
+import { useLoad } from '../load.js';
 import { call, errorText, go, t } from '../shell.js';
-import { CaseFacts, CaseTable, credentialPath, fireEvent, newKey, refusalText, titleOf, useLoad, useQualification, type OfficeCase } from './common.js';
+import { CaseFacts, CaseQueue, credentialPath, fireEvent, newKey, refusalText, titleOf, useCaseQueue, useQualification, type OfficeCase } from './common.js';
 
 export interface BatchView {
   id: string;
@@ -64,7 +65,9 @@ function QualificationOption({ id }: { id: string }) {
 
 /** Moderated cases of the body: certify one, or many as a batch. */
 export function CertificationQueue() {
-  const { data, error } = useLoad(() => call<OfficeCase[]>('GET', '/cases?state=moderated&limit=200'), []);
+  const queue = useCaseQueue('moderated');
+  // The cases on the page shown: the qualifications and cohorts a batch by qualification offers come from them.
+  const data = queue.data?.items;
   const batches = useLoad(() => call<BatchView[]>('GET', '/certification-batches?limit=10'), []);
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [by, setBy] = useState<'cases' | 'qualification'>('cases');
@@ -103,12 +106,7 @@ export function CertificationQueue() {
     <section>
       <h1>{t('office.certification.title')}</h1>
       <p class="note">{t('office.certification.intro')}</p>
-      {error && <p class="error" role="alert">{error}</p>}
-      {!data && !error && <p>{t('app.loading')}</p>}
-      {data && data.length === 0 && <p role="status">{t('office.certification.empty')}</p>}
-      {data && data.length > 0 && (
-        <CaseTable cases={data} href={(c) => `#/certification/${c.id}`} caption={t('office.certification.title')} select={{ chosen, toggle }} />
-      )}
+      <CaseQueue queue={queue} caption={t('office.certification.title')} empty={t('office.certification.empty')} href={(c) => `#/certification/${c.id}`} select={{ chosen, toggle }} />
 
       <form class="card" onSubmit={start}>
         <h2>{t('office.batch.title')}</h2>
@@ -146,7 +144,7 @@ export function CertificationQueue() {
       </form>
 
       <h2>{t('office.batch.recent')}</h2>
-      {batches.error && <p class="error" role="alert">{batches.error}</p>}
+      {batches.error ? <p class="error" role="alert">{errorText(batches.error)}</p> : null}
       {batches.data && batches.data.length === 0 && <p>{t('common.none')}</p>}
       {batches.data && batches.data.length > 0 && (
         <ul>
@@ -171,7 +169,7 @@ export function CertifyCase({ id }: { id: string }) {
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
 
-  if (loaded.error) return <section><h1>{t('office.certification.case')}</h1><p class="error" role="alert">{loaded.error}</p><p><a href="#/certification">{t('office.certification.back')}</a></p></section>;
+  if (loaded.error) return <section><h1>{t('office.certification.case')}</h1><p class="error" role="alert">{errorText(loaded.error)}</p><p><a href="#/certification">{t('office.certification.back')}</a></p></section>;
   if (!c) return <section><h1>{t('office.certification.case')}</h1><p>{t('app.loading')}</p></section>;
 
   const issue = async () => {

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../../api.js';
-import { call, errorText, lang, t } from '../shell.js';
+import { countedPage, PAGE_SIZE, Pager, usePages } from '../pages.js';
+import { call, callList, errorText, lang, t } from '../shell.js';
 import { OUTCOME_KEYS, UNMET } from './keys.js';
 
 /** A case as GET /cases and GET /cases/:id give it (the fields the office screens read). */
@@ -35,25 +36,6 @@ export interface Qualification {
 export const titleOf = (titles: Record<string, string> | undefined, fallback: string): string =>
   titles?.[lang.value] ?? titles?.en ?? Object.values(titles ?? {})[0] ?? fallback;
 
-/** Loads on mount and whenever `deps` change; `reload` loads again (after an action changed the resource). */
-export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T | undefined; error: string | null; reload: () => void } {
-  const [data, setData] = useState<T | undefined>(undefined);
-  const [error, setError] = useState<string | null>(null);
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    let live = true;
-    setError(null);
-    load().then(
-      (d) => live && setData(d),
-      (e: unknown) => live && setError(errorText(e)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [...deps, tick]);
-  return { data, error, reload: () => setTick((n) => n + 1) };
-}
-
 /** Qualifications are public and change rarely: one request per qualification per page load. */
 const qualifications = new Map<string, Promise<Qualification | null>>();
 export function qualification(id: string): Promise<Qualification | null> {
@@ -74,10 +56,6 @@ export function useQualification(id: string | undefined): Qualification | null |
 }
 
 /**
- * A refusal in the words of the server's reason: an unmet precondition (the moderator assessed this case, nothing
- * competent to certify) names the rule; a stale version says someone else changed the case; the rest as usual.
- */
-/**
  * Fires a workflow event at the version the screen shows, then reloads the case either way: after a refusal too,
  * since it may come from a change made elsewhere (a stale version). Undefined on success, else the refusal in words.
  */
@@ -92,6 +70,10 @@ export async function fireEvent(c: OfficeCase, event: string, note: string, relo
   }
 }
 
+/**
+ * A refusal in the words of the server's reason: an unmet precondition (the moderator assessed this case, nothing
+ * competent to certify) names the rule; a stale version says someone else changed the case; the rest as usual.
+ */
 export function refusalText(e: unknown): string {
   if (e instanceof ApiError && e.code === 'precondition_failed') {
     const unmet = (e.details as { unmet?: string[] } | undefined)?.unmet ?? [];
@@ -134,6 +116,34 @@ export function CaseFacts({ c, q }: { c: OfficeCase; q: Qualification | null | u
         </>
       )}
     </dl>
+  );
+}
+
+/** The body's cases in one state, a page at a time, newest change first (the office queues). */
+export function useCaseQueue(state: 'decided' | 'moderated' | 'certified') {
+  return usePages(async (offset) => {
+    const { items, total } = await callList<OfficeCase>(`/cases?${new URLSearchParams({ state, limit: String(PAGE_SIZE), offset: String(offset) })}`);
+    return countedPage(items, offset, total);
+  }, [state]);
+}
+
+/** A queue as the office screens show it: loading, its refusal, "nothing waiting", or the page of cases and the pager. */
+export function CaseQueue({ queue, caption, empty, href, select }: {
+  queue: ReturnType<typeof useCaseQueue>;
+  caption: string;
+  empty: string;
+  href: (c: OfficeCase) => string;
+  select?: { chosen: Set<string>; toggle: (id: string) => void };
+}) {
+  const page = queue.data;
+  if (queue.error) return <p class="error" role="alert">{errorText(queue.error)}</p>;
+  if (!page) return <p>{t('app.loading')}</p>;
+  if (page.total === 0) return <p role="status">{empty}</p>;
+  return (
+    <>
+      <CaseTable cases={page.items} href={href} caption={caption} select={select} />
+      <Pager page={page} go={queue.go} list={caption} />
+    </>
   );
 }
 

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
-import { call, day, go, t } from '../shell.js';
-import { CaseTable, credentialPath, refusalText, useLoad, type OfficeCase } from './common.js';
+import { useLoad } from '../load.js';
+import { call, day, errorText, go, t } from '../shell.js';
+import { CaseQueue, credentialPath, refusalText, useCaseQueue } from './common.js';
 import { KIND_KEYS, REVOCATION_REASON_KEYS } from './keys.js';
 
 type Reason = keyof typeof REVOCATION_REASON_KEYS;
@@ -33,7 +34,7 @@ const kindText = (k: string) => (k in KIND_KEYS ? t(KIND_KEYS[k as keyof typeof 
 
 /** Find a credential: from a certified case of the body, or by its id. */
 export function CredentialsFind() {
-  const { data, error } = useLoad(() => call<OfficeCase[]>('GET', '/cases?state=certified&limit=200'), []);
+  const certified = useCaseQueue('certified');
   const [id, setId] = useState('');
   return (
     <section>
@@ -52,16 +53,13 @@ export function CredentialsFind() {
         <button type="submit">{t('common.search')}</button>
       </form>
       <h2>{t('office.credentials.certifiedCases')}</h2>
-      {error && <p class="error" role="alert">{error}</p>}
-      {!data && !error && <p>{t('app.loading')}</p>}
-      {data && data.length === 0 && <p role="status">{t('office.credentials.empty')}</p>}
-      {data && data.length > 0 && (
-        <CaseTable
-          cases={data.filter((c) => c.credentialId)}
-          href={(c) => `#/credentials/${credentialPath(c.credentialId!)}`}
-          caption={t('office.credentials.certifiedCases')}
-        />
-      )}
+      <CaseQueue
+        queue={certified}
+        caption={t('office.credentials.certifiedCases')}
+        empty={t('office.credentials.empty')}
+        // A certified case always carries its credential: the state and the id are written in one update.
+        href={(c) => `#/credentials/${credentialPath(c.credentialId!)}`}
+      />
     </section>
   );
 }
@@ -88,7 +86,7 @@ export function CredentialView({ id }: { id: string }) {
   const [failure, setFailure] = useState<string | null>(null);
   const [done, setDone] = useState<{ text: string; replacement?: string } | null>(null);
 
-  if (loaded.error) return <section><h1>{t('office.credential.title')}</h1><p class="error" role="alert">{loaded.error}</p><p><a href="#/credentials">{t('office.credentials.back')}</a></p></section>;
+  if (loaded.error) return <section><h1>{t('office.credential.title')}</h1><p class="error" role="alert">{errorText(loaded.error)}</p><p><a href="#/credentials">{t('office.credentials.back')}</a></p></section>;
   if (!loaded.data) return <section><h1>{t('office.credential.title')}</h1><p>{t('app.loading')}</p></section>;
   const [doc, history] = loaded.data;
   const names = holderNames(doc);

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
-import { call, session, t } from '../shell.js';
-import { CaseFacts, CaseTable, fireEvent, titleOf, useLoad, useQualification, type OfficeCase } from './common.js';
+import { useLoad } from '../load.js';
+import { call, errorText, session, t } from '../shell.js';
+import { CaseFacts, CaseQueue, fireEvent, titleOf, useCaseQueue, useQualification, type OfficeCase } from './common.js';
 import { METHOD_KEYS, QUALITY_KEYS } from './keys.js';
 
 interface UnitAssessment {
@@ -26,15 +27,12 @@ interface Evidence {
 
 /** Decided cases of the moderator's body, waiting for a second person's look. */
 export function ModerationQueue() {
-  const { data, error } = useLoad(() => call<OfficeCase[]>('GET', '/cases?state=decided&limit=200'), []);
+  const queue = useCaseQueue('decided');
   return (
     <section>
       <h1>{t('office.moderation.title')}</h1>
       <p class="note">{t('office.moderation.intro')}</p>
-      {error && <p class="error" role="alert">{error}</p>}
-      {!data && !error && <p>{t('app.loading')}</p>}
-      {data && data.length === 0 && <p role="status">{t('office.moderation.empty')}</p>}
-      {data && data.length > 0 && <CaseTable cases={data} href={(c) => `#/moderation/${c.id}`} caption={t('office.moderation.title')} />}
+      <CaseQueue queue={queue} caption={t('office.moderation.title')} empty={t('office.moderation.empty')} href={(c) => `#/moderation/${c.id}`} />
     </section>
   );
 }
@@ -59,7 +57,7 @@ export function ModerationCase({ id }: { id: string }) {
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
 
-  if (loaded.error) return <section><h1>{t('office.moderation.case')}</h1><p class="error" role="alert">{loaded.error}</p><p><a href="#/moderation">{t('office.moderation.back')}</a></p></section>;
+  if (loaded.error) return <section><h1>{t('office.moderation.case')}</h1><p class="error" role="alert">{errorText(loaded.error)}</p><p><a href="#/moderation">{t('office.moderation.back')}</a></p></section>;
   if (!loaded.data || !c) return <section><h1>{t('office.moderation.case')}</h1><p>{t('app.loading')}</p></section>;
   const [, units, evidence] = loaded.data;
   const me = session.value?.user.id;
