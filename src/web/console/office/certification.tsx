@@ -66,8 +66,6 @@ function QualificationOption({ id }: { id: string }) {
 /** Moderated cases of the body: certify one, or many as a batch. */
 export function CertificationQueue() {
   const queue = useCaseQueue('moderated');
-  // The cases on the page shown: the qualifications and cohorts a batch by qualification offers come from them.
-  const data = queue.data?.items;
   const batches = useLoad(() => call<BatchView[]>('GET', '/certification-batches?limit=10'), []);
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [by, setBy] = useState<'cases' | 'qualification'>('cases');
@@ -84,7 +82,10 @@ export function CertificationQueue() {
     setChosen(next);
     key.current = newKey();
   };
-  const qualifications = [...new Set((data ?? []).map((c) => c.qualificationId))];
+  // A batch by qualification takes every moderated case of the body, not only the page shown, so its choices come
+  // from the queue as a whole (the server's largest page), asked for only when that kind of batch is picked.
+  const whole = useLoad(by === 'qualification' ? () => call<OfficeCase[]>('GET', '/cases?state=moderated&limit=200') : null, [by]);
+  const qualifications = [...new Set((whole.data ?? []).map((c) => c.qualificationId))];
 
   const start = async (e: Event) => {
     e.preventDefault();
@@ -134,7 +135,7 @@ export function CertificationQueue() {
               <label for="batch-cohort">{t('office.batch.cohort')}</label>
               <input id="batch-cohort" type="text" list="batch-cohorts" maxLength={200} value={cohortRef} onInput={(e) => { setCohortRef((e.currentTarget as HTMLInputElement).value); key.current = newKey(); }} />
               <datalist id="batch-cohorts">
-                {[...new Set((data ?? []).filter((c) => c.qualificationId === qualificationId && c.cohortRef).map((c) => c.cohortRef!))].map((r) => <option key={r} value={r} />)}
+                {[...new Set((whole.data ?? []).filter((c) => c.qualificationId === qualificationId && c.cohortRef).map((c) => c.cohortRef!))].map((r) => <option key={r} value={r} />)}
               </datalist>
             </div>
           </div>
