@@ -5,7 +5,7 @@ import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { userForToken } from '../src/auth/tokens.js';
+import { authenticateToken } from '../src/auth/tokens.js';
 import { ensureFirstAdmin, issueAdminToken } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config.js';
 import type { Db } from '../src/db/database.js';
@@ -29,7 +29,7 @@ describe(`the first admin and its token on ${testDialect}`, () => {
     const printed: string[] = [];
     expect(await ensureFirstAdmin(db, config, (token) => printed.push(token))).toEqual({ created: true });
     expect(printed).toHaveLength(1);
-    expect(await userForToken(db.kysely, printed[0]!)).toMatchObject({ role: 'admin' });
+    expect((await authenticateToken(db.kysely, printed[0]!))?.user).toMatchObject({ role: 'admin' });
     // A later start finds the admin and prints (and writes) nothing.
     expect(await ensureFirstAdmin(db, config, (token) => printed.push(token))).toEqual({ created: false });
     expect(printed).toHaveLength(1);
@@ -40,11 +40,11 @@ describe(`the first admin and its token on ${testDialect}`, () => {
     const printed: string[] = [];
     const issued = await issueAdminToken(db, config, (token) => printed.push(token));
     expect(issued).toEqual({ created: false, userId: admins[0]!.id });
-    expect(await userForToken(db.kysely, printed[0]!)).toMatchObject({ id: admins[0]!.id, role: 'admin' });
+    expect((await authenticateToken(db.kysely, printed[0]!))?.user).toMatchObject({ id: admins[0]!.id, role: 'admin' });
     await issueAdminToken(db, config, (token) => printed.push(token));
     expect(printed).toHaveLength(2);
     expect(printed[1]).not.toBe(printed[0]);
-    expect(await userForToken(db.kysely, printed[1]!)).toMatchObject({ role: 'admin' });
+    expect((await authenticateToken(db.kysely, printed[1]!))?.user).toMatchObject({ role: 'admin' });
     expect((await db.kysely.selectFrom('users').select('id').where('role', '=', 'admin').execute()).length).toBe(1);
   });
 });

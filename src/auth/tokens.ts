@@ -51,20 +51,58 @@ export interface AuthenticatedUser {
 }
 
 /**
+ * How often a token's use is written down: at most once a minute per token. Admins read the last use to find tokens
+ * nobody uses any more (weeks, months), so minutes are precise enough, and a client calling many times a second
+ * costs a write a minute rather than one per request.
+ */
+export const TOKEN_USE_INTERVAL_MS = 60_000;
+
+/** The account an API token belongs to, the token's row and when its use was last written down. */
+export interface TokenAuthentication {
+  user: AuthenticatedUser;
+  tokenId: string;
+  lastUsedAt: string | null;
+}
+
+/** A last use at or before this is old enough to be written over by a use at `now`. */
+const useCutoff = (now: Date): string => new Date(now.getTime() - TOKEN_USE_INTERVAL_MS).toISOString();
+
+/** Whether a use at `now` is to be written down (see TOKEN_USE_INTERVAL_MS). */
+export const tokenUseDue = (lastUsedAt: string | null, now: Date): boolean => lastUsedAt === null || lastUsedAt <= useCutoff(now);
+
+/**
  * The account an API token belongs to. An expired token is refused with its own code (`token_expired`), so a client
  * can tell "get a new token" from "this token was never valid or was revoked".
  */
-export async function userForToken(executor: Executor, token: string, now = nowIso()): Promise<AuthenticatedUser | undefined> {
+export async function authenticateToken(executor: Executor, token: string, now = new Date()): Promise<TokenAuthentication | undefined> {
   const row = await executor
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
-    .select(['users.id', 'users.name', 'users.role', 'users.issuer_id', 'users.disabled', 'api_tokens.expires_at'])
+    .select(['users.id', 'users.name', 'users.role', 'users.issuer_id', 'users.disabled', 'api_tokens.id as token_id', 'api_tokens.expires_at', 'api_tokens.last_used_at'])
     .where('api_tokens.token_hash', '=', hashToken(token))
     .where('api_tokens.revoked_at', 'is', null)
     .executeTakeFirst();
   if (!row || row.disabled) return undefined;
-  if (row.expires_at !== null && row.expires_at <= now) throw new TandaError('token_expired');
-  return { id: row.id, name: row.name, role: row.role, issuerId: row.issuer_id };
+  if (row.expires_at !== null && row.expires_at <= now.toISOString()) throw new TandaError('token_expired');
+  return { user: { id: row.id, name: row.name, role: row.role, issuerId: row.issuer_id }, tokenId: row.token_id, lastUsedAt: row.last_used_at };
+}
+
+/**
+ * Writes down a use of a token at `now`, unless one was written within TOKEN_USE_INTERVAL_MS: one conditional
+ * UPDATE, so requests using the token at the same moment write it once between them, and a late write never moves
+ * the time back. A token revoked or expired meanwhile is left as it is. True when it wrote.
+ */
+export async function recordTokenUse(executor: Executor, tokenId: string, now = new Date()): Promise<boolean> {
+  const at = now.toISOString();
+  const result = await executor
+    .updateTable('api_tokens')
+    .set({ last_used_at: at })
+    .where('id', '=', tokenId)
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]))
+    .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<=', useCutoff(now))]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 /** A token as listed: never its secret (only its hash is stored anyway). */
@@ -76,6 +114,8 @@ export interface TokenInfo {
   createdAt: string;
   expiresAt: string | null;
   revokedAt: string | null;
+  /** When a request last signed in with it, to the minute (TOKEN_USE_INTERVAL_MS); null: never used. */
+  lastUsedAt: string | null;
   expired: boolean;
 }
 
@@ -84,12 +124,12 @@ export async function listApiTokens(executor: Executor, userId: string | null, n
   let q = executor
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
-    .select(['api_tokens.id', 'api_tokens.user_id', 'users.name', 'api_tokens.label', 'api_tokens.created_at', 'api_tokens.expires_at', 'api_tokens.revoked_at'])
+    .select(['api_tokens.id', 'api_tokens.user_id', 'users.name', 'api_tokens.label', 'api_tokens.created_at', 'api_tokens.expires_at', 'api_tokens.revoked_at', 'api_tokens.last_used_at'])
     .orderBy('api_tokens.created_at', 'desc')
     .orderBy('api_tokens.id');
   if (userId !== null) q = q.where('api_tokens.user_id', '=', userId);
   return (await q.execute()).map((r) => ({
-    id: r.id, userId: r.user_id, userName: r.name, label: r.label, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at,
+    id: r.id, userId: r.user_id, userName: r.name, label: r.label, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at,
     expired: r.expires_at !== null && r.expires_at <= now,
   }));
 }

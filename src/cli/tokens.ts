@@ -5,8 +5,8 @@ import { OPERATOR, authorize } from '../policy/policy.js';
 import type { Services } from '../services.js';
 
 export const TOKENS_HELP = `usage: tanda tokens <command>
-  list [--user USER-ID]   API tokens (all accounts', or one account's): id, account, label, made, expires, state;
-                          never a secret (only hashes are stored)
+  list [--user USER-ID]   API tokens (all accounts', or one account's): id, account, label, made, expires,
+                          last used, state; never a secret (only hashes are stored)
   revoke <token-id>       end a token at once (a new admin token: tanda admin-token)`;
 
 /** `tanda tokens …`: the operator's view of API tokens (staff manage their own over HTTP: GET/POST/DELETE /tokens). */
@@ -19,7 +19,7 @@ export async function tokensCommand(argv: string[], services: Services): Promise
     authorize(OPERATOR, 'read', { kind: 'api_token', ownerId });
     for (const t of await listApiTokens(db, ownerId)) {
       const state = t.revokedAt ? `revoked ${t.revokedAt}` : t.expired ? 'expired' : 'active';
-      process.stdout.write(`${t.id}  ${t.userId}  ${JSON.stringify(t.label)}  made ${t.createdAt}  expires ${t.expiresAt ?? 'never'}  ${state}\n`);
+      process.stdout.write(`${t.id}  ${t.userId}  ${JSON.stringify(t.label)}  made ${t.createdAt}  expires ${t.expiresAt ?? 'never'}  last used ${t.lastUsedAt ?? 'never'}  ${state}\n`);
     }
     return 0;
   }

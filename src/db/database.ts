@@ -3,7 +3,7 @@ import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { touchPrivateFile } from '../data-dir.js';
 import type { Database } from './schema.js';
-import { ImmediateSqliteDialect, SQLITE_BUSY_SLICE_MS } from './sqlite-driver.js';
+import { ImmediateSqliteDialect, isBusy, SQLITE_BUSY_SLICE_MS, withoutBusyWait } from './sqlite-driver.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -13,6 +13,11 @@ export interface Db {
   /** PostgreSQL schema the connection is confined to, when not the default. */
   schema?: string;
   destroy(): Promise<void>;
+  /**
+   * Runs a write that may be skipped: resolves false instead of waiting when another process holds SQLite's write
+   * lock (PostgreSQL locks rows, and the write just runs). For bookkeeping that must not hold up other work.
+   */
+  writeUnlessBusy(write: (executor: Executor) => Promise<unknown>): Promise<boolean>;
 }
 
 /** A kysely instance or an open transaction: repositories accept either, so callers compose transactions. */
@@ -35,7 +40,13 @@ export function openDatabase(options: DatabaseOptions): Db {
       ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
     });
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { kysely, dialect: 'postgres', ...(options.pgSchema ? { schema: options.pgSchema } : {}), destroy: () => kysely.destroy() };
+    return {
+      kysely,
+      dialect: 'postgres',
+      ...(options.pgSchema ? { schema: options.pgSchema } : {}),
+      destroy: () => kysely.destroy(),
+      writeUnlessBusy: async (write) => (await write(kysely), true),
+    };
   }
   const file = options.sqlitePath ?? ':memory:';
   if (file !== ':memory:') touchPrivateFile(file);
@@ -48,7 +59,16 @@ export function openDatabase(options: DatabaseOptions): Db {
   // Another process (the CLI beside the server) may hold the write lock: see ImmediateSqliteDialect.
   sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_SLICE_MS}`);
   const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(sqlite) });
-  return { kysely, dialect: 'sqlite', destroy: () => kysely.destroy() };
+  const writeUnlessBusy = (write: (executor: Executor) => Promise<unknown>): Promise<boolean> =>
+    kysely.connection().execute((connection) =>
+      withoutBusyWait(sqlite, () => write(connection)).then(
+        () => true,
+        (e: unknown) => {
+          if (isBusy(e)) return false;
+          throw e;
+        },
+      ));
+  return { kysely, dialect: 'sqlite', destroy: () => kysely.destroy(), writeUnlessBusy };
 }
 
 export const nowIso = (): string => new Date().toISOString();

@@ -11,7 +11,10 @@ export const SQLITE_BUSY_SLICE_MS = 20;
 /** How long a write waits in all for the lock before "database is locked" reaches the caller. */
 export const SQLITE_BUSY_DEADLINE_MS = 30_000;
 
-const isBusy = (e: unknown): boolean => typeof (e as { code?: unknown })?.code === 'string' && (e as { code: string }).code.startsWith('SQLITE_BUSY');
+export const isBusy = (e: unknown): boolean => typeof (e as { code?: unknown })?.code === 'string' && (e as { code: string }).code.startsWith('SQLITE_BUSY');
+
+/** Databases whose statements are tried once just now (see withoutBusyWait). */
+const notWaiting = new WeakSet<Sqlite.Database>();
 
 /**
  * Runs `run` again while SQLite answers busy, as long as no transaction is open on this connection: a statement
@@ -25,10 +28,25 @@ async function retryWhileBusy<T>(sqlite: Sqlite.Database, run: () => Promise<T>)
     try {
       return await run();
     } catch (e) {
-      if (inTransaction || !isBusy(e) || Date.now() >= deadline) throw e;
+      if (inTransaction || notWaiting.has(sqlite) || !isBusy(e) || Date.now() >= deadline) throw e;
       // Jittered back-off so two waiting processes do not retry in step.
       await sleep(Math.min(5 * 2 ** attempt, 100) * (0.5 + Math.random()));
     }
+  }
+}
+
+/**
+ * Runs `work` with busy answers passed on at once (after the one busy slice) instead of waited out. The caller holds
+ * the process's one connection for the whole of `work` (kysely's connection().execute), so no other query runs
+ * meanwhile and none is exempted by mistake. For writes worth skipping rather than waiting for: while the retry
+ * waits it keeps that connection, and with it every other query of this process.
+ */
+export async function withoutBusyWait<T>(sqlite: Sqlite.Database, work: () => Promise<T>): Promise<T> {
+  notWaiting.add(sqlite);
+  try {
+    return await work();
+  } finally {
+    notWaiting.delete(sqlite);
   }
 }
 

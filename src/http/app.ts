@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { TandaError } from '../errors.js';
 import type { Services } from '../services.js';
 import { identify } from './auth.js';
+import { TokenUseRecorder } from './token-use.js';
 import { cookieSession, cookieSupport } from './cookie-session.js';
 import { frameworkErrors, installErrorHandler } from './error-handler.js';
 import { registerMetrics } from './metrics.js';
@@ -170,9 +171,13 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   // First among the hooks, so a request's measured time includes identifying its caller.
   const metricsRoute = await registerMetrics(app, services);
   await cookieSupport(app);
+  const tokenUses = new TokenUseRecorder(services.db);
+  app.decorate('tokenUses', tokenUses);
+  // Closing waits for the token uses being written down, so the database is not closed under them.
+  app.addHook('onClose', () => tokenUses.settled());
   // The returnee space's browser session: a bearer token wins; without one, this cookie may sign the caller in.
   const meSession = cookieSession(services, { name: 'tanda_me', ttlMinutes: ME_SESSION_MINUTES, idleMinutes: ME_IDLE_MINUTES });
-  app.addHook('onRequest', identify(services));
+  app.addHook('onRequest', identify(services, tokenUses));
   app.addHook('onRequest', (request, reply) => meSession.identify(request, reply));
   const consoleSession = cookieSession(services, { name: 'tanda_console', ttlMinutes: CONSOLE_SESSION_MINUTES, idleMinutes: CONSOLE_IDLE_MINUTES });
   app.addHook('onRequest', (request, reply) => consoleSession.identify(request, reply));

@@ -1,9 +1,10 @@
 import type { FastifyRequest } from 'fastify';
-import { userForToken, type AuthenticatedUser } from '../auth/tokens.js';
+import { authenticateToken, tokenUseDue, type AuthenticatedUser } from '../auth/tokens.js';
 import { TandaError } from '../errors.js';
 import { isSessionToken, userForSession } from '../rpl/sessions.js';
 import type { Services } from '../services.js';
 import { isMetricsToken } from './metrics.js';
+import type { TokenUseRecorder } from './token-use.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,18 +23,25 @@ const bearer = (request: FastifyRequest): string | undefined => {
 };
 
 /** Resolves the caller from `Authorization: Bearer`; leaves `request.user` null for anonymous requests. */
-export function identify(services: Services) {
+export function identify(services: Services, tokenUses: TokenUseRecorder) {
   return async (request: FastifyRequest): Promise<void> => {
     // OID4VCI's credential endpoint carries its own access tokens in the same header (src/wallets/offers.ts).
     if (request.routeOptions.config?.ownBearer) return;
     const token = bearer(request);
-    if (token && isMetricsToken(services, token)) {
+    if (!token) return;
+    if (isMetricsToken(services, token)) {
       request.metricsScraper = true;
       return;
     }
     // Session tokens (web sign-in, returnee codes) and API tokens share the header; the prefix tells them apart.
-    const lookup = token && isSessionToken(token) ? userForSession : userForToken;
-    request.user = token ? ((await lookup(services.db.kysely, token)) ?? null) : null;
-    if (token && !request.user) throw new TandaError('invalid_credentials', 'the bearer token is unknown, expired or revoked');
+    if (isSessionToken(token)) {
+      request.user = (await userForSession(services.db.kysely, token)) ?? null;
+    } else {
+      const now = new Date();
+      const found = await authenticateToken(services.db.kysely, token, now);
+      request.user = found?.user ?? null;
+      if (found && tokenUseDue(found.lastUsedAt, now)) tokenUses.record(found.tokenId, now, request.log);
+    }
+    if (!request.user) throw new TandaError('invalid_credentials', 'the bearer token is unknown, expired or revoked');
   };
 }

@@ -93,6 +93,41 @@ describe('SQLite write transactions across connections and processes', () => {
     const { n } = (await sql<{ n: number }>`select n from counter`.execute(here.kysely)).rows[0]!;
     expect(n).toBe(150 + mine);
   });
+  it('a write that may be skipped is skipped while another connection holds the write lock, which keeps its transaction; once the lock is free it lands', async () => {
+    const holder = connect();
+    const skipper = connect();
+    // The holder takes the write lock and keeps it until `release` (its transaction waits, the event loop is free).
+    const hold = () => {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((resolve) => (locked = resolve));
+      const done = holder.kysely.transaction().execute(async (tx) => {
+        await sql`update counter set n = n + 1 where id = 1`.execute(tx);
+        locked();
+        await released;
+      });
+      return isLocked.then(() => ({ release, done }));
+    };
+    const first = await hold();
+    const write = (i: number) => skipper.writeUnlessBusy((executor) => sql`insert into writes (who, i) values ('skipper', ${i})`.execute(executor));
+    // Waiting it out would never end here: the holder lets go only after this answer.
+    expect(await write(1)).toBe(false);
+    first.release();
+    await first.done;
+    expect(await write(2)).toBe(true);
+    // The exemption ended with the skipped write: an ordinary write meeting the lock waits for it instead of failing.
+    const second = await hold();
+    const ordinary = sql`insert into writes (who, i) values ('ordinary', 3)`.execute(skipper.kysely);
+    // Its first try is made in this turn of the event loop and answered busy; it is waiting to try again.
+    await tick();
+    second.release();
+    await second.done;
+    await ordinary;
+    const rows = (await sql<{ who: string; i: number }>`select who, i from writes order by i`.execute(skipper.kysely)).rows;
+    expect(rows).toEqual([{ who: 'skipper', i: 2 }, { who: 'ordinary', i: 3 }]);
+    expect((await sql<{ n: number }>`select n from counter`.execute(skipper.kysely)).rows[0]!.n).toBe(2);
+  });
 });
 
 describe('SQLite statements kept between queries', () => {

@@ -30,5 +30,6 @@ export async function createTestDb(): Promise<Db> {
     dialect: db.dialect,
     schema,
     destroy: () => db.destroy(),
+    writeUnlessBusy: (write) => db.writeUnlessBusy(write),
   };
 }

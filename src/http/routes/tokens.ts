@@ -14,9 +14,10 @@ const tokenInfo = {
     createdAt: { type: 'string' },
     expiresAt: { type: ['string', 'null'] },
     revokedAt: { type: ['string', 'null'] },
+    lastUsedAt: { type: ['string', 'null'], description: 'When the token last authenticated a request, to the minute; null: never' },
     expired: { type: 'boolean' },
   },
-  required: ['id', 'userId', 'userName', 'label', 'createdAt', 'expiresAt', 'revokedAt', 'expired'],
+  required: ['id', 'userId', 'userName', 'label', 'createdAt', 'expiresAt', 'revokedAt', 'lastUsedAt', 'expired'],
 } as const;
 
 /**
