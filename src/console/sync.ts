@@ -194,7 +194,7 @@ async function applyCaseEvents(
   const record = async (e: SyncEvent, status: 'applied' | 'conflict', extra: { conflictId?: string; reason?: ConflictReason; round?: number | null; written?: string | null }) => {
     const row = {
       actor_id: actor.id, event_id: e.id, case_id: caseId, unit_id: e.unit.unitId, round: extra.round ?? null, fingerprint: fingerprints.get(e.id)!, status,
-      conflict_id: extra.conflictId ?? null, reason: extra.reason ?? null, written: extra.written ?? null, created_at: nowIso(),
+      conflict_id: extra.conflictId ?? null, reason: extra.reason ?? null, written: extra.written ?? null, package_id: e.packageId ?? null, created_at: nowIso(),
     };
     await tx.insertInto('console_sync_events').values(row).execute();
     firsts.set(e.id, row);
@@ -242,18 +242,19 @@ async function applyCaseEvents(
     }
     if (current) {
       // What the device last knew of this unit: the judgement its own last applied event wrote, else the package's.
+      // Its own: sent under the same package, when the event names one (another device of the assessor holds
+      // another package); an event naming none cannot tell devices apart, so any of the assessor's counts.
       const pkg = await packageFor(e);
-      const own = await tx
+      let ownQuery = tx
         .selectFrom('console_sync_events')
         .select(['written', 'created_at'])
         .where('actor_id', '=', actor.id)
         .where('case_id', '=', caseId)
         .where('unit_id', '=', e.unit.unitId)
         .where('round', '=', round)
-        .where('status', '=', 'applied')
-        .orderBy('created_at', 'desc')
-        .limit(1)
-        .executeTakeFirst();
+        .where('status', '=', 'applied');
+      if (e.packageId) ownQuery = ownQuery.where('package_id', '=', e.packageId);
+      const own = await ownQuery.orderBy('created_at', 'desc').limit(1).executeTakeFirst();
       // A snapshot of an earlier round (the case went to reassessment since) knew no judgement of this one.
       const baseline = own && (!pkg || own.created_at >= pkg.createdAt) ? own.written : pkg ? (pkg.round === round ? (pkg.units[e.unit.unitId] ?? null) : null) : undefined;
       // Without a package (a client that never made one), only someone else's judgement is known to be a change.

@@ -89,6 +89,22 @@ describe(`sync of the offline day, on ${testDialect}`, () => {
     expect(result.results[0]).toMatchObject({ status: 'conflict', reason: 'unit_judged_differently' });
   });
 
+  it('keeps as a conflict a device\'s change of a unit that another device of the same assessor synced meanwhile; an event naming no package cannot tell them apart, as before', async () => {
+    const c = await caseInAssessment();
+    const unit = HOUSEKEEPING_UNITS[4]!;
+    const tablet = await createOfflineDay(t.services.rpl, assessor, { caseIds: [c.id] });
+    const laptop = await createOfflineDay(t.services.rpl, assessor, { caseIds: [c.id] });
+    const version = laptop.cases[0]!.version;
+    expect((await syncEvents(t.services.rpl, assessor, [{ ...event(c.id, version, unit, 'laptop'), packageId: laptop.id }])).results[0]!.status).toBe('applied');
+    const fromTablet = await syncEvents(t.services.rpl, assessor, [{ ...event(c.id, version, unit, 'tablet'), packageId: tablet.id }]);
+    expect(fromTablet.results[0]).toMatchObject({ status: 'conflict', reason: 'unit_judged_differently' });
+    // The laptop's own later correction is still its own.
+    expect((await syncEvents(t.services.rpl, assessor, [{ ...event(c.id, version, unit, 'laptop, second look'), packageId: laptop.id }])).results[0]!.status).toBe('applied');
+    expect((await syncEvents(t.services.rpl, assessor, [event(c.id, version, unit, 'old device')])).results[0]!.status).toBe('applied');
+    const row = await t.db.kysely.selectFrom('unit_assessments').select('notes').where('case_id', '=', c.id).where('unit_id', '=', unit).executeTakeFirstOrThrow();
+    expect(row.notes).toBe('old device');
+  });
+
   it('refuses, applying nothing, an event naming a package of another assessor, an unknown one, or one without its case', async () => {
     const mine = await caseInAssessment();
     const other = await caseInAssessment();
