@@ -67,13 +67,13 @@ export async function benchConsole(): Promise<Record<string, number>> {
     out['console.package_40_cases_kb'] = Buffer.byteLength(packages[0]!.text) / 1024;
     out['console.package_40_cases_kb_gzip'] = gzip(packages[0]!.text) / 1024;
 
-    type PackagedCase = { id: string; version: number; qualification: { units: Array<{ id: string }> } };
+    type PackagedCase = { id: string; packageId: string; version: number; qualification: { units: Array<{ id: string }> } };
     const today = new Date().toISOString().slice(0, 10);
     /** The id of the event that relies on a case's photo: the photo's upload is sent under it as Idempotency-Key. */
     const photoEvent = new Map<string, string>();
     const eventsOf = (c: PackagedCase, evidenceIds: string[] = []) =>
       c.qualification.units.map((u, i) => ({
-        id: (i === 0 && photoEvent.get(c.id)) || crypto.randomUUID(), caseId: c.id, baseVersion: c.version, recordedAt: new Date().toISOString(), type: 'unit_decision', assessedOn: today,
+        id: (i === 0 && photoEvent.get(c.id)) || crypto.randomUUID(), caseId: c.id, baseVersion: c.version, packageId: c.packageId, recordedAt: new Date().toISOString(), type: 'unit_decision', assessedOn: today,
         centreId: HONG_KONG_CENTRE(t.issuer.id), country: null,
         unit: { unitId: u.id, methods: ['observation', 'interview'], evidenceIds, quality: { valid: true, authentic: true, current: true, sufficient: true }, decision: 'competent', notes: 'Observed to standard in the practical room.' },
       }));

@@ -71,6 +71,7 @@ export const ERRORS = {
   // the console's offline assessment day
   case_not_assessable: { status: 409, message: 'Some cases cannot be assessed now (not in assessment or reassessment); details.caseIds names them' },
   sync_event_mismatch: { status: 400, message: 'An event id was already synced with another event; details.eventIds names them' },
+  sync_package_unknown: { status: 400, message: 'An event names an offline day that is not yours or does not hold its case; details.eventIds names them' },
   conflict_resolved: { status: 409, message: 'This sync conflict is already resolved' },
   conflict_not_applicable: { status: 409, message: 'The case can no longer take this judgement; the conflict stays open (discard it, or record anew)' },
   // certificates (PDF)

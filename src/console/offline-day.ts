@@ -30,6 +30,8 @@ export interface OfflineUnitJudgement {
 
 export interface OfflineCase {
   id: string;
+  /** The package (the day's id): the device names it in each event it records on this case. */
+  packageId: string;
   /** The case has no number of its own; the cohort reference is what a body's paperwork uses, when there is one. */
   cohortRef: string | null;
   state: string;
@@ -93,7 +95,7 @@ function qualificationView(q: Qualification): OfflineCase['qualification'] {
  * made meanwhile from the assessor's own. Each case gets an audit entry: its returnee's data is now on a device.
  */
 export async function createOfflineDay(ctx: RplContext, actor: Actor, input: { caseIds: string[] }): Promise<OfflineDay> {
-  authorize(actor, 'create', { kind: 'offline_day', issuerId: actor.issuerId });
+  authorize(actor, 'create', { kind: 'offline_day', issuerId: actor.issuerId, ownerId: null });
   const ids = input.caseIds;
   if (!ids.length || ids.length > MAX_OFFLINE_CASES) throw new TandaError('validation_failed', `an offline day holds 1 to ${MAX_OFFLINE_CASES} cases`);
   if (new Set(ids).size !== ids.length) throw new TandaError('validation_failed', 'a case appears twice');
@@ -148,6 +150,7 @@ export async function createOfflineDay(ctx: RplContext, actor: Actor, input: { c
       await audit(tx, ctx, { actorId: actor.id, action: 'case.packaged_offline', caseId, subjectId: id, data: { packageId: id, version: Number(r.version) } });
       cases.push({
         id: caseId,
+        packageId: id,
         cohortRef: r.cohort_ref,
         state: r.state,
         version: Number(r.version),
@@ -166,20 +169,28 @@ export async function createOfflineDay(ctx: RplContext, actor: Actor, input: { c
   });
 }
 
+/** What a package recorded of one case: its round then, and each unit's judgement signature then. */
+export interface PackageSnapshot {
+  round: number;
+  units: Record<string, string>;
+  createdAt: string;
+}
+
 /**
- * The first package of this actor that holds the case at `version`, if any. The first, not the newest: a device
- * does not say which package it works from, and a judgement someone made between two packages then still counts
- * as a change for both (a person looks at it) rather than for neither (overwritten unseen).
+ * The first package of this actor that holds the case at `version`, if any: for events of devices that do not say
+ * which package they hold (recorded before events named it). The first, not the newest: a judgement someone made
+ * between two packages then still counts as a change for both (a person looks at it) rather than for neither
+ * (overwritten unseen).
  */
-export async function packageOf(tx: Executor, actorId: string, caseId: string, version: number): Promise<{ units: Record<string, string>; createdAt: string } | undefined> {
+export async function packageOf(tx: Executor, actorId: string, caseId: string, version: number): Promise<PackageSnapshot | undefined> {
   const row = await tx
     .selectFrom('offline_package_cases')
-    .select(['units', 'created_at'])
+    .select(['round', 'units', 'created_at'])
     .where('actor_id', '=', actorId)
     .where('case_id', '=', caseId)
     .where('version', '=', version)
     .orderBy('created_at', 'asc')
     .limit(1)
     .executeTakeFirst();
-  return row ? { units: JSON.parse(row.units) as Record<string, string>, createdAt: row.created_at } : undefined;
+  return row ? { round: Number(row.round), units: JSON.parse(row.units) as Record<string, string>, createdAt: row.created_at } : undefined;
 }

@@ -6,7 +6,7 @@ import { authorize, can, type Actor } from '../policy/policy.js';
 import { recordUnitAssessmentsTx, type AssessmentInput, type UnitAssessmentInput } from '../rpl/assessment.js';
 import { caseFacts } from '../rpl/case-repository.js';
 import { audit, type RplContext } from '../rpl/context.js';
-import { judgementView, packageOf, unitSignature, type OfflineUnitJudgement } from './offline-day.js';
+import { judgementView, packageOf, unitSignature, type OfflineUnitJudgement, type PackageSnapshot } from './offline-day.js';
 
 // The package is CommonJS while its types declare an ES default export (as in src/rpl/audit.ts).
 const canonicalize = canonicalizeCjs as unknown as (input: unknown) => string | undefined;
@@ -19,6 +19,11 @@ export interface UnitDecisionEvent {
   caseId: string;
   /** The case version the device worked from (the package's). */
   baseVersion: number;
+  /**
+   * The offline day (package) the device holds the case from: its snapshot is what the device knew of each unit.
+   * Absent in events recorded before devices said so: those are compared with the first package at baseVersion.
+   */
+  packageId?: string;
   /** The device's clock: shown to people, never trusted for ordering. */
   recordedAt: string;
   type: 'unit_decision';
@@ -80,7 +85,7 @@ export const assessmentInputOf = (e: SyncEvent): AssessmentInput => ({ units: [e
  * applied, when an event id was used before for another event or names a case the assessor never had.
  */
 export async function syncEvents(ctx: RplContext, actor: Actor, events: SyncEvent[]): Promise<SyncResult> {
-  authorize(actor, 'sync', { kind: 'offline_day', issuerId: actor.issuerId });
+  authorize(actor, 'sync', { kind: 'offline_day', issuerId: actor.issuerId, ownerId: null });
   if (!events.length || events.length > MAX_SYNC_EVENTS) throw new TandaError('validation_failed', `a sync holds 1 to ${MAX_SYNC_EVENTS} events`);
   const db = ctx.db.kysely;
   const fingerprints = new Map<string, string>();
@@ -116,11 +121,31 @@ export async function syncEvents(ctx: RplContext, actor: Actor, events: SyncEven
   });
   if (unknown.length) throw new TandaError('not_found', `no such case to sync: ${unknown.join(', ')}`, { details: { caseIds: unknown } });
 
+  // The days the events name, as far as the policy lets this actor sync against them: another's day, an unknown
+  // one, or one that does not hold the event's case are all refused alike, so no one learns which ids exist.
+  const named = new Map<string, PackageSnapshot>();
+  const packageIds = [...new Set(events.flatMap((e) => (e.packageId ? [e.packageId] : [])))];
+  if (packageIds.length) {
+    const held = await db
+      .selectFrom('offline_package_cases')
+      .innerJoin('offline_packages', 'offline_packages.id', 'offline_package_cases.package_id')
+      .select(['offline_packages.issuer_id', 'offline_packages.actor_id', 'offline_package_cases.package_id', 'offline_package_cases.case_id', 'offline_package_cases.round', 'offline_package_cases.units', 'offline_package_cases.created_at'])
+      .where('offline_package_cases.package_id', 'in', packageIds)
+      .where('offline_package_cases.case_id', 'in', caseIds)
+      .execute();
+    for (const r of held) {
+      if (!can(actor, 'sync', { kind: 'offline_day', issuerId: r.issuer_id, ownerId: r.actor_id })) continue;
+      named.set(`${r.package_id}|${r.case_id}`, { round: Number(r.round), units: JSON.parse(r.units) as Record<string, string>, createdAt: r.created_at });
+    }
+    const stray = [...new Set(events.filter((e) => e.packageId && !named.has(`${e.packageId}|${e.caseId}`)).map((e) => e.id))];
+    if (stray.length) throw new TandaError('sync_package_unknown', `events naming no offline day of yours that holds their case: ${stray.join(', ')}`, { details: { eventIds: stray } });
+  }
+
   const results = new Map<SyncEvent, SyncResultItem>();
   const cases: SyncResult['cases'] = [];
   for (const caseId of caseIds) {
     const mine = events.filter((e) => e.caseId === caseId);
-    const run = () => db.transaction().execute(async (tx) => applyCaseEvents(tx, ctx, actor, caseId, mine, fingerprints, results));
+    const run = () => db.transaction().execute(async (tx) => applyCaseEvents(tx, ctx, actor, caseId, mine, fingerprints, named, results));
     let now: Awaited<ReturnType<typeof run>>;
     try {
       now = await run();
@@ -142,6 +167,7 @@ async function applyCaseEvents(
   caseId: string,
   events: SyncEvent[],
   fingerprints: Map<string, string>,
+  named: Map<string, PackageSnapshot>,
   results: Map<SyncEvent, SyncResultItem>,
 ): Promise<SyncResult['cases'][number] | undefined> {
   // One sync of a case at a time (PostgreSQL; SQLite transactions are serial already): a retry racing its first
@@ -154,12 +180,21 @@ async function applyCaseEvents(
   // Checked again here: a request that raced this one may have recorded an id since the check before any case.
   const reused = events.filter((e) => firsts.has(e.id) && firsts.get(e.id)!.fingerprint !== fingerprints.get(e.id)).map((e) => e.id);
   if (reused.length) throw new TandaError('sync_event_mismatch', `event ids already used for other events: ${reused.join(', ')}`, { details: { eventIds: reused } });
-  const packages = new Map<number, Awaited<ReturnType<typeof packageOf>>>();
+  const firstPackages = new Map<number, PackageSnapshot | undefined>();
+  /**
+   * The snapshot the device started from: the day it names, also when a sync answer has since moved the device's
+   * version on (its copy of the units is still the snapshot's); else the first day at the event's version.
+   */
+  const packageFor = async (e: SyncEvent): Promise<PackageSnapshot | undefined> => {
+    if (e.packageId) return named.get(`${e.packageId}|${caseId}`);
+    if (!firstPackages.has(e.baseVersion)) firstPackages.set(e.baseVersion, await packageOf(tx, actor.id, caseId, e.baseVersion));
+    return firstPackages.get(e.baseVersion);
+  };
 
   const record = async (e: SyncEvent, status: 'applied' | 'conflict', extra: { conflictId?: string; reason?: ConflictReason; round?: number | null; written?: string | null }) => {
     const row = {
       actor_id: actor.id, event_id: e.id, case_id: caseId, unit_id: e.unit.unitId, round: extra.round ?? null, fingerprint: fingerprints.get(e.id)!, status,
-      conflict_id: extra.conflictId ?? null, reason: extra.reason ?? null, written: extra.written ?? null, created_at: nowIso(),
+      conflict_id: extra.conflictId ?? null, reason: extra.reason ?? null, written: extra.written ?? null, package_id: e.packageId ?? null, created_at: nowIso(),
     };
     await tx.insertInto('console_sync_events').values(row).execute();
     firsts.set(e.id, row);
@@ -207,20 +242,21 @@ async function applyCaseEvents(
     }
     if (current) {
       // What the device last knew of this unit: the judgement its own last applied event wrote, else the package's.
-      if (!packages.has(e.baseVersion)) packages.set(e.baseVersion, await packageOf(tx, actor.id, caseId, e.baseVersion));
-      const pkg = packages.get(e.baseVersion);
-      const own = await tx
+      // Its own: sent under the same package, when the event names one (another device of the assessor holds
+      // another package); an event naming none cannot tell devices apart, so any of the assessor's counts.
+      const pkg = await packageFor(e);
+      let ownQuery = tx
         .selectFrom('console_sync_events')
         .select(['written', 'created_at'])
         .where('actor_id', '=', actor.id)
         .where('case_id', '=', caseId)
         .where('unit_id', '=', e.unit.unitId)
         .where('round', '=', round)
-        .where('status', '=', 'applied')
-        .orderBy('created_at', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      const baseline = own && (!pkg || own.created_at >= pkg.createdAt) ? own.written : pkg ? (pkg.units[e.unit.unitId] ?? null) : undefined;
+        .where('status', '=', 'applied');
+      if (e.packageId) ownQuery = ownQuery.where('package_id', '=', e.packageId);
+      const own = await ownQuery.orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+      // A snapshot of an earlier round (the case went to reassessment since) knew no judgement of this one.
+      const baseline = own && (!pkg || own.created_at >= pkg.createdAt) ? own.written : pkg ? (pkg.round === round ? (pkg.units[e.unit.unitId] ?? null) : null) : undefined;
       // Without a package (a client that never made one), only someone else's judgement is known to be a change.
       const changed = baseline === undefined ? current.assessor_id !== actor.id : unitSignature(current) !== baseline;
       if (changed) {

@@ -33,6 +33,8 @@ export interface ConsoleSyncEventsTable {
   reason: string | null;
   /** Applied: the signature of the unit row it wrote (the device's own baseline for its next event on that unit). */
   written: string | null;
+  /** The offline day the event named (migration 0026); null when it named none. */
+  package_id: string | null;
   created_at: string;
 }
 

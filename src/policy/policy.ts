@@ -83,8 +83,12 @@ export type Resource =
   | { kind: 'share_link'; ownerUserId: string }
   /** The returnee space (/me): a returnee's own view of their file, certificates, links and uploads. */
   | { kind: 'returnee_space'; userId: string }
-  /** An assessor's offline assessment day (the console): taking assigned cases off the server and syncing back. */
-  | { kind: 'offline_day'; issuerId: string | null }
+  /**
+   * An assessor's offline assessment day (the console): taking assigned cases off the server and syncing back.
+   * `ownerId`: the assessor who made a stored day (its package), when a sync names it; null for the day as such
+   * (making one, syncing at all).
+   */
+  | { kind: 'offline_day'; issuerId: string | null; ownerId: string | null }
   /**
    * An offline event that was not applied because the case changed meanwhile. `ownerId`: the assessor whose device
    * sent it; null (with the caller's body) when asking for the list, which the scope in ./scope.ts then filters.
@@ -278,6 +282,8 @@ function rule(actor: Actor, action: Action, r: Resource): Decision {
       if (role !== 'candidate') return forbid('the returnee space is for returnees');
       return r.userId === actor.id ? allow : hidden('returnee space');
     case 'offline_day':
+      // A stored day (a package a sync names) is its maker's alone; anyone else's is answered like a missing one.
+      if (r.ownerId !== null) return role === 'assessor' && inBody(actor, r.issuerId) && r.ownerId === actor.id ? allow : hidden('offline assessment day');
       // Each case of the day is still asked about as `assessment:record` (assigned, of the body, in assessment).
       return role === 'assessor' && inBody(actor, r.issuerId) ? allow : forbid('an offline assessment day is an assessor\'s of a certifying body');
     case 'sync_conflict': {

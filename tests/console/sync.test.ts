@@ -43,7 +43,7 @@ describe(`sync of the offline day, on ${testDialect}`, () => {
     expect(audited).toHaveLength(6);
   });
 
-  it('counts a judgement made between two packages of the same version as a change, whichever package the device holds', async () => {
+  it('compares an event naming no package (recorded before events named one) with the first package at its version: a judgement made between two packages is a change', async () => {
     const c = await caseInAssessment();
     const first = await createOfflineDay(t.services.rpl, assessor, { caseIds: [c.id] });
     await t.db.kysely
@@ -54,6 +54,75 @@ describe(`sync of the offline day, on ${testDialect}`, () => {
     expect(second.cases[0]!.version).toBe(first.cases[0]!.version);
     const result = await syncEvents(t.services.rpl, assessor, [event(c.id, first.cases[0]!.version, HOUSEKEEPING_UNITS[0]!)]);
     expect(result.results[0]).toMatchObject({ status: 'conflict', reason: 'unit_judged_by_other' });
+  });
+
+  it('compares an event that names its package with that package: packaged again after a judgement, the device holding the second applies', async () => {
+    const c = await caseInAssessment();
+    const unit = HOUSEKEEPING_UNITS[0]!;
+    const first = await createOfflineDay(t.services.rpl, assessor, { caseIds: [c.id] });
+    await t.db.kysely
+      .insertInto('unit_assessments')
+      .values({ case_id: c.id, round: 1, unit_id: unit, assessor_id: f.assessor2.userId, methods: '["observation"]', evidence_ids: '[]', quality: '{"valid":true,"authentic":true,"current":true,"sufficient":true}', decision: 'not_yet_competent', notes: 'paper form', centre_id: null, country: 'HK', assessed_on: new Date().toISOString().slice(0, 10), updated_at: new Date().toISOString() })
+      .execute();
+    const second = await createOfflineDay(t.services.rpl, assessor, { caseIds: [c.id] });
+    const version = second.cases[0]!.version;
+    expect([first.cases[0]!.packageId, second.cases[0]!.packageId]).toEqual([first.id, second.id]);
+    // The device holding the first package never saw the paper form's judgement; the one holding the second did.
+    const fromFirst = await syncEvents(t.services.rpl, assessor, [{ ...event(c.id, version, unit, 'first device'), packageId: first.id }]);
+    expect(fromFirst.results[0]).toMatchObject({ status: 'conflict', reason: 'unit_judged_by_other' });
+    const fromSecond = await syncEvents(t.services.rpl, assessor, [{ ...event(c.id, version, unit, 'second device'), packageId: second.id }]);
+    expect(fromSecond.results[0]).toEqual({ id: expect.any(String), status: 'applied' });
+    const row = await t.db.kysely.selectFrom('unit_assessments').select(['assessor_id', 'notes']).where('case_id', '=', c.id).where('unit_id', '=', unit).executeTakeFirstOrThrow();
+    expect(row).toEqual({ assessor_id: assessor.id, notes: 'second device' });
+  });
+
+  it('still compares with the named package after a sync answer moved the device on to a later version of the case', async () => {
+    const c = await caseInAssessment();
+    const unit = HOUSEKEEPING_UNITS[3]!;
+    const day = await createOfflineDay(t.services.rpl, assessor, { caseIds: [c.id] });
+    // Judged online after the package was made (the device never saw it), then the case moved on a version (a
+    // moderator's return, say) and a sync answer told the device so.
+    await t.app.inject({ method: 'POST', url: `/cases/${c.id}/assessments`, headers: f.assessor, payload: { assessedOn: new Date().toISOString().slice(0, 10), country: 'HK', units: [{ ...event(c.id, 1, unit).unit, decision: 'not_yet_competent', notes: 'online' }] } });
+    const later = day.cases[0]!.version + 1;
+    await t.db.kysely.updateTable('rpl_cases').set({ version: later }).where('id', '=', c.id).execute();
+    const result = await syncEvents(t.services.rpl, assessor, [{ ...event(c.id, later, unit, 'device'), packageId: day.id }]);
+    expect(result.results[0]).toMatchObject({ status: 'conflict', reason: 'unit_judged_differently' });
+  });
+
+  it('keeps as a conflict a device\'s change of a unit that another device of the same assessor synced meanwhile; an event naming no package cannot tell them apart, as before', async () => {
+    const c = await caseInAssessment();
+    const unit = HOUSEKEEPING_UNITS[4]!;
+    const tablet = await createOfflineDay(t.services.rpl, assessor, { caseIds: [c.id] });
+    const laptop = await createOfflineDay(t.services.rpl, assessor, { caseIds: [c.id] });
+    const version = laptop.cases[0]!.version;
+    expect((await syncEvents(t.services.rpl, assessor, [{ ...event(c.id, version, unit, 'laptop'), packageId: laptop.id }])).results[0]!.status).toBe('applied');
+    const fromTablet = await syncEvents(t.services.rpl, assessor, [{ ...event(c.id, version, unit, 'tablet'), packageId: tablet.id }]);
+    expect(fromTablet.results[0]).toMatchObject({ status: 'conflict', reason: 'unit_judged_differently' });
+    // The laptop's own later correction is still its own.
+    expect((await syncEvents(t.services.rpl, assessor, [{ ...event(c.id, version, unit, 'laptop, second look'), packageId: laptop.id }])).results[0]!.status).toBe('applied');
+    expect((await syncEvents(t.services.rpl, assessor, [event(c.id, version, unit, 'old device')])).results[0]!.status).toBe('applied');
+    const row = await t.db.kysely.selectFrom('unit_assessments').select('notes').where('case_id', '=', c.id).where('unit_id', '=', unit).executeTakeFirstOrThrow();
+    expect(row.notes).toBe('old device');
+  });
+
+  it('refuses, applying nothing, an event naming a package of another assessor, an unknown one, or one without its case', async () => {
+    const mine = await caseInAssessment();
+    const other = await caseInAssessment();
+    const day = await createOfflineDay(t.services.rpl, assessor, { caseIds: [mine.id] });
+    const otherDay = await createOfflineDay(t.services.rpl, assessor, { caseIds: [other.id] });
+    const c2 = await f.registerCandidate();
+    const theirCase = (await t.app.inject({ method: 'POST', url: '/cases', headers: f.counsellor, payload: { qualificationId: HOUSEKEEPING, issuerId: t.issuer.id, candidateId: c2.id } })).json().id as string;
+    for (const [e, extra] of [['submit', {}], ['start_screening', {}], ['accept', { assessorId: f.assessor2.userId }]] as const) await f.fire(theirCase, f.counsellor, e, extra);
+    const assessor2: Actor = { id: f.assessor2.userId, role: 'assessor', issuerId: t.issuer.id };
+    const theirs = await createOfflineDay(t.services.rpl, assessor2, { caseIds: [theirCase] });
+    const version = day.cases[0]!.version;
+    const good = { ...event(mine.id, version, HOUSEKEEPING_UNITS[1]!), packageId: day.id };
+    for (const packageId of [theirs.id, crypto.randomUUID(), otherDay.id]) {
+      const stray = { ...event(mine.id, version, HOUSEKEEPING_UNITS[2]!), packageId };
+      await expect(syncEvents(t.services.rpl, assessor, [good, stray])).rejects.toMatchObject({ code: 'sync_package_unknown', statusCode: 400, details: { eventIds: [stray.id] } });
+    }
+    expect(await t.db.kysely.selectFrom('unit_assessments').select('unit_id').where('case_id', '=', mine.id).execute()).toEqual([]);
+    expect((await syncEvents(t.services.rpl, assessor, [good])).results[0]!.status).toBe('applied');
   });
 
   it('keeps a conflict\'s event and the server\'s view without the returnee\'s free text once they are erased', async () => {

@@ -204,6 +204,52 @@ describe(`sync, on ${testDialect}`, () => {
     expect(again.json().results).toEqual(results.slice(0, 2).map((r) => ({ id: r.id, status: 'duplicate', firstStatus: 'conflict', conflictId: r.conflictId, reason: r.reason })));
   });
 
+  it('compares each event with the package it names: packaged again after judging online, the second device\'s change applies; an event naming none is compared with the first, as before', async () => {
+    const c = await caseInAssessment();
+    const unit = HOUSEKEEPING_UNITS[0]!;
+    const first = (await offlineDay(f.assessor, [c.id])).json();
+    const online = event(c.id, first.cases[0].version, unit, { decision: 'competent', notes: 'online' });
+    expect((await t.app.inject({ method: 'POST', url: `/cases/${c.id}/assessments`, headers: f.assessor, payload: { assessedOn: today(), centreId: HONG_KONG_CENTRE(t.issuer.id), units: [online.unit] } })).statusCode).toBe(200);
+    // A second device (or the same after a reload) takes the case again: its package holds the online judgement.
+    const second = (await offlineDay(f.assessor, [c.id])).json();
+    expect(second.cases[0]).toMatchObject({ packageId: second.id, version: first.cases[0].version });
+    const version = second.cases[0].version as number;
+
+    const unnamed = event(c.id, version, unit, { decision: 'not_yet_competent', notes: 'device, no package named' });
+    const legacy = await sync(f.assessor, [unnamed]);
+    expect(legacy.json().results[0]).toMatchObject({ status: 'conflict', reason: 'unit_judged_differently' });
+
+    const named = { ...event(c.id, version, unit, { decision: 'not_yet_competent', notes: 'second device' }), packageId: second.id };
+    const res = await sync(f.assessor, [named]);
+    expect([res.statusCode, res.json().results]).toEqual([200, [{ id: named.id, status: 'applied' }]]);
+    expect((await unitRow(c.id, unit))!.notes).toBe('second device');
+    expect((await sync(f.assessor, [named])).json().results[0]).toMatchObject({ status: 'duplicate', firstStatus: 'applied' });
+  });
+
+  it('refuses with 400 sync_package_unknown, applying nothing, an event naming another assessor\'s package, an unknown one or one without its case', async () => {
+    const mine = await caseInAssessment();
+    const elsewhere = await caseInAssessment();
+    const theirCase = await caseInAssessment(f.assessor2);
+    const day = (await offlineDay(f.assessor, [mine.id])).json();
+    const otherDay = (await offlineDay(f.assessor, [elsewhere.id])).json();
+    const theirDay = (await offlineDay(f.assessor2, [theirCase.id])).json();
+    const version = day.cases[0].version as number;
+    const good = { ...event(mine.id, version, HOUSEKEEPING_UNITS[1]!), packageId: day.id };
+    const before = await count('console_sync_events');
+    for (const packageId of [theirDay.id, crypto.randomUUID(), otherDay.id]) {
+      const stray = { ...event(mine.id, version, HOUSEKEEPING_UNITS[2]!), packageId };
+      const res = await sync(f.assessor, [good, stray]);
+      expect([res.statusCode, res.json().code, res.json().details]).toEqual([400, 'sync_package_unknown', { eventIds: [stray.id] }]);
+    }
+    // Another assessor's own case with its own package: the package is theirs, the case never the caller's.
+    expect((await sync(f.assessor, [{ ...event(theirCase.id, version, HOUSEKEEPING_UNITS[0]!), packageId: theirDay.id }])).json().code).toBe('not_found');
+    expect(await count('console_sync_events')).toBe(before);
+    expect(await unitRow(mine.id, HOUSEKEEPING_UNITS[1]!)).toBeUndefined();
+    const malformed = await sync(f.assessor, [{ ...good, packageId: 'not-a-uuid' }]);
+    expect([malformed.statusCode, malformed.json().code]).toEqual([400, 'validation_failed']);
+    expect((await sync(f.assessor, [good])).json().results[0].status).toBe('applied');
+  });
+
   it('refuses a sync naming a case the assessor never had, applying nothing', async () => {
     const mine = await caseInAssessment();
     const theirs = await caseInAssessment(f.assessor2);

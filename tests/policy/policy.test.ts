@@ -129,7 +129,9 @@ const TABLE: Array<{ name: string; resource: Resource; actions: Record<string, E
   { name: 'a share link of the returnee', resource: { kind: 'share_link', ownerUserId: 'u-own' }, actions: { create: { ok: ['candidate:own'], hidden: ['candidate:other'] }, read: { ok: ['candidate:own'], hidden: ['candidate:other'] }, revoke: { ok: ['candidate:own'], hidden: ['candidate:other'] } } },
   { name: 'the returnee space of the returnee', resource: { kind: 'returnee_space', userId: 'u-own' }, actions: { use: { ok: ['candidate:own'], hidden: ['candidate:other'] } } },
   // The day as such is any assessor's of the body; each of its cases is then asked about as `assessment:record`.
-  { name: 'an offline assessment day at A', resource: { kind: 'offline_day', issuerId: 'A' }, actions: { create: { ok: ['assessor@A', 'assessor@A-unassigned'] }, sync: { ok: ['assessor@A', 'assessor@A-unassigned'] } } },
+  { name: 'an offline assessment day at A', resource: { kind: 'offline_day', issuerId: 'A', ownerId: null }, actions: { create: { ok: ['assessor@A', 'assessor@A-unassigned'] }, sync: { ok: ['assessor@A', 'assessor@A-unassigned'] } } },
+  // A stored day a sync names (its package): its maker's alone; nobody else learns it exists, an admin neither.
+  { name: 'the offline day A\'s assessor made', resource: { kind: 'offline_day', issuerId: 'A', ownerId: 'assessor-A' }, actions: { sync: { ok: ['assessor@A'], hidden: ALL.filter((w) => w !== 'assessor@A') } } },
   {
     name: 'a sync conflict of A\'s assessor',
     resource: { kind: 'sync_conflict', issuerId: 'A', ownerId: 'assessor-A' },

@@ -181,6 +181,13 @@ describe.skipIf(!chromiumPresent)('the assessor\'s console in headless Chromium'
       // The shell must be in the service worker's cache before the network goes.
       await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
       for (const name of ['Rina Wulandari', 'Dewi Kartika', 'Joy Santos']) await page.getByLabel(`Take the case of ${name} offline`).check();
+      // The third case is kept as a device did before packages were named (no package id): its entries must sync too.
+      await page.route('**/console/offline-days', async (route) => {
+        const response = await route.fetch();
+        const day = (await response.json()) as { cases: Array<{ id: string; packageId?: string }> };
+        for (const k of day.cases) if (k.id === c.id) delete k.packageId;
+        await route.fulfill({ response, json: day });
+      });
       await page.click('button:has-text("Keep 3 selected cases on this device")');
       await page.fill('#field-unlock-password', STAFF_PASSWORD);
       await checkScreen(page, 'protect', 'phone');
@@ -258,7 +265,9 @@ describe.skipIf(!chromiumPresent)('the assessor\'s console in headless Chromium'
       // Back online: photos first, then the decisions; synced only once the server confirms. The first answer to
       // the sync is lost on the way (the server applied it): the device tries again and the server says duplicate.
       let syncCalls = 0;
+      const sent: Array<{ caseId: string; packageId?: string }> = [];
       await page.route('**/console/sync', async (route) => {
+        sent.push(...(route.request().postDataJSON() as { events: typeof sent }).events);
         if (++syncCalls > 1) return route.continue();
         await route.fetch();
         await route.abort('connectionreset');
@@ -282,6 +291,10 @@ describe.skipIf(!chromiumPresent)('the assessor\'s console in headless Chromium'
       expect(decided.every((d) => d.evidenceIds.includes(photo!.id))).toBe(true);
       expect(decided.map((d) => d.notes)).toContain('Folded towels the hotel way');
       expect(syncCalls).toBeGreaterThanOrEqual(3); // case A lost and sent again, then case B
+      // Each decision names the day the device holds its case from.
+      const days = await t.db.kysely.selectFrom('offline_packages').select('id').where('actor_id', '=', assessor.id).execute();
+      expect(days).toHaveLength(1);
+      expect(new Set(sent.filter((e) => e.caseId === a.id || e.caseId === b.id).map((e) => e.packageId))).toEqual(new Set([days[0]!.id]));
       const applied = await t.db.kysely.selectFrom('audit_log').select('seq').where('case_id', '=', a.id).where('action', '=', 'case.units_assessed').execute();
       expect(applied).toHaveLength(6);
       const withdrawn = await t.db.kysely.selectFrom('unit_assessments').select('unit_id').where('case_id', '=', b.id).execute();
@@ -335,6 +348,8 @@ describe.skipIf(!chromiumPresent)('the assessor\'s console in headless Chromium'
       await page.click('button:has-text("Unlock")');
       await expect.poll(() => page.textContent('.field-pending'), { timeout: 30_000 }).toBe('To sync: 0');
       expect((await t.db.kysely.selectFrom('unit_assessments').select('decision').where('case_id', '=', c.id).execute()).map((r) => r.decision)).toEqual(['not_yet_competent']);
+      const unnamed = sent.filter((e) => e.caseId === c.id);
+      expect(unnamed.length > 0 && unnamed.every((e) => !('packageId' in e))).toBe(true);
       expect(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).toContain(dbName);
       await page.click('header.top button:has-text("Sign out")');
       await page.waitForSelector('#password');

@@ -17,6 +17,7 @@ import { m0019WalletOffers } from './0019-wallet-offers.js';
 import { m0023CertificationBatches } from './0023-certification-batches.js';
 import { m0024StatisticsConsent } from './0024-statistics-consent.js';
 import { m0025ConsoleSync } from './0025-console-sync.js';
+import { m0026SyncEventPackage } from './0026-sync-event-package.js';
 import type { MigrationFactory } from './types.js';
 
 /** Ordered by name; a released migration is never edited — add a new one. */
@@ -40,4 +41,5 @@ export const migrations: Record<string, MigrationFactory> = {
   '0023-certification-batches': m0023CertificationBatches,
   '0024-statistics-consent': m0024StatisticsConsent,
   '0025-console-sync': m0025ConsoleSync,
+  '0026-sync-event-package': m0026SyncEventPackage,
 };

@@ -16,6 +16,7 @@ const syncEvent = {
     id: { type: 'string', format: 'uuid' },
     caseId,
     baseVersion: { type: 'integer', minimum: 1 },
+    packageId: { type: 'string', format: 'uuid' },
     recordedAt: { type: 'string', format: 'date-time' },
     type: { type: 'string', enum: ['unit_decision'] },
     assessedOn: { type: 'string', format: 'date' },

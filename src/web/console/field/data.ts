@@ -54,6 +54,7 @@ export function bundleOfPackage(c: OfflineCase, me: { userId: string; issuerId: 
     })),
     history: [],
     savedAt: c.packagedAt,
+    packageId: c.packageId,
   };
 }
 

@@ -68,6 +68,8 @@ export interface CaseBundle {
   assessments: UnitAssessmentView[];
   history: AuditEntry[];
   savedAt: string;
+  /** The offline day this copy came in (absent from the server's live view and from copies kept before it was kept). */
+  packageId?: string;
 }
 
 /** A qualification's title in the console's language, else English, else any. */

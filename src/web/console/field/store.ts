@@ -45,6 +45,11 @@ interface Meta {
 /** What a unit decision event carries (sealed). */
 export interface DecisionPayload {
   baseVersion: number;
+  /**
+   * The offline day whose copy of the case the device held when the decision was recorded: the server compares
+   * with that day's snapshot. Absent in decisions recorded before the device kept it; those still sync.
+   */
+  packageId?: string;
   assessedOn: string;
   centreId: string | null;
   country: string | null;
@@ -181,9 +186,12 @@ export async function dropPackage(caseId: string): Promise<void> {
   await recount();
 }
 
-export async function recordDecision(caseId: string, payload: DecisionPayload): Promise<string> {
+/** A unit decision, naming the offline day this device holds the case from (the screens need not know it). */
+export async function recordDecision(caseId: string, payload: Omit<DecisionPayload, 'packageId'>): Promise<string> {
   const id = crypto.randomUUID();
-  await store().events.add({ id, caseId, kind: 'unit_decision', recordedAt: new Date().toISOString(), ...(await seal(key(), payload)) });
+  const packageId = (await readPackage(caseId))?.packageId;
+  const sealed = await seal(key(), packageId ? { ...payload, packageId } : payload);
+  await store().events.add({ id, caseId, kind: 'unit_decision', recordedAt: new Date().toISOString(), ...sealed });
   await recount();
   return id;
 }

@@ -100,6 +100,7 @@ async function pass(): Promise<void> {
           id: d.event.id,
           caseId,
           baseVersion: d.payload.baseVersion,
+          ...(d.payload.packageId ? { packageId: d.payload.packageId } : {}),
           recordedAt: d.event.recordedAt,
           type: 'unit_decision',
           assessedOn: d.payload.assessedOn,
