@@ -28,7 +28,8 @@ const REASON_KEYS = {
 export function ConflictsScreen() {
   const [list, setList] = useState<ConflictView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
+  // The key, not the text: the message follows a language switch made after it.
+  const [message, setMessage] = useState<'field.conflicts.applied' | 'field.conflicts.discarded' | null>(null);
   const [notes, setNotes] = useState<Record<string, string>>({});
   const [refused, setRefused] = useState<Array<{ id: string; caseId: string; what: string; reason: string; at: string }>>([]);
   const load = async () => {
@@ -69,7 +70,7 @@ export function ConflictsScreen() {
         await acknowledge({ eventId: c.eventId, status: action === 'apply' ? 'applied' : 'discarded' });
         await recount();
       }
-      setMessage(action === 'apply' ? t('field.conflicts.applied') : t('field.conflicts.discarded'));
+      setMessage(action === 'apply' ? 'field.conflicts.applied' : 'field.conflicts.discarded');
       await load();
       await refreshConflictCount();
     } catch (e) {
@@ -82,7 +83,7 @@ export function ConflictsScreen() {
       <h1>{t('field.conflicts.title')}</h1>
       <p class="note">{t('field.conflicts.note')}</p>
       {error && <p class="error" role="alert">{error}</p>}
-      {message && <p class="ok" role="status">{message}</p>}
+      {message && <p class="ok" role="status">{t(message)}</p>}
       {list === null ? (
         <p>{t('app.loading')}</p>
       ) : list.length === 0 ? (
