@@ -76,7 +76,8 @@ describe(`the offline package, on ${testDialect}`, () => {
     const day = res.json();
     expect(day.cases.map((c: { id: string }) => c.id)).toEqual([a.id, b.id]);
     const ca = day.cases[0];
-    expect(ca).toMatchObject({ state: 'assessment', version: await f.version(a.id), round: 1, packagedAt: day.createdAt });
+    // What the policy lets the assessor fire on the case, as the case view says online: the device offers decide from it.
+    expect(ca).toMatchObject({ state: 'assessment', version: await f.version(a.id), round: 1, packagedAt: day.createdAt, allowedEvents: ['decide'] });
     expect(Object.keys(ca.candidate).sort()).toEqual(['id', 'name']);
     expect(ca.qualification.id).toBe(HOUSEKEEPING);
     expect(ca.qualification.units.map((u: { id: string }) => u.id).sort()).toEqual([...HOUSEKEEPING_UNITS].sort());
