@@ -6,6 +6,7 @@ import type { LocalizedText, Qualification } from '../frameworks/types.js';
 import { authorize, can, type Actor, type Context } from '../policy/policy.js';
 import { conflictScope, whereConflictInScope } from '../policy/scope.js';
 import { recordUnitAssessmentsTx } from '../rpl/assessment.js';
+import { transitionCaseTx } from '../rpl/cases.js';
 import { auditReasonedAccess } from '../rpl/audit.js';
 import { audit, type RplContext } from '../rpl/context.js';
 import type { SyncConflictsTable } from './tables.js';
@@ -37,6 +38,11 @@ export interface ConflictView {
   resolvedByName: string | null;
   qualification: { id: string; code: string; titles: LocalizedText } | null;
   unit: { code: string; titles: LocalizedText } | null;
+  /**
+   * A case decision's conflict: the core units without a decision on the server when it arrived, as the catalogue
+   * names them (`unit` is null: it names no unit).
+   */
+  undecidedUnits?: Array<{ unitId: string; code: string; titles: LocalizedText | null }>;
   /** What the asking person may do with it now, as the access policy answers (none once resolved). */
   actions: Array<'apply' | 'discard'>;
 }
@@ -60,7 +66,7 @@ async function views(ctx: RplContext, actor: Actor, rows: Row[]): Promise<Confli
   for (const id of new Set(rows.map((r) => r.qualification_id))) qualifications.set(id, await getQualification(ctx.db.kysely, id));
   return parsed.map(({ r, event, serverView }) => {
     const q = qualifications.get(r.qualification_id);
-    const unit = q?.units.find((u) => u.unitId === event.unit.unitId);
+    const unit = event.type === 'unit_decision' ? q?.units.find((u) => u.unitId === event.unit.unitId) : undefined;
     const resource = { kind: 'sync_conflict', issuerId: r.issuer_id, ownerId: r.actor_id } as const;
     return {
       id: r.id,
@@ -82,6 +88,12 @@ async function views(ctx: RplContext, actor: Actor, rows: Row[]): Promise<Confli
       resolvedByName: r.resolved_by ? (names.get(r.resolved_by) ?? null) : null,
       qualification: q ? { id: q.id, code: q.code, titles: q.titles } : null,
       unit: unit ? { code: unit.code, titles: unit.titles } : null,
+      ...(serverView.decision
+        ? { undecidedUnits: serverView.decision.undecidedCoreUnitIds.map((unitId) => {
+            const u = q?.units.find((x) => x.unitId === unitId);
+            return { unitId, code: u?.code ?? unitId, titles: u?.titles ?? null };
+          }) }
+        : {}),
       actions: r.resolved_at ? [] : (['apply', 'discard'] as const).filter((a) => can(actor, a, resource)),
     };
   });
@@ -106,9 +118,9 @@ export interface ResolutionInput {
 }
 
 /**
- * A person's answer to a conflict. `apply` records the device's judgement now, through the normal rules (refused
- * with 409 conflict_not_applicable, the conflict left open, when the case can no longer take it); `discard` closes
- * it. Either way the event and the server's view at the time stay, and the answer is audited.
+ * A person's answer to a conflict. `apply` records the device's judgement now, through the normal rules, or for a
+ * case decision fires `decide` at the case's current version through the workflow (refused with 409
+ * conflict_not_applicable, the conflict left open, when the case can no longer take it); `discard` closes it. Either way the event and the server's view at the time stay, and the answer is audited.
  */
 export async function resolveConflict(ctx: RplContext, actor: Actor, id: string, input: ResolutionInput): Promise<ConflictView> {
   await ctx.db.kysely.transaction().execute(async (tx) => {
@@ -118,11 +130,17 @@ export async function resolveConflict(ctx: RplContext, actor: Actor, id: string,
     authorize(actor, input.action, { kind: 'sync_conflict', issuerId: row.issuer_id, ownerId: row.actor_id });
     if (row.resolved_at) throw new TandaError('conflict_resolved', `this conflict was ${row.resolution} at ${row.resolved_at}`);
     if (input.action === 'apply') {
+      const event = JSON.parse(row.event) as SyncEvent;
       try {
-        await recordUnitAssessmentsTx(tx, ctx, actor, row.case_id, assessmentInputOf(JSON.parse(row.event) as SyncEvent));
+        if (event.type === 'unit_decision') await recordUnitAssessmentsTx(tx, ctx, actor, row.case_id, assessmentInputOf(event));
+        else {
+          const now = await tx.selectFrom('rpl_cases').select('version').where('id', '=', row.case_id).executeTakeFirstOrThrow();
+          await transitionCaseTx(tx, ctx, actor, row.case_id, { event: 'decide', version: Number(now.version) });
+        }
       } catch (e) {
         if (!isTandaError(e) || e.statusCode >= 500) throw e;
-        throw new TandaError('conflict_not_applicable', `the judgement cannot be recorded now: ${e.message}`, { details: { code: e.code } });
+        const what = event.type === 'unit_decision' ? 'the judgement cannot be recorded now' : 'the case cannot be decided now';
+        throw new TandaError('conflict_not_applicable', `${what}: ${e.message}`, { details: { code: e.code } });
       }
     }
     const resolution = input.action === 'apply' ? 'applied' : 'discarded';
@@ -144,7 +162,7 @@ export async function scrubConflictsOfCases(tx: Executor, caseIds: string[]): Pr
   for (const r of rows) {
     const event = JSON.parse(r.event) as SyncEvent;
     const serverView = JSON.parse(r.server_view) as ServerView;
-    event.unit = { ...event.unit, notes: null, evidenceIds: [] };
+    if (event.type === 'unit_decision') event.unit = { ...event.unit, notes: null, evidenceIds: [] };
     if (serverView.unit) serverView.unit = { ...serverView.unit, notes: null, evidenceIds: [] };
     await tx.updateTable('sync_conflicts').set({ event: JSON.stringify(event), server_view: JSON.stringify(serverView), resolution_note: null }).where('id', '=', r.id).execute();
   }

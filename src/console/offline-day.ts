@@ -6,7 +6,7 @@ import { getQualification } from '../frameworks/catalogue-repository.js';
 import type { Qualification } from '../frameworks/types.js';
 import { authorize, can, type Actor } from '../policy/policy.js';
 import type { AssessmentMethod, EvidenceQuality } from '../rpl/assessment.js';
-import { caseFacts } from '../rpl/case-repository.js';
+import { caseFacts, eventsFor } from '../rpl/case-repository.js';
 import { audit, type RplContext } from '../rpl/context.js';
 import type { UnitAssessmentsTable } from '../rpl/tables.js';
 
@@ -48,6 +48,11 @@ export interface OfflineCase {
   evidence: Array<{ id: string; kind: string; title: string; mediaType: string | null; size: number | null }>;
   /** This round's judgements recorded so far. */
   assessments: OfflineUnitJudgement[];
+  /**
+   * The workflow events the assessor may fire on the case as packaged (as `allowedEvents` of the case view): the
+   * device offers `decide` offline from it, once its own preconditions hold on the device's copy.
+   */
+  allowedEvents: string[];
   packagedAt: string;
 }
 
@@ -162,6 +167,7 @@ export async function createOfflineDay(ctx: RplContext, actor: Actor, input: { c
           .filter((e) => e.case_id === caseId)
           .map((e) => ({ id: e.id, kind: e.kind, title: e.title, mediaType: e.content_type ?? null, size: e.size === null || e.size === undefined ? null : Number(e.size) })),
         assessments: units.map(judgementView),
+        allowedEvents: eventsFor(actor, r, r.candidate_user_id),
         packagedAt: now,
       });
     }

@@ -4,7 +4,8 @@ import { nowIso, type Executor } from '../db/database.js';
 import { TandaError, isTandaError } from '../errors.js';
 import { authorize, can, type Actor } from '../policy/policy.js';
 import { recordUnitAssessmentsTx, type AssessmentInput, type UnitAssessmentInput } from '../rpl/assessment.js';
-import { caseFacts } from '../rpl/case-repository.js';
+import { caseFacts, caseOutcome } from '../rpl/case-repository.js';
+import { transitionCaseTx } from '../rpl/cases.js';
 import { audit, type RplContext } from '../rpl/context.js';
 import { judgementView, packageOf, unitSignature, type OfflineUnitJudgement, type PackageSnapshot } from './offline-day.js';
 
@@ -32,7 +33,25 @@ export interface UnitDecisionEvent {
   country?: string | null;
   unit: UnitAssessmentInput;
 }
-export type SyncEvent = UnitDecisionEvent;
+
+/**
+ * The assessor closed the assessment on the device once every unit was judged there: the workflow's `decide`,
+ * fired at `baseVersion` when it reaches the server, after the unit decisions it rests on.
+ */
+export interface CaseDecisionEvent {
+  id: string;
+  caseId: string;
+  baseVersion: number;
+  packageId?: string;
+  recordedAt: string;
+  type: 'case_decision';
+  /**
+   * The device's unit decision events the decision rests on (the last one per unit): it is applied only when the
+   * server applied each of them, so a decision never closes a case on judgements the server did not take.
+   */
+  unitEventIds: string[];
+}
+export type SyncEvent = UnitDecisionEvent | CaseDecisionEvent;
 
 /**
  * Why an event was not applied:
@@ -40,14 +59,22 @@ export type SyncEvent = UnitDecisionEvent;
  * - case_reassigned: the case is no longer the assessor's to assess;
  * - unit_judged_by_other: someone else recorded this unit after the package was made;
  * - unit_judged_differently: the assessor recorded this unit otherwise (online, another device) meanwhile;
- * - refused: the recording rules refused it (e.g. Competent without the four rules of evidence met).
+ * - refused: the recording rules refused it (e.g. Competent without the four rules of evidence met), or for a
+ *   case decision the workflow did (`precondition_failed`: a core unit without a decision on the server);
+ * - units_not_applied: a case decision whose unit decisions were not all applied (one became a conflict, or never
+ *   reached the server): closing the case would rest on judgements the server does not hold.
  */
-export type ConflictReason = 'case_changed' | 'case_reassigned' | 'unit_judged_by_other' | 'unit_judged_differently' | 'refused';
+export type ConflictReason = 'case_changed' | 'case_reassigned' | 'unit_judged_by_other' | 'unit_judged_differently' | 'refused' | 'units_not_applied';
 
 export interface ServerView {
   case: { assignedToYou: boolean; state?: string; version?: number; round?: number };
   unit: OfflineUnitJudgement | null;
   refusal?: { code: string; message: string };
+  /**
+   * A case decision: the core units of the round without a decision on the server, and how many of the unit
+   * decisions it rested on the server did not apply.
+   */
+  decision?: { undecidedCoreUnitIds: string[]; unitEventsNotApplied: number };
 }
 
 export type SyncResultItem =
@@ -75,7 +102,7 @@ function sameJudgement(cur: OfflineUnitJudgement, u: UnitAssessmentInput): boole
   );
 }
 
-export const assessmentInputOf = (e: SyncEvent): AssessmentInput => ({ units: [e.unit], assessedOn: e.assessedOn, centreId: e.centreId ?? null, country: e.country ?? null });
+export const assessmentInputOf = (e: UnitDecisionEvent): AssessmentInput => ({ units: [e.unit], assessedOn: e.assessedOn, centreId: e.centreId ?? null, country: e.country ?? null });
 
 /**
  * Applies a device's events: idempotent by event id (per account), each case's events in order in one
@@ -193,7 +220,8 @@ async function applyCaseEvents(
 
   const record = async (e: SyncEvent, status: 'applied' | 'conflict', extra: { conflictId?: string; reason?: ConflictReason; round?: number | null; written?: string | null }) => {
     const row = {
-      actor_id: actor.id, event_id: e.id, case_id: caseId, unit_id: e.unit.unitId, round: extra.round ?? null, fingerprint: fingerprints.get(e.id)!, status,
+      // A case decision names no unit: '' keeps it out of every unit's history (the column predates decisions).
+      actor_id: actor.id, event_id: e.id, case_id: caseId, unit_id: e.type === 'unit_decision' ? e.unit.unitId : '', round: extra.round ?? null, fingerprint: fingerprints.get(e.id)!, status,
       conflict_id: extra.conflictId ?? null, reason: extra.reason ?? null, written: extra.written ?? null, package_id: e.packageId ?? null, created_at: nowIso(),
     };
     await tx.insertInto('console_sync_events').values(row).execute();
@@ -206,10 +234,48 @@ async function applyCaseEvents(
       .insertInto('sync_conflicts')
       .values({ id, actor_id: actor.id, issuer_id: issuerId, case_id: caseId, event_id: e.id, event: JSON.stringify(e), reason, server_view: JSON.stringify(serverView), created_at: nowIso(), resolved_at: null, resolution: null, resolution_note: null, resolved_by: null })
       .execute();
-    await audit(tx, ctx, { actorId: actor.id, action: 'case.sync_conflict', caseId, subjectId: id, data: { eventId: e.id, reason, unitId: e.unit.unitId } });
+    await audit(tx, ctx, { actorId: actor.id, action: 'case.sync_conflict', caseId, subjectId: id, data: { eventId: e.id, reason, ...(e.type === 'unit_decision' ? { unitId: e.unit.unitId } : { type: e.type }) } });
     await record(e, 'conflict', { conflictId: id, reason, round });
     results.set(e, { id: e.id, status: 'conflict', conflictId: id, reason });
   };
+
+  /**
+   * A case decision: the workflow's `decide` through the same function and policy as online, once the case is where
+   * the device left it and the unit decisions it rests on were applied; otherwise a conflict with its own reason.
+   */
+  const decide = async (e: CaseDecisionEvent, kase: Awaited<ReturnType<typeof loadCase>>) => {
+    const round = Number(kase.round);
+    const notApplied = e.unitEventIds.length ? await unitEventsNotApplied(tx, actor.id, caseId, e.unitEventIds) : 0;
+    const view = async (refusal?: ServerView['refusal']): Promise<ServerView> => {
+      const { qualification, decisions } = await caseOutcome(tx, kase);
+      return {
+        case: { assignedToYou: true, state: kase.state, version: Number(kase.version), round },
+        unit: null,
+        ...(refusal ? { refusal } : {}),
+        decision: { undecidedCoreUnitIds: qualification.units.filter((u) => u.kind === 'core' && !decisions.has(u.unitId)).map((u) => u.unitId), unitEventsNotApplied: notApplied },
+      };
+    };
+    if (Number(kase.version) !== e.baseVersion) return conflict(e, 'case_changed', await view(), kase.issuer_id, round);
+    if (notApplied) return conflict(e, 'units_not_applied', await view(), kase.issuer_id, round);
+    try {
+      await transitionCaseTx(tx, ctx, actor, caseId, { event: 'decide', version: e.baseVersion });
+    } catch (err) {
+      // The workflow refuses before its first write (precondition_failed: a core unit without a decision).
+      if (!isTandaError(err) || err.statusCode >= 500) throw err;
+      return conflict(e, 'refused', await view({ code: err.code, message: err.message }), kase.issuer_id, round);
+    }
+    await record(e, 'applied', { round });
+    results.set(e, { id: e.id, status: 'applied' });
+  };
+
+  const loadCase = () =>
+    tx
+      .selectFrom('rpl_cases')
+      .innerJoin('candidates', 'candidates.id', 'rpl_cases.candidate_id')
+      .selectAll('rpl_cases')
+      .select('candidates.user_id as candidate_user_id')
+      .where('rpl_cases.id', '=', caseId)
+      .executeTakeFirstOrThrow();
 
   for (const e of events) {
     const first = firsts.get(e.id);
@@ -217,16 +283,16 @@ async function applyCaseEvents(
       results.set(e, { id: e.id, status: 'duplicate', firstStatus: first.status, ...(first.conflict_id ? { conflictId: first.conflict_id, reason: first.reason as ConflictReason } : {}) });
       continue;
     }
-    const kase = await tx
-      .selectFrom('rpl_cases')
-      .innerJoin('candidates', 'candidates.id', 'rpl_cases.candidate_id')
-      .selectAll('rpl_cases')
-      .select('candidates.user_id as candidate_user_id')
-      .where('rpl_cases.id', '=', caseId)
-      .executeTakeFirstOrThrow();
-    if (!can(actor, 'record', { kind: 'assessment', ...caseFacts(kase, kase.candidate_user_id) })) {
+    const kase = await loadCase();
+    // Whether the case is still this assessor's to work on: recording a unit, or firing decide, as the event is.
+    const facts = caseFacts(kase, kase.candidate_user_id);
+    if (e.type === 'unit_decision' ? !can(actor, 'record', { kind: 'assessment', ...facts }) : !can(actor, 'transition:decide', { kind: 'case', ...facts })) {
       // The case is someone else's now: the old assessor learns only that.
       await conflict(e, 'case_reassigned', { case: { assignedToYou: false }, unit: null }, kase.issuer_id, null);
+      continue;
+    }
+    if (e.type === 'case_decision') {
+      await decide(e, kase);
       continue;
     }
     const round = Number(kase.round);
@@ -283,12 +349,24 @@ async function applyCaseEvents(
     results.set(e, { id: e.id, status: 'applied' });
   }
 
-  const after = await tx
-    .selectFrom('rpl_cases')
-    .innerJoin('candidates', 'candidates.id', 'rpl_cases.candidate_id')
-    .selectAll('rpl_cases')
-    .select('candidates.user_id as candidate_user_id')
-    .where('rpl_cases.id', '=', caseId)
-    .executeTakeFirstOrThrow();
+  const after = await loadCase();
   return can(actor, 'read', { kind: 'case', ...caseFacts(after, after.candidate_user_id) }) ? { id: caseId, version: Number(after.version), state: after.state } : undefined;
+}
+
+/**
+ * How many of the named unit decision events of this assessor on this case the server did not apply: never received,
+ * or kept as a conflict that no person has since applied.
+ */
+async function unitEventsNotApplied(tx: Executor, actorId: string, caseId: string, eventIds: string[]): Promise<number> {
+  const rows = await tx
+    .selectFrom('console_sync_events')
+    .leftJoin('sync_conflicts', 'sync_conflicts.id', 'console_sync_events.conflict_id')
+    .select(['console_sync_events.event_id', 'console_sync_events.status', 'sync_conflicts.resolution'])
+    .where('console_sync_events.actor_id', '=', actorId)
+    .where('console_sync_events.case_id', '=', caseId)
+    .where('console_sync_events.unit_id', '!=', '')
+    .where('console_sync_events.event_id', 'in', eventIds)
+    .execute();
+  const applied = new Set(rows.filter((r) => r.status === 'applied' || r.resolution === 'applied').map((r) => r.event_id));
+  return new Set(eventIds).size - applied.size;
 }

@@ -42,8 +42,11 @@ export function appealDeadline(decidedAt: string | null, appealDays: number): st
   return decidedAt ? new Date(Date.parse(decidedAt) + appealDays * 86_400_000).toISOString() : null;
 }
 
+/** The events the actor may fire on the case now, as the transition table and the access policy answer. */
+export const eventsFor = (actor: Actor, r: CaseRow, candidateUserId: string): string[] =>
+  allowedEvents(r.state as CaseState).filter((e) => can(actor, `transition:${e}`, { kind: 'case', ...caseFacts(r, candidateUserId) }));
+
 export function caseView(r: CaseRow, candidate: { name: string; userId: string }, actor: Actor, appealDays: number): CaseView {
-  const facts = caseFacts(r, candidate.userId);
   return {
     id: r.id,
     candidateId: r.candidate_id,
@@ -64,7 +67,7 @@ export function caseView(r: CaseRow, candidate: { name: string; userId: string }
     appealDeadline: appealDeadline(r.decided_at, appealDays),
     credentialId: r.credential_id,
     cohortRef: r.cohort_ref,
-    allowedEvents: allowedEvents(r.state as CaseState).filter((e) => can(actor, `transition:${e}`, { kind: 'case', ...facts })),
+    allowedEvents: eventsFor(actor, r, candidate.userId),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

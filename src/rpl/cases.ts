@@ -205,56 +205,63 @@ async function factsFor(tx: Executor, ctx: RplContext, actor: Actor, row: CaseRo
  */
 export async function transitionCase(ctx: RplContext, actor: Actor, id: string, input: TransitionInput, context: Context = {}): Promise<CaseView> {
   if (input.event === 'certify') return certifyCase(ctx, actor, id, input.version, context);
-  const { row: after, candidateName, candidateUserId } = await ctx.db.kysely.transaction().execute(async (tx) => {
-    const { row, candidateUserId: holder } = await loadVisibleCase(tx, actor, id, { context });
-    const from = row.state as CaseState;
-    if (!CASE_STATES.includes(from)) throw new TandaError('internal', `case ${id} is in an unknown state ${from}`);
-    assertVersion(row, input.version);
-    // The table first (409 naming the events that apply), then who may fire it here (the policy: role, body,
-    // assignment), then the facts for the preconditions.
-    const event = assertEventAllowed(from, input.event, actor.role);
-    authorize(actor, `transition:${event}`, { kind: 'case', ...caseFacts(row, holder) }, context);
-    const to = assertTransition(from, event, actor.role, await factsFor(tx, ctx, actor, row, event, input));
-    const patch: Partial<RplCasesTable> = { state: to };
-    const now = nowIso();
-    switch (event) {
-      case 'accept':
-        patch.assessor_id = input.assessorId ?? row.assessor_id;
-        break;
-      case 'decide': {
-        const { outcome } = await caseOutcome(tx, row);
-        Object.assign(patch, { outcome, decided_at: now, moderator_id: null, moderated_at: null });
-        break;
-      }
-      case 'confirm':
-        Object.assign(patch, { moderator_id: actor.id, moderated_at: now, moderation_note: input.note ?? null });
-        break;
-      case 'return_to_assessor':
-        // The assessor must learn what to look at again.
-        if (!input.note?.trim()) throw new TandaError('validation_failed', 'returning a decision needs a reason for the assessor (note)');
-        Object.assign(patch, { moderator_id: actor.id, moderation_note: input.note });
-        break;
-      case 'refer_gap_training':
-        patch.gap_training_note = input.note ?? null;
-        break;
-      case 'appeal':
-        if (!input.note?.trim()) throw new TandaError('validation_failed', 'an appeal needs a reason (note)');
-        Object.assign(patch, { appeal_reason: input.note, appealed_at: now });
-        break;
-      case 'assign_reassessor':
-        Object.assign(patch, { previous_assessor_id: row.assessor_id, assessor_id: input.assessorId, round: Number(row.round) + 1, outcome: null, decided_at: null, moderator_id: null, moderated_at: null });
-        break;
-      default:
-        break;
-    }
-    const version = await updateCaseVersioned(tx, id, Number(row.version), patch);
-    await audit(tx, ctx, {
-      actorId: actor.id,
-      action: 'case.transition',
-      caseId: id,
-      data: { event, from, to, version, round: Number(patch.round ?? row.round), ...(patch.assessor_id ? { assessorId: patch.assessor_id } : {}), ...(patch.outcome ? { outcome: patch.outcome } : {}) },
-    });
-    return loadVisibleCase(tx, actor, id, { context });
-  });
+  const { row: after, candidateName, candidateUserId } = await ctx.db.kysely.transaction().execute((tx) => transitionCaseTx(tx, ctx, actor, id, input, context));
   return caseView(after, { name: candidateName, userId: candidateUserId }, actor, ctx.appealDays);
+}
+
+/**
+ * `transitionCase` inside the caller's transaction, for a caller that fires the event among other writes (an offline
+ * day's `case_decision` after the units it recorded); `certify`, which issues a credential, is not fired this way.
+ */
+export async function transitionCaseTx(tx: Executor, ctx: RplContext, actor: Actor, id: string, input: TransitionInput, context: Context = {}) {
+  if (input.event === 'certify') throw new TandaError('internal', 'certify is fired through transitionCase');
+  const { row, candidateUserId: holder } = await loadVisibleCase(tx, actor, id, { context });
+  const from = row.state as CaseState;
+  if (!CASE_STATES.includes(from)) throw new TandaError('internal', `case ${id} is in an unknown state ${from}`);
+  assertVersion(row, input.version);
+  // The table first (409 naming the events that apply), then who may fire it here (the policy: role, body,
+  // assignment), then the facts for the preconditions.
+  const event = assertEventAllowed(from, input.event, actor.role);
+  authorize(actor, `transition:${event}`, { kind: 'case', ...caseFacts(row, holder) }, context);
+  const to = assertTransition(from, event, actor.role, await factsFor(tx, ctx, actor, row, event, input));
+  const patch: Partial<RplCasesTable> = { state: to };
+  const now = nowIso();
+  switch (event) {
+    case 'accept':
+      patch.assessor_id = input.assessorId ?? row.assessor_id;
+      break;
+    case 'decide': {
+      const { outcome } = await caseOutcome(tx, row);
+      Object.assign(patch, { outcome, decided_at: now, moderator_id: null, moderated_at: null });
+      break;
+    }
+    case 'confirm':
+      Object.assign(patch, { moderator_id: actor.id, moderated_at: now, moderation_note: input.note ?? null });
+      break;
+    case 'return_to_assessor':
+      // The assessor must learn what to look at again.
+      if (!input.note?.trim()) throw new TandaError('validation_failed', 'returning a decision needs a reason for the assessor (note)');
+      Object.assign(patch, { moderator_id: actor.id, moderation_note: input.note });
+      break;
+    case 'refer_gap_training':
+      patch.gap_training_note = input.note ?? null;
+      break;
+    case 'appeal':
+      if (!input.note?.trim()) throw new TandaError('validation_failed', 'an appeal needs a reason (note)');
+      Object.assign(patch, { appeal_reason: input.note, appealed_at: now });
+      break;
+    case 'assign_reassessor':
+      Object.assign(patch, { previous_assessor_id: row.assessor_id, assessor_id: input.assessorId, round: Number(row.round) + 1, outcome: null, decided_at: null, moderator_id: null, moderated_at: null });
+      break;
+    default:
+      break;
+  }
+  const version = await updateCaseVersioned(tx, id, Number(row.version), patch);
+  await audit(tx, ctx, {
+    actorId: actor.id,
+    action: 'case.transition',
+    caseId: id,
+    data: { event, from, to, version, round: Number(patch.round ?? row.round), ...(patch.assessor_id ? { assessorId: patch.assessor_id } : {}), ...(patch.outcome ? { outcome: patch.outcome } : {}) },
+  });
+  return loadVisibleCase(tx, actor, id, { context });
 }

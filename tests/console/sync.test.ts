@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listConflicts } from '../../src/console/conflicts.js';
 import { createOfflineDay } from '../../src/console/offline-day.js';
-import { syncEvents, type SyncEvent } from '../../src/console/sync.js';
+import { syncEvents, type CaseDecisionEvent, type UnitDecisionEvent } from '../../src/console/sync.js';
 import type { Actor } from '../../src/policy/policy.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
@@ -26,7 +26,7 @@ async function caseInAssessment(): Promise<{ id: string; candidateId: string }> 
   return { id, candidateId: c.id };
 }
 
-const event = (caseId: string, baseVersion: number, unitId: string, notes = 'Observed.'): SyncEvent => ({
+const event = (caseId: string, baseVersion: number, unitId: string, notes = 'Observed.'): UnitDecisionEvent => ({
   id: crypto.randomUUID(), caseId, baseVersion, recordedAt: new Date().toISOString(), type: 'unit_decision', assessedOn: new Date().toISOString().slice(0, 10), country: 'HK',
   unit: { unitId, methods: ['observation'], evidenceIds: [], quality: { valid: true, authentic: true, current: true, sufficient: true }, decision: 'competent', notes },
 });
@@ -41,6 +41,21 @@ describe(`sync of the offline day, on ${testDialect}`, () => {
     expect(statuses).toEqual(events.map(() => 'applied+duplicate'));
     const audited = await t.db.kysely.selectFrom('audit_log').select('seq').where('case_id', '=', c.id).where('action', '=', 'case.units_assessed').execute();
     expect(audited).toHaveLength(6);
+  });
+
+  it('decides a case once when a retry of its units and decision races the first attempt', async () => {
+    const c = await caseInAssessment();
+    const day = await createOfflineDay(t.services.rpl, assessor, { caseIds: [c.id] });
+    const version = day.cases[0]!.version;
+    const units = HOUSEKEEPING_UNITS.map((u) => ({ ...event(c.id, version, u), packageId: day.id }));
+    const decision: CaseDecisionEvent = { id: crypto.randomUUID(), caseId: c.id, baseVersion: version, packageId: day.id, recordedAt: new Date().toISOString(), type: 'case_decision', unitEventIds: units.map((u) => u.id) };
+    const events = [...units, decision];
+    const [a, b] = await Promise.all([syncEvents(t.services.rpl, assessor, events), syncEvents(t.services.rpl, assessor, events)]);
+    expect(events.map((_, i) => [a.results[i]!.status, b.results[i]!.status].sort().join('+'))).toEqual(events.map(() => 'applied+duplicate'));
+    const transitions = await t.db.kysely.selectFrom('audit_log').select('data').where('case_id', '=', c.id).where('action', '=', 'case.transition').execute();
+    expect(transitions.filter((r) => String(r.data).includes('"decide"'))).toHaveLength(1);
+    const now = await t.db.kysely.selectFrom('rpl_cases').select(['state', 'version']).where('id', '=', c.id).executeTakeFirstOrThrow();
+    expect([now.state, Number(now.version)]).toEqual(['decided', version + 1]);
   });
 
   it('compares an event naming no package (recorded before events named one) with the first package at its version: a judgement made between two packages is a change', async () => {

@@ -76,7 +76,8 @@ describe(`the offline package, on ${testDialect}`, () => {
     const day = res.json();
     expect(day.cases.map((c: { id: string }) => c.id)).toEqual([a.id, b.id]);
     const ca = day.cases[0];
-    expect(ca).toMatchObject({ state: 'assessment', version: await f.version(a.id), round: 1, packagedAt: day.createdAt });
+    // What the policy lets the assessor fire on the case, as the case view says online: the device offers decide from it.
+    expect(ca).toMatchObject({ state: 'assessment', version: await f.version(a.id), round: 1, packagedAt: day.createdAt, allowedEvents: ['decide'] });
     expect(Object.keys(ca.candidate).sort()).toEqual(['id', 'name']);
     expect(ca.qualification.id).toBe(HOUSEKEEPING);
     expect(ca.qualification.units.map((u: { id: string }) => u.id).sort()).toEqual([...HOUSEKEEPING_UNITS].sort());
@@ -348,5 +349,144 @@ describe(`the conflict list and its resolution, on ${testDialect}`, () => {
     // An officer closes a conflict of the body's assessor (someone who left, say).
     const third = await conflictOf('case_changed');
     expect((await resolve(f.officer, third.id, 'discard')).json()).toMatchObject({ resolution: 'discarded', resolvedBy: f.officer.userId });
+  });
+});
+
+describe(`a case decision recorded offline, on ${testDialect}`, () => {
+  const decision = (caseId: string, baseVersion: number, unitEventIds: string[]) => ({ id: crypto.randomUUID(), caseId, baseVersion, recordedAt: new Date().toISOString(), type: 'case_decision', unitEventIds });
+  const kase = (id: string) => t.db.kysely.selectFrom('rpl_cases').select(['state', 'version', 'outcome']).where('id', '=', id).executeTakeFirstOrThrow();
+  const decides = async (caseId: string) => (await t.db.kysely.selectFrom('audit_log').select('data').where('case_id', '=', caseId).where('action', '=', 'case.transition').execute()).filter((r) => String(r.data).includes('"decide"')).length;
+  type Listed = { id: string; eventId: string; reason: string; actions: string[]; unit: unknown; undecidedUnits?: Array<{ unitId: string; code: string }>; serverView: { case: { state?: string; version?: number }; decision?: { undecidedCoreUnitIds: string[]; unitEventsNotApplied: number }; refusal?: { code: string } } };
+  const listed = async (h: Record<string, string>, eventId: string) => ((await conflicts(h, 'open')).json() as Listed[]).find((c) => c.eventId === eventId);
+
+  it('decides the case after the unit decisions it rests on, in the same request, through the workflow; a resend is a duplicate', async () => {
+    const c = await caseInAssessment();
+    const day = (await offlineDay(f.assessor, [c.id])).json();
+    const version = day.cases[0].version as number;
+    const units = HOUSEKEEPING_UNITS.map((u) => ({ ...event(c.id, version, u), packageId: day.id }));
+    const decide = { ...decision(c.id, version, units.map((u) => u.id)), packageId: day.id };
+    const res = await sync(f.assessor, [...units, decide]);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().results).toEqual([...units, decide].map((e) => ({ id: e.id, status: 'applied' })));
+    expect(res.json().cases).toEqual([{ id: c.id, version: version + 1, state: 'decided' }]);
+    expect(await kase(c.id)).toEqual({ state: 'decided', version: version + 1, outcome: 'full_qualification' });
+    expect(await decides(c.id)).toBe(1);
+
+    const again = await sync(f.assessor, [...units, decide]);
+    expect(again.json().results.at(-1)).toEqual({ id: decide.id, status: 'duplicate', firstStatus: 'applied' });
+    expect(await decides(c.id)).toBe(1);
+    // The same id with another body is refused like a unit decision's.
+    const reused = await sync(f.assessor, [{ ...decide, baseVersion: version + 1 }]);
+    expect([reused.statusCode, reused.json().code]).toEqual([400, 'sync_event_mismatch']);
+  });
+
+  it('keeps a decision as a conflict of its own when the case moved meanwhile, a unit it rests on conflicted, or a core unit has no decision; nothing is decided', async () => {
+    const moved = await caseInAssessment();
+    const conflicted = await caseInAssessment();
+    const short = await caseInAssessment();
+    const early = await caseInAssessment();
+    const day = (await offlineDay(f.assessor, [moved.id, conflicted.id, short.id, early.id])).json();
+    const v = Object.fromEntries(day.cases.map((c: { id: string; version: number }) => [c.id, c.version])) as Record<string, number>;
+    await f.fire(moved.id, f.counsellor, 'withdraw');
+    // u0 of `conflicted` was recorded under another assessor's name meanwhile.
+    await t.db.kysely
+      .insertInto('unit_assessments')
+      .values({ case_id: conflicted.id, round: 1, unit_id: HOUSEKEEPING_UNITS[0]!, assessor_id: f.assessor2.userId, methods: '["observation"]', evidence_ids: '[]', quality: '{"valid":true,"authentic":true,"current":true,"sufficient":true}', decision: 'not_yet_competent', notes: 'paper form', centre_id: null, country: 'HK', assessed_on: today(), updated_at: new Date().toISOString() })
+      .execute();
+    const all = (id: string, units = HOUSEKEEPING_UNITS) => units.map((u) => event(id, v[id]!, u));
+    const movedUnits = all(moved.id);
+    const conflictedUnits = all(conflicted.id);
+    // The device judged five of the six core units (the server checks again whatever the device showed).
+    const shortUnits = all(short.id, HOUSEKEEPING_UNITS.slice(0, 5));
+    const earlyUnits = all(early.id);
+    const decisions = {
+      moved: decision(moved.id, v[moved.id]!, movedUnits.map((e) => e.id)),
+      conflicted: decision(conflicted.id, v[conflicted.id]!, conflictedUnits.map((e) => e.id)),
+      short: decision(short.id, v[short.id]!, shortUnits.map((e) => e.id)),
+      // Sent before the units it rests on: they are not applied yet when it is judged (order matters).
+      early: decision(early.id, v[early.id]!, earlyUnits.map((e) => e.id)),
+    };
+    const res = await sync(f.assessor, [...movedUnits, decisions.moved, ...conflictedUnits, decisions.conflicted, ...shortUnits, decisions.short, decisions.early, ...earlyUnits]);
+    expect(res.statusCode).toBe(200);
+    const byId = new Map((res.json().results as Array<{ id: string; status: string; reason?: string }>).map((r) => [r.id, [r.status, r.reason ?? null]]));
+    expect(byId.get(decisions.moved.id)).toEqual(['conflict', 'case_changed']);
+    expect(byId.get(conflictedUnits[0]!.id)).toEqual(['conflict', 'unit_judged_by_other']);
+    expect(byId.get(decisions.conflicted.id)).toEqual(['conflict', 'units_not_applied']);
+    expect(byId.get(decisions.short.id)).toEqual(['conflict', 'refused']);
+    expect(byId.get(decisions.early.id)).toEqual(['conflict', 'units_not_applied']);
+    expect(earlyUnits.map((e) => byId.get(e.id)?.[0])).toEqual(earlyUnits.map(() => 'applied'));
+    for (const id of [conflicted.id, short.id, early.id]) expect((await kase(id)).state).toBe('assessment');
+    expect((await kase(moved.id)).state).toBe('withdrawn');
+
+    // What the device wanted beside where the case stands.
+    expect(await listed(f.assessor, decisions.moved.id)).toMatchObject({ unit: null, serverView: { case: { state: 'withdrawn', version: v[moved.id]! + 1 } } });
+    expect(await listed(f.assessor, decisions.conflicted.id)).toMatchObject({ serverView: { decision: { undecidedCoreUnitIds: [], unitEventsNotApplied: 1 } }, undecidedUnits: [] });
+    const refused = await listed(f.assessor, decisions.short.id);
+    expect(refused).toMatchObject({ serverView: { refusal: { code: 'precondition_failed' }, decision: { undecidedCoreUnitIds: [HOUSEKEEPING_UNITS[5]], unitEventsNotApplied: 0 } }, undecidedUnits: [{ unitId: HOUSEKEEPING_UNITS[5], code: 'TRS5123122' }] });
+    expect(await listed(f.assessor, decisions.early.id)).toMatchObject({ serverView: { decision: { unitEventsNotApplied: 6 } } });
+    // A resend answers the first conflict again.
+    const again = await sync(f.assessor, [decisions.short]);
+    expect(again.json().results[0]).toMatchObject({ status: 'duplicate', firstStatus: 'conflict', reason: 'refused', conflictId: expect.any(String) });
+  });
+
+  it('is the case\'s assessor\'s alone: another assessor or body cannot sync it, and the conflict is seen by the assessor and the body\'s officer only', async () => {
+    const c = await caseInAssessment();
+    const version = (await offlineDay(f.assessor, [c.id])).json().cases[0].version as number;
+    const foreign = decision(c.id, version, []);
+    for (const h of [f.assessor2, otherAssessor]) {
+      const res = await sync(h, [foreign]);
+      expect([res.statusCode, res.json().code]).toEqual([404, 'not_found']);
+    }
+    expect((await sync(f.moderator, [foreign])).json().code).toBe('forbidden');
+    expect((await kase(c.id)).state).toBe('assessment');
+    // No unit judged: the workflow refuses, a conflict for a person.
+    expect((await sync(f.assessor, [foreign])).json().results[0]).toMatchObject({ status: 'conflict', reason: 'refused' });
+    expect((await listed(f.assessor, foreign.id))?.actions).toEqual(['apply', 'discard']);
+    expect((await listed(f.officer, foreign.id))?.actions).toEqual(['discard']);
+    expect(await listed(f.assessor2, foreign.id)).toBeUndefined();
+    expect(await listed(otherOfficer, foreign.id)).toBeUndefined();
+    // A decision carries no unit, and names the unit events it rests on.
+    const withUnit = await sync(f.assessor, [{ ...decision(c.id, version, []), unit: event(c.id, version, HOUSEKEEPING_UNITS[0]!).unit }]);
+    expect([withUnit.statusCode, withUnit.json().code]).toEqual([400, 'unknown_field']);
+    const { unitEventIds: _, ...bare } = decision(c.id, version, []);
+    expect((await sync(f.assessor, [bare])).statusCode).toBe(400);
+  });
+
+  it('apply fires decide at the case\'s current version once it can be decided, and leaves the conflict open while it cannot; discard drops it; an officer may only discard', async () => {
+    const c = await caseInAssessment();
+    const day = (await offlineDay(f.assessor, [c.id])).json();
+    const version = day.cases[0].version as number;
+    await t.db.kysely
+      .insertInto('unit_assessments')
+      .values({ case_id: c.id, round: 1, unit_id: HOUSEKEEPING_UNITS[0]!, assessor_id: f.assessor2.userId, methods: '["observation"]', evidence_ids: '[]', quality: '{"valid":true,"authentic":true,"current":true,"sufficient":true}', decision: 'not_yet_competent', notes: 'paper form', centre_id: null, country: 'HK', assessed_on: today(), updated_at: new Date().toISOString() })
+      .execute();
+    // The unit conflict (u0) is discarded below, and its judgement then taken away on the server: no core unit
+    // decision for u0 when apply is first asked.
+    const units = HOUSEKEEPING_UNITS.map((u) => event(c.id, version, u));
+    const decide = decision(c.id, version, units.map((u) => u.id));
+    const results = (await sync(f.assessor, [...units, decide])).json().results as Array<{ status: string; reason?: string; conflictId?: string }>;
+    expect([results[0]!.reason, results.at(-1)!.reason]).toEqual(['unit_judged_by_other', 'units_not_applied']);
+    const decisionConflict = results.at(-1)!.conflictId!;
+    await t.db.kysely.deleteFrom('unit_assessments').where('case_id', '=', c.id).where('unit_id', '=', HOUSEKEEPING_UNITS[0]!).execute();
+    const notYet = await resolve(f.assessor, decisionConflict, 'apply');
+    expect([notYet.statusCode, notYet.json().code, notYet.json().details]).toEqual([409, 'conflict_not_applicable', { code: 'precondition_failed' }]);
+    expect((await resolve(f.officer, decisionConflict, 'apply')).json().code).toBe('forbidden');
+    // The assessor applies the unit conflict, the version moved meanwhile (a returned decision, say): decide fires at the current one.
+    expect((await resolve(f.assessor, results[0]!.conflictId!, 'apply')).json().resolution).toBe('applied');
+    await t.db.kysely.updateTable('rpl_cases').set({ version: version + 3 }).where('id', '=', c.id).execute();
+    const applied = await resolve(f.assessor, decisionConflict, 'apply', 'units settled');
+    expect([applied.statusCode, applied.json().resolution]).toEqual([200, 'applied']);
+    expect(await kase(c.id)).toMatchObject({ state: 'decided', version: version + 4 });
+    expect(await decides(c.id)).toBe(1);
+
+    // Discard drops a decision conflict, also at an officer's hand; nothing is decided.
+    const other = await caseInAssessment();
+    const v2 = (await offlineDay(f.assessor, [other.id])).json().cases[0].version as number;
+    await f.fire(other.id, f.counsellor, 'withdraw');
+    const late = (await sync(f.assessor, [decision(other.id, v2, [])])).json().results[0] as { reason: string; conflictId: string };
+    expect(late.reason).toBe('case_changed');
+    expect((await resolve(f.assessor, late.conflictId, 'apply')).json().details).toEqual({ code: 'invalid_transition' });
+    expect((await resolve(f.officer, late.conflictId, 'discard')).json()).toMatchObject({ resolution: 'discarded', resolvedBy: f.officer.userId });
+    expect((await kase(other.id)).state).toBe('withdrawn');
   });
 });

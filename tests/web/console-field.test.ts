@@ -359,6 +359,91 @@ describe.skipIf(!chromiumPresent)('the assessor\'s console in headless Chromium'
     }
   }, 180_000);
 
+  it('decides a case offline once every unit is judged on the device: the decision waits after the units, is sent after them on reconnect and decides the case; a case withdrawn meanwhile lands in the conflict list as a decision', async () => {
+    const d = await caseInAssessment('Lorna Reyes');
+    const e = await caseInAssessment('Mylene Bautista');
+    // Every unit of the second case was judged online before the day: the device may decide it at once.
+    const judged = await t.app.inject({
+      method: 'POST',
+      url: `/cases/${e.id}/assessments`,
+      headers: asAssessor,
+      payload: { assessedOn: new Date().toISOString().slice(0, 10), country: 'HK', units: HOUSEKEEPING_UNITS.map((unitId) => ({ unitId, methods: ['observation'], evidenceIds: [], quality: { valid: true, authentic: true, current: true, sufficient: true }, decision: 'competent', notes: null })) },
+    });
+    expect(judged.statusCode).toBe(200);
+    const { context, page } = await newDevice(browser(), 'phone', { bypassCSP: true });
+    const state = async (id: string) => (await t.app.inject({ method: 'GET', url: `/cases/${id}`, headers: asAssessor })).json().state as string;
+    try {
+      await signIn(page, base, assessor.email);
+      await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+      for (const name of ['Lorna Reyes', 'Mylene Bautista']) await page.getByLabel(`Take the case of ${name} offline`).check();
+      await page.click('button:has-text("Keep 2 selected cases on this device")');
+      await page.fill('#field-unlock-password', STAFF_PASSWORD);
+      await page.click('button:has-text("Protect and continue")');
+      await expect.poll(() => page.textContent('main'), { timeout: 30_000 }).toContain('2 cases are on this device');
+
+      await context.setOffline(true);
+      await page.goto(`${base}/console#/cases/${d.id}/assess`);
+      await page.waitForSelector('fieldset.field-unit');
+      const decide = page.getByRole('button', { name: 'Decide', exact: true });
+      // Nothing judged yet on the device: the decision is not offered.
+      expect(await page.textContent('main')).toContain('Every core unit needs a decision on this device first.');
+      expect(await decide.isDisabled()).toBe(true);
+      await page.fill('#a-country', 'HK');
+      await fillAllUnits(page);
+      await page.click('button:has-text("Save the decisions")');
+      await expect.poll(() => page.textContent('main')).toContain('6 unit decisions recorded on this device');
+      await expect.poll(() => page.textContent('main')).toContain('Every core unit has a decision on this device.');
+      await checkScreen(page, 'decide-offline-ready', 'phone');
+      await decide.click();
+      await expect.poll(() => page.textContent('[data-decision]')).toContain('The decision is kept on this device, waiting to sync.');
+      expect(await page.textContent('.field-pending')).toBe('To sync: 7');
+      // Decided on the device: a unit recorded now would reach the server after the case closed.
+      expect(await page.locator('button:has-text("Save the decisions")').isDisabled()).toBe(true);
+      await checkScreen(page, 'decide-offline', 'phone');
+
+      await page.goto(`${base}/console#/cases/${e.id}/assess`);
+      await page.waitForSelector('fieldset.field-unit');
+      await decide.click();
+      await expect.poll(() => page.textContent('.field-pending')).toBe('To sync: 8');
+      expect((await f.fire(e.id, f.counsellor, 'withdraw')).statusCode).toBe(200);
+      expect(await state(d.id)).toBe('assessment');
+
+      const sent: Array<{ id: string; caseId: string; type: string; unitEventIds?: string[] }> = [];
+      await page.route('**/console/sync', async (route) => {
+        sent.push(...(route.request().postDataJSON() as { events: typeof sent }).events);
+        await route.continue();
+      });
+      await context.setOffline(false);
+      await expect.poll(() => page.textContent('.field-pending'), { timeout: 30_000 }).toBe('To sync: 0');
+      expect(await state(d.id)).toBe('decided');
+      expect(await state(e.id)).toBe('withdrawn');
+      // The decision went after the case's six unit decisions, naming them.
+      const ofD = sent.filter((x) => x.caseId === d.id);
+      expect(ofD.map((x) => x.type)).toEqual([...Array(6).fill('unit_decision'), 'case_decision']);
+      expect([...ofD.at(-1)!.unitEventIds!].sort()).toEqual(ofD.slice(0, 6).map((x) => x.id).sort());
+      const decisions = await t.db.kysely.selectFrom('audit_log').select('data').where('case_id', '=', d.id).where('action', '=', 'case.transition').execute();
+      expect(decisions.filter((r) => String(r.data).includes('"decide"'))).toHaveLength(1);
+
+      // The device's copy follows the server: the case is decided.
+      await page.goto(`${base}/console#/cases/${d.id}`);
+      await expect.poll(() => page.textContent('main')).toContain('Decided');
+      await checkScreen(page, 'decided-after-sync', 'phone');
+
+      await expect.poll(() => page.textContent('header.top')).toContain('Conflicts: 1');
+      await page.click('nav.side >> text=Conflicts to review');
+      const conflict = page.locator(`[data-conflict][data-case="${e.id}"]`);
+      await conflict.waitFor();
+      const shown = await conflict.textContent();
+      for (const text of ['The whole case', 'Decide the case', 'Withdrawn', 'Every core unit had a decision.', 'The case changed on the server']) expect(shown).toContain(text);
+      await checkScreen(page, 'conflicts-decision', 'phone');
+      await conflict.locator('button:has-text("Discard")').click();
+      await expect.poll(() => page.textContent('main')).toContain('No conflicts to review');
+      expect(await t.db.kysely.selectFrom('sync_conflicts').select(['resolution', 'reason']).where('case_id', '=', e.id).execute()).toEqual([{ resolution: 'discarded', reason: 'case_changed' }]);
+    } finally {
+      await context.close();
+    }
+  }, 180_000);
+
   it('shows an image, a PDF and a video of evidence under the app\'s content security policy', async () => {
     const kase = await caseInAssessment('Liza Mendoza');
     const up = multipart({ kind: 'work_video', title: 'Ironing, filmed' }, { name: 'ironing.mp4', bytes: FILES.mp4() });

@@ -8,7 +8,7 @@ import { unitJudgementSchema } from './rpl-cases.js';
 const caseId = { type: 'string', minLength: 1, maxLength: 64 };
 
 
-const syncEvent = {
+const unitDecisionEvent = {
   type: 'object',
   additionalProperties: false,
   required: ['id', 'caseId', 'baseVersion', 'recordedAt', 'type', 'assessedOn', 'unit'],
@@ -24,6 +24,29 @@ const syncEvent = {
     country: { type: ['string', 'null'], pattern: '^[A-Z]{2}$' },
     unit: unitJudgementSchema,
   },
+} as const;
+
+/** The case-level decide recorded on the device, after its unit decisions (whose ids it names). */
+const caseDecisionEvent = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'caseId', 'baseVersion', 'recordedAt', 'type', 'unitEventIds'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    caseId,
+    baseVersion: { type: 'integer', minimum: 1 },
+    packageId: { type: 'string', format: 'uuid' },
+    recordedAt: { type: 'string', format: 'date-time' },
+    type: { type: 'string', enum: ['case_decision'] },
+    unitEventIds: { type: 'array', maxItems: 200, uniqueItems: true, items: { type: 'string', format: 'uuid' } },
+  },
+} as const;
+
+const syncEvent = {
+  type: 'object',
+  required: ['type'],
+  properties: { type: { type: 'string', enum: ['unit_decision', 'case_decision'] } },
+  oneOf: [unitDecisionEvent, caseDecisionEvent],
 } as const;
 
 /** The console's offline assessment day (src/console/): the rules live there and in src/policy. */

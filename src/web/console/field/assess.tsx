@@ -2,9 +2,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { call, errorText, go, lang, online, session, t } from '../shell.js';
 import { useCase } from './case.js';
 import { change, uploadEvidence } from './http.js';
-import { localDecisions, localPhotos, type LocalPhoto } from './local.js';
-import { ASSESSING, ASSESSMENT_METHODS, EVIDENCE_KINDS, QUALITY_RULES, titleOf, type AssessmentMethod, type CaseBundle, type EvidenceView, type UnitDecisionInput } from './model.js';
-import { isUnlocked, offlineCaseIds, recordDecision, recordPhoto, revision } from './store.js';
+import { localCaseDecision, localDecisions, localPhotos, type LocalPhoto } from './local.js';
+import { ASSESSING, ASSESSMENT_METHODS, EVIDENCE_KINDS, QUALITY_RULES, decidePreconditionsMet, titleOf, type AssessmentMethod, type CaseBundle, type EvidenceView, type UnitDecisionInput } from './model.js';
+import { isUnlocked, offlineCaseIds, recordCaseDecision, recordDecision, recordPhoto, revision } from './store.js';
 import { syncNow } from './sync.js';
 import { Unlock } from './unlock.js';
 
@@ -28,8 +28,8 @@ const lastWhere = (): { centreId?: string; country?: string } => {
 /**
  * The assessment form: per unit of the qualification, the methods, the evidence relied on, the four rules of
  * evidence, Competent / Not Yet Competent and notes; where and when; photos straight from the device camera. A case of
- * the offline day is recorded on the device as events (and sent when there is a connection); any other case goes
- * to the server at once.
+ * the offline day is recorded on the device as events (and sent when there is a connection), its decision too
+ * once every core unit has one on the device; any other case goes to the server at once.
  */
 export function AssessScreen({ id }: { id: string }) {
   const { bundle, error, locked, reload } = useCase(id);
@@ -62,6 +62,8 @@ function AssessForm({ bundle, reload }: { bundle: CaseBundle; reload: () => void
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** The decision recorded on this device, standing (waiting to sync, applied, or a conflict). */
+  const [deviceDecision, setDeviceDecision] = useState<Awaited<ReturnType<typeof localCaseDecision>>>(undefined);
 
   useEffect(() => {
     void (async () => {
@@ -82,6 +84,7 @@ function AssessForm({ bundle, reload }: { bundle: CaseBundle; reload: () => void
   }, [bundle]);
   useEffect(() => {
     void localPhotos(kase.id).then(setPhotos);
+    void localCaseDecision(kase.id).then(setDeviceDecision);
   }, [revision.value]);
   useEffect(() => {
     // Public registry data, kept for the next offline day (no candidate's data in it).
@@ -93,7 +96,8 @@ function AssessForm({ bundle, reload }: { bundle: CaseBundle; reload: () => void
       .catch(() => undefined);
   }, [kase.issuerId]);
 
-  const mayRecord = session.value?.abilities.assess && kase.assessorId === session.value.user.id && ASSESSING.has(kase.state);
+  // Once decided on the device, a unit recorded after it would reach the server after the case closed.
+  const mayRecord = session.value?.abilities.assess && kase.assessorId === session.value.user.id && ASSESSING.has(kase.state) && !deviceDecision;
   const update = (unitId: string, f: (d: Draft) => Draft) => setDrafts(new Map(drafts).set(unitId, f(drafts.get(unitId) ?? blank(unitId))));
   const toggle = <T,>(list: T[], x: T) => (list.includes(x) ? list.filter((y) => y !== x) : [...list, x]);
 
@@ -164,18 +168,32 @@ function AssessForm({ bundle, reload }: { bundle: CaseBundle; reload: () => void
     }
   };
 
+  const onDevice = kept && isUnlocked();
   const decide = async () => {
     setError(null);
+    setMessage(null);
     try {
+      if (onDevice) {
+        // The last event per unit is the judgement the decision rests on; sync sends the decision after them.
+        const local = await localDecisions(kase.id);
+        await recordCaseDecision(kase.id, { baseVersion: kase.version, unitEventIds: [...local.values()].map((d) => d.eventId) });
+        // The decide card says so from now on (a status of its own), beside the case's other entries.
+        void syncNow();
+        return;
+      }
       await change('POST', `/cases/${encodeURIComponent(kase.id)}/transitions`, { event: 'decide', version: kase.version });
       go(`/cases/${encodeURIComponent(kase.id)}`);
     } catch (err) {
       setError(errorText(err));
     }
   };
-  const serverRound = assessments.filter((a) => a.round === kase.round);
-  const allCoreOnServer = units.filter((u) => u.kind === 'core').every((u) => serverRound.some((a) => a.unitId === u.unitId));
-  const mayDecide = online.value && kase.allowedEvents.includes('decide') && allCoreOnServer;
+  // What has a decision: on the device, the units as last saved here (its own events over the package's judgements);
+  // online, the server's judgements of this round.
+  const decided = new Set(
+    onDevice ? [...saved.values()].filter((d) => d.decision).map((d) => d.unitId) : assessments.filter((a) => a.round === kase.round).map((a) => a.unitId),
+  );
+  const preconditionsMet = kase.allowedEvents.includes('decide') && decidePreconditionsMet(units, decided);
+  const mayDecide = onDevice ? Boolean(mayRecord) && preconditionsMet : online.value && preconditionsMet;
   const evidenceChoices = [
     ...evidence.map((e) => ({ id: e.id, label: e.title || e.fileName || t(`field.kind.${e.kind}`) })),
     ...photos.filter((p) => !p.evidenceId || !evidence.some((e) => e.id === p.evidenceId)).map((p) => ({ id: `local:${p.eventId}`, label: `${p.title} (${t('field.photo.onDevice')})` })),
@@ -188,7 +206,7 @@ function AssessForm({ bundle, reload }: { bundle: CaseBundle; reload: () => void
         <a href={`#/cases/${encodeURIComponent(kase.id)}`}>{t('field.assess.backToCase')}</a>
       </p>
       {kept && <p class="banner pending" role="status">{t('field.assess.onDevice')}</p>}
-      {!mayRecord && <p class="note">{t('field.assess.notNow', { state: t(`field.state.${kase.state}`) })}</p>}
+      {!mayRecord && !deviceDecision && <p class="note">{t('field.assess.notNow', { state: t(`field.state.${kase.state}`) })}</p>}
       <form onSubmit={save} class="field-assess">
         <fieldset>
           <legend>{t('field.assess.where')}</legend>
@@ -276,8 +294,16 @@ function AssessForm({ bundle, reload }: { bundle: CaseBundle; reload: () => void
       {ASSESSING.has(kase.state) && (
         <div class="card">
           <h2>{t('field.decide.title')}</h2>
-          <p class="note">{mayDecide ? t('field.decide.ready') : t('field.decide.notYet')}</p>
-          <button type="button" disabled={!mayDecide} onClick={() => void decide()}>{t('field.decide.submit')}</button>
+          {deviceDecision ? (
+            <p class="banner pending" role="status" data-decision={deviceDecision.status ?? 'waiting'}>
+              {deviceDecision.status === 'conflict' ? t('field.decide.conflict') : t('field.decide.recorded')}
+            </p>
+          ) : (
+            <>
+              <p class="note">{onDevice ? (mayDecide ? t('field.decide.readyDevice') : t('field.decide.notYetDevice')) : mayDecide ? t('field.decide.ready') : t('field.decide.notYet')}</p>
+              <button type="button" disabled={!mayDecide || busy} onClick={() => void decide()}>{t('field.decide.submit')}</button>
+            </>
+          )}
         </div>
       )}
     </section>

@@ -16,6 +16,7 @@ const REASON_KEYS = {
   unit_judged_by_other: 'field.reason.unit_judged_by_other',
   unit_judged_differently: 'field.reason.unit_judged_differently',
   refused: 'field.reason.refused',
+  units_not_applied: 'field.reason.units_not_applied',
 } as const satisfies Record<ConflictReason, string>;
 
 /**
@@ -52,7 +53,12 @@ export function ConflictsScreen() {
           .map((e) => ({
             id: e.event.id,
             caseId: e.event.caseId,
-            what: e.event.kind === 'photo' ? (e.payload as PhotoPayload).title : `${(e.payload as DecisionPayload).unit.unitId.split('/').pop()} · ${t(`field.decision.${(e.payload as DecisionPayload).unit.decision}`)}`,
+            what:
+              e.event.kind === 'photo'
+                ? (e.payload as PhotoPayload).title
+                : e.event.kind === 'case_decision'
+                  ? t('field.decide.title')
+                  : `${(e.payload as DecisionPayload).unit.unitId.split('/').pop()} · ${t(`field.decision.${(e.payload as DecisionPayload).unit.decision}`)}`,
             reason: e.ack!.reason ?? '',
             at: e.event.recordedAt,
           })),
@@ -99,9 +105,9 @@ export function ConflictsScreen() {
                 <dt>{t('field.cases.number')}</dt>
                 <dd>{c.cohortRef ?? shortId(c.caseId)}</dd>
                 <dt>{t('field.cases.qualification')}</dt>
-                <dd>{c.qualification ? `${c.qualification.code} · ${titleOf(c.qualification.titles, lang.value)}` : qualificationSlug(c.event.unit.unitId)}</dd>
+                <dd>{c.qualification ? `${c.qualification.code} · ${titleOf(c.qualification.titles, lang.value)}` : c.event.type === 'unit_decision' ? qualificationSlug(c.event.unit.unitId) : '—'}</dd>
                 <dt>{t('field.conflicts.unit')}</dt>
-                <dd>{c.unit ? `${c.unit.code} · ${titleOf(c.unit.titles, lang.value)}` : qualificationSlug(c.event.unit.unitId)}</dd>
+                <dd>{c.event.type === 'case_decision' ? t('field.conflicts.wholeCase') : c.unit ? `${c.unit.code} · ${titleOf(c.unit.titles, lang.value)}` : qualificationSlug(c.event.unit.unitId)}</dd>
                 <dt>{t('role.assessor')}</dt>
                 <dd data-assessor>{c.assessorName}</dd>
                 <dt>{t('field.conflicts.why')}</dt>
@@ -110,12 +116,23 @@ export function ConflictsScreen() {
               <div class="field-conflict-sides">
                 <section class="field-conflict-side" data-side="device">
                   <h3>{t('field.conflicts.device')}</h3>
-                  <Judgement unit={c.event.unit}>
-                    <dt>{t('field.assess.assessedOn')}</dt>
-                    <dd>{c.event.assessedOn}</dd>
-                    <dt>{t('field.conflicts.recorded')}</dt>
-                    <dd>{day(c.event.recordedAt)}</dd>
-                  </Judgement>
+                  {c.event.type === 'unit_decision' ? (
+                    <Judgement unit={c.event.unit}>
+                      <dt>{t('field.assess.assessedOn')}</dt>
+                      <dd>{c.event.assessedOn}</dd>
+                      <dt>{t('field.conflicts.recorded')}</dt>
+                      <dd>{day(c.event.recordedAt)}</dd>
+                    </Judgement>
+                  ) : (
+                    <dl data-wanted="decide">
+                      <dt>{t('field.conflicts.wanted')}</dt>
+                      <dd>{t('field.decide.title')} ({t('field.state.decided')})</dd>
+                      <dt>{t('field.conflicts.version')}</dt>
+                      <dd>{c.event.baseVersion}</dd>
+                      <dt>{t('field.conflicts.recorded')}</dt>
+                      <dd>{day(c.event.recordedAt)}</dd>
+                    </dl>
+                  )}
                 </section>
                 <section class="field-conflict-side" data-side="server">
                   <h3>{t('field.conflicts.server')}</h3>
@@ -125,8 +142,16 @@ export function ConflictsScreen() {
                       {c.serverView.case.state ? t(`field.state.${c.serverView.case.state as 'draft'}`) : t('field.conflicts.notYours')}
                       {c.serverView.case.round ? ` · ${t('field.case.round')} ${c.serverView.case.round}` : ''}
                     </dd>
+                    {c.event.type === 'case_decision' && c.serverView.case.version !== undefined && (
+                      <>
+                        <dt>{t('field.conflicts.version')}</dt>
+                        <dd>{c.serverView.case.version}</dd>
+                      </>
+                    )}
                   </dl>
-                  {c.serverView.unit ? (
+                  {c.serverView.decision ? (
+                    <DecisionView decision={c.serverView.decision} undecided={c.undecidedUnits ?? []} />
+                  ) : c.serverView.unit ? (
                     <>
                       <p>{t('field.conflicts.judgedBy', { name: c.serverJudgedByName ?? shortId(c.serverView.unit.assessorId), day: day(c.serverView.unit.updatedAt) })}</p>
                       <Judgement unit={c.serverView.unit} />
@@ -164,6 +189,20 @@ export function ConflictsScreen() {
         </>
       )}
     </section>
+  );
+}
+
+/** Where the case's units stood on the server when the device's decision arrived. */
+function DecisionView({ decision, undecided }: { decision: NonNullable<ConflictView['serverView']['decision']>; undecided: NonNullable<ConflictView['undecidedUnits']> }) {
+  return (
+    <>
+      <p data-undecided={undecided.length}>
+        {undecided.length
+          ? t('field.conflicts.undecided', { units: undecided.map((u) => (u.titles ? `${u.code} · ${titleOf(u.titles, lang.value)}` : u.code)).join('; ') })
+          : t('field.conflicts.allDecided')}
+      </p>
+      {decision.unitEventsNotApplied > 0 && <p data-not-applied={decision.unitEventsNotApplied}>{t('field.conflicts.unitsNotApplied', { count: decision.unitEventsNotApplied })}</p>}
+    </>
   );
 }
 

@@ -31,7 +31,8 @@ export function bundleOfPackage(c: OfflineCase, me: { userId: string; issuerId: 
     appealDeadline: null,
     credentialId: null,
     cohortRef: c.cohortRef,
-    allowedEvents: [],
+    // Absent from packages made before the server sent it: such a copy is not decided offline.
+    allowedEvents: c.allowedEvents ?? [],
     createdAt: c.packagedAt,
     updatedAt: c.packagedAt,
   };

@@ -36,6 +36,15 @@ export async function localDecisions(caseId: string): Promise<Map<string, LocalD
   return m;
 }
 
+/**
+ * The case's decision recorded on this device and still standing: waiting to sync, applied, or on the conflict
+ * list; undefined when there is none, or a person discarded it (or the server refused it) so it may be made again.
+ */
+export async function localCaseDecision(caseId: string): Promise<{ eventId: string; synced: boolean; status: string | null } | undefined> {
+  const standing = (await readEvents({ caseId })).filter((e) => e.event.kind === 'case_decision' && !['discarded', 'refused'].includes(e.ack?.status ?? '')).pop();
+  return standing && { eventId: standing.event.id, synced: confirmed(standing.ack?.status), status: standing.ack?.status ?? null };
+}
+
 export async function localPhotos(caseId: string): Promise<LocalPhoto[]> {
   const out: LocalPhoto[] = [];
   for (const e of await readEvents({ caseId })) {

@@ -4,7 +4,7 @@ import type { CandidateView } from '../../../rpl/candidates.js';
 import type { CaseView } from '../../../rpl/case-repository.js';
 import type { EvidenceKind, EvidenceView } from '../../../rpl/evidence.js';
 import type { SelfAssessmentItem } from '../../../rpl/self-assessment.js';
-import type { CaseState } from '../../../rpl/transitions.js';
+import type { CaseState, TRANSITIONS } from '../../../rpl/transitions.js';
 import type { Qualification } from '../../../frameworks/types.js';
 
 /*
@@ -43,6 +43,18 @@ export const CASE_STATES = [
   'rejected_ineligible',
 ] as const satisfies readonly CaseState[];
 export const QUALITY_RULES = ['valid', 'authentic', 'current', 'sufficient'] as const satisfies ReadonlyArray<keyof EvidenceQuality>;
+
+/**
+ * The preconditions of the workflow's `decide` (src/rpl/transitions.ts), as the device can tell them from a copy of
+ * the case: keyed by the server's list, so a precondition added to decide there does not compile here until the
+ * device checks it too. `decided`: the units of this round with a decision.
+ */
+type DecidePrecondition = (typeof TRANSITIONS)['decide']['requires'][number];
+const DECIDE_CHECKS: { [P in DecidePrecondition]: (units: Qualification['units'], decided: ReadonlySet<string>) => boolean } = {
+  all_core_units_decided: (units, decided) => units.filter((u) => u.kind === 'core').every((u) => decided.has(u.unitId)),
+};
+export const decidePreconditionsMet = (units: Qualification['units'], decided: ReadonlySet<string>): boolean =>
+  Object.values(DECIDE_CHECKS).every((check) => check(units, decided));
 
 /** States in which unit decisions are recorded (src/rpl/assessment.ts). */
 export const ASSESSING = new Set<string>(['assessment', 'reassessment']);

@@ -8,12 +8,12 @@ import { newDataKey, open, openBytes, seal, sealBytes, unwrap, type Sealed, type
  * vault's key (see vault.ts for the design).
  *
  * - `packages`: the day's cases as they were read from the server (a snapshot, replaced when refreshed).
- * - `events`: what the assessor recorded (unit decisions, photos), APPEND-ONLY: never changed or removed while
+ * - `events`: what the assessor recorded (unit decisions, the case's decision, photos), APPEND-ONLY: never changed or removed while
  *   the account is signed in here.
  * - `acks`: what the server answered for an event, also append-only. An event is synced only when an ack says the
  *   server applied it (or already had it); a conflict ack hands it to the conflict review list on the server.
  */
-export type EventKind = 'unit_decision' | 'photo';
+export type EventKind = 'unit_decision' | 'case_decision' | 'photo';
 export interface StoredEvent extends Sealed {
   seq?: number;
   id: string;
@@ -54,6 +54,16 @@ export interface DecisionPayload {
   centreId: string | null;
   country: string | null;
   unit: UnitDecisionInput;
+}
+/**
+ * What a case decision event carries (sealed): the workflow's `decide`, recorded once every core unit had a decision
+ * on the device. `unitEventIds`: the unit decision events it rests on (the last per unit), which the server must
+ * have applied before it decides.
+ */
+export interface CaseDecisionPayload {
+  baseVersion: number;
+  packageId?: string;
+  unitEventIds: string[];
 }
 /** What a photo event carries (sealed; the image apart, as bytes). */
 export interface PhotoPayload {
@@ -196,6 +206,16 @@ export async function recordDecision(caseId: string, payload: Omit<DecisionPaylo
   return id;
 }
 
+/** The case's decision, after its unit decisions (sync keeps that order), naming the offline day as they do. */
+export async function recordCaseDecision(caseId: string, payload: Omit<CaseDecisionPayload, 'packageId'>): Promise<string> {
+  const id = crypto.randomUUID();
+  const packageId = (await readPackage(caseId))?.packageId;
+  const sealed = await seal(key(), packageId ? { ...payload, packageId } : payload);
+  await store().events.add({ id, caseId, kind: 'case_decision', recordedAt: new Date().toISOString(), ...sealed });
+  await recount();
+  return id;
+}
+
 /** A photo: its description sealed in the event, its bytes sealed in a second record keyed by the event id. */
 export async function recordPhoto(caseId: string, photo: PhotoPayload, bytes: ArrayBuffer): Promise<string> {
   const id = crypto.randomUUID();
@@ -224,12 +244,12 @@ export interface OpenedEvent<P> {
 }
 
 /** Events in the order they were recorded, opened, each with the server's last word on it (if any). */
-export async function readEvents(filter: { caseId?: string } = {}): Promise<Array<OpenedEvent<DecisionPayload | PhotoPayload>>> {
+export async function readEvents(filter: { caseId?: string } = {}): Promise<Array<OpenedEvent<DecisionPayload | CaseDecisionPayload | PhotoPayload>>> {
   if (!db || !dataKey) return [];
   const acks = await ackMap();
   const events = filter.caseId ? await db.events.where('caseId').equals(filter.caseId).sortBy('seq') : await db.events.orderBy('seq').toArray();
   const k = dataKey;
-  return Promise.all(events.map(async (event) => ({ event, payload: await open<DecisionPayload | PhotoPayload>(k, event), ack: acks.get(event.id) })));
+  return Promise.all(events.map(async (event) => ({ event, payload: await open<DecisionPayload | CaseDecisionPayload | PhotoPayload>(k, event), ack: acks.get(event.id) })));
 }
 
 /** The evidence id the server gave a photo taken here, once it was uploaded. */

@@ -4,12 +4,14 @@ import { ApiError, OfflineError } from '../../api.js';
 import { call, online } from '../shell.js';
 import { change, uploadEvidence } from './http.js';
 import type { EvidenceView } from './model.js';
-import { acknowledge, isUnlocked, photoBytes, readEvents, readPackage, recount, savePackage, type DecisionPayload, type OpenedEvent, type PhotoPayload } from './store.js';
+import type { SyncEvent } from '../../../console/sync.js';
+import { acknowledge, isUnlocked, photoBytes, readEvents, readPackage, recount, savePackage, type CaseDecisionPayload, type DecisionPayload, type OpenedEvent, type PhotoPayload } from './store.js';
 
 /*
  * Sends what the device recorded once the connection is back: photos first (each with its event id as the
  * Idempotency-Key, so a retry after a lost answer uploads it once), then the unit decisions of each case in the order
- * they were recorded (POST /console/sync). An event is synced only when the server says applied or duplicate; a
+ * they were recorded (POST /console/sync), the case's decision after them in the same request (the server decides
+ * only when it applied them). An event is synced only when the server says applied or duplicate; a
  * conflict (the case changed meanwhile) is kept on the server's conflict review list for a person to apply or
  * discard. A dropped connection or a server error leaves everything pending and tries again with backoff.
  */
@@ -81,12 +83,30 @@ async function pass(): Promise<void> {
       }
     }
 
-    const decisions = pending.filter((e) => e.event.kind === 'unit_decision') as Array<OpenedEvent<DecisionPayload>>;
-    const byCase = new Map<string, Array<OpenedEvent<DecisionPayload>>>();
+    type Recorded = OpenedEvent<DecisionPayload> | OpenedEvent<CaseDecisionPayload>;
+    const decisions = pending.filter((e) => e.event.kind !== 'photo') as Recorded[];
+    const byCase = new Map<string, Recorded[]>();
     for (const d of decisions) byCase.set(d.event.caseId, [...(byCase.get(d.event.caseId) ?? []), d]);
     for (const [caseId, list] of byCase) {
-      const batch = [];
-      for (const d of list) {
+      const batch: SyncEvent[] = [];
+      // A unit decision left for a later pass holds back the case's decision, which must reach the server after it.
+      let held = false;
+      for (const r of list) {
+        if (r.event.kind === 'case_decision') {
+          const c = r as OpenedEvent<CaseDecisionPayload>;
+          if (held) continue;
+          batch.push({
+            id: c.event.id,
+            caseId,
+            baseVersion: c.payload.baseVersion,
+            ...(c.payload.packageId ? { packageId: c.payload.packageId } : {}),
+            recordedAt: c.event.recordedAt,
+            type: 'case_decision',
+            unitEventIds: c.payload.unitEventIds,
+          });
+          continue;
+        }
+        const d = r as OpenedEvent<DecisionPayload>;
         const local = d.payload.unit.evidenceIds.filter((x) => x.startsWith('local:')).map((x) => x.slice(6));
         const refused = local.find((x) => refusedPhotos.has(x));
         if (refused) {
@@ -94,7 +114,10 @@ async function pass(): Promise<void> {
           await acknowledge({ eventId: d.event.id, status: 'refused', reason: 'evidence_refused' });
           continue;
         }
-        if (local.some((x) => !photoIds.has(x))) continue; // its photo is not uploaded yet: next pass
+        if (local.some((x) => !photoIds.has(x))) {
+          held = true; // its photo is not uploaded yet: next pass
+          continue;
+        }
         const evidenceIds = d.payload.unit.evidenceIds.map((x) => (x.startsWith('local:') ? photoIds.get(x.slice(6))! : x));
         batch.push({
           id: d.event.id,
