@@ -7,17 +7,21 @@ import { unitJudgementSchema } from './rpl-cases.js';
 
 const caseId = { type: 'string', minLength: 1, maxLength: 64 };
 
+/** What every event recorded on a device carries, whatever its type. */
+const eventEnvelope = {
+  id: { type: 'string', format: 'uuid' },
+  caseId,
+  baseVersion: { type: 'integer', minimum: 1 },
+  packageId: { type: 'string', format: 'uuid' },
+  recordedAt: { type: 'string', format: 'date-time' },
+} as const;
 
 const unitDecisionEvent = {
   type: 'object',
   additionalProperties: false,
   required: ['id', 'caseId', 'baseVersion', 'recordedAt', 'type', 'assessedOn', 'unit'],
   properties: {
-    id: { type: 'string', format: 'uuid' },
-    caseId,
-    baseVersion: { type: 'integer', minimum: 1 },
-    packageId: { type: 'string', format: 'uuid' },
-    recordedAt: { type: 'string', format: 'date-time' },
+    ...eventEnvelope,
     type: { type: 'string', enum: ['unit_decision'] },
     assessedOn: { type: 'string', format: 'date' },
     centreId: { type: ['string', 'null'], maxLength: 200 },
@@ -32,11 +36,7 @@ const caseDecisionEvent = {
   additionalProperties: false,
   required: ['id', 'caseId', 'baseVersion', 'recordedAt', 'type', 'unitEventIds'],
   properties: {
-    id: { type: 'string', format: 'uuid' },
-    caseId,
-    baseVersion: { type: 'integer', minimum: 1 },
-    packageId: { type: 'string', format: 'uuid' },
-    recordedAt: { type: 'string', format: 'date-time' },
+    ...eventEnvelope,
     type: { type: 'string', enum: ['case_decision'] },
     unitEventIds: { type: 'array', maxItems: 200, uniqueItems: true, items: { type: 'string', format: 'uuid' } },
   },

@@ -196,25 +196,20 @@ export async function dropPackage(caseId: string): Promise<void> {
   await recount();
 }
 
-/** A unit decision, naming the offline day this device holds the case from (the screens need not know it). */
-export async function recordDecision(caseId: string, payload: Omit<DecisionPayload, 'packageId'>): Promise<string> {
+/** An entry of the case, naming the offline day this device holds the case from (the screens need not know it). */
+async function recordEvent(caseId: string, kind: 'unit_decision' | 'case_decision', payload: object): Promise<string> {
   const id = crypto.randomUUID();
   const packageId = (await readPackage(caseId))?.packageId;
   const sealed = await seal(key(), packageId ? { ...payload, packageId } : payload);
-  await store().events.add({ id, caseId, kind: 'unit_decision', recordedAt: new Date().toISOString(), ...sealed });
+  await store().events.add({ id, caseId, kind, recordedAt: new Date().toISOString(), ...sealed });
   await recount();
   return id;
 }
 
-/** The case's decision, after its unit decisions (sync keeps that order), naming the offline day as they do. */
-export async function recordCaseDecision(caseId: string, payload: Omit<CaseDecisionPayload, 'packageId'>): Promise<string> {
-  const id = crypto.randomUUID();
-  const packageId = (await readPackage(caseId))?.packageId;
-  const sealed = await seal(key(), packageId ? { ...payload, packageId } : payload);
-  await store().events.add({ id, caseId, kind: 'case_decision', recordedAt: new Date().toISOString(), ...sealed });
-  await recount();
-  return id;
-}
+export const recordDecision = (caseId: string, payload: Omit<DecisionPayload, 'packageId'>): Promise<string> => recordEvent(caseId, 'unit_decision', payload);
+
+/** The case's decision, after its unit decisions (sync keeps that order). */
+export const recordCaseDecision = (caseId: string, payload: Omit<CaseDecisionPayload, 'packageId'>): Promise<string> => recordEvent(caseId, 'case_decision', payload);
 
 /** A photo: its description sealed in the event, its bytes sealed in a second record keyed by the event id. */
 export async function recordPhoto(caseId: string, photo: PhotoPayload, bytes: ArrayBuffer): Promise<string> {
