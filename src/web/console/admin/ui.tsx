@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { ApiError } from '../../api.js';
 import type { ConsoleKey } from '../i18n/index.js';
 import { useLoad } from '../load.js';
@@ -79,9 +79,12 @@ export function useBodies(): Body[] {
 export function BodyPicker({ id, value, onChange, allowAll = false }: { id: string; value: string; onChange: (v: string) => void; allowAll?: boolean }) {
   const bodies = useBodies();
   const own = session.value?.body;
+  // What is chosen now, not when the bodies arrived: a choice made between their arrival and this effect must stand.
+  const chosen = useRef(value);
+  chosen.current = value;
   useEffect(() => {
     // Nothing chosen yet and no "every body": the first body, so the screen shows something.
-    if (!own && !allowAll && !value && bodies[0]) onChange(bodies[0].id);
+    if (!own && !allowAll && !chosen.current && bodies[0]) onChange(bodies[0].id);
   }, [bodies.length]);
   if (own) return <p class="note">{t('admin.body.own', { name: own.name })}</p>;
   return (
