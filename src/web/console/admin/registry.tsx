@@ -1,10 +1,11 @@
 import { useState } from 'preact/hooks';
+import type { Accreditation, AssessmentCentre as Centre } from '../../../frameworks/types.js';
 import type { ConsoleKey } from '../i18n/index.js';
 import { useLoad } from '../load.js';
 import { PAGE_SIZE, Pager, uncountedPage, usePages } from '../pages.js';
 import { day, lang, t } from '../shell.js';
 import { get, query, send } from './http.js';
-import { BodyPicker, fields, Problem, Table, textIn } from './ui.js';
+import { BodyPicker, fields, Outcome, Problem, Table, textIn, useAction } from './ui.js';
 
 /*
  * The registry an admin keeps: frameworks and their AQRF mapping tables, the qualification catalogue, certifying
@@ -40,24 +41,6 @@ interface Qualification {
   sector: string;
   country: string;
   units: unknown[];
-}
-interface Accreditation {
-  id: string;
-  country: string;
-  frameworkId: string | null;
-  qualificationIds: string[];
-  sectors: string[];
-  validFrom: string;
-  validUntil: string | null;
-  accreditedBy: string | null;
-  reference: string | null;
-}
-interface Centre {
-  id: string;
-  name: string;
-  country: string;
-  city: string | null;
-  address: string | null;
 }
 
 const TABS: Array<[string, ConsoleKey]> = [
@@ -109,28 +92,19 @@ function Frameworks() {
 /** One framework: its levels and every version of its mapping table, and the form for a new version. */
 export function FrameworkScreen({ id }: { id: string }) {
   const { data, error, reload } = useLoad(() => get<Framework & { mappingTables: MappingTable[] }>(`/frameworks/${encodeURIComponent(id)}`), [id]);
-  const [sent, setSent] = useState<unknown>(null);
-  const [done, setDone] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: Event) => {
+  const action = useAction();
+  const submit = (e: Event) => {
     e.preventDefault();
     const form = e.currentTarget as HTMLFormElement;
     const f = fields(form);
     const file = (form.elements.namedItem('file') as HTMLInputElement).files?.[0];
-    setSent(null);
-    setDone(null);
-    setBusy(true);
-    try {
+    return action.run(async () => {
       const meta = { frameworkId: id, id: f.id, status: f.status, source: f.source, citation: f.citation, validFrom: f.validFrom, validUntil: f.validUntil };
       const table = await send<MappingTable>('POST', `/frameworks/mappings/import${query(meta)}`, { raw: file ?? '', type: 'text/csv' });
-      setDone(t('admin.mapping.imported', { id: table.id, n: table.entries.length }));
       form.reset();
       reload();
-    } catch (err) {
-      setSent(err);
-    } finally {
-      setBusy(false);
-    }
+      return t('admin.mapping.imported', { id: table.id, n: table.entries.length });
+    });
   };
   return (
     <>
@@ -183,10 +157,9 @@ export function FrameworkScreen({ id }: { id: string }) {
             <label for="mapping-until">{t('admin.mapping.validUntil')}</label>
             <input id="mapping-until" name="validUntil" type="date" />
             <p>
-              <button type="submit" disabled={busy}>{t('admin.mapping.send')}</button>
+              <button type="submit" disabled={action.busy}>{t('admin.mapping.send')}</button>
             </p>
-            {done && <p class="ok" role="status">{done}</p>}
-            <Problem error={sent} />
+            <Outcome action={action} />
           </form>
         </>
       )}
@@ -202,33 +175,24 @@ function Qualifications() {
     return uncountedPage(r.qualifications, offset);
   }, [q]);
   const { data, error, reload } = pages;
-  const [sent, setSent] = useState<unknown>(null);
-  const [done, setDone] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const action = useAction();
   const importFile = async (e: Event) => {
     e.preventDefault();
     const form = e.currentTarget as HTMLFormElement;
     const file = (form.elements.namedItem('file') as HTMLInputElement).files?.[0];
     const demo = (form.elements.namedItem('demo') as HTMLInputElement).checked;
     if (!file) return;
-    setSent(null);
-    setDone(null);
-    setBusy(true);
-    try {
+    await action.run(async () => {
       // A JSON catalogue or a CSV sheet (one line per qualification unit): the server reads either.
       const json = file.name.toLowerCase().endsWith('.json') || file.type === 'application/json';
       const r = await send<{ unitsCreated: number; qualificationsCreated: number; unchanged: number }>('POST', `/qualifications/import${demo ? '?demo=true' : ''}`, {
         raw: file,
         type: json ? 'application/json' : 'text/csv',
       });
-      setDone(t('admin.qualifications.imported', { q: r.qualificationsCreated, u: r.unitsCreated, same: r.unchanged }));
       form.reset();
       reload();
-    } catch (err) {
-      setSent(err);
-    } finally {
-      setBusy(false);
-    }
+      return t('admin.qualifications.imported', { q: r.qualificationsCreated, u: r.unitsCreated, same: r.unchanged });
+    });
   };
   return (
     <section aria-labelledby="qualifications-h">
@@ -264,10 +228,9 @@ function Qualifications() {
           <input name="demo" type="checkbox" /> {t('admin.qualifications.demo')}
         </label>
         <p>
-          <button type="submit" disabled={busy}>{t('admin.qualifications.send')}</button>
+          <button type="submit" disabled={action.busy}>{t('admin.qualifications.send')}</button>
         </p>
-        {done && <p class="ok" role="status">{done}</p>}
-        <Problem error={sent} />
+        <Outcome action={action} />
       </form>
     </section>
   );
@@ -279,15 +242,12 @@ function Accreditations() {
   const [body, setBody] = useState('');
   const { data, error, reload } = useLoad(body ? () => get<{ accreditations: Accreditation[] }>(`/issuers/${encodeURIComponent(body)}/accreditations`) : null, [body]);
   const frameworks = useLoad(() => get<{ frameworks: Framework[] }>('/frameworks'), []);
-  const [sent, setSent] = useState<unknown>(null);
-  const [done, setDone] = useState<string | null>(null);
-  const submit = async (e: Event) => {
+  const action = useAction();
+  const submit = (e: Event) => {
     e.preventDefault();
     const form = e.currentTarget as HTMLFormElement;
     const f = fields(form);
-    setSent(null);
-    setDone(null);
-    try {
+    return action.run(async () => {
       await send('POST', `/issuers/${encodeURIComponent(body)}/accreditations`, {
         json: {
           country: (f.country ?? '').toUpperCase(),
@@ -300,12 +260,10 @@ function Accreditations() {
           reference: f.reference ?? null,
         },
       });
-      setDone(t('admin.accreditations.added'));
       form.reset();
       reload();
-    } catch (err) {
-      setSent(err);
-    }
+      return t('admin.accreditations.added');
+    });
   };
   return (
     <section aria-labelledby="accreditations-h">
@@ -358,8 +316,7 @@ function Accreditations() {
         <p>
           <button type="submit" disabled={!body}>{t('admin.accreditations.add')}</button>
         </p>
-        {done && <p class="ok" role="status">{done}</p>}
-        <Problem error={sent} />
+        <Outcome action={action} />
       </form>
     </section>
   );
@@ -368,24 +325,19 @@ function Accreditations() {
 function Centres() {
   const [body, setBody] = useState('');
   const { data, error, reload } = useLoad(body ? () => get<{ assessmentCentres: Centre[] }>(`/assessment-centres${query({ issuerId: body })}`) : null, [body]);
-  const [sent, setSent] = useState<unknown>(null);
-  const [done, setDone] = useState<string | null>(null);
-  const submit = async (e: Event) => {
+  const action = useAction();
+  const submit = (e: Event) => {
     e.preventDefault();
     const form = e.currentTarget as HTMLFormElement;
     const f = fields(form);
-    setSent(null);
-    setDone(null);
-    try {
+    return action.run(async () => {
       const c = await send<Centre>('POST', '/assessment-centres', {
         json: { issuerId: body, name: f.name ?? '', country: (f.country ?? '').toUpperCase(), city: f.city ?? null, address: f.address ?? null },
       });
-      setDone(t('admin.centres.added', { name: c.name }));
       form.reset();
       reload();
-    } catch (err) {
-      setSent(err);
-    }
+      return t('admin.centres.added', { name: c.name });
+    });
   };
   return (
     <section aria-labelledby="centres-h">
@@ -417,8 +369,7 @@ function Centres() {
         <p>
           <button type="submit" disabled={!body}>{t('admin.centres.add')}</button>
         </p>
-        {done && <p class="ok" role="status">{done}</p>}
-        <Problem error={sent} />
+        <Outcome action={action} />
       </form>
     </section>
   );

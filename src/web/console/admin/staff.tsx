@@ -3,7 +3,7 @@ import type { ConsoleKey } from '../i18n/index.js';
 import { countedPage, PAGE_SIZE, Pager, usePages } from '../pages.js';
 import { day, session, t } from '../shell.js';
 import { get, query, send } from './http.js';
-import { BodyPicker, fields, Problem, Table, useBodies } from './ui.js';
+import { BodyPicker, fields, Outcome, Problem, Table, useAction, useBodies } from './ui.js';
 
 const ROLES = ['assessor', 'moderator', 'certifying_officer', 'counsellor', 'admin'] as const;
 type StaffRole = (typeof ROLES)[number];
@@ -35,40 +35,30 @@ export function StaffScreen() {
     return countedPage(r.staff, offset, r.total);
   }, [body, inactive]);
   const { data, error, reload } = accounts;
-  const [sent, setSent] = useState<unknown>(null);
-  const [done, setDone] = useState<string | null>(null);
+  const action = useAction();
   const [role, setRole] = useState<StaffRole>('assessor');
   const bodyName = (id: string | null) => (id ? (bodies.find((b) => b.id === id)?.name ?? id) : t('admin.staff.noBody'));
 
-  const create = async (e: Event) => {
+  const create = (e: Event) => {
     e.preventDefault();
     const form = e.currentTarget as HTMLFormElement;
     const f = fields(form);
-    setSent(null);
-    setDone(null);
-    try {
+    return action.run(async () => {
       const user = await send<{ id: string; name: string }>('POST', '/staff', {
         json: { name: f.name ?? '', email: f.email ?? '', role, issuerId: role === 'admin' ? null : (f.issuerId ?? null), password: (form.elements.namedItem('password') as HTMLInputElement).value },
       });
-      setDone(t('admin.staff.created', { name: user.name }));
       form.reset();
       setRole('assessor');
       reload();
-    } catch (err) {
-      setSent(err);
-    }
+      return t('admin.staff.created', { name: user.name });
+    });
   };
-  const toggle = async (a: StaffAccount) => {
-    setSent(null);
-    setDone(null);
-    try {
+  const toggle = (a: StaffAccount) =>
+    action.run(async () => {
       await send('PATCH', `/staff/${encodeURIComponent(a.id)}`, { json: { active: !a.active } });
-      setDone(a.active ? t('admin.staff.deactivated', { name: a.name }) : t('admin.staff.reactivated', { name: a.name }));
       reload();
-    } catch (err) {
-      setSent(err);
-    }
-  };
+      return a.active ? t('admin.staff.deactivated', { name: a.name }) : t('admin.staff.reactivated', { name: a.name });
+    });
 
   return (
     <>
@@ -80,8 +70,7 @@ export function StaffScreen() {
         </label>
       </div>
       <Problem error={error} />
-      {done && <p class="ok" role="status">{done}</p>}
-      <Problem error={sent} />
+      <Outcome action={action} />
       <Table
         label={t('admin.staff.title')}
         class="staff stack"

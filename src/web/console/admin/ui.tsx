@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../../api.js';
 import type { ConsoleKey } from '../i18n/index.js';
 import { useLoad } from '../load.js';
@@ -161,5 +161,44 @@ export function Table<T>({ label, columns, rows, rowKey, cells, class: className
         </tbody>
       </table>
     </Scroll>
+  );
+}
+
+export interface AdminAction {
+  /** What the last action was refused with, if it was. */
+  sent: unknown;
+  /** What it did, in the reader's words, if it succeeded. */
+  done: string | null;
+  busy: boolean;
+  /** Runs one change: the last outcome is cleared, then the action's own message or its refusal is shown. */
+  run: (act: () => Promise<string>) => Promise<void>;
+}
+
+/** The admin forms' one way to send a change and say how it went (shown by <Outcome>). */
+export function useAction(): AdminAction {
+  const [sent, setSent] = useState<unknown>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async (act: () => Promise<string>) => {
+    setSent(null);
+    setDone(null);
+    setBusy(true);
+    try {
+      setDone(await act());
+    } catch (err) {
+      setSent(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { sent, done, busy, run };
+}
+
+export function Outcome({ action }: { action: AdminAction }) {
+  return (
+    <>
+      {action.done && <p class="ok" role="status">{action.done}</p>}
+      <Problem error={action.sent} />
+    </>
   );
 }

@@ -1,22 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { PAPERS, SECOND_LANGS } from '../../../certificates/view.js';
+import type { BatchView } from '../../../rpl/certification-batch.js';
 import { LANGUAGE_NAMES } from './keys.js';
 import { useLoad } from '../load.js';
 import { call, errorText, go, t } from '../shell.js';
 import { CaseFacts, CaseQueue, credentialPath, fireEvent, newKey, refusalText, titleOf, useCaseQueue, useQualification, type OfficeCase } from './common.js';
-
-export interface BatchView {
-  id: string;
-  state: 'running' | 'completed';
-  selection: { caseIds?: string[]; qualificationId?: string; cohortRef?: string };
-  total: number;
-  done: number;
-  failed: number;
-  pending: number;
-  createdAt: string;
-  completedAt: string | null;
-  items?: Array<{ caseId: string; state: 'pending' | 'done' | 'failed'; credentialId: string | null; error: { code: string; message: string } | null }>;
-}
 
 /**
  * Paper and second language for a certificate, and the links to it: the preview of a moderated case (nothing issued)
