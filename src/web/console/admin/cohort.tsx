@@ -1,4 +1,6 @@
 import { useState } from 'preact/hooks';
+import type { AssessmentCentre as Centre } from '../../../frameworks/types.js';
+import type { CohortReport, CohortRowReport } from '../../../rpl/cohort-import.js';
 import type { ConsoleKey } from '../i18n/index.js';
 import { useLoad } from '../load.js';
 import { PAGE_SIZE, uncountedPage } from '../pages.js';
@@ -13,33 +15,8 @@ interface Qualification {
   titles: Record<string, string>;
   units: Array<{ code: string; kind: 'core' | 'elective' }>;
 }
-interface Centre {
-  id: string;
-  name: string;
-  country: string;
-  city?: string | null;
-}
-interface RowReport {
-  line: number;
-  status: 'imported' | 'already_imported' | 'duplicate' | 'failed';
-  code?: string;
-  caseId?: string;
-  outcome?: string;
-  reusedCandidate?: boolean;
-  errors?: string[];
-}
-export interface CohortReport {
-  cohortRef: string;
-  total: number;
-  imported: number;
-  alreadyImported: number;
-  duplicates: number;
-  failed: number;
-  encoding?: string;
-  rows: RowReport[];
-}
 
-const STATUS: Record<RowReport['status'], ConsoleKey> = {
+const STATUS: Record<CohortRowReport['status'], ConsoleKey> = {
   imported: 'admin.cohort.status.imported',
   already_imported: 'admin.cohort.status.already',
   duplicate: 'admin.cohort.status.duplicate',

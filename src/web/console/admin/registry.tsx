@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { Accreditation, AssessmentCentre as Centre } from '../../../frameworks/types.js';
+import type { Accreditation, AssessmentCentre as Centre, Framework, MappingTable, Qualification } from '../../../frameworks/types.js';
 import type { ConsoleKey } from '../i18n/index.js';
 import { useLoad } from '../load.js';
 import { PAGE_SIZE, Pager, uncountedPage, usePages } from '../pages.js';
@@ -12,36 +12,6 @@ import { BodyPicker, fields, Outcome, Problem, Table, textIn, useAction } from '
  * bodies' accreditations and assessment centres. Reads are public routes; every change is the policy's `registry`
  * `manage`, judged by the server whatever this page shows.
  */
-
-type Text = Record<string, string>;
-interface Framework {
-  id: string;
-  acronym: string;
-  name: Text;
-  country: string | null;
-  kind: string;
-  confidence: string;
-  levels: Array<{ level: number; title: Text }>;
-}
-interface MappingTable {
-  id: string;
-  status: 'official' | 'provisional';
-  source: string;
-  citation: string | null;
-  validFrom: string;
-  validUntil: string | null;
-  entries: Array<{ nationalLevel: number; aqrfLevel: number }>;
-}
-interface Qualification {
-  id: string;
-  code: string;
-  titles: Text;
-  frameworkAcronym: string;
-  nationalLevel: number;
-  sector: string;
-  country: string;
-  units: unknown[];
-}
 
 const TABS: Array<[string, ConsoleKey]> = [
   ['frameworks', 'admin.registry.frameworks'],
