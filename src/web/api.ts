@@ -9,6 +9,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     readonly details?: unknown,
+    /** The server's own sentence (English): what exactly was wrong, which a staff screen may show under its own. */
+    readonly serverMessage = '',
   ) {
     super(code);
   }
@@ -30,20 +32,25 @@ export async function apiList<T>(url: string): Promise<{ items: T[]; total: numb
   return { items, total: Number.isFinite(total) && res.headers.has('x-total-count') ? total : items.length };
 }
 
-/** Sends the request; a refusal becomes an ApiError with the server's code, no network an OfflineError. */
+/**
+ * Sends the request; a refusal becomes an ApiError with the server's code, no network an OfflineError. A Blob goes
+ * as it is (its type, unless the caller names one) and a FormData as multipart (the browser writes the boundary);
+ * anything else as JSON.
+ */
 async function request(method: string, url: string, body?: unknown, init: RequestInit = {}): Promise<Response> {
   const headers: Record<string, string> = { ...(init.headers as Record<string, string> | undefined) };
-  if (body !== undefined && !(body instanceof Blob)) headers['content-type'] = 'application/json';
+  const asIs = body instanceof Blob || body instanceof FormData;
+  if (body !== undefined && !asIs) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
-    res = await fetch(url, { ...init, method, headers, credentials: 'same-origin', body: body === undefined ? undefined : body instanceof Blob ? body : JSON.stringify(body) });
+    res = await fetch(url, { ...init, method, headers, credentials: 'same-origin', body: body === undefined ? undefined : asIs ? body : JSON.stringify(body) });
   } catch {
     throw new OfflineError('offline');
   }
   if (!res.ok) {
-    const json = (await res.json().catch(() => ({}))) as { code?: string; details?: unknown };
-    throw new ApiError(res.status, json.code ?? 'error', json.details);
+    const json = (await res.json().catch(() => ({}))) as { code?: string; details?: unknown; message?: string };
+    throw new ApiError(res.status, json.code ?? 'error', json.details, json.message ?? '');
   }
   return res;
 }

@@ -1,56 +1,14 @@
-import { ApiError, OfflineError } from '../../api.js';
-import { flash, session, t } from '../shell.js';
+import { call } from '../shell.js';
 
-/**
- * The admin screens send files (CSV sheets, certificate images) as raw bodies or multipart forms, and show the
- * server's own sentence beside a refusal's code, which the shared `call()` keeps neither of. Same session cookie,
- * same anti-forgery header, same handling of an ended session.
- */
-export class AdminError extends ApiError {
-  constructor(
-    status: number,
-    code: string,
-    details: unknown,
-    /** The server's sentence (English): what exactly was wrong, shown under the translated one. */
-    readonly serverMessage: string,
-  ) {
-    super(status, code, details);
-  }
-}
-
+/** What an admin screen sends: JSON, a file's raw bytes with their type (CSV sheets), or a multipart form. */
 export type Body = { json: unknown } | { raw: string | Blob; type: string } | { form: FormData };
 
-export async function send<T>(method: string, url: string, body?: Body): Promise<T> {
-  const headers: Record<string, string> = {};
-  const csrf = session.value?.csrfToken;
-  if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
-  let payload: BodyInit | undefined;
-  if (body && 'json' in body) {
-    headers['content-type'] = 'application/json';
-    payload = JSON.stringify(body.json);
-  } else if (body && 'raw' in body) {
-    headers['content-type'] = body.type;
-    payload = body.raw;
-  } else if (body) {
-    // The browser writes the multipart boundary into the content type itself.
-    payload = body.form;
-  }
-  let res: Response;
-  try {
-    res = await fetch(url, { method, headers, body: payload, credentials: 'same-origin' });
-  } catch {
-    throw new OfflineError('offline');
-  }
-  if (res.status === 204) return undefined as T;
-  const json = (await res.json().catch(() => ({}))) as { code?: string; message?: string; details?: unknown };
-  if (!res.ok) {
-    if (res.status === 401 && session.value) {
-      flash.value = t('session.expired');
-      session.value = null;
-    }
-    throw new AdminError(res.status, json.code ?? 'error', json.details, json.message ?? '');
-  }
-  return json as T;
+/** The frame's `call` (session cookie, anti-forgery header, an ended session) with the admin screens' bodies. */
+export function send<T>(method: string, url: string, body?: Body): Promise<T> {
+  if (!body) return call<T>(method, url);
+  if ('json' in body) return call<T>(method, url, body.json);
+  if ('raw' in body) return call<T>(method, url, body.raw instanceof Blob ? body.raw : new Blob([body.raw]), { headers: { 'content-type': body.type } });
+  return call<T>(method, url, body.form);
 }
 
 export const get = <T>(url: string): Promise<T> => send<T>('GET', url);

@@ -4,7 +4,7 @@ import { ApiError } from '../../api.js';
 import type { ConsoleKey } from '../i18n/index.js';
 import { useLoad } from '../load.js';
 import { errorText, session, t } from '../shell.js';
-import { AdminError, get } from './http.js';
+import { get } from './http.js';
 
 /** The refusals the admin forms meet, in words; any other code falls back to the console's general sentence. */
 const REFUSALS: Record<string, ConsoleKey> = {
@@ -36,7 +36,7 @@ export function Problem({ error }: { error: unknown }) {
   if (!error) return null;
   const known = error instanceof ApiError ? REFUSALS[error.code] : undefined;
   const sentence = known ? t(known) : errorText(error);
-  const detail = error instanceof AdminError ? error.serverMessage : '';
+  const detail = error instanceof ApiError ? error.serverMessage : '';
   const details = error instanceof ApiError ? (error.details as { errors?: RowError[] } | undefined) : undefined;
   const rows = Array.isArray(details?.errors) ? details.errors : [];
   return (

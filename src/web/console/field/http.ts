@@ -1,10 +1,10 @@
-import { ApiError, OfflineError, setCsrf } from '../../api.js';
+import { api, ApiError, OfflineError, setCsrf } from '../../api.js';
 import { call, session, type ConsoleSession } from '../shell.js';
 
 /*
- * What the field screens need beyond JSON calls: multipart uploads (the frame's `call` sends JSON or a Blob),
- * evidence files as Blobs for the viewer, and a fresh anti-forgery token after an offline start (the session kept
- * in localStorage has none).
+ * What the field screens need beyond the frame's `call`: an upload that ends a lapsed session without the frame's
+ * flash (the sync reports it), evidence files as Blobs for the viewer, and a fresh anti-forgery token after an
+ * offline start (the session kept in localStorage has none).
  */
 
 /** Asks the server who is signed in again: a page that started offline gets its anti-forgery token this way. */
@@ -14,9 +14,8 @@ export async function refreshSession(): Promise<void> {
   session.value = s;
 }
 
-async function csrfToken(): Promise<string> {
+async function knowCsrfToken(): Promise<void> {
   if (!session.value?.csrfToken) await refreshSession();
-  return session.value?.csrfToken ?? '';
 }
 
 /** POST /cases/:id/evidence as multipart; `idempotencyKey` makes a retried upload land once. */
@@ -25,20 +24,13 @@ export async function uploadEvidence<T>(caseId: string, file: Blob, fields: { ki
   form.append('kind', fields.kind);
   form.append('title', fields.title);
   form.append('file', file, fields.fileName);
-  const headers: Record<string, string> = { 'x-csrf-token': await csrfToken() };
-  if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
-  let res: Response;
+  await knowCsrfToken();
   try {
-    res = await fetch(`/cases/${encodeURIComponent(caseId)}/evidence`, { method: 'POST', body: form, headers, credentials: 'same-origin' });
-  } catch {
-    throw new OfflineError('offline');
+    return await api<T>('POST', `/cases/${encodeURIComponent(caseId)}/evidence`, form, { headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {} });
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) session.value = null;
+    throw e;
   }
-  const json = (await res.json().catch(() => ({}))) as { code?: string; details?: unknown };
-  if (!res.ok) {
-    if (res.status === 401) session.value = null;
-    throw new ApiError(res.status, json.code ?? 'error', json.details);
-  }
-  return json as T;
 }
 
 /** An evidence file as a Blob (each read is audited by the server), for an object URL the viewer shows. */
@@ -55,6 +47,6 @@ export async function evidenceBlob(caseId: string, evidenceId: string): Promise<
 
 /** A state-changing JSON call that first makes sure the anti-forgery token is known (an offline start has none). */
 export async function change<T>(method: string, url: string, body?: unknown): Promise<T> {
-  await csrfToken();
+  await knowCsrfToken();
   return call<T>(method, url, body);
 }
