@@ -1,10 +1,10 @@
 import { useState } from 'preact/hooks';
 import { ApiError } from '../../api.js';
 import type { ConsoleKey } from '../i18n/index.js';
-import { day, session, t } from '../shell.js';
+import { day, t } from '../shell.js';
 import { useLoad } from '../load.js';
 import { base64, get, send } from './http.js';
-import { BodyPicker, Problem } from './ui.js';
+import { BodyPicker, Problem, useBodyChoice } from './ui.js';
 
 const SLOTS = ['logo', 'seal', 'signature'] as const;
 type Slot = (typeof SLOTS)[number];
@@ -23,7 +23,8 @@ interface Profile {
  * officer edits their own body's; an admin picks the body.
  */
 export function ProfileScreen() {
-  const [body, setBody] = useState(session.value?.body?.id ?? '');
+  const choice = useBodyChoice();
+  const { body } = choice;
   const { data, error } = useLoad(body ? () => get<Profile>(`/issuers/${encodeURIComponent(body)}/profile`) : null, [body]);
   // The profile as last saved here (the loaded one until then), and whether to say so.
   const [saved, setSaved] = useState<Profile | null>(null);
@@ -63,7 +64,7 @@ export function ProfileScreen() {
     <>
       <h1>{t('admin.profile.title')}</h1>
       <p class="note">{t('admin.profile.intro')}</p>
-      <BodyPicker id="profile-body" value={body} onChange={(v) => { setBody(v); setSaved(null); setNotice(false); }} />
+      <BodyPicker id="profile-body" choice={choice} onChange={() => { setSaved(null); setNotice(false); }} />
       {!missing && <Problem error={error} />}
       {body && (profile || missing) && (
         <form class="card" key={`${body}-${profile?.updatedAt ?? 'new'}`} onSubmit={submit}>

@@ -5,7 +5,7 @@ import { useLoad } from '../load.js';
 import { PAGE_SIZE, Pager, uncountedPage, usePages } from '../pages.js';
 import { day, lang, t } from '../shell.js';
 import { get, query, send } from './http.js';
-import { BodyPicker, fields, Outcome, Problem, Table, textIn, useAction } from './ui.js';
+import { BodyPicker, fields, Outcome, Problem, Table, textIn, useAction, useBodyChoice } from './ui.js';
 
 /*
  * The registry an admin keeps: frameworks and their AQRF mapping tables, the qualification catalogue, certifying
@@ -209,7 +209,8 @@ function Qualifications() {
 const list = (s: string | undefined) => (s ?? '').split(/[;\n,]/).map((x) => x.trim()).filter(Boolean);
 
 function Accreditations() {
-  const [body, setBody] = useState('');
+  const choice = useBodyChoice();
+  const { body } = choice;
   const { data, error, reload } = useLoad(body ? () => get<{ accreditations: Accreditation[] }>(`/issuers/${encodeURIComponent(body)}/accreditations`) : null, [body]);
   const frameworks = useLoad(() => get<{ frameworks: Framework[] }>('/frameworks'), []);
   const action = useAction();
@@ -238,7 +239,7 @@ function Accreditations() {
   return (
     <section aria-labelledby="accreditations-h">
       <h2 id="accreditations-h">{t('admin.registry.accreditations')}</h2>
-      <BodyPicker id="accreditations-body" value={body} onChange={setBody} />
+      <BodyPicker id="accreditations-body" choice={choice} />
       <Problem error={error} />
       {data && data.accreditations.length > 0 && (
         <Table
@@ -293,7 +294,8 @@ function Accreditations() {
 }
 
 function Centres() {
-  const [body, setBody] = useState('');
+  const choice = useBodyChoice();
+  const { body } = choice;
   const { data, error, reload } = useLoad(body ? () => get<{ assessmentCentres: Centre[] }>(`/assessment-centres${query({ issuerId: body })}`) : null, [body]);
   const action = useAction();
   const submit = (e: Event) => {
@@ -312,7 +314,7 @@ function Centres() {
   return (
     <section aria-labelledby="centres-h">
       <h2 id="centres-h">{t('admin.registry.centres')}</h2>
-      <BodyPicker id="centres-body" value={body} onChange={setBody} />
+      <BodyPicker id="centres-body" choice={choice} />
       <Problem error={error} />
       {data && data.assessmentCentres.length > 0 && (
         <Table

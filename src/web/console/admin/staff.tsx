@@ -3,7 +3,7 @@ import type { ConsoleKey } from '../i18n/index.js';
 import { countedPage, PAGE_SIZE, Pager, usePages } from '../pages.js';
 import { day, session, t } from '../shell.js';
 import { get, query, send } from './http.js';
-import { BodyPicker, fields, Outcome, Problem, Table, useAction, useBodies } from './ui.js';
+import { BodyPicker, fields, Outcome, Problem, Table, useAction, useBodyChoice } from './ui.js';
 
 const ROLES = ['assessor', 'moderator', 'certifying_officer', 'counsellor', 'admin'] as const;
 type StaffRole = (typeof ROLES)[number];
@@ -27,9 +27,9 @@ interface StaffAccount {
 
 /** Staff accounts (an admin's): who works for which body, new accounts, and switching one off or on again. */
 export function StaffScreen() {
-  const [body, setBody] = useState('');
+  const choice = useBodyChoice(true);
+  const { body, bodies } = choice;
   const [inactive, setInactive] = useState(false);
-  const bodies = useBodies();
   const accounts = usePages(async (offset) => {
     const r = await get<{ staff: StaffAccount[]; total: number }>(`/staff${query({ issuerId: body, includeInactive: inactive || undefined, limit: PAGE_SIZE, offset })}`);
     return countedPage(r.staff, offset, r.total);
@@ -64,7 +64,7 @@ export function StaffScreen() {
     <>
       <h1>{t('admin.staff.title')}</h1>
       <div class="card filters">
-        <BodyPicker id="staff-body" value={body} onChange={setBody} allowAll />
+        <BodyPicker id="staff-body" choice={choice} />
         <label class="check">
           <input type="checkbox" checked={inactive} onChange={(e) => setInactive((e.currentTarget as HTMLInputElement).checked)} /> {t('admin.staff.showInactive')}
         </label>

@@ -4,7 +4,7 @@ import { useLoad } from '../load.js';
 import { t } from '../shell.js';
 import { BarChart } from './chart.js';
 import { get, query } from './http.js';
-import { BodyPicker, fields, Problem } from './ui.js';
+import { BodyPicker, fields, Problem, useBodyChoice } from './ui.js';
 
 type Dimension = 'sex' | 'age_band' | 'country_of_work' | 'sector' | 'qualification' | 'outcome';
 interface Cell {
@@ -58,7 +58,8 @@ const valueLabel = (dimension: Dimension, value: string): string => {
 /** Case counts of consenting returnees by six dimensions, as the API suppresses them, for a period. */
 export function StatisticsScreen() {
   const [filter, setFilter] = useState<{ from?: string; to?: string }>({});
-  const [body, setBody] = useState('');
+  const choice = useBodyChoice(true);
+  const { body } = choice;
   const url = `/rpl/statistics${query({ ...filter, issuerId: body })}`;
   const { data, error, loading } = useLoad(() => get<Statistics>(url), [url]);
   return (
@@ -80,7 +81,7 @@ export function StatisticsScreen() {
           <label for="stats-to">{t('admin.stats.to')}</label>
           <input id="stats-to" name="to" type="date" />
         </div>
-        <BodyPicker id="stats-body" value={body} onChange={setBody} allowAll />
+        <BodyPicker id="stats-body" choice={choice} />
         <div>
           <button type="submit">{t('admin.stats.apply')}</button>
         </div>

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { ApiError } from '../../api.js';
 import type { ConsoleKey } from '../i18n/index.js';
 import { useLoad } from '../load.js';
@@ -67,32 +67,46 @@ export interface Body {
 }
 
 /** Every certifying body (public GET /issuers), for an admin to choose whose entries to see and change. */
-export function useBodies(): Body[] {
+function useBodies(): Body[] {
   const { data } = useLoad(() => get<{ issuers: Body[] }>('/issuers'), []);
   return data?.issuers ?? [];
 }
 
+export interface BodyChoice {
+  /** The body the screen shows: '' is "every body" (only where `allowAll`). */
+  body: string;
+  choose: (id: string) => void;
+  bodies: Body[];
+  allowAll: boolean;
+}
+
 /**
  * Whose entries a screen shows: staff of a body see their own (no choice); an admin chooses a body. `allowAll`
- * offers "every body" as well (statistics, the staff list).
+ * offers "every body" as well (statistics, the staff list); without it, until a body is chosen, the screen shows the
+ * staff member's own body or else the first one. That default is worked out at each render, never written into the
+ * state by an effect: an effect that ran after the bodies arrived could overwrite a choice made in between.
  */
-export function BodyPicker({ id, value, onChange, allowAll = false }: { id: string; value: string; onChange: (v: string) => void; allowAll?: boolean }) {
+export function useBodyChoice(allowAll = false): BodyChoice {
   const bodies = useBodies();
+  const [chosen, choose] = useState('');
+  const body = chosen || (allowAll ? '' : (session.value?.body?.id ?? bodies[0]?.id ?? ''));
+  return { body, choose, bodies, allowAll };
+}
+
+/** The picker of a `useBodyChoice`; `onChange` is told of a new choice as well (a screen clearing what it showed). */
+export function BodyPicker({ id, choice, onChange }: { id: string; choice: BodyChoice; onChange?: (v: string) => void }) {
   const own = session.value?.body;
-  // What is chosen now, not when the bodies arrived: a choice made between their arrival and this effect must stand.
-  const chosen = useRef(value);
-  chosen.current = value;
-  useEffect(() => {
-    // Nothing chosen yet and no "every body": the first body, so the screen shows something.
-    if (!own && !allowAll && !chosen.current && bodies[0]) onChange(bodies[0].id);
-  }, [bodies.length]);
   if (own) return <p class="note">{t('admin.body.own', { name: own.name })}</p>;
+  const pick = (v: string) => {
+    choice.choose(v);
+    onChange?.(v);
+  };
   return (
     <div>
       <label for={id}>{t('admin.body.label')}</label>
-      <select id={id} value={value} onChange={(e) => onChange((e.currentTarget as HTMLSelectElement).value)}>
-        {allowAll && <option value="">{t('admin.body.all')}</option>}
-        {bodies.map((b) => (
+      <select id={id} value={choice.body} onChange={(e) => pick((e.currentTarget as HTMLSelectElement).value)}>
+        {choice.allowAll && <option value="">{t('admin.body.all')}</option>}
+        {choice.bodies.map((b) => (
           <option key={b.id} value={b.id}>
             {b.name} ({b.country})
           </option>
