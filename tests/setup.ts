@@ -6,22 +6,32 @@
 import net from 'node:net';
 
 const LOOPBACK = /^(127\.|::1$|localhost$|::ffff:127\.)/;
+// Test files share a worker's globals (tests/vitest.config.ts: isolate false) and this file runs before each of them:
+// the guards go in once per worker, not once more around the previous file's.
+const INSTALLED = Symbol.for('tanda.tests.network-guard');
+const guarded = globalThis as { [INSTALLED]?: true };
+if (!guarded[INSTALLED]) {
+  guarded[INSTALLED] = true;
+  installGuards();
+}
 
-const originalConnect = net.Socket.prototype.connect;
-net.Socket.prototype.connect = function patchedConnect(this: net.Socket, ...args: unknown[]) {
-  // net.connect() passes its normalised arguments as one array; socket.connect() callers pass them spread.
-  const raw = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
-  const first = raw as { host?: string; path?: string } | number | string | undefined;
-  const host =
-    typeof first === 'object' && first !== null ? (first.path ? 'localhost' : (first.host ?? 'localhost'))
-      : typeof args[1] === 'string' ? args[1] : 'localhost';
-  if (!LOOPBACK.test(host)) throw new Error(`network access blocked in tests: ${host}`);
-  return (originalConnect as (...a: unknown[]) => net.Socket).apply(this, args);
-} as typeof net.Socket.prototype.connect;
+function installGuards(): void {
+  const originalConnect = net.Socket.prototype.connect;
+  net.Socket.prototype.connect = function patchedConnect(this: net.Socket, ...args: unknown[]) {
+    // net.connect() passes its normalised arguments as one array; socket.connect() callers pass them spread.
+    const raw = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
+    const first = raw as { host?: string; path?: string } | number | string | undefined;
+    const host =
+      typeof first === 'object' && first !== null ? (first.path ? 'localhost' : (first.host ?? 'localhost'))
+        : typeof args[1] === 'string' ? args[1] : 'localhost';
+    if (!LOOPBACK.test(host)) throw new Error(`network access blocked in tests: ${host}`);
+    return (originalConnect as (...a: unknown[]) => net.Socket).apply(this, args);
+  } as typeof net.Socket.prototype.connect;
 
-const originalFetch = globalThis.fetch;
-globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
-  const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
-  if (!LOOPBACK.test(url.hostname.replace(/^\[|\]$/g, ''))) throw new Error(`network access blocked in tests: ${url}`);
-  return originalFetch(input, init);
-}) as typeof fetch;
+  const originalFetch = globalThis.fetch;
+  globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+    if (!LOOPBACK.test(url.hostname.replace(/^\[|\]$/g, ''))) throw new Error(`network access blocked in tests: ${url}`);
+    return originalFetch(input, init);
+  }) as typeof fetch;
+}
