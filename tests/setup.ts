@@ -4,6 +4,7 @@
  * PostgreSQL and for servers the tests start themselves.
  */
 import net from 'node:net';
+import { afterAll } from 'vitest';
 
 const LOOPBACK = /^(127\.|::1$|localhost$|::ffff:127\.)/;
 // Test files share a worker's globals (tests/vitest.config.ts: isolate false) and this file runs before each of them:
@@ -14,6 +15,17 @@ if (!guarded[INSTALLED]) {
   guarded[INSTALLED] = true;
   installGuards();
 }
+
+// The environment as the worker's first file found it: a file that leaves it changed fails, named, instead of
+// changing what a later file of the same worker runs with (tests/helpers/env.ts undoes changes).
+const ENV_AT_START = Symbol.for('tanda.tests.env-at-start');
+const held = globalThis as { [ENV_AT_START]?: Record<string, string | undefined> };
+const envAtStart = (held[ENV_AT_START] ??= { ...process.env });
+afterAll(() => {
+  const keys = new Set([...Object.keys(envAtStart), ...Object.keys(process.env)]);
+  const changed = [...keys].filter((k) => !k.startsWith('VITEST') && envAtStart[k] !== process.env[k]);
+  if (changed.length) throw new Error(`this file left process.env changed: ${changed.join(', ')}`);
+});
 
 function installGuards(): void {
   const originalConnect = net.Socket.prototype.connect;

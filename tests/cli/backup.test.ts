@@ -12,21 +12,14 @@ import { seedDemo } from '../../src/demo/seed.js';
 import { verifyAuditChain } from '../../src/rpl/audit.js';
 import { createServices } from '../../src/services.js';
 import { captured } from '../helpers/cli.js';
+import { withEnv } from '../helpers/env.js';
 import { createTestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
 
 /** Runs `tanda …` on the embedded deployment in `dataDir` (its own master.key file, no DATABASE_URL). */
 async function tanda(dataDir: string, argv: string[]) {
-  const saved = { ...process.env };
-  try {
-    delete process.env.DATABASE_URL;
-    delete process.env.TANDA_MASTER_KEY;
-    delete process.env.TANDA_AS;
-    Object.assign(process.env, { TANDA_DATA_DIR: dataDir, TANDA_PUBLIC_URL: 'https://tanda.test' });
-    return await captured(() => main(argv));
-  } finally {
-    process.env = saved;
-  }
+  const env = { DATABASE_URL: undefined, TANDA_MASTER_KEY: undefined, TANDA_AS: undefined, TANDA_DATA_DIR: dataDir, TANDA_PUBLIC_URL: 'https://tanda.test' };
+  return withEnv(env, () => captured(() => main(argv)));
 }
 
 /** The embedded deployment in `dataDir`, opened as the server opens it. */

@@ -16,6 +16,7 @@ import { createIssuer } from '../../src/issuers/issuers.js';
 import { setIssuerProfile } from '../../src/issuers/profile.js';
 import { createServices } from '../../src/services.js';
 import { captured } from '../helpers/cli.js';
+import { setEnv, withEnv } from '../helpers/env.js';
 import { actualTextSpans, tagging } from '../helpers/pdf-inspect.js';
 
 /**
@@ -24,16 +25,14 @@ import { actualTextSpans, tagging } from '../helpers/pdf-inspect.js';
  * The CLI opens its own database from the environment, so this runs on a SQLite file in a temporary data directory.
  */
 const PUBLIC_URL = 'https://verify.tesda.example';
-const saved = { ...process.env };
+let restoreEnv: () => void;
 let dataDir: string;
 let credentialId: string;
 let officerId: string;
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tanda-url-'));
-  for (const key of ['DATABASE_URL', 'TANDA_PUBLIC_URL', 'TANDA_AS']) delete process.env[key];
-  process.env.TANDA_DATA_DIR = dataDir;
-  process.env.TANDA_MASTER_KEY = crypto.randomBytes(32).toString('base64');
+  restoreEnv = setEnv({ DATABASE_URL: undefined, TANDA_PUBLIC_URL: undefined, TANDA_AS: undefined, TANDA_DATA_DIR: dataDir, TANDA_MASTER_KEY: crypto.randomBytes(32).toString('base64') });
   // The server's start: configured public URL.
   const loaded = loadConfig({ ...process.env, TANDA_PUBLIC_URL: PUBLIC_URL });
   const db = await openAndMigrate(loaded);
@@ -52,7 +51,7 @@ beforeAll(async () => {
   }
 });
 afterAll(() => {
-  process.env = saved;
+  restoreEnv();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -90,8 +89,7 @@ describe('the public URL printed by the CLI', () => {
   });
 
   it('the operator moves the deployment deliberately: refused while credentials name the old URL, then forced; other commands under the old setting are refused', async () => {
-    process.env.TANDA_PUBLIC_URL = 'https://moved.example';
-    try {
+    await withEnv({ TANDA_PUBLIC_URL: 'https://moved.example' }, async () => {
       const other = await captured(() => main(['status', 'history', credentialId, '--as', officerId]));
       expect(other.value).toBe(1);
       expect(other.err).toContain(`TANDA_PUBLIC_URL is https://moved.example, but this deployment's public URL is ${PUBLIC_URL}`);
@@ -102,8 +100,6 @@ describe('the public URL printed by the CLI', () => {
       expect(forced.value).toBe(0);
       expect(forced.err).toContain('warning: 1 credential(s) still name');
       expect((await captured(() => main(['deployment', 'show']))).out).toMatch(/^https:\/\/moved\.example {2}\(recorded .*, changed by cli:/);
-    } finally {
-      delete process.env.TANDA_PUBLIC_URL;
-    }
+    });
   });
 });

@@ -8,6 +8,7 @@ import { verifyCommand } from '../../src/cli/verify.js';
 import { sampleView } from '../certificates/fixtures/views.js';
 import { buildVectorSet, HOLDER, type VectorSet } from '../verifier/fixtures.js';
 import { serveVerifier } from '../web/helpers.js';
+import { setEnv } from '../helpers/env.js';
 
 let set: VectorSet;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tanda-cli-verify-'));
@@ -19,13 +20,13 @@ async function run(args: string[], env: Record<string, string> = {}): Promise<{ 
   let err = '';
   const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
   const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
+  const restoreEnv = setEnv(env);
   try {
     return { code: await verifyCommand(args), out, err };
   } finally {
     o.mockRestore();
     e.mockRestore();
-    vi.unstubAllEnvs();
+    restoreEnv();
   }
 }
 

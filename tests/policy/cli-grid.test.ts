@@ -23,6 +23,7 @@ import { createIssuer } from '../../src/issuers/issuers.js';
 import { setIssuerProfile } from '../../src/issuers/profile.js';
 import type { Services } from '../../src/services.js';
 import { captured } from '../helpers/cli.js';
+import { withEnv } from '../helpers/env.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
 import { HOUSEKEEPING, HOUSEKEEPING_UNITS, rplFixture, type RplFixture } from '../rpl/fixtures.js';
@@ -248,15 +249,10 @@ async function restoreOnFreshDir(argv: string[]): Promise<number> {
 
 /** `admin-token` is defined inside main.ts: run it through `main`, on a deployment of its own (a fresh SQLite data dir). */
 async function adminToken(argv: string[], masterKey = crypto.randomBytes(32).toString('base64')): Promise<number> {
-  const saved = { ...process.env };
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'tanda-cli-grid-'));
   try {
-    delete process.env.DATABASE_URL;
-    delete process.env.TANDA_AS;
-    Object.assign(process.env, { TANDA_DATA_DIR: data, TANDA_MASTER_KEY: masterKey, TANDA_PUBLIC_URL: 'https://tanda.test' });
-    return await main(argv);
+    return await withEnv({ DATABASE_URL: undefined, TANDA_AS: undefined, TANDA_DATA_DIR: data, TANDA_MASTER_KEY: masterKey, TANDA_PUBLIC_URL: 'https://tanda.test' }, () => main(argv));
   } finally {
-    process.env = saved;
     fs.rmSync(data, { recursive: true, force: true });
   }
 }
