@@ -5,10 +5,11 @@ import { getQualification } from '../frameworks/catalogue-repository.js';
 import type { LocalizedText, Qualification } from '../frameworks/types.js';
 import { authorize, can, type Actor, type Context } from '../policy/policy.js';
 import { conflictScope, whereConflictInScope } from '../policy/scope.js';
-import { recordUnitAssessmentsTx } from '../rpl/assessment.js';
+import { recordUnitAssessmentsTx, UNIT_RECORDING_STATES } from '../rpl/assessment.js';
 import { transitionCaseTx } from '../rpl/cases.js';
 import { auditReasonedAccess } from '../rpl/audit.js';
 import { audit, type RplContext } from '../rpl/context.js';
+import { TRANSITIONS } from '../rpl/transitions.js';
 import type { SyncConflictsTable } from './tables.js';
 import { assessmentInputOf, type ConflictReason, type ServerView, type SyncEvent } from './sync.js';
 
@@ -43,11 +44,15 @@ export interface ConflictView {
    * names them (`unit` is null: it names no unit).
    */
   undecidedUnits?: Array<{ unitId: string; code: string; titles: LocalizedText | null }>;
-  /** What the asking person may do with it now, as the access policy answers (none once resolved). */
+  /**
+   * What the asking person may do with it now, as the access policy answers (none once resolved). `apply` only while
+   * the case can still take the event: a judgement or decision for a case since moderated, certified or withdrawn
+   * would only be refused.
+   */
   actions: Array<'apply' | 'discard'>;
 }
 
-type Row = Selectable<SyncConflictsTable> & { cohort_ref: string | null; candidate_name: string; qualification_id: string };
+type Row = Selectable<SyncConflictsTable> & { cohort_ref: string | null; candidate_name: string; qualification_id: string; case_state: string };
 
 const conflictQuery = (ctx: RplContext) =>
   ctx.db.kysely
@@ -55,7 +60,12 @@ const conflictQuery = (ctx: RplContext) =>
     .innerJoin('rpl_cases', 'rpl_cases.id', 'sync_conflicts.case_id')
     .innerJoin('candidates', 'candidates.id', 'rpl_cases.candidate_id')
     .selectAll('sync_conflicts')
-    .select(['rpl_cases.cohort_ref', 'rpl_cases.qualification_id', 'candidates.full_name as candidate_name']);
+    .select(['rpl_cases.cohort_ref', 'rpl_cases.qualification_id', 'rpl_cases.state as case_state', 'candidates.full_name as candidate_name']);
+
+/** Whether the case, in the state it is in now, takes the event (the rules `resolveConflict` applies would). */
+function applicable(event: SyncEvent, state: string): boolean {
+  return event.type === 'unit_decision' ? UNIT_RECORDING_STATES.has(state) : (TRANSITIONS.decide.from as readonly string[]).includes(state);
+}
 
 /** The rows as the actor sees them: names of the people named, the catalogue's titles, the actions open to the actor. */
 async function views(ctx: RplContext, actor: Actor, rows: Row[]): Promise<ConflictView[]> {
@@ -94,7 +104,7 @@ async function views(ctx: RplContext, actor: Actor, rows: Row[]): Promise<Confli
             return { unitId, code: u?.code ?? unitId, titles: u?.titles ?? null };
           }) }
         : {}),
-      actions: r.resolved_at ? [] : (['apply', 'discard'] as const).filter((a) => can(actor, a, resource)),
+      actions: r.resolved_at ? [] : (['apply', 'discard'] as const).filter((a) => (a !== 'apply' || applicable(event, r.case_state)) && can(actor, a, resource)),
     };
   });
 }

@@ -4,6 +4,7 @@ import type { Actor, Context } from '../policy/policy.js';
 import { caseQualification, loadVisibleCase } from './case-repository.js';
 import { audit, type RplContext } from './context.js';
 import type { UnitDecision } from './outcome.js';
+import type { CaseState } from './transitions.js';
 
 export const ASSESSMENT_METHODS = ['portfolio_review', 'observation', 'practical_demonstration', 'interview', 'written_test'] as const;
 export type AssessmentMethod = (typeof ASSESSMENT_METHODS)[number];
@@ -63,13 +64,16 @@ export async function recordUnitAssessments(ctx: RplContext, actor: Actor, caseI
   });
 }
 
+/** The states in which a case takes unit judgements. */
+export const UNIT_RECORDING_STATES: ReadonlySet<string> = new Set<CaseState>(['assessment', 'reassessment']);
+
 /**
  * The rules and writes of `recordUnitAssessments` inside the caller's transaction (the console's sync applies a
  * device's events of one case in one transaction). Every refusal is thrown before the first write.
  */
 export async function recordUnitAssessmentsTx(tx: Executor, ctx: RplContext, actor: Actor, caseId: string, input: AssessmentInput): Promise<void> {
   const { row } = await loadVisibleCase(tx, actor, caseId, { kind: 'assessment', action: 'record' });
-  if (row.state !== 'assessment' && row.state !== 'reassessment') {
+  if (!UNIT_RECORDING_STATES.has(row.state)) {
     throw new TandaError('invalid_transition', `unit assessments are recorded while the case is in assessment or reassessment, not ${row.state}`);
   }
   const qualification = await caseQualification(tx, row);

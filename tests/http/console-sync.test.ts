@@ -322,8 +322,10 @@ describe(`the conflict list and its resolution, on ${testDialect}`, () => {
     expect(closed.json()).toMatchObject({ resolvedByName: await name(f.officer.userId), actions: [] });
   });
 
-  it('discard closes a conflict and keeps it; apply records the device\'s judgement; a case that cannot take it leaves the conflict open', async () => {
+  it('discard closes a conflict and keeps it; apply records the device\'s judgement; a case that cannot take it is offered discard only and leaves the conflict open', async () => {
     const gone = await conflictOf('case_changed');
+    const offered = ((await conflicts(f.assessor, 'open')).json() as Array<{ id: string; actions: string[] }>).find((c) => c.id === gone.id);
+    expect(offered?.actions).toEqual(['discard']);
     const refused = await resolve(f.assessor, gone.id, 'apply');
     expect([refused.statusCode, refused.json().code, refused.json().details]).toEqual([409, 'conflict_not_applicable', { code: 'invalid_transition' }]);
     expect(((await conflicts(f.assessor, 'open')).json() as Array<{ id: string }>).map((c) => c.id)).toContain(gone.id);
@@ -452,7 +454,7 @@ describe(`a case decision recorded offline, on ${testDialect}`, () => {
     expect((await sync(f.assessor, [bare])).statusCode).toBe(400);
   });
 
-  it('apply fires decide at the case\'s current version once it can be decided, and leaves the conflict open while it cannot; discard drops it; an officer may only discard', async () => {
+  it('apply fires decide at the case\'s current version once it can be decided, and leaves the conflict open while it cannot; discard drops it; an officer may only discard; a withdrawn case is offered discard only', async () => {
     const c = await caseInAssessment();
     const day = (await offlineDay(f.assessor, [c.id])).json();
     const version = day.cases[0].version as number;
@@ -483,8 +485,11 @@ describe(`a case decision recorded offline, on ${testDialect}`, () => {
     const other = await caseInAssessment();
     const v2 = (await offlineDay(f.assessor, [other.id])).json().cases[0].version as number;
     await f.fire(other.id, f.counsellor, 'withdraw');
-    const late = (await sync(f.assessor, [decision(other.id, v2, [])])).json().results[0] as { reason: string; conflictId: string };
+    const lateDecision = decision(other.id, v2, []);
+    const late = (await sync(f.assessor, [lateDecision])).json().results[0] as { reason: string; conflictId: string };
     expect(late.reason).toBe('case_changed');
+    // A withdrawn case cannot be decided: apply is not offered, and asked anyway it is refused.
+    expect((await listed(f.assessor, lateDecision.id))?.actions).toEqual(['discard']);
     expect((await resolve(f.assessor, late.conflictId, 'apply')).json().details).toEqual({ code: 'invalid_transition' });
     expect((await resolve(f.officer, late.conflictId, 'discard')).json()).toMatchObject({ resolution: 'discarded', resolvedBy: f.officer.userId });
     expect((await kase(other.id)).state).toBe('withdrawn');
