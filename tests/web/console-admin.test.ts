@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIssuer } from '../../src/issuers/issuers.js';
 import { COHORT_COLUMNS, COHORT_ENCODINGS, importCohort } from '../../src/rpl/cohort-import.js';
 import { ENCODINGS, TEMPLATE_COLUMNS, templateCsv } from '../../src/web/console/admin/columns.js';
+import { consoleTranslate } from '../../src/web/console/i18n/index.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { HONG_KONG_CENTRE, HOUSEKEEPING, rplFixture } from '../rpl/fixtures.js';
 import { chromiumPresent, launchChromium, newDevice, overflowsWidth, seriousViolations, SHOTS, signIn, staffAccount, type Device } from './console-driver.js';
@@ -174,6 +175,11 @@ describe.skipIf(!chromiumPresent)('the console admin screens in headless Chromiu
     await page.click('form button[type=submit]');
     await eventually(() => page.textContent('main [role=status]')).toBe('Assessment centre Riyadh Embassy Hall added.');
     await eventually(() => page.textContent('table.centres')).toContain('Riyadh Embassy Hall');
+    // The message is kept as what it says, not as English text: a language switch words it again.
+    await page.selectOption('header.top select', 'id');
+    await eventually(() => page.textContent('main [role=status]')).toBe(consoleTranslate('id', 'admin.centres.added', { name: 'Riyadh Embassy Hall' }));
+    await page.selectOption('header.top select', 'en');
+    await eventually(() => page.textContent('main [role=status]')).toBe('Assessment centre Riyadh Embassy Hall added.');
     // A refusal from the server is shown with its code and the server's words.
     await page.fill('#centre-name', 'Nowhere');
     await page.fill('#centre-country', 'S1');

@@ -305,6 +305,9 @@ describe.skipIf(!chromiumPresent)('the assessor\'s console in headless Chromium'
       await expect.poll(() => page.textContent('header.top')).toContain('Conflicts: 1');
       await page.click('nav.side >> text=Conflicts to review');
       await page.waitForSelector(`[data-conflict][data-case="${b.id}"]`);
+      // The case was withdrawn: the entry can only be discarded, and the card says why rather than offer Apply.
+      expect(await page.locator(`[data-case="${b.id}"] button:has-text("Apply")`).count()).toBe(0);
+      expect(await page.textContent(`[data-case="${b.id}"]`)).toContain('The case can no longer take this entry; you can discard it.');
       await checkScreen(page, 'conflicts', 'phone');
       await page.setViewportSize({ width: 1280, height: 800 });
       await checkScreen(page, 'conflicts', 'desktop');
@@ -434,7 +437,8 @@ describe.skipIf(!chromiumPresent)('the assessor\'s console in headless Chromium'
       const conflict = page.locator(`[data-conflict][data-case="${e.id}"]`);
       await conflict.waitFor();
       const shown = await conflict.textContent();
-      for (const text of ['The whole case', 'Decide the case', 'Withdrawn', 'Every core unit had a decision.', 'The case changed on the server']) expect(shown).toContain(text);
+      for (const text of ['The whole case', 'Decide the case', 'Withdrawn', 'Every core unit had a decision.', 'The case changed on the server', 'The case can no longer take this entry']) expect(shown).toContain(text);
+      expect(await conflict.locator('button:has-text("Apply")').count()).toBe(0);
       await checkScreen(page, 'conflicts-decision', 'phone');
       await conflict.locator('button:has-text("Discard")').click();
       await expect.poll(() => page.textContent('main')).toContain('No conflicts to review');

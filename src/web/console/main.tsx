@@ -4,7 +4,7 @@ import { api, ApiError, OfflineError, setCsrf } from '../api.js';
 import { CONSOLE_LANGUAGES } from './i18n/index.js';
 import { LANGUAGE_NAMES } from '../language.js';
 import { HEADER_WIDGETS, match, SCREENS } from './screens/index.js';
-import { errorText, flash, go, lang, onSignedIn, onSigningOut, online, route, session, t, type ConsoleSession } from './shell.js';
+import { flash, go, lang, onSignedIn, onSigningOut, online, refusal, route, said, session, t, words, type ConsoleSession, type Said } from './shell.js';
 
 /*
  * The staff console: sign in, then the screens the access policy allows this person (GET /console/session says
@@ -41,12 +41,12 @@ async function signOut(everywhere: boolean): Promise<void> {
   await (everywhere ? api('POST', '/console/session/everywhere') : api('DELETE', '/console/session')).catch(() => undefined);
   setCsrf(undefined);
   session.value = null;
-  flash.value = everywhere ? t('session.signedOutEverywhere') : null;
+  flash.value = everywhere ? said('session.signedOutEverywhere') : null;
   go('/');
 }
 
 function SignIn() {
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<Said | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -56,12 +56,12 @@ function SignIn() {
     try {
       await api('POST', '/console/session', { email: String(form.get('email') ?? ''), password: String(form.get('password') ?? '') });
       await loadSession();
-      if (session.value === null) setError(t('signin.notStaff'));
+      if (session.value === null) setError(said('signin.notStaff'));
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) setError(t('signin.wrong'));
-      else if (err instanceof ApiError && err.status === 429) setError(t('signin.tooMany'));
-      else if (err instanceof OfflineError) setError(t('signin.offline'));
-      else setError(errorText(err));
+      if (err instanceof ApiError && err.status === 401) setError(said('signin.wrong'));
+      else if (err instanceof ApiError && err.status === 429) setError(said('signin.tooMany'));
+      else if (err instanceof OfflineError) setError(said('signin.offline'));
+      else setError(refusal(err));
     } finally {
       setBusy(false);
     }
@@ -69,7 +69,7 @@ function SignIn() {
   return (
     <main id="main" class="signin">
       <h1>{t('signin.title')}</h1>
-      {flash.value && <p class="ok" role="status">{flash.value}</p>}
+      {flash.value && <p class="ok" role="status">{words(flash.value)}</p>}
       <form class="card" onSubmit={submit}>
         <label for="email">{t('signin.email')}</label>
         <input id="email" name="email" type="email" autocomplete="username" required />
@@ -78,7 +78,7 @@ function SignIn() {
         <p>
           <button type="submit" disabled={busy}>{t('signin.submit')}</button>
         </p>
-        {error && <p class="error" role="alert">{error}</p>}
+        {error && <p class="error" role="alert">{words(error)}</p>}
       </form>
     </main>
   );
@@ -140,7 +140,7 @@ function Console({ s }: { s: ConsoleSession }) {
         ))}
       </nav>
       <main id="main" tabIndex={-1}>
-        {flash.value && <p class="ok" role="status">{flash.value}</p>}
+        {flash.value && <p class="ok" role="status">{words(flash.value)}</p>}
         {current ? current.screen.render(current.params) : <p>{nav.length ? t('error.notFound') : t('home.nothing')}</p>}
       </main>
     </div>

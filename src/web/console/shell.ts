@@ -21,10 +21,29 @@ export const lang = signal<string>(openingLanguage(Object.keys(CONSOLE_CATALOGUE
 export const session = signal<ConsoleSession | null | undefined>(undefined);
 export const online = signal(typeof navigator === 'undefined' ? true : navigator.onLine);
 export const route = signal(location.hash.slice(1) || '/');
-/** A message for the whole page (e.g. "signed out everywhere"), shown above the work area. */
-export const flash = signal<string | null>(null);
-
 export const t = (key: ConsoleKey, params: Record<string, string | number> = {}): string => consoleTranslate(lang.value, key, params);
+
+/**
+ * A message a screen keeps to show until the next action: what it says (a key and its values, or a refusal), not
+ * its text, so it is worded when shown and follows a language switch made after it. A list is shown as one line;
+ * a value may itself be said (a word of the catalogue inside the sentence).
+ */
+export type Said = { key: ConsoleKey; params?: SaidParams } | { refusal: unknown; wording: (e: unknown) => string } | readonly Said[];
+type SaidParams = Record<string, string | number | Said>;
+export const said = (key: ConsoleKey, params?: SaidParams): Said => ({ key, params });
+/** A refusal, worded by `wording` when shown (a screen may word some codes its own way). */
+export const refusal = (e: unknown, wording: (e: unknown) => string = errorText): Said => ({ refusal: e, wording });
+export function words(s: Said): string {
+  if (isList(s)) return s.map(words).join(' ');
+  if ('refusal' in s) return s.wording(s.refusal);
+  const params = Object.fromEntries(Object.entries(s.params ?? {}).map(([k, v]) => [k, typeof v === 'object' ? words(v) : v]));
+  return t(s.key, params);
+}
+// Array.isArray does not narrow a readonly array type.
+const isList = (s: Said): s is readonly Said[] => Array.isArray(s);
+
+/** A message for the whole page (e.g. "signed out everywhere"), shown above the work area. */
+export const flash = signal<Said | null>(null);
 
 export const go = (to: string): void => {
   location.hash = to;
@@ -76,7 +95,7 @@ async function endingSessionOn401<T>(answer: Promise<T>): Promise<T> {
     return await answer;
   } catch (e) {
     if (e instanceof ApiError && e.status === 401 && session.value) {
-      flash.value = t('session.expired');
+      flash.value = said('session.expired');
       session.value = null;
     }
     throw e;

@@ -3,7 +3,7 @@ import type { Accreditation, AssessmentCentre as Centre, Framework, MappingTable
 import type { ConsoleKey } from '../i18n/index.js';
 import { useLoad } from '../load.js';
 import { PAGE_SIZE, Pager, uncountedPage, usePages } from '../pages.js';
-import { day, lang, t } from '../shell.js';
+import { day, lang, said, t } from '../shell.js';
 import { get, query, send } from './http.js';
 import { BodyPicker, fields, Outcome, Problem, Table, textIn, useAction, useBodyChoice } from './ui.js';
 
@@ -73,7 +73,7 @@ export function FrameworkScreen({ id }: { id: string }) {
       const table = await send<MappingTable>('POST', `/frameworks/mappings/import${query(meta)}`, { raw: file ?? '', type: 'text/csv' });
       form.reset();
       reload();
-      return t('admin.mapping.imported', { id: table.id, n: table.entries.length });
+      return said('admin.mapping.imported', { id: table.id, n: table.entries.length });
     });
   };
   return (
@@ -161,7 +161,7 @@ function Qualifications() {
       });
       form.reset();
       reload();
-      return t('admin.qualifications.imported', { q: r.qualificationsCreated, u: r.unitsCreated, same: r.unchanged });
+      return said('admin.qualifications.imported', { q: r.qualificationsCreated, u: r.unitsCreated, same: r.unchanged });
     });
   };
   return (
@@ -233,7 +233,7 @@ function Accreditations() {
       });
       form.reset();
       reload();
-      return t('admin.accreditations.added');
+      return said('admin.accreditations.added');
     });
   };
   return (
@@ -308,7 +308,7 @@ function Centres() {
       });
       form.reset();
       reload();
-      return t('admin.centres.added', { name: c.name });
+      return said('admin.centres.added', { name: c.name });
     });
   };
   return (

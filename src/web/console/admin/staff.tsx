@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { ConsoleKey } from '../i18n/index.js';
 import { countedPage, PAGE_SIZE, Pager, usePages } from '../pages.js';
-import { day, session, t } from '../shell.js';
+import { day, said, session, t } from '../shell.js';
 import { get, query, send } from './http.js';
 import { BodyPicker, fields, Outcome, Problem, Table, useAction, useBodyChoice } from './ui.js';
 
@@ -50,14 +50,14 @@ export function StaffScreen() {
       form.reset();
       setRole('assessor');
       reload();
-      return t('admin.staff.created', { name: user.name });
+      return said('admin.staff.created', { name: user.name });
     });
   };
   const toggle = (a: StaffAccount) =>
     action.run(async () => {
       await send('PATCH', `/staff/${encodeURIComponent(a.id)}`, { json: { active: !a.active } });
       reload();
-      return a.active ? t('admin.staff.deactivated', { name: a.name }) : t('admin.staff.reactivated', { name: a.name });
+      return said(a.active ? 'admin.staff.deactivated' : 'admin.staff.reactivated', { name: a.name });
     });
 
   return (

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { ApiError } from '../../api.js';
 import type { ConsoleKey } from '../i18n/index.js';
 import { useLoad } from '../load.js';
-import { errorText, session, t } from '../shell.js';
+import { errorText, session, t, words, type Said } from '../shell.js';
 import { get } from './http.js';
 
 /** The refusals the admin forms meet, in words; any other code falls back to the console's general sentence. */
@@ -181,19 +181,19 @@ export function Table<T>({ label, columns, rows, rowKey, cells, class: className
 export interface AdminAction {
   /** What the last action was refused with, if it was. */
   sent: unknown;
-  /** What it did, in the reader's words, if it succeeded. */
-  done: string | null;
+  /** What it did, if it succeeded. */
+  done: Said | null;
   busy: boolean;
   /** Runs one change: the last outcome is cleared, then the action's own message or its refusal is shown. */
-  run: (act: () => Promise<string>) => Promise<void>;
+  run: (act: () => Promise<Said>) => Promise<void>;
 }
 
 /** The admin forms' one way to send a change and say how it went (shown by <Outcome>). */
 export function useAction(): AdminAction {
   const [sent, setSent] = useState<unknown>(null);
-  const [done, setDone] = useState<string | null>(null);
+  const [done, setDone] = useState<Said | null>(null);
   const [busy, setBusy] = useState(false);
-  const run = async (act: () => Promise<string>) => {
+  const run = async (act: () => Promise<Said>) => {
     setSent(null);
     setDone(null);
     setBusy(true);
@@ -211,7 +211,7 @@ export function useAction(): AdminAction {
 export function Outcome({ action }: { action: AdminAction }) {
   return (
     <>
-      {action.done && <p class="ok" role="status">{action.done}</p>}
+      {action.done && <p class="ok" role="status">{words(action.done)}</p>}
       <Problem error={action.sent} />
     </>
   );

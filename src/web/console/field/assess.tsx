@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { call, errorText, go, lang, online, session, t } from '../shell.js';
+import { call, go, lang, online, refusal, said, session, t, words, type Said } from '../shell.js';
 import { useCase } from './case.js';
 import { change, uploadEvidence } from './http.js';
 import { localCaseDecision, localDecisions, localPhotos, type LocalPhoto } from './local.js';
@@ -42,7 +42,7 @@ export function AssessScreen({ id }: { id: string }) {
   if (error) return (
     <section>
       <h1>{t('field.assess.title')}</h1>
-      <p class="error" role="alert">{error}</p>
+      <p class="error" role="alert">{words(error)}</p>
     </section>
   );
   if (!bundle) return <p>{t('app.loading')}</p>;
@@ -59,8 +59,8 @@ function AssessForm({ bundle, reload }: { bundle: CaseBundle; reload: () => void
   const [centres, setCentres] = useState<Centre[]>(() => JSON.parse(localStorage.getItem(`${CENTRES}${kase.issuerId}`) ?? '[]') as Centre[]);
   const [photos, setPhotos] = useState<LocalPhoto[]>([]);
   const [evidence, setEvidence] = useState<EvidenceView[]>(bundle.evidence);
-  const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [message, setMessage] = useState<Said | null>(null);
+  const [error, setError] = useState<Said | null>(null);
   const [busy, setBusy] = useState(false);
   /** The decision recorded on this device, standing (waiting to sync, applied, or a conflict). */
   const [deviceDecision, setDeviceDecision] = useState<Awaited<ReturnType<typeof localCaseDecision>>>(undefined);
@@ -113,16 +113,16 @@ function AssessForm({ bundle, reload }: { bundle: CaseBundle; reload: () => void
     try {
       if (kept && isUnlocked()) {
         await recordPhoto(kase.id, { kind, title, fileName: file.name || 'photo.jpg', type: file.type || 'image/jpeg' }, await file.arrayBuffer());
-        setMessage(t('field.photo.kept'));
+        setMessage(said('field.photo.kept'));
         void syncNow();
       } else {
         const item = await uploadEvidence<EvidenceView>(kase.id, file, { kind, title, fileName: file.name || 'photo.jpg' });
         setEvidence([...evidence, item]);
-        setMessage(t('field.photo.uploaded'));
+        setMessage(said('field.photo.uploaded'));
       }
       input.value = '';
     } catch (err) {
-      setError(errorText(err));
+      setError(refusal(err));
     }
   };
 
@@ -131,16 +131,16 @@ function AssessForm({ bundle, reload }: { bundle: CaseBundle; reload: () => void
     setError(null);
     setMessage(null);
     const changed = [...drafts.values()].filter((d) => d.decision && !same(d, saved.get(d.unitId) ?? blank(d.unitId))) as UnitDecisionInput[];
-    if (!changed.length) return setMessage(t('field.assess.nothingChanged'));
+    if (!changed.length) return setMessage(said('field.assess.nothingChanged'));
     const problems = changed.flatMap((d) => {
       const code = units.find((u) => u.unitId === d.unitId)?.code ?? d.unitId;
-      const out: string[] = [];
-      if (!d.methods.length) out.push(t('field.assess.needMethod', { unit: code }));
-      if (d.decision === 'competent' && !QUALITY_RULES.every((r) => d.quality[r])) out.push(t('field.assess.needQuality', { unit: code }));
+      const out: Said[] = [];
+      if (!d.methods.length) out.push(said('field.assess.needMethod', { unit: code }));
+      if (d.decision === 'competent' && !QUALITY_RULES.every((r) => d.quality[r])) out.push(said('field.assess.needQuality', { unit: code }));
       return out;
     });
-    if (!where.centreId && !/^[A-Z]{2}$/.test(where.country)) problems.push(t('field.assess.needWhere'));
-    if (problems.length) return setError(problems.join(' '));
+    if (!where.centreId && !/^[A-Z]{2}$/.test(where.country)) problems.push(said('field.assess.needWhere'));
+    if (problems.length) return setError(problems);
     localStorage.setItem(WHERE, JSON.stringify({ centreId: where.centreId, country: where.country }));
     setBusy(true);
     try {
@@ -149,7 +149,7 @@ function AssessForm({ bundle, reload }: { bundle: CaseBundle; reload: () => void
           await recordDecision(kase.id, { baseVersion: kase.version, assessedOn: where.assessedOn, centreId: where.centreId || null, country: where.country || null, unit: { ...d, notes: d.notes?.trim() || null } });
         }
         setSaved(new Map(drafts));
-        setMessage(t('field.assess.recorded', { count: changed.length }));
+        setMessage(said('field.assess.recorded', { count: changed.length }));
         void syncNow();
       } else {
         await change('POST', `/cases/${encodeURIComponent(kase.id)}/assessments`, {
@@ -158,11 +158,11 @@ function AssessForm({ bundle, reload }: { bundle: CaseBundle; reload: () => void
           ...(where.country ? { country: where.country } : {}),
           units: changed.map((d) => ({ ...d, notes: d.notes?.trim() || null })),
         });
-        setMessage(t('field.assess.saved', { count: changed.length }));
+        setMessage(said('field.assess.saved', { count: changed.length }));
         reload();
       }
     } catch (err) {
-      setError(errorText(err));
+      setError(refusal(err));
     } finally {
       setBusy(false);
     }
@@ -184,7 +184,7 @@ function AssessForm({ bundle, reload }: { bundle: CaseBundle; reload: () => void
       await change('POST', `/cases/${encodeURIComponent(kase.id)}/transitions`, { event: 'decide', version: kase.version });
       go(`/cases/${encodeURIComponent(kase.id)}`);
     } catch (err) {
-      setError(errorText(err));
+      setError(refusal(err));
     }
   };
   // What has a decision: on the device, the units as last saved here (its own events over the package's judgements);
@@ -285,8 +285,8 @@ function AssessForm({ bundle, reload }: { bundle: CaseBundle; reload: () => void
             </fieldset>
           );
         })}
-        {error && <p class="error" role="alert">{error}</p>}
-        {message && <p class="ok" role="status">{message}</p>}
+        {error && <p class="error" role="alert">{words(error)}</p>}
+        {message && <p class="ok" role="status">{words(message)}</p>}
         <p>
           <button type="submit" disabled={busy || !mayRecord}>{t('field.assess.save')}</button>
         </p>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { OfflineError } from '../../api.js';
-import { day, errorText, lang, online, session, t } from '../shell.js';
+import { day, lang, online, refusal, said, session, t, words, type Said } from '../shell.js';
 import type { ConsoleKey } from '../i18n/index.js';
 import { loadBundle } from './data.js';
 import { evidenceBlob } from './http.js';
@@ -23,8 +23,8 @@ const AUDIT_KEYS = {
 const auditLabel = (action: string): string => (action in AUDIT_KEYS ? t(AUDIT_KEYS[action as keyof typeof AUDIT_KEYS]) : action);
 
 /** Loads a case (server, else this device) and says why it cannot when it cannot. */
-export function useCase(id: string): { bundle: CaseBundle | null; fromDevice: boolean; error: string | null; locked: boolean; reload: () => void } {
-  const [state, setState] = useState<{ bundle: CaseBundle | null; fromDevice: boolean; error: string | null; locked: boolean }>({ bundle: null, fromDevice: false, error: null, locked: false });
+export function useCase(id: string): { bundle: CaseBundle | null; fromDevice: boolean; error: Said | null; locked: boolean; reload: () => void } {
+  const [state, setState] = useState<{ bundle: CaseBundle | null; fromDevice: boolean; error: Said | null; locked: boolean }>({ bundle: null, fromDevice: false, error: null, locked: false });
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let live = true;
@@ -34,7 +34,7 @@ export function useCase(id: string): { bundle: CaseBundle | null; fromDevice: bo
         if (!live) return;
         const kept = (await offlineCaseIds()).includes(id);
         if (e instanceof OfflineError && kept && !vault.value.unlocked) setState({ bundle: null, fromDevice: true, error: null, locked: true });
-        else setState({ bundle: null, fromDevice: false, error: e instanceof OfflineError ? t('field.case.notOnDevice') : errorText(e), locked: false });
+        else setState({ bundle: null, fromDevice: false, error: e instanceof OfflineError ? said('field.case.notOnDevice') : refusal(e), locked: false });
       });
     return () => {
       live = false;
@@ -46,14 +46,14 @@ export function useCase(id: string): { bundle: CaseBundle | null; fromDevice: bo
 /** One evidence item: a button that fetches the file (each read is audited) and shows it as an image, a video or a PDF. */
 function EvidenceItem({ caseId, item }: { caseId: string; item: EvidenceView }) {
   const [url, setUrl] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<Said | null>(null);
   useEffect(() => () => void (url && URL.revokeObjectURL(url)), [url]);
   const show = async () => {
     setError(null);
     try {
       setUrl(URL.createObjectURL(await evidenceBlob(caseId, item.id)));
     } catch (e) {
-      setError(e instanceof OfflineError ? t('field.evidence.offline') : errorText(e));
+      setError(e instanceof OfflineError ? said('field.evidence.offline') : refusal(e));
     }
   };
   const type = item.contentType ?? '';
@@ -77,7 +77,7 @@ function EvidenceItem({ caseId, item }: { caseId: string; item: EvidenceView }) 
           {t('field.evidence.download')}
         </a>
       )}
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && <p class="error" role="alert">{words(error)}</p>}
     </li>
   );
 }
@@ -113,7 +113,7 @@ export function CaseScreen({ id }: { id: string }) {
   if (error) return (
     <section>
       <h1>{t('field.case.title')}</h1>
-      <p class="error" role="alert">{error}</p>
+      <p class="error" role="alert">{words(error)}</p>
     </section>
   );
   if (!bundle) return <p>{t('app.loading')}</p>;

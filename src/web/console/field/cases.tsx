@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { OfflineError } from '../../api.js';
 import { countedPage, PAGE_SIZE, Pager, usePages, type Page } from '../pages.js';
-import { call, callList, day, errorText, online, session, t } from '../shell.js';
+import { call, callList, day, errorText, online, refusal, said, session, t, words, type Said } from '../shell.js';
 import { bundleOfPackage, type OfflineCase } from './data.js';
 import { change } from './http.js';
 import { ASSESSING, CASE_STATES, shortId, type CaseView } from './model.js';
@@ -31,12 +31,12 @@ export function MyCases() {
   // What the list shows: the filters as last searched, and how many searches so far (searching again with the same
   // filters asks again, from the first page).
   const [search, setSearch] = useState({ filters: NO_FILTERS, n: 0 });
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<Said | null>(null);
   const [kept, setKept] = useState<string[]>([]);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [askPassword, setAskPassword] = useState(false);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
+  const [message, setMessage] = useState<Said | null>(null);
   const [centres, setCentres] = useState<Array<{ id: string; name: string }>>([]);
 
   useEffect(() => {
@@ -113,9 +113,9 @@ export function MyCases() {
         setProgress({ done: ++done, total: day.cases.length });
       }
       setSelected(new Set());
-      setMessage(t('field.offline.ready', { count: ids.length }));
+      setMessage(said('field.offline.ready', { count: ids.length }));
     } catch (e) {
-      setError(errorText(e));
+      setError(refusal(e));
     } finally {
       setProgress(null);
     }
@@ -166,8 +166,8 @@ export function MyCases() {
         </div>
       </form>
       {list.error ? <p class="error" role="alert">{errorText(list.error)}</p> : null}
-      {error && <p class="error" role="alert">{error}</p>}
-      {message && <p class="ok" role="status">{message}</p>}
+      {error && <p class="error" role="alert">{words(error)}</p>}
+      {message && <p class="ok" role="status">{words(message)}</p>}
       {cases === null ? (
         !list.error && <p>{t('app.loading')}</p>
       ) : cases.length === 0 ? (

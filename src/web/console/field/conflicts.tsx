@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ConflictView } from '../../../console/conflicts.js';
 import type { ConflictReason } from '../../../console/sync.js';
 import type { AssessmentMethod, EvidenceQuality } from '../../../rpl/assessment.js';
-import { call, day, errorText, lang, online, t } from '../shell.js';
+import { call, day, lang, online, refusal, said, session, t, words, type Said } from '../shell.js';
 import { change } from './http.js';
 import { shortId, titleOf } from './model.js';
 import { qualificationSlug } from './cases.js';
@@ -28,9 +28,8 @@ const REASON_KEYS = {
  */
 export function ConflictsScreen() {
   const [list, setList] = useState<ConflictView[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  // The key, not the text: the message follows a language switch made after it.
-  const [message, setMessage] = useState<'field.conflicts.applied' | 'field.conflicts.discarded' | null>(null);
+  const [error, setError] = useState<Said | null>(null);
+  const [message, setMessage] = useState<Said | null>(null);
   const [notes, setNotes] = useState<Record<string, string>>({});
   const [refused, setRefused] = useState<Array<{ id: string; caseId: string; what: string; reason: string; at: string }>>([]);
   const load = async () => {
@@ -39,7 +38,7 @@ export function ConflictsScreen() {
       setList(await call<ConflictView[]>('GET', '/console/conflicts?state=open'));
     } catch (e) {
       setList([]);
-      setError(errorText(e));
+      setError(refusal(e));
     }
   };
   useEffect(() => {
@@ -76,11 +75,11 @@ export function ConflictsScreen() {
         await acknowledge({ eventId: c.eventId, status: action === 'apply' ? 'applied' : 'discarded' });
         await recount();
       }
-      setMessage(action === 'apply' ? 'field.conflicts.applied' : 'field.conflicts.discarded');
+      setMessage(said(action === 'apply' ? 'field.conflicts.applied' : 'field.conflicts.discarded'));
       await load();
       await refreshConflictCount();
     } catch (e) {
-      setError(errorText(e));
+      setError(refusal(e));
     }
   };
 
@@ -88,8 +87,8 @@ export function ConflictsScreen() {
     <section>
       <h1>{t('field.conflicts.title')}</h1>
       <p class="note">{t('field.conflicts.note')}</p>
-      {error && <p class="error" role="alert">{error}</p>}
-      {message && <p class="ok" role="status">{t(message)}</p>}
+      {error && <p class="error" role="alert">{words(error)}</p>}
+      {message && <p class="ok" role="status">{words(message)}</p>}
       {list === null ? (
         <p>{t('app.loading')}</p>
       ) : list.length === 0 ? (
@@ -161,7 +160,10 @@ export function ConflictsScreen() {
                   )}
                 </section>
               </div>
-              {c.actions.includes('discard') && !c.actions.includes('apply') && <p class="note">{t('field.conflicts.onlyAssessor')}</p>}
+              {c.actions.includes('discard') && !c.actions.includes('apply') && (
+                // The server offers apply to the entry's own assessor while the case can still take it.
+                <p class="note">{t(c.assessorId === session.value?.user.id ? 'field.conflicts.cannotApply' : 'field.conflicts.onlyAssessor')}</p>
+              )}
               {c.actions.length > 0 && (
                 <>
                   <label for={`note-${c.id}`}>{t('field.conflicts.noteLabel')}</label>

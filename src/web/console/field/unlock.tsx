@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { t } from '../shell.js';
+import { said, t, words, type Said } from '../shell.js';
 import { unlock, vault } from './store.js';
 import { syncNow } from './sync.js';
 
@@ -8,7 +8,7 @@ import { syncNow } from './sync.js';
  * after a reload to open them again. Checked on the device, so it works with no network.
  */
 export function Unlock({ onDone }: { onDone?: () => void }) {
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<Said | null>(null);
   const [busy, setBusy] = useState(false);
   const first = !vault.value.exists;
   const submit = async (e: Event) => {
@@ -18,7 +18,7 @@ export function Unlock({ onDone }: { onDone?: () => void }) {
     setError(null);
     const ok = await unlock(password).catch(() => false);
     setBusy(false);
-    if (!ok) return setError(t('field.unlock.wrong'));
+    if (!ok) return setError(said('field.unlock.wrong'));
     void syncNow();
     onDone?.();
   };
@@ -32,7 +32,7 @@ export function Unlock({ onDone }: { onDone?: () => void }) {
         <button type="submit" disabled={busy}>{first ? t('field.unlock.protect') : t('field.unlock.submit')}</button>
       </p>
       {busy && <p role="status">{t('field.unlock.working')}</p>}
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && <p class="error" role="alert">{words(error)}</p>}
     </form>
   );
 }

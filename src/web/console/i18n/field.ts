@@ -131,6 +131,7 @@ export const field = {
   'field.conflicts.notJudged': 'This unit had no decision yet.',
   'field.conflicts.noteLabel': 'Note on your answer (optional)',
   'field.conflicts.onlyAssessor': 'Only the assessor can apply this entry; you can discard it.',
+  'field.conflicts.cannotApply': 'The case can no longer take this entry; you can discard it.',
   'field.conflicts.wholeCase': 'The whole case',
   'field.conflicts.wanted': 'Asked for',
   'field.conflicts.version': 'Case version',

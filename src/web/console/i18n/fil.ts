@@ -177,6 +177,7 @@ export const fil: ConsoleStrings = {
   'field.conflicts.notJudged': 'Wala pang pasya ang yunit na ito.',
   'field.conflicts.noteLabel': 'Tala sa inyong pasya (opsyonal)',
   'field.conflicts.onlyAssessor': 'Ang asesor lamang ang makapaglalapat ng talang ito; maaari ninyo itong itapon.',
+  'field.conflicts.cannotApply': 'Hindi na matatanggap ng kaso ang talang ito; maaari ninyo itong itapon.',
   'field.conflicts.wholeCase': 'Ang buong kaso',
   'field.conflicts.wanted': 'Hiniling',
   'field.conflicts.version': 'Bersyon ng kaso',

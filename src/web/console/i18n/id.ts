@@ -177,6 +177,7 @@ export const id: ConsoleStrings = {
   'field.conflicts.notJudged': 'Unit ini belum memiliki keputusan.',
   'field.conflicts.noteLabel': 'Catatan atas tindakan Anda (opsional)',
   'field.conflicts.onlyAssessor': 'Hanya asesor yang dapat menerapkan catatan ini; Anda dapat membuangnya.',
+  'field.conflicts.cannotApply': 'Kasus ini tidak dapat lagi menerima catatan ini; Anda dapat membuangnya.',
   'field.conflicts.wholeCase': 'Seluruh kasus',
   'field.conflicts.wanted': 'Yang diminta',
   'field.conflicts.version': 'Versi kasus',

@@ -177,6 +177,7 @@ export const km: ConsoleStrings = {
   'field.conflicts.notJudged': 'ឯកតានេះមិនទាន់មានការសម្រេចនៅឡើយទេ។',
   'field.conflicts.noteLabel': 'កំណត់សម្គាល់លើការសម្រេចរបស់អ្នក (ស្រេចចិត្ត)',
   'field.conflicts.onlyAssessor': 'មានតែអ្នកវាយតម្លៃទេដែលអាចអនុវត្តកំណត់ត្រានេះ អ្នកអាចលុបវាចោលបាន។',
+  'field.conflicts.cannotApply': 'សំណុំឯកសារនេះមិនអាចទទួលកំណត់ត្រានេះទៀតទេ អ្នកអាចលុបវាចោលបាន។',
   'field.conflicts.wholeCase': 'សំណុំឯកសារទាំងមូល',
   'field.conflicts.wanted': 'អ្វីដែលបានស្នើ',
   'field.conflicts.version': 'កំណែសំណុំឯកសារ',

@@ -177,6 +177,7 @@ export const lo: ConsoleStrings = {
   'field.conflicts.notJudged': 'ຫົວໜ່ວຍນີ້ຍັງບໍ່ມີການຕັດສິນ.',
   'field.conflicts.noteLabel': 'ໝາຍເຫດຕໍ່ການຕັດສິນໃຈຂອງທ່ານ (ບໍ່ບັງຄັບ)',
   'field.conflicts.onlyAssessor': 'ມີແຕ່ຜູ້ປະເມີນເທົ່ານັ້ນທີ່ນຳໃຊ້ລາຍການນີ້ໄດ້; ທ່ານສາມາດປະຖິ້ມມັນໄດ້.',
+  'field.conflicts.cannotApply': 'ແຟ້ມນີ້ບໍ່ສາມາດຮັບລາຍການນີ້ໄດ້ອີກແລ້ວ; ທ່ານສາມາດປະຖິ້ມມັນໄດ້.',
   'field.conflicts.wholeCase': 'ທັງກໍລະນີ',
   'field.conflicts.wanted': 'ສິ່ງທີ່ຂໍ',
   'field.conflicts.version': 'ສະບັບຂອງກໍລະນີ',

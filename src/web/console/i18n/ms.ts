@@ -177,6 +177,7 @@ export const ms: ConsoleStrings = {
   'field.conflicts.notJudged': 'Unit ini belum ada keputusan.',
   'field.conflicts.noteLabel': 'Catatan bagi tindakan anda (pilihan)',
   'field.conflicts.onlyAssessor': 'Hanya pegawai penilai boleh guna pakai entri ini; anda boleh membuangnya.',
+  'field.conflicts.cannotApply': 'Kes ini tidak lagi boleh menerima entri ini; anda boleh membuangnya.',
   'field.conflicts.wholeCase': 'Keseluruhan kes',
   'field.conflicts.wanted': 'Yang diminta',
   'field.conflicts.version': 'Versi kes',

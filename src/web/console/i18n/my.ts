@@ -177,6 +177,7 @@ export const my: ConsoleStrings = {
   'field.conflicts.notJudged': 'ဤယူနစ်အတွက် ဆုံးဖြတ်ချက် မရှိသေးပါ။',
   'field.conflicts.noteLabel': 'သင့်ဆုံးဖြတ်ချက်အတွက် မှတ်ချက် (မဖြစ်မနေ မဟုတ်)',
   'field.conflicts.onlyAssessor': 'ဤမှတ်တမ်းကို အကဲဖြတ်သူသာ အသုံးချနိုင်သည်။ သင်က ပယ်နိုင်သည်။',
+  'field.conflicts.cannotApply': 'ဤလျှောက်လွှာသည် ဤမှတ်တမ်းကို လက်ခံနိုင်တော့မည် မဟုတ်ပါ။ သင်က ပယ်နိုင်သည်။',
   'field.conflicts.wholeCase': 'ကိစ္စတစ်ခုလုံး',
   'field.conflicts.wanted': 'တောင်းဆိုထားသည်',
   'field.conflicts.version': 'ကိစ္စ၏ဗားရှင်း',

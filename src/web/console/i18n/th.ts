@@ -177,6 +177,7 @@ export const th: ConsoleStrings = {
   'field.conflicts.notJudged': 'หน่วยสมรรถนะนี้ยังไม่มีผลการตัดสิน',
   'field.conflicts.noteLabel': 'หมายเหตุประกอบการดำเนินการ (ไม่บังคับ)',
   'field.conflicts.onlyAssessor': 'เฉพาะผู้ประเมินเท่านั้นที่ใช้รายการนี้ได้ คุณทิ้งรายการนี้ได้',
+  'field.conflicts.cannotApply': 'ใบสมัครนี้รับรายการนี้ไม่ได้แล้ว คุณทิ้งรายการนี้ได้',
   'field.conflicts.wholeCase': 'ทั้งใบสมัคร',
   'field.conflicts.wanted': 'สิ่งที่ขอ',
   'field.conflicts.version': 'เวอร์ชันของใบสมัคร',

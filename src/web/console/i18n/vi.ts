@@ -177,6 +177,7 @@ export const vi: ConsoleStrings = {
   'field.conflicts.notJudged': 'Đơn vị này chưa có kết quả.',
   'field.conflicts.noteLabel': 'Ghi chú cho quyết định của bạn (không bắt buộc)',
   'field.conflicts.onlyAssessor': 'Chỉ đánh giá viên mới áp dụng được nội dung này; bạn có thể bỏ nó.',
+  'field.conflicts.cannotApply': 'Hồ sơ không còn nhận được nội dung này; bạn có thể bỏ nó.',
   'field.conflicts.wholeCase': 'Toàn bộ hồ sơ',
   'field.conflicts.wanted': 'Yêu cầu',
   'field.conflicts.version': 'Phiên bản hồ sơ',

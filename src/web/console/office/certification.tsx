@@ -3,7 +3,7 @@ import { PAPERS, SECOND_LANGS } from '../../../certificates/view.js';
 import type { BatchView } from '../../../rpl/certification-batch.js';
 import { LANGUAGE_NAMES } from './keys.js';
 import { useLoad } from '../load.js';
-import { call, errorText, go, t } from '../shell.js';
+import { call, errorText, go, refusal, said, t, words, type Said } from '../shell.js';
 import { CaseFacts, CaseQueue, credentialPath, fireEvent, newKey, refusalText, titleOf, useCaseQueue, useQualification, type OfficeCase } from './common.js';
 
 /**
@@ -60,7 +60,7 @@ export function CertificationQueue() {
   const [qualificationId, setQualificationId] = useState('');
   const [cohortRef, setCohortRef] = useState('');
   const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<string | null>(null);
+  const [failure, setFailure] = useState<Said | null>(null);
   // One key per intended batch: a second click (or a retry after a lost answer) is the same request, not a second batch.
   const key = useRef(newKey());
   const toggle = (id: string) => {
@@ -85,7 +85,7 @@ export function CertificationQueue() {
       key.current = newKey();
       go(`/certification/batches/${batch.id}`);
     } catch (err) {
-      setFailure(refusalText(err));
+      setFailure(refusal(err, refusalText));
     } finally {
       setBusy(false);
     }
@@ -129,7 +129,7 @@ export function CertificationQueue() {
           </div>
         )}
         <button type="submit" disabled={busy || (by === 'cases' ? chosen.size === 0 : !qualificationId)}>{t('office.batch.start')}</button>
-        {failure && <p class="error" role="alert">{failure}</p>}
+        {failure && <p class="error" role="alert">{words(failure)}</p>}
       </form>
 
       <h2>{t('office.batch.recent')}</h2>
@@ -156,7 +156,7 @@ export function CertifyCase({ id }: { id: string }) {
   const q = useQualification(c?.qualificationId);
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const [result, setResult] = useState<{ ok: boolean; said: Said } | null>(null);
 
   if (loaded.error) return <section><h1>{t('office.certification.case')}</h1><p class="error" role="alert">{errorText(loaded.error)}</p><p><a href="#/certification">{t('office.certification.back')}</a></p></section>;
   if (!c) return <section><h1>{t('office.certification.case')}</h1><p>{t('app.loading')}</p></section>;
@@ -165,7 +165,7 @@ export function CertifyCase({ id }: { id: string }) {
     setBusy(true);
     setResult(null);
     const refused = await fireEvent(c, 'certify', '', loaded.reload);
-    setResult(refused ? { ok: false, text: refused } : { ok: true, text: t('office.certification.issued') });
+    setResult(refused ? { ok: false, said: refused } : { ok: true, said: said('office.certification.issued') });
     if (!refused) setConfirming(false);
     setBusy(false);
   };
@@ -175,7 +175,7 @@ export function CertifyCase({ id }: { id: string }) {
       <p><a href="#/certification">{t('office.certification.back')}</a></p>
       <h1>{t('office.certification.caseOf', { name: c.candidateName })}</h1>
       <CaseFacts c={c} q={q} />
-      {result && <p class={result.ok ? 'ok' : 'error'} role={result.ok ? 'status' : 'alert'}>{result.text}</p>}
+      {result && <p class={result.ok ? 'ok' : 'error'} role={result.ok ? 'status' : 'alert'}>{words(result.said)}</p>}
       {c.state === 'moderated' && (
         <>
           <h2>{t('office.certification.preview')}</h2>
@@ -214,7 +214,7 @@ export function CertifyCase({ id }: { id: string }) {
 /** A batch's progress, asked again every second until the worker has handled every case; failures listed. */
 export function BatchProgress({ id }: { id: string }) {
   const [batch, setBatch] = useState<BatchView | undefined>(undefined);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<Said | null>(null);
   useEffect(() => {
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -227,7 +227,7 @@ export function BatchProgress({ id }: { id: string }) {
         if (b.state !== 'completed') timer = setTimeout(() => void poll(), 1000);
       } catch (e) {
         if (!live) return;
-        setError(errorText(e));
+        setError(refusal(e));
         // A dropped connection is not the end of the batch: keep asking, more slowly.
         timer = setTimeout(() => void poll(), 5000);
       }
@@ -245,7 +245,7 @@ export function BatchProgress({ id }: { id: string }) {
     <section>
       <p><a href="#/certification">{t('office.certification.back')}</a></p>
       <h1>{t('office.batch.progressTitle')}</h1>
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && <p class="error" role="alert">{words(error)}</p>}
       {!batch && !error && <p>{t('app.loading')}</p>}
       {batch && (
         <>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../../api.js';
 import { countedPage, PAGE_SIZE, Pager, usePages } from '../pages.js';
-import { call, callList, errorText, lang, t } from '../shell.js';
+import { call, callList, errorText, lang, refusal, t, type Said } from '../shell.js';
 import { OUTCOME_KEYS, UNMET } from './keys.js';
 
 /** A case as GET /cases and GET /cases/:id give it (the fields the office screens read). */
@@ -57,14 +57,14 @@ export function useQualification(id: string | undefined): Qualification | null |
 
 /**
  * Fires a workflow event at the version the screen shows, then reloads the case either way: after a refusal too,
- * since it may come from a change made elsewhere (a stale version). Undefined on success, else the refusal in words.
+ * since it may come from a change made elsewhere (a stale version). Undefined on success, else the refusal.
  */
-export async function fireEvent(c: OfficeCase, event: string, note: string, reload: () => void): Promise<string | undefined> {
+export async function fireEvent(c: OfficeCase, event: string, note: string, reload: () => void): Promise<Said | undefined> {
   try {
     await call('POST', `/cases/${encodeURIComponent(c.id)}/transitions`, { event, version: c.version, ...(note.trim() ? { note: note.trim() } : {}) });
     return undefined;
   } catch (e) {
-    return refusalText(e);
+    return refusal(e, refusalText);
   } finally {
     reload();
   }

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { useLoad } from '../load.js';
-import { call, day, errorText, go, t } from '../shell.js';
+import { call, day, errorText, go, refusal, said, t, words, type Said } from '../shell.js';
 import { CaseQueue, credentialPath, refusalText, useCaseQueue } from './common.js';
 import { KIND_KEYS, REVOCATION_REASON_KEYS } from './keys.js';
 
@@ -83,8 +83,8 @@ export function CredentialView({ id }: { id: string }) {
   const [latin, setLatin] = useState('');
   const [years, setYears] = useState('');
   const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<string | null>(null);
-  const [done, setDone] = useState<{ text: string; replacement?: string } | null>(null);
+  const [failure, setFailure] = useState<Said | null>(null);
+  const [done, setDone] = useState<{ said: Said; replacement?: string } | null>(null);
 
   if (loaded.error) return <section><h1>{t('office.credential.title')}</h1><p class="error" role="alert">{errorText(loaded.error)}</p><p><a href="#/credentials">{t('office.credentials.back')}</a></p></section>;
   if (!loaded.data) return <section><h1>{t('office.credential.title')}</h1><p>{t('app.loading')}</p></section>;
@@ -112,7 +112,7 @@ export function CredentialView({ id }: { id: string }) {
     try {
       if (step.action === 'revoke') {
         await call('POST', `${path}/revoke`, { reason, note: note.trim() || null });
-        setDone({ text: t('office.credential.revoked') });
+        setDone({ said: said('office.credential.revoked') });
       } else {
         const body =
           step.action === 'reissue'
@@ -123,12 +123,12 @@ export function CredentialView({ id }: { id: string }) {
                 note: note.trim(),
               };
         const r = await call<{ verifiableCredential: { id: string }; replaced: string; kind: string }>('POST', `${path}/reissue`, body);
-        setDone({ text: t('office.credential.reissued', { kind: kindText(r.kind) }), replacement: String(r.verifiableCredential.id) });
+        setDone({ said: said('office.credential.reissued', { kind: r.kind in KIND_KEYS ? said(KIND_KEYS[r.kind as keyof typeof KIND_KEYS]) : r.kind }), replacement: String(r.verifiableCredential.id) });
       }
       setStep(null);
       loaded.reload();
     } catch (e) {
-      setFailure(refusalText(e));
+      setFailure(refusal(e, refusalText));
     } finally {
       setBusy(false);
     }
@@ -143,7 +143,7 @@ export function CredentialView({ id }: { id: string }) {
       <h1>{t('office.credential.title')}</h1>
       {done && (
         <div class="card" role="status" id="credential-result">
-          <p class="ok">{done.text}</p>
+          <p class="ok">{words(done.said)}</p>
           {done.replacement && (
             <>
               <p>
@@ -274,7 +274,7 @@ export function CredentialView({ id }: { id: string }) {
                   {step.confirming ? t('office.credential.change') : t('common.cancel')}
                 </button>
               </div>
-              {failure && <p class="error" role="alert">{failure}</p>}
+              {failure && <p class="error" role="alert">{words(failure)}</p>}
             </form>
           )}
         </>

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { useLoad } from '../load.js';
-import { call, errorText, session, t } from '../shell.js';
+import { call, errorText, said, session, t, words, type Said } from '../shell.js';
 import { CaseFacts, CaseQueue, fireEvent, titleOf, useCaseQueue, useQualification, type OfficeCase } from './common.js';
 import { METHOD_KEYS, QUALITY_KEYS } from './keys.js';
 
@@ -55,7 +55,7 @@ export function ModerationCase({ id }: { id: string }) {
   const [mode, setMode] = useState<'idle' | 'confirm' | 'return'>('idle');
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const [result, setResult] = useState<{ ok: boolean; said: Said } | null>(null);
 
   if (loaded.error) return <section><h1>{t('office.moderation.case')}</h1><p class="error" role="alert">{errorText(loaded.error)}</p><p><a href="#/moderation">{t('office.moderation.back')}</a></p></section>;
   if (!loaded.data || !c) return <section><h1>{t('office.moderation.case')}</h1><p>{t('app.loading')}</p></section>;
@@ -73,7 +73,7 @@ export function ModerationCase({ id }: { id: string }) {
     setBusy(true);
     setResult(null);
     const refused = await fireEvent(c, event, note, loaded.reload);
-    setResult(refused ? { ok: false, text: refused } : { ok: true, text: event === 'confirm' ? t('office.moderation.confirmed') : t('office.moderation.returned') });
+    setResult(refused ? { ok: false, said: refused } : { ok: true, said: said(event === 'confirm' ? 'office.moderation.confirmed' : 'office.moderation.returned') });
     if (!refused) {
       setMode('idle');
       setNote('');
@@ -140,7 +140,7 @@ export function ModerationCase({ id }: { id: string }) {
       )}
 
       <h2 id="moderation-decision">{t('office.moderation.decision')}</h2>
-      {result && <p class={result.ok ? 'ok' : 'error'} role={result.ok ? 'status' : 'alert'}>{result.text}</p>}
+      {result && <p class={result.ok ? 'ok' : 'error'} role={result.ok ? 'status' : 'alert'}>{words(result.said)}</p>}
       {!decided && <p role="status">{t('office.moderation.notDecided')}</p>}
       {decided && ownAssessment && <p class="note" role="note">{t('office.moderation.ownAssessment')}</p>}
       {decided && mode === 'idle' && (
