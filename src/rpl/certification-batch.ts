@@ -4,6 +4,7 @@ import { nowIso } from '../db/database.js';
 import type { CertificationBatchesTable, CertificationBatchItemsTable } from '../db/schema.js';
 import { TandaError, isTandaError } from '../errors.js';
 import { getQualification, getQualificationByCode } from '../frameworks/catalogue-repository.js';
+import type { LocalizedText } from '../frameworks/types.js';
 import { authorize, can, type Actor } from '../policy/policy.js';
 import { caseFacts, type CaseRow } from './case-repository.js';
 import { certifyCase } from './certification.js';
@@ -160,6 +161,48 @@ export async function getCertificationBatch(ctx: RplContext, actor: Actor, id: s
     ...toView(batch, (await counts(ex, [id])).get(id)!),
     items: items.map((i) => ({ caseId: i.case_id, state: i.state, credentialId: i.credential_id, error: i.error_code ? { code: i.error_code, message: i.error_message ?? '' } : null })),
   };
+}
+
+export interface ReadyQualification {
+  qualificationId: string;
+  /** As the catalogue has it (null for a qualification no longer in it). */
+  code: string | null;
+  titles: LocalizedText | null;
+  /** The body's moderated cases for it: what a batch by this qualification would take. */
+  cases: number;
+  /** The same by cohort import, most cases first; cases opened one by one belong to no cohort and are not listed. */
+  cohorts: Array<{ cohortRef: string; cases: number }>;
+}
+
+/**
+ * What a batch by qualification can take now: every qualification with moderated cases of the officer's body (all of
+ * them, however many cases wait), and their cohorts, most cases first.
+ */
+export async function readyForBatch(ctx: RplContext, actor: Actor): Promise<ReadyQualification[]> {
+  authorize(actor, 'certify', { kind: 'cohort', issuerId: actor.issuerId });
+  const ex = ctx.db.kysely;
+  const rows = await ex
+    .selectFrom('rpl_cases')
+    .select(['qualification_id', 'cohort_ref', (eb) => eb.fn.countAll().as('n')])
+    .where('issuer_id', '=', actor.issuerId!)
+    .where('state', '=', 'moderated')
+    .groupBy(['qualification_id', 'cohort_ref'])
+    .execute();
+  const byQualification = new Map<string, ReadyQualification>();
+  for (const r of rows) {
+    let q = byQualification.get(r.qualification_id);
+    if (!q) {
+      const known = await getQualification(ex, r.qualification_id);
+      q = { qualificationId: r.qualification_id, code: known?.code ?? null, titles: known?.titles ?? null, cases: 0, cohorts: [] };
+      byQualification.set(r.qualification_id, q);
+    }
+    q.cases += Number(r.n);
+    if (r.cohort_ref) q.cohorts.push({ cohortRef: r.cohort_ref, cases: Number(r.n) });
+  }
+  const most = <T extends { cases: number }>(key: (x: T) => string) => (a: T, b: T) => b.cases - a.cases || key(a).localeCompare(key(b));
+  const ready = [...byQualification.values()].sort(most((q) => q.code ?? q.qualificationId));
+  for (const q of ready) q.cohorts.sort(most((c) => c.cohortRef));
+  return ready;
 }
 
 /** The batches of the officer's body, newest first, without their items. */

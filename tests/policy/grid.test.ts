@@ -474,6 +474,8 @@ const GRID: Row[] = [
     request: async () => ({ url: '/certification-batches', payload: { caseIds: [await caseIn('moderated')] } }),
   },
   { route: 'GET /certification-batches', ok: ['certifying_officer@own', 'certifying_officer@other'], request: get(() => '/certification-batches') },
+  // Each officer is answered about their own body's moderated cases (tests/http/certification-batches shows whose).
+  { route: 'GET /certification-batches/ready', ok: ['certifying_officer@own', 'certifying_officer@other'], request: get(() => '/certification-batches/ready') },
   { route: 'GET /certification-batches/:id', ok: ['certifying_officer@own'], hidden: ['certifying_officer@other'], request: async () => ({ url: `/certification-batches/${await ownBatch()}` }) },
   { route: 'GET /certification-batches/:id/certificates.pdf', ok: ['certifying_officer@own'], hidden: ['certifying_officer@other'], request: async () => ({ url: `/certification-batches/${await printedBatch()}/certificates.pdf` }) },
 

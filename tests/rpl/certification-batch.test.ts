@@ -236,6 +236,28 @@ describe(`certification batches on ${testDialect}`, () => {
     expect([nul.statusCode, nul.json().code]).toEqual([400, 'invalid_text']);
   });
 
+  it('tells an officer what a batch by qualification can take: each qualification with the body\'s moderated cases, counted, and its cohorts; another body\'s officer is told of theirs only', async () => {
+    const ref = `ready-${crypto.randomUUID()}`;
+    await moderatedCases(3, ref);
+    await caseIn('decided', ref);
+    await caseIn('moderated', ref, OTHER_BODY);
+    const moderatedOf = async (issuerId: string) => Number((await t.db.kysely.selectFrom('rpl_cases').select((eb) => eb.fn.countAll().as('n')).where('issuer_id', '=', issuerId).where('state', '=', 'moderated').executeTakeFirstOrThrow()).n);
+    const ready = async (headers: Record<string, string>) => t.app.inject({ method: 'GET', url: '/certification-batches/ready', headers });
+
+    const own = await ready(f.officer);
+    expect(own.statusCode).toBe(200);
+    expect(own.json().qualifications).toEqual([
+      { qualificationId: HOUSEKEEPING, code: expect.any(String), titles: expect.objectContaining({ en: expect.any(String) }), cases: await moderatedOf(t.issuer.id), cohorts: expect.arrayContaining([{ cohortRef: ref, cases: 3 }]) },
+    ]);
+    const otherOfficer = (await t.login('certifying_officer', { issuerId: OTHER_BODY })).headers;
+    const theirs = (await ready(otherOfficer)).json().qualifications;
+    expect(theirs).toHaveLength(1);
+    expect(theirs[0]).toMatchObject({ qualificationId: HOUSEKEEPING, cases: await moderatedOf(OTHER_BODY), cohorts: expect.arrayContaining([{ cohortRef: ref, cases: 1 }]) });
+    // What is counted is what a batch of that qualification and cohort takes.
+    expect((await post(f.officer, { qualificationId: HOUSEKEEPING, cohortRef: ref })).json().total).toBe(3);
+    for (const who of [f.moderator, f.assessor, f.counsellor]) expect((await ready(who)).json().code).toBe('forbidden');
+  });
+
   it('keeps another body\'s staff out: they cannot start a batch over these cases nor see one, and a non-officer cannot start one', async () => {
     const ids = await moderatedCases(1);
     const mine = (await post(f.officer, { caseIds: ids })).json().id;

@@ -274,7 +274,7 @@ describe.skipIf(!chromiumPresent)('the console office screens in headless Chromi
     await phone.selectOption('header.top select', 'en');
   }, 120_000);
 
-  it('a batch of every moderated case of a qualification in one cohort certifies that cohort only', async () => {
+  it('a batch of every moderated case of a qualification in one cohort, chosen from the counted qualifications and their cohorts, certifies that cohort only', async () => {
     const cohort = [
       await caseIn(t, 'moderated', await candidate('Cohort One'), f.assessor.userId, { cohortRef: 'HK-2026-11' }),
       await caseIn(t, 'moderated', await candidate('Cohort Two'), f.assessor.userId, { cohortRef: 'HK-2026-11' }),
@@ -283,8 +283,14 @@ describe.skipIf(!chromiumPresent)('the console office screens in headless Chromi
     await open(page, '#/certification');
     await page.waitForSelector(`a[href="#/certification/${cohort[1]}"]`);
     await page.check('text=Every moderated case of a qualification');
+    // The screen counts what the batch takes (every moderated case of the body for the qualification, then of the
+    // cohort) and offers the qualification's cohorts.
+    const moderated = (await t.db.kysely.selectFrom('rpl_cases').select('id').where('issuer_id', '=', t.issuer.id).where('qualification_id', '=', HOUSEKEEPING).where('state', '=', 'moderated').execute()).length;
     await page.selectOption('#batch-qualification', HOUSEKEEPING);
+    await expect.poll(() => page.textContent('#batch-takes')).toBe(`This batch takes ${moderated} moderated cases.`);
+    expect(await page.$$eval('#batch-cohorts option', (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['HK-2026-11']);
     await page.fill('#batch-cohort', 'HK-2026-11');
+    expect(await page.textContent('#batch-takes')).toBe('This batch takes 2 moderated cases.');
     await look(page, 'batch-by-cohort', 'phone');
     await page.click('button:has-text("Start the batch")');
     await expect.poll(() => page.textContent('#batch-status'), { timeout: 30_000 }).toBe('Done: 2 issued, 0 failed, of 2.');

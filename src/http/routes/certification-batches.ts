@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { completeIdempotencyKey, releaseIdempotencyKey } from '../../idempotency/store.js';
 import { PAPERS, SECOND_LANGS, type Paper, type SecondLang } from '../../certificates/view.js';
-import { MAX_BATCH_CASES, MAX_PRINTED_PER_REQUEST, batchCredentialIds, createCertificationBatch, getCertificationBatch, listCertificationBatches, type BatchSelection } from '../../rpl/certification-batch.js';
+import { MAX_BATCH_CASES, MAX_PRINTED_PER_REQUEST, batchCredentialIds, createCertificationBatch, getCertificationBatch, listCertificationBatches, readyForBatch, type BatchSelection } from '../../rpl/certification-batch.js';
 import { actorOf, signedIn } from '../access.js';
 import { idempotencyClaim, idempotencyHeaderSchema } from '../idempotency.js';
 
@@ -50,6 +50,14 @@ export const certificationBatchRoutes: FastifyPluginAsync = async (app) => {
       querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 200 }, offset: { type: 'integer', minimum: 0, maximum: 1_000_000 } } },
     },
   }, async (request) => listCertificationBatches(rpl, actorOf(request), request.query));
+
+  app.get('/certification-batches/ready', {
+    onRequest: signedIn,
+    schema: {
+      tags: ['rpl'],
+      summary: 'What a batch by qualification can take now: each qualification with moderated cases of your body, its count and its cohorts, most cases first',
+    },
+  }, async (request) => ({ qualifications: await readyForBatch(rpl, actorOf(request)) }));
 
   app.get<{ Params: { id: string } }>('/certification-batches/:id', {
     onRequest: signedIn,

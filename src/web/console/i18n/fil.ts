@@ -328,6 +328,7 @@ export const fil: ConsoleStrings = {
   'office.batch.bySelected': 'Ang mga kasong minarkahan sa itaas ({n})',
   'office.batch.byQualification': 'Bawat na-moderate na kaso ng isang kwalipikasyon (maaaring sa isang pangkat lang)',
   'office.batch.chooseQualification': 'Pumili ng kwalipikasyon',
+  'office.batch.takes': 'Sakop ng batch na ito ang {n} na-moderate na kaso.',
   'office.batch.cohort': 'Reference ng pangkat (opsyonal)',
   'office.batch.pick': 'Piliin',
   'office.batch.pickCase': 'Isama si {name} sa batch',

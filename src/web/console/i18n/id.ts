@@ -328,6 +328,7 @@ export const id: ConsoleStrings = {
   'office.batch.bySelected': 'Kasus yang dicentang di atas ({n})',
   'office.batch.byQualification': 'Semua kasus termoderasi untuk satu kualifikasi (bisa dibatasi satu kohort)',
   'office.batch.chooseQualification': 'Pilih kualifikasi',
+  'office.batch.takes': 'Batch ini mencakup {n} kasus termoderasi.',
   'office.batch.cohort': 'Referensi kohort (opsional)',
   'office.batch.pick': 'Pilih',
   'office.batch.pickCase': 'Masukkan {name} ke batch',

@@ -328,6 +328,7 @@ export const km: ConsoleStrings = {
   'office.batch.bySelected': 'សំណុំឯកសារដែលបានគូសធីកខាងលើ ({n})',
   'office.batch.byQualification': 'សំណុំឯកសារដែលបានត្រួតពិនិត្យទាំងអស់នៃគុណវុឌ្ឍិមួយ (អាចកំណត់ត្រឹមក្រុមបេក្ខជនមួយ)',
   'office.batch.chooseQualification': 'ជ្រើសរើសគុណវុឌ្ឍិ',
+  'office.batch.takes': 'បណ្ដុំនេះរួមមានសំណុំឯកសារដែលបានត្រួតពិនិត្យចំនួន {n}។',
   'office.batch.cohort': 'លេខយោងក្រុមបេក្ខជន (ស្រេចចិត្ត)',
   'office.batch.pick': 'ជ្រើស',
   'office.batch.pickCase': 'បន្ថែម {name} ទៅក្នុងបណ្ដុំ',

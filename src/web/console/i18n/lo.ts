@@ -328,6 +328,7 @@ export const lo: ConsoleStrings = {
   'office.batch.bySelected': 'ແຟ້ມທີ່ໝາຍເລືອກຂ້າງເທິງ ({n})',
   'office.batch.byQualification': 'ທຸກແຟ້ມທີ່ກວດທານແລ້ວຂອງຄຸນວຸດທິໜຶ່ງ (ຈະເລືອກສະເພາະຮຸ່ນໜຶ່ງກໍໄດ້)',
   'office.batch.chooseQualification': 'ເລືອກຄຸນວຸດທິ',
+  'office.batch.takes': 'ຊຸດນີ້ມີແຟ້ມທີ່ກວດທານແລ້ວ {n} ແຟ້ມ.',
   'office.batch.cohort': 'ລະຫັດອ້າງອີງຮຸ່ນ (ບໍ່ບັງຄັບ)',
   'office.batch.pick': 'ເລືອກ',
   'office.batch.pickCase': 'ເພີ່ມ {name} ເຂົ້າໃນຊຸດ',

@@ -328,6 +328,7 @@ export const ms: ConsoleStrings = {
   'office.batch.bySelected': 'Kes yang ditanda di atas ({n})',
   'office.batch.byQualification': 'Semua kes yang telah dimoderasi bagi satu kelayakan (boleh dihadkan kepada satu kohort)',
   'office.batch.chooseQualification': 'Pilih kelayakan',
+  'office.batch.takes': 'Kelompok ini merangkumi {n} kes yang telah dimoderasi.',
   'office.batch.cohort': 'Rujukan kohort (pilihan)',
   'office.batch.pick': 'Pilih',
   'office.batch.pickCase': 'Tambah {name} ke dalam kelompok',

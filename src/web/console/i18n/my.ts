@@ -328,6 +328,7 @@ export const my: ConsoleStrings = {
   'office.batch.bySelected': 'အထက်တွင် အမှန်ခြစ်ထားသော လျှောက်လွှာများ ({n})',
   'office.batch.byQualification': 'အရည်အချင်းတစ်ခု၏ ရလဒ်စိစစ်ပြီး လျှောက်လွှာအားလုံး (အုပ်စုတစ်ခုအတွက်သာ ကန့်သတ်နိုင်သည်)',
   'office.batch.chooseQualification': 'အရည်အချင်း ရွေးပါ',
+  'office.batch.takes': 'ဤအစုတွင် ရလဒ်စိစစ်ပြီး လျှောက်လွှာ {n} ခု ပါဝင်သည်။',
   'office.batch.cohort': 'အုပ်စု ရည်ညွှန်းအမှတ် (မဖြစ်မနေ မဟုတ်)',
   'office.batch.pick': 'ရွေးရန်',
   'office.batch.pickCase': '{name} ကို အစုထဲ ထည့်မည်',

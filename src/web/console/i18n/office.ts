@@ -88,6 +88,7 @@ export const office = {
   'office.batch.bySelected': 'The cases ticked above ({n})',
   'office.batch.byQualification': 'Every moderated case of a qualification (optionally of one cohort)',
   'office.batch.chooseQualification': 'Choose a qualification',
+  'office.batch.takes': 'This batch takes {n} moderated cases.',
   'office.batch.cohort': 'Cohort reference (optional)',
   'office.batch.pick': 'Pick',
   'office.batch.pickCase': 'Add {name} to the batch',

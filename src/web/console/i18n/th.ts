@@ -328,6 +328,7 @@ export const th: ConsoleStrings = {
   'office.batch.bySelected': 'ใบสมัครที่เลือกไว้ด้านบน ({n})',
   'office.batch.byQualification': 'ใบสมัครที่ทวนสอบแล้วทั้งหมดของคุณวุฒิหนึ่ง (เลือกเฉพาะรุ่นเดียวได้)',
   'office.batch.chooseQualification': 'เลือกคุณวุฒิ',
+  'office.batch.takes': 'ชุดนี้รวมใบสมัครที่ทวนสอบแล้ว {n} รายการ',
   'office.batch.cohort': 'รหัสอ้างอิงรุ่น (ไม่บังคับ)',
   'office.batch.pick': 'เลือก',
   'office.batch.pickCase': 'เพิ่ม {name} เข้าในชุด',

@@ -328,6 +328,7 @@ export const vi: ConsoleStrings = {
   'office.batch.bySelected': 'Các hồ sơ đã đánh dấu ở trên ({n})',
   'office.batch.byQualification': 'Mọi hồ sơ đã thẩm định của một văn bằng (có thể chỉ một đợt đánh giá)',
   'office.batch.chooseQualification': 'Chọn văn bằng',
+  'office.batch.takes': 'Lô này gồm {n} hồ sơ đã thẩm định.',
   'office.batch.cohort': 'Mã đợt đánh giá (không bắt buộc)',
   'office.batch.pick': 'Chọn',
   'office.batch.pickCase': 'Thêm {name} vào lô',

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { PAPERS, SECOND_LANGS } from '../../../certificates/view.js';
-import type { BatchView } from '../../../rpl/certification-batch.js';
+import type { BatchView, ReadyQualification } from '../../../rpl/certification-batch.js';
 import { LANGUAGE_NAMES } from './keys.js';
 import { useLoad } from '../load.js';
 import { call, errorText, go, refusal, said, t, words, type Said } from '../shell.js';
@@ -46,11 +46,6 @@ function PdfOptions({ path, idPrefix, preview }: { path: string; idPrefix: strin
   );
 }
 
-function QualificationOption({ id }: { id: string }) {
-  const q = useQualification(id);
-  return <option value={id}>{q ? `${titleOf(q.titles, q.code)} (${q.code})` : id.split('/').pop()}</option>;
-}
-
 /** Moderated cases of the body: certify one, or many as a batch. */
 export function CertificationQueue() {
   const queue = useCaseQueue('moderated');
@@ -70,10 +65,13 @@ export function CertificationQueue() {
     setChosen(next);
     key.current = newKey();
   };
-  // A batch by qualification takes every moderated case of the body, not only the page shown, so its choices come
-  // from the queue as a whole (the server's largest page), asked for only when that kind of batch is picked.
-  const whole = useLoad(by === 'qualification' ? () => call<OfficeCase[]>('GET', '/cases?state=moderated&limit=200') : null, [by]);
-  const qualifications = [...new Set((whole.data ?? []).map((c) => c.qualificationId))];
+  // A batch by qualification takes every moderated case of the body, not only the page shown: its choices are the
+  // server's count of them all, asked for only when that kind of batch is picked.
+  const ready = useLoad(by === 'qualification' ? () => call<{ qualifications: ReadyQualification[] }>('GET', '/certification-batches/ready') : null, [by]);
+  const qualifications = ready.data?.qualifications ?? [];
+  const readyOne = qualifications.find((q) => q.qualificationId === qualificationId);
+  // What the batch would take as chosen: the qualification's cases, or a typed cohort's (none if it has none).
+  const takes = readyOne && (cohortRef.trim() ? (readyOne.cohorts.find((c) => c.cohortRef === cohortRef.trim())?.cases ?? 0) : readyOne.cases);
 
   const start = async (e: Event) => {
     e.preventDefault();
@@ -116,18 +114,23 @@ export function CertificationQueue() {
               <label for="batch-qualification">{t('office.case.qualification')}</label>
               <select id="batch-qualification" required value={qualificationId} onChange={(e) => { setQualificationId((e.currentTarget as HTMLSelectElement).value); key.current = newKey(); }}>
                 <option value="">{t('office.batch.chooseQualification')}</option>
-                {qualifications.map((q) => <QualificationOption key={q} id={q} />)}
+                {qualifications.map((q) => (
+                  <option key={q.qualificationId} value={q.qualificationId}>
+                    {titleOf(q.titles ?? undefined, q.code ?? q.qualificationId)} ({q.code ?? q.qualificationId})
+                  </option>
+                ))}
               </select>
             </div>
             <div>
               <label for="batch-cohort">{t('office.batch.cohort')}</label>
               <input id="batch-cohort" type="text" list="batch-cohorts" maxLength={200} value={cohortRef} onInput={(e) => { setCohortRef((e.currentTarget as HTMLInputElement).value); key.current = newKey(); }} />
               <datalist id="batch-cohorts">
-                {[...new Set((whole.data ?? []).filter((c) => c.qualificationId === qualificationId && c.cohortRef).map((c) => c.cohortRef!))].map((r) => <option key={r} value={r} />)}
+                {(readyOne?.cohorts ?? []).map((c) => <option key={c.cohortRef} value={c.cohortRef} />)}
               </datalist>
             </div>
           </div>
         )}
+        {by === 'qualification' && takes !== undefined && <p class="note" id="batch-takes" role="status">{t('office.batch.takes', { n: takes })}</p>}
         <button type="submit" disabled={busy || (by === 'cases' ? chosen.size === 0 : !qualificationId)}>{t('office.batch.start')}</button>
         {failure && <p class="error" role="alert">{words(failure)}</p>}
       </form>
