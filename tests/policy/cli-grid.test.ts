@@ -26,7 +26,7 @@ import { captured } from '../helpers/cli.js';
 import { withEnv } from '../helpers/env.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
-import { HOUSEKEEPING, HOUSEKEEPING_UNITS, rplFixture, type RplFixture } from '../rpl/fixtures.js';
+import { caseAtState, HOUSEKEEPING, HOUSEKEEPING_UNITS, rplFixture, type RplFixture } from '../rpl/fixtures.js';
 
 /*
  * The access grid of the command line: every database command of `tanda` × every kind of caller — the operator
@@ -101,25 +101,7 @@ async function freshCredential(): Promise<string> {
 let returneeId: string | undefined;
 async function moderatedCase(): Promise<string> {
   returneeId ??= (await f.registerCandidate()).id;
-  const id = crypto.randomUUID();
-  const now = new Date().toISOString();
-  await t.db.kysely
-    .insertInto('rpl_cases')
-    .values({
-      id, candidate_id: returneeId, qualification_id: HOUSEKEEPING, issuer_id: t.issuer.id, state: 'moderated', version: 1, round: 1,
-      assessor_id: accounts.get('assessor@own')!, previous_assessor_id: null, moderator_id: accounts.get('moderator@own')!, outcome: 'full_qualification',
-      decided_at: now, moderated_at: now, moderation_note: null, gap_training_note: null, appeal_reason: null, appealed_at: null, credential_id: null, cohort_ref: null,
-      created_by: null, created_at: now, updated_at: now,
-    })
-    .execute();
-  await t.db.kysely
-    .insertInto('unit_assessments')
-    .values(HOUSEKEEPING_UNITS.map((unit_id) => ({
-      case_id: id, round: 1, unit_id, assessor_id: accounts.get('assessor@own')!, methods: '["observation"]', evidence_ids: '[]',
-      quality: '{"valid":true,"authentic":true,"current":true,"sufficient":true}', decision: 'competent', notes: null, centre_id: null, country: 'HK', assessed_on: now.slice(0, 10), updated_at: now,
-    })))
-    .execute();
-  return id;
+  return caseAtState(t, 'moderated', { candidateId: returneeId, assessorId: accounts.get('assessor@own')!, moderatorId: accounts.get('moderator@own')!, outcome: 'full_qualification' });
 }
 
 /** A body made for one key command, so a key it reports or rotates is nobody else's; its own staff are made on demand. */

@@ -15,7 +15,7 @@ import { badge } from '../helpers/credentials.js';
 import { setIssuerProfile } from '../../src/issuers/profile.js';
 import { testDialect } from '../helpers/db.js';
 import { createWalletOffers } from '../../src/wallets/offers.js';
-import { FILES, HOUSEKEEPING, HOUSEKEEPING_UNITS, housekeepingAssessment, memoryLog, multipart, rplFixture, type RplFixture } from '../rpl/fixtures.js';
+import { caseAtState, FILES, HOUSEKEEPING, HOUSEKEEPING_UNITS, housekeepingAssessment, memoryLog, multipart, rplFixture, type RplFixture } from '../rpl/fixtures.js';
 import { syncEvents } from '../../src/console/sync.js';
 
 /*
@@ -86,27 +86,10 @@ async function registerReturnee(): Promise<{ candidateId: string; userId: string
 
 /** A case of `own` at the own body, put straight into `state`, assigned to the own body's assessor, every unit decided. */
 async function caseIn(state: string, candidateId = own.candidateId): Promise<string> {
-  const id = crypto.randomUUID();
-  const now = nowIso();
-  await t.db.kysely
-    .insertInto('rpl_cases')
-    .values({
-      id, candidate_id: candidateId, qualification_id: HOUSEKEEPING, issuer_id: t.issuer.id, state, version: 1, round: 1,
-      assessor_id: actors.get('assessor@own')!.id, previous_assessor_id: null, moderator_id: null, outcome: state === 'decided' || state === 'moderated' ? 'full_qualification' : null,
-      decided_at: now, moderated_at: null, moderation_note: null, gap_training_note: null, appeal_reason: null, appealed_at: null, credential_id: null, cohort_ref: null,
-      created_by: null, created_at: now, updated_at: now,
-    })
-    .execute();
-  if (!['draft', 'submitted', 'screening'].includes(state)) {
-    await t.db.kysely
-      .insertInto('unit_assessments')
-      .values(HOUSEKEEPING_UNITS.map((unit_id) => ({
-        case_id: id, round: 1, unit_id, assessor_id: actors.get('assessor@own')!.id, methods: '["observation"]', evidence_ids: '[]',
-        quality: '{"valid":true,"authentic":true,"current":true,"sufficient":true}', decision: 'competent', notes: null, centre_id: null, country: 'HK', assessed_on: now.slice(0, 10), updated_at: now,
-      })))
-      .execute();
-  }
-  return id;
+  return caseAtState(t, state, {
+    candidateId, assessorId: actors.get('assessor@own')!.id, outcome: state === 'decided' || state === 'moderated' ? 'full_qualification' : null,
+    units: ['draft', 'submitted', 'screening'].includes(state) ? null : undefined,
+  });
 }
 
 /** A credential of `own`, issued by the own body as the award of a case (a fresh one for each call that changes it). */

@@ -3,14 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rplCommand } from '../../src/cli/rpl.js';
-import { nowIso } from '../../src/db/database.js';
 import { createIssuer } from '../../src/issuers/issuers.js';
 import { CertificationBatchWorker, type BatchView } from '../../src/rpl/certification-batch.js';
 import { verifyAuditChain } from '../../src/rpl/audit.js';
 import { captured } from '../helpers/cli.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
-import { HOUSEKEEPING, HOUSEKEEPING_UNITS, memoryLog, rplFixture, type RplFixture } from './fixtures.js';
+import { caseAtState, HOUSEKEEPING, memoryLog, rplFixture, type RplFixture } from './fixtures.js';
 
 let t: TestContext;
 let f: RplFixture;
@@ -27,25 +26,7 @@ afterAll(async () => t.close());
 
 /** A case of the own body put straight into `state`, every Housekeeping unit judged Competent. */
 async function caseIn(state: string, cohortRef: string | null = null, issuerId = t.issuer.id): Promise<string> {
-  const id = crypto.randomUUID();
-  const now = nowIso();
-  await t.db.kysely
-    .insertInto('rpl_cases')
-    .values({
-      id, candidate_id: candidateId, qualification_id: HOUSEKEEPING, issuer_id: issuerId, state, version: 1, round: 1,
-      assessor_id: f.assessor.userId, previous_assessor_id: null, moderator_id: f.moderator.userId, outcome: 'full_qualification',
-      decided_at: now, moderated_at: now, moderation_note: null, gap_training_note: null, appeal_reason: null, appealed_at: null, credential_id: null, cohort_ref: cohortRef,
-      created_by: null, created_at: now, updated_at: now,
-    })
-    .execute();
-  await t.db.kysely
-    .insertInto('unit_assessments')
-    .values(HOUSEKEEPING_UNITS.map((unit_id) => ({
-      case_id: id, round: 1, unit_id, assessor_id: f.assessor.userId, methods: '["observation"]', evidence_ids: '[]',
-      quality: '{"valid":true,"authentic":true,"current":true,"sufficient":true}', decision: 'competent', notes: null, centre_id: null, country: 'HK', assessed_on: now.slice(0, 10), updated_at: now,
-    })))
-    .execute();
-  return id;
+  return caseAtState(t, state, { candidateId, assessorId: f.assessor.userId, issuerId, moderatorId: f.moderator.userId, outcome: 'full_qualification', cohortRef });
 }
 const moderatedCases = async (n: number, cohortRef: string | null = null) => {
   const ids: string[] = [];

@@ -5,12 +5,57 @@ import { createOutboxWorker } from '../../src/outbox/index.js';
 import type { OutboxWorker, RoundResult, WorkerLog } from '../../src/outbox/worker.js';
 import type { NotificationTransport, OutgoingMessage } from '../../src/rpl/notifications.js';
 import type { TestContext } from '../helpers/app.js';
+import { nowIso } from '../../src/db/database.js';
 
 export const HOUSEKEEPING = qualificationUrl('ph-housekeeping-nc2');
 export const HOUSEKEEPING_UNITS = ['TRS5123111', 'TRS5123112', 'TRS5123113', 'TRS5123114', 'TRS5123115', 'TRS5123122'].map(unitUrl);
 export const HONG_KONG_CENTRE = (issuerId: string) => `demo-${issuerId}-centre-2`;
 
 export type Headers = { authorization: string };
+
+export interface CaseAtState {
+  candidateId: string;
+  /** Assigned to the case; judged every unit. */
+  assessorId: string;
+  /** The test body unless given. */
+  issuerId?: string;
+  /** Who moderated (and when: now); none unless given. */
+  moderatorId?: string | null;
+  outcome?: 'full_qualification' | 'statement_of_attainment' | 'not_yet_competent' | null;
+  cohortRef?: string | null;
+  /** Every Housekeeping unit of round 1 judged alike by the assessor; null: no judgement at all. */
+  units?: { decision: 'competent' | 'not_yet_competent'; methods?: string[]; sufficient?: boolean; notes?: string | null } | null;
+}
+
+/**
+ * A Housekeeping case put straight into `state` at version 1 (no workflow walked to it), every unit judged Competent
+ * unless `units` says otherwise: for tests about what happens to a case in that state, not about getting it there.
+ */
+export async function caseAtState(t: TestContext, state: string, c: CaseAtState): Promise<string> {
+  const id = crypto.randomUUID();
+  const now = nowIso();
+  await t.db.kysely
+    .insertInto('rpl_cases')
+    .values({
+      id, candidate_id: c.candidateId, qualification_id: HOUSEKEEPING, issuer_id: c.issuerId ?? t.issuer.id, state, version: 1, round: 1,
+      assessor_id: c.assessorId, previous_assessor_id: null, moderator_id: c.moderatorId ?? null, outcome: c.outcome ?? null,
+      decided_at: now, moderated_at: c.moderatorId ? now : null, moderation_note: null, gap_training_note: null, appeal_reason: null, appealed_at: null, credential_id: null, cohort_ref: c.cohortRef ?? null,
+      created_by: null, created_at: now, updated_at: now,
+    })
+    .execute();
+  const units = c.units === undefined ? { decision: 'competent' as const } : c.units;
+  if (units) {
+    await t.db.kysely
+      .insertInto('unit_assessments')
+      .values(HOUSEKEEPING_UNITS.map((unit_id) => ({
+        case_id: id, round: 1, unit_id, assessor_id: c.assessorId, methods: JSON.stringify(units.methods ?? ['observation']), evidence_ids: '[]',
+        quality: JSON.stringify({ valid: true, authentic: true, current: true, sufficient: units.sufficient ?? true }), decision: units.decision,
+        notes: units.notes ?? null, centre_id: null, country: 'HK', assessed_on: now.slice(0, 10), updated_at: now,
+      })))
+      .execute();
+  }
+  return id;
+}
 
 /** Minimal files whose first bytes are what real files start with. */
 export const FILES = {

@@ -1,11 +1,9 @@
-import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/db/schema.js';
-import { nowIso } from '../../src/db/database.js';
 import { assertTransition, CASE_EVENTS, CASE_STATES, type CaseState } from '../../src/rpl/transitions.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
-import { HOUSEKEEPING, HOUSEKEEPING_UNITS, rplFixture, type Headers, type RplFixture } from './fixtures.js';
+import { caseAtState, rplFixture, type Headers, type RplFixture } from './fixtures.js';
 
 const ROLES: Role[] = ['admin', 'certifying_officer', 'assessor', 'moderator', 'counsellor', 'candidate'];
 
@@ -95,26 +93,7 @@ describe(`every (state, event, role) triple through HTTP on ${testDialect}`, () 
 
   /** A case put straight into `state`, assigned to the fixture's assessor, with a decision for every unit. */
   async function caseIn(state: CaseState, event: string): Promise<string> {
-    const id = crypto.randomUUID();
-    const now = nowIso();
-    await t.db.kysely
-      .insertInto('rpl_cases')
-      .values({
-        id, candidate_id: candidate.candidateId, qualification_id: HOUSEKEEPING, issuer_id: t.issuer.id, state, version: 1, round: 1,
-        assessor_id: f.assessor.userId, previous_assessor_id: null, moderator_id: null, outcome: null, decided_at: now, moderated_at: null,
-        moderation_note: null, gap_training_note: null, appeal_reason: null, appealed_at: null, credential_id: null, cohort_ref: null,
-        created_by: null, created_at: now, updated_at: now,
-      })
-      .execute();
-    const decision = event === 'refer_gap_training' ? 'not_yet_competent' : 'competent';
-    await t.db.kysely
-      .insertInto('unit_assessments')
-      .values(HOUSEKEEPING_UNITS.map((unit_id) => ({
-        case_id: id, round: 1, unit_id, assessor_id: f.assessor.userId, methods: '["observation"]', evidence_ids: '[]',
-        quality: '{"valid":true,"authentic":true,"current":true,"sufficient":true}', decision, notes: null, centre_id: null, country: 'HK', assessed_on: now.slice(0, 10), updated_at: now,
-      })))
-      .execute();
-    return id;
+    return caseAtState(t, state, { candidateId: candidate.candidateId, assessorId: f.assessor.userId, units: { decision: event === 'refer_gap_training' ? 'not_yet_competent' : 'competent' } });
   }
 
   it.each(TRIPLES)('%s + %s by %s', async (state, event, role) => {
