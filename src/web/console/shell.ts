@@ -74,6 +74,14 @@ export function errorText(e: unknown): string {
   return t('error.generic', { code: 'client' });
 }
 
+/** A query string from the filled-in values only (empty when there are none). */
+export function query(params: Record<string, string | number | boolean | null | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
 /** Date part of an ISO timestamp, as the console shows dates (unambiguous across the languages it serves). */
 export const day = (iso: string | null | undefined): string => (iso ? iso.slice(0, 10) : '');
 

@@ -4,9 +4,9 @@ import type { CohortReport, CohortRowReport } from '../../../rpl/cohort-import.j
 import type { ConsoleKey } from '../i18n/index.js';
 import { useLoad } from '../load.js';
 import { PAGE_SIZE, uncountedPage } from '../pages.js';
-import { lang, session, t } from '../shell.js';
+import { lang, query, session, t } from '../shell.js';
 import { ENCODINGS, templateCsv } from './columns.js';
-import { get, query, send } from './http.js';
+import { get, send } from './http.js';
 import { Problem, Table, textIn } from './ui.js';
 
 interface Qualification {

@@ -13,14 +13,6 @@ export function send<T>(method: string, url: string, body?: Body): Promise<T> {
 
 export const get = <T>(url: string): Promise<T> => send<T>('GET', url);
 
-/** A query string from the filled-in values only. */
-export function query(params: Record<string, string | number | boolean | null | undefined>): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
-  const s = q.toString();
-  return s ? `?${s}` : '';
-}
-
 /** A file's bytes as base64, as PUT /issuers/:id/profile takes images. */
 export async function base64(file: Blob): Promise<string> {
   const bytes = new Uint8Array(await file.arrayBuffer());

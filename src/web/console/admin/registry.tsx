@@ -3,8 +3,8 @@ import type { Accreditation, AssessmentCentre as Centre, Framework, MappingTable
 import type { ConsoleKey } from '../i18n/index.js';
 import { useLoad } from '../load.js';
 import { PAGE_SIZE, Pager, uncountedPage, usePages } from '../pages.js';
-import { day, lang, said, t } from '../shell.js';
-import { get, query, send } from './http.js';
+import { day, lang, query, said, t } from '../shell.js';
+import { get, send } from './http.js';
 import { BodyPicker, fields, Outcome, Problem, Table, textIn, useAction, useBodyChoice } from './ui.js';
 
 /*

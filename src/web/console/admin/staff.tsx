@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import type { ConsoleKey } from '../i18n/index.js';
 import { countedPage, PAGE_SIZE, Pager, usePages } from '../pages.js';
-import { day, said, session, t } from '../shell.js';
-import { get, query, send } from './http.js';
+import { day, query, said, session, t } from '../shell.js';
+import { get, send } from './http.js';
 import { BodyPicker, fields, Outcome, Problem, Table, useAction, useBodyChoice } from './ui.js';
 
 const ROLES = ['assessor', 'moderator', 'certifying_officer', 'counsellor', 'admin'] as const;

@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
 import type { ConsoleKey } from '../i18n/index.js';
 import { useLoad } from '../load.js';
-import { t } from '../shell.js';
+import { query, t } from '../shell.js';
 import { BarChart } from './chart.js';
-import { get, query } from './http.js';
+import { get } from './http.js';
 import { BodyPicker, fields, Problem, useBodyChoice } from './ui.js';
 
 type Dimension = 'sex' | 'age_band' | 'country_of_work' | 'sector' | 'qualification' | 'outcome';

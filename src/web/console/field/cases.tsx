@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { OfflineError } from '../../api.js';
 import { countedPage, PAGE_SIZE, Pager, usePages, type Page } from '../pages.js';
-import { call, callList, day, errorText, online, refusal, said, session, t, words, type Said } from '../shell.js';
+import { call, callList, day, errorText, online, query, refusal, said, session, t, words, type Said } from '../shell.js';
 import { bundleOfPackage, type OfflineCase } from './data.js';
 import { change } from './http.js';
 import { ASSESSING, CASE_STATES, shortId, type CaseView } from './model.js';
@@ -45,11 +45,8 @@ export function MyCases() {
 
   const list = usePages(async (offset): Promise<Page<CaseView> & { fromDevice: boolean }> => {
     const f = search.filters;
-    const query = new URLSearchParams(Object.entries(f).filter(([, v]) => v) as Array<[string, string]>);
-    query.set('limit', String(PAGE_SIZE));
-    query.set('offset', String(offset));
     try {
-      const { items, total } = await callList<CaseView>(`/cases?${query}`);
+      const { items, total } = await callList<CaseView>(`/cases${query({ ...f, limit: PAGE_SIZE, offset })}`);
       return { ...countedPage(items, offset, total), fromDevice: false };
     } catch (e) {
       if (!(e instanceof OfflineError)) throw e;

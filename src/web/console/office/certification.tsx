@@ -3,7 +3,7 @@ import { PAPERS, SECOND_LANGS } from '../../../certificates/view.js';
 import type { BatchView, ReadyQualification } from '../../../rpl/certification-batch.js';
 import { LANGUAGE_NAMES } from './keys.js';
 import { useLoad } from '../load.js';
-import { call, errorText, go, refusal, said, t, words, type Said } from '../shell.js';
+import { call, errorText, go, query, refusal, said, t, words, type Said } from '../shell.js';
 import { CaseFacts, CaseQueue, credentialPath, fireEvent, newKey, refusalText, titleOf, useCaseQueue, useQualification, type OfficeCase } from './common.js';
 
 /**
@@ -13,7 +13,7 @@ import { CaseFacts, CaseQueue, credentialPath, fireEvent, newKey, refusalText, t
 function PdfOptions({ path, idPrefix, preview }: { path: string; idPrefix: string; preview?: boolean }) {
   const [paper, setPaper] = useState<string>(PAPERS[0]);
   const [second, setSecond] = useState<string>('');
-  const url = `${path}?${new URLSearchParams({ paper, ...(second ? { lang: second } : {}) }).toString()}`;
+  const url = `${path}${query({ paper, lang: second })}`;
   return (
     <div class="card">
       {!preview && <h3>{t('office.print.title')}</h3>}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../../api.js';
 import { countedPage, PAGE_SIZE, Pager, usePages } from '../pages.js';
-import { call, callList, errorText, lang, refusal, t, type Said } from '../shell.js';
+import { call, callList, errorText, lang, query, refusal, t, type Said } from '../shell.js';
 import { OUTCOME_KEYS, UNMET } from './keys.js';
 
 /** A case as GET /cases and GET /cases/:id give it (the fields the office screens read). */
@@ -122,7 +122,7 @@ export function CaseFacts({ c, q }: { c: OfficeCase; q: Qualification | null | u
 /** The body's cases in one state, a page at a time, newest change first (the office queues). */
 export function useCaseQueue(state: 'decided' | 'moderated' | 'certified') {
   return usePages(async (offset) => {
-    const { items, total } = await callList<OfficeCase>(`/cases?${new URLSearchParams({ state, limit: String(PAGE_SIZE), offset: String(offset) })}`);
+    const { items, total } = await callList<OfficeCase>(`/cases${query({ state, limit: PAGE_SIZE, offset })}`);
     return countedPage(items, offset, total);
   }, [state]);
 }
