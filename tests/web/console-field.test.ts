@@ -388,8 +388,9 @@ describe.skipIf(!chromiumPresent)('the assessor\'s console in headless Chromium'
       await page.goto(`${base}/console#/cases/${d.id}/assess`);
       await page.waitForSelector('fieldset.field-unit');
       const decide = page.getByRole('button', { name: 'Decide', exact: true });
-      // Nothing judged yet on the device: the decision is not offered.
-      expect(await page.textContent('main')).toContain('Every core unit needs a decision on this device first.');
+      // Nothing judged yet on the device: the decision is not offered. (Whether the case is kept on the device is read
+      // after the form shows, so the device's wording follows the online one.)
+      await expect.poll(() => page.textContent('main')).toContain('Every core unit needs a decision on this device first.');
       expect(await decide.isDisabled()).toBe(true);
       await page.fill('#a-country', 'HK');
       await fillAllUnits(page);
